@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs what Emoscope needs on a fresh Debian/Ubuntu machine; skips what is already there.
+#   - apt packages: OpenCV (with FFmpeg), clang for the opencv crate's bindings, ffmpeg, opencv-data
+#   - Rust (rustup) when cargo is missing
+#   - ONNX Runtime 1.31.1 (libonnxruntime.so, from the onnxruntime wheel on PyPI) in third_party/
+#   - the YuNet face detector in third_party/, from ../shared/models when present, else from the
+#     OpenCV Model Zoo
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ORT_VERSION=1.31.1
+ORT_DIR=third_party/onnxruntime
+ORT_LIB=$ORT_DIR/libonnxruntime.so.$ORT_VERSION
+YUNET=third_party/face_detection_yunet_2023mar.onnx
+YUNET_URL=https://media.githubusercontent.com/media/opencv/opencv_zoo/main/models/face_detection_yunet/face_detection_yunet_2023mar.onnx
+SHARED_DIR=${EMOSCOPE_SHARED_DIR:-../shared}
+
+say() { echo "[setup] $*" >&2; }
+sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+packages=(libopencv-dev clang libclang-dev pkg-config ffmpeg opencv-data python3 python3-pip curl ca-certificates)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing apt packages: ${missing[*]}"
+  sudo_ apt-get update -q
+  sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  if [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  else
+    say "installing Rust with rustup"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+fi
+
+if [ ! -f "$ORT_LIB" ]; then
+  say "fetching ONNX Runtime $ORT_VERSION from PyPI"
+  tmp=$(mktemp -d)
+  python3 -m pip download -q --no-deps --only-binary=:all: -d "$tmp" "onnxruntime==$ORT_VERSION"
+  mkdir -p "$ORT_DIR"
+  python3 - "$tmp" "$ORT_DIR" <<'PY'
+import glob, os, sys, zipfile
+tmp, dest = sys.argv[1], sys.argv[2]
+wheel = glob.glob(os.path.join(tmp, "onnxruntime-*.whl"))[0]
+with zipfile.ZipFile(wheel) as z:
+    for name in z.namelist():
+        base = os.path.basename(name)
+        if name.startswith("onnxruntime/capi/") and base.startswith("libonnxruntime"):
+            with z.open(name) as src, open(os.path.join(dest, base), "wb") as out:
+                out.write(src.read())
+PY
+  rm -rf "$tmp"
+  [ -f "$ORT_LIB" ] || { say "the wheel held no $ORT_LIB"; exit 1; }
+fi
+
+if [ ! -s "$YUNET" ]; then
+  mkdir -p third_party
+  if [ -f "$SHARED_DIR/models/face_detection_yunet.onnx" ]; then
+    say "copying YuNet from $SHARED_DIR/models"
+    cp "$SHARED_DIR/models/face_detection_yunet.onnx" "$YUNET"
+  else
+    say "downloading YuNet from the OpenCV Model Zoo"
+    curl -fsSL --retry 3 -o "$YUNET.part" "$YUNET_URL"
+    # A Git LFS pointer is a few hundred bytes; the model is about 230 KB.
+    [ "$(stat -c %s "$YUNET.part")" -gt 100000 ] || { say "YuNet download is not the model"; exit 1; }
+    mv "$YUNET.part" "$YUNET"
+  fi
+fi
+say "ready: $ORT_LIB, $YUNET"

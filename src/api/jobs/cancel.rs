@@ -1,0 +1,38 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use super::view::JobView;
+use crate::api::AppState;
+use crate::api::error::{ApiError, ApiResult};
+
+/// A queued job is canceled at once; a running one stops at its next batch of frames.
+pub async fn cancel_job(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<JobView>)> {
+    let job = super::load(&state, &id).await?;
+    if job.status.is_finished() {
+        return Err(ApiError::conflict(
+            "job_finished",
+            format!("the job has already {}", job.status.as_str()),
+        ));
+    }
+    let job = state
+        .store
+        .request_cancel(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("job"))?;
+    if job.status.is_finished() {
+        crate::api::jobs::delete::remove_file(job.video_path.as_deref(), job.keep_video).await;
+        if !job.keep_video {
+            state.store.forget_video(&job.id).await?;
+        }
+    }
+    let status = if job.status.is_finished() {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
+    Ok((status, Json(job.into())))
+}

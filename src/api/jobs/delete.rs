@@ -1,0 +1,32 @@
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use crate::api::AppState;
+use crate::api::error::{ApiError, ApiResult};
+
+/// Removes the job, its results and its video. A running job's worker notices and stops.
+pub async fn delete_job(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    super::load(&state, &id).await?;
+    let job = state
+        .store
+        .delete(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("job"))?;
+    remove_file(job.video_path.as_deref(), false).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn remove_file(path: Option<&str>, keep: bool) {
+    let Some(path) = path else { return };
+    if keep {
+        return;
+    }
+    if let Err(e) = tokio::fs::remove_file(path).await {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            tracing::warn!(error = %e, path, "cannot delete an upload");
+        }
+    }
+}

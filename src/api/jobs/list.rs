@@ -1,0 +1,71 @@
+use axum::Json;
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+
+use super::view::JobView;
+use crate::api::AppState;
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::query::ApiQuery;
+use crate::jobs::JobStatus;
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    pub status: Option<String>,
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct JobPage {
+    pub items: Vec<JobView>,
+    pub next_cursor: Option<String>,
+}
+
+/// Newest first.
+pub async fn list_jobs(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<JobPage>> {
+    let status = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(JobStatus::parse(s).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_status",
+                format!("unknown status {s:?}: use queued, running, succeeded, failed or canceled"),
+            )
+        })?),
+    };
+    let max = state.config.limits.max_page_size;
+    let limit = q.limit.unwrap_or(50);
+    if limit == 0 || limit > max {
+        return Err(ApiError::bad_request(
+            "invalid_limit",
+            format!("limit must be between 1 and {max}"),
+        ));
+    }
+    if let Some(c) = &q.cursor {
+        if uuid::Uuid::parse_str(c).is_err() {
+            return Err(ApiError::bad_request(
+                "invalid_cursor",
+                "cursor is not one this API gave out",
+            ));
+        }
+    }
+    let jobs = state
+        .store
+        .list(status, q.cursor.as_deref(), limit + 1)
+        .await?;
+    let more = jobs.len() > limit as usize;
+    let items: Vec<JobView> = jobs
+        .into_iter()
+        .take(limit as usize)
+        .map(JobView::from)
+        .collect();
+    let next_cursor = if more {
+        items.last().map(|j| j.id.clone())
+    } else {
+        None
+    };
+    Ok(Json(JobPage { items, next_cursor }))
+}

@@ -1,0 +1,158 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::api::AppState;
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::query::ApiQuery;
+use crate::jobs::JobStatus;
+use crate::pipeline::FrameResult;
+use crate::pipeline::aggregate::EMOTIONS;
+
+#[derive(Deserialize)]
+pub struct TimelineQuery {
+    /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV.
+    pub format: Option<String>,
+    pub limit: Option<u32>,
+    /// Frame index after which the page starts (`next_cursor` of the previous page).
+    pub cursor: Option<u64>,
+}
+
+#[derive(Serialize)]
+pub struct TimelinePage {
+    pub job_id: String,
+    pub items: Vec<FrameResult>,
+    pub next_cursor: Option<u64>,
+}
+
+/// Per analysed frame: its time and each face's box, score, emotion and probabilities.
+/// JSON is paginated; CSV gives the whole timeline unless `limit` is set.
+pub async fn get_timeline(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<TimelineQuery>,
+) -> ApiResult<Response> {
+    let csv = match q.format.as_deref() {
+        Some("csv") => true,
+        Some("json") => false,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid_format",
+                format!("unknown format {other:?}: use json or csv"),
+            ));
+        }
+        None => headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/csv")),
+    };
+    let job = super::load(&state, &id).await?;
+    if !matches!(job.status, JobStatus::Succeeded | JobStatus::Running) {
+        return Err(ApiError::conflict(
+            "job_not_succeeded",
+            format!(
+                "the timeline exists while the job runs and once it succeeds; it is {}",
+                job.status.as_str()
+            ),
+        ));
+    }
+    let max = state.config.limits.max_page_size;
+    if q.limit.is_some_and(|l| l == 0 || l > max) {
+        return Err(ApiError::bad_request(
+            "invalid_limit",
+            format!("limit must be between 1 and {max}"),
+        ));
+    }
+    if csv {
+        return csv_response(&state, &id, q.cursor, q.limit).await;
+    }
+    let limit = q.limit.unwrap_or(100);
+    let mut items = state.store.timeline(&id, q.cursor, limit + 1).await?;
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next_cursor = if more {
+        items.last().map(|f| f.frame)
+    } else {
+        None
+    };
+    Ok(Json(TimelinePage {
+        job_id: id,
+        items,
+        next_cursor,
+    })
+    .into_response())
+}
+
+async fn csv_response(
+    state: &AppState,
+    id: &str,
+    cursor: Option<u64>,
+    limit: Option<u32>,
+) -> ApiResult<Response> {
+    let mut out = String::from("frame,time_ms,face,x,y,w,h,score,emotion");
+    for e in EMOTIONS {
+        out.push(',');
+        out.push_str(e);
+    }
+    out.push('\n');
+    let page = state.config.limits.max_page_size;
+    let (mut after, mut left) = (cursor, limit.map(u64::from));
+    loop {
+        let want = left.map_or(page, |l| l.min(u64::from(page)) as u32);
+        if want == 0 {
+            break;
+        }
+        let frames = state.store.timeline(id, after, want).await?;
+        for f in &frames {
+            write_frame(&mut out, f);
+        }
+        if let Some(l) = &mut left {
+            *l -= frames.len() as u64;
+        }
+        match frames.last() {
+            Some(last) if frames.len() == want as usize => after = Some(last.frame),
+            _ => break,
+        }
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{id}-timeline.csv\""),
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+/// One row per face; a frame without faces still gets a row, with the face columns empty.
+fn write_frame(out: &mut String, f: &FrameResult) {
+    use std::fmt::Write;
+    if f.faces.is_empty() {
+        let _ = writeln!(
+            out,
+            "{},{},,,,,,,{}",
+            f.frame,
+            f.time_ms,
+            ",".repeat(EMOTIONS.len() - 1)
+        );
+        return;
+    }
+    for (i, face) in f.faces.iter().enumerate() {
+        let b = face.bbox;
+        let _ = write!(
+            out,
+            "{},{},{},{},{},{},{},{},{}",
+            f.frame, f.time_ms, i, b.x, b.y, b.w, b.h, face.score, face.emotion
+        );
+        for p in face.probabilities.to_array() {
+            let _ = write!(out, ",{p}");
+        }
+        out.push('\n');
+    }
+}

@@ -1,0 +1,122 @@
+//! How a job looks in responses.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+
+use crate::jobs::{Job, JobStatus};
+use crate::pipeline::AnalysisOptions;
+use crate::pipeline::probe::VideoInfo;
+
+#[derive(Serialize)]
+pub struct JobView {
+    pub id: String,
+    pub status: JobStatus,
+    pub progress: ProgressView,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub updated_at: String,
+    pub video: VideoView,
+    pub options: OptionsView,
+    pub attempts: u32,
+    pub cancel_requested: bool,
+    pub warnings: Vec<String>,
+    pub error: Option<JobErrorView>,
+    pub links: Links,
+}
+
+#[derive(Serialize)]
+pub struct ProgressView {
+    pub frames_done: u64,
+    pub frames_total: u64,
+    pub percent: f64,
+}
+
+#[derive(Serialize)]
+pub struct VideoView {
+    pub name: Option<String>,
+    pub size_bytes: u64,
+    /// Whether the upload is still on disk.
+    pub stored: bool,
+    #[serde(flatten)]
+    pub info: VideoInfo,
+}
+
+#[derive(Serialize)]
+pub struct OptionsView {
+    #[serde(flatten)]
+    pub analysis: AnalysisOptions,
+    pub keep_video: bool,
+}
+
+#[derive(Serialize)]
+pub struct JobErrorView {
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Serialize)]
+pub struct Links {
+    #[serde(rename = "self")]
+    pub this: String,
+    pub emotions: String,
+    pub timeline: String,
+}
+
+pub fn rfc3339(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl From<Job> for JobView {
+    fn from(j: Job) -> Self {
+        let percent = if j.status == JobStatus::Succeeded {
+            100.0
+        } else if j.progress_total > 0 {
+            ((j.progress_done as f64 * 1000.0 / j.progress_total as f64).round() / 10.0).min(100.0)
+        } else {
+            0.0
+        };
+        let error = match (j.status, j.error_code) {
+            (JobStatus::Failed, Some(code)) => Some(JobErrorView {
+                code,
+                message: j.error_message.unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        let base = format!("/v1/jobs/{}", j.id);
+        Self {
+            progress: ProgressView {
+                frames_done: j.progress_done,
+                frames_total: j.progress_total.max(j.progress_done),
+                percent,
+            },
+            created_at: rfc3339(j.created_at),
+            started_at: j.started_at.map(rfc3339),
+            finished_at: j.finished_at.map(rfc3339),
+            updated_at: rfc3339(j.updated_at),
+            video: VideoView {
+                name: j.video_name,
+                size_bytes: j.video_bytes,
+                stored: j.video_path.is_some(),
+                info: j.video,
+            },
+            options: OptionsView {
+                analysis: j.options,
+                keep_video: j.keep_video,
+            },
+            attempts: j.attempts,
+            cancel_requested: j.cancel_requested,
+            warnings: j.warnings,
+            error,
+            links: Links {
+                emotions: format!("{base}/emotions"),
+                timeline: format!("{base}/timeline"),
+                this: base,
+            },
+            id: j.id,
+            status: j.status,
+        }
+    }
+}

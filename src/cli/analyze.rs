@@ -1,0 +1,164 @@
+//! `emoscope analyze VIDEO`: one video through the same pipeline as the service, the result as
+//! JSON, CSV or a table on stdout, progress on stderr.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use crate::api::jobs::emotions::NOTE;
+use crate::config::Config;
+use crate::pipeline::aggregate::{EMOTIONS, EmotionSummary};
+use crate::pipeline::{AnalysisOptions, Engine, FrameResult, Observer, PipelineError, Progress};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Json,
+    Csv,
+    Table,
+}
+
+pub struct AnalyzeArgs {
+    pub video: PathBuf,
+    /// An empty model name means the engine's default.
+    pub options: AnalysisOptions,
+    pub format: Format,
+    /// Where to write the per-frame timeline (JSON lines), if anywhere.
+    pub timeline: Option<PathBuf>,
+    pub progress: bool,
+}
+
+struct CliObserver {
+    bar: ProgressBar,
+    timeline: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl Observer for CliObserver {
+    fn on_frames(
+        &mut self,
+        frames: Vec<FrameResult>,
+        progress: Progress,
+    ) -> Result<(), PipelineError> {
+        self.bar.set_length(progress.total);
+        self.bar.set_position(progress.done);
+        if let Some(out) = &mut self.timeline {
+            for f in &frames {
+                serde_json::to_writer(&mut *out, f).map_err(|e| {
+                    PipelineError::internal(format!("cannot write the timeline: {e}"))
+                })?;
+                out.write_all(b"\n").map_err(|e| {
+                    PipelineError::internal(format!("cannot write the timeline: {e}"))
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn run(config: &Config, mut args: AnalyzeArgs) -> Result<()> {
+    if !args.video.is_file() {
+        bail!("no such file: {}", args.video.display());
+    }
+    let engine = Engine::load(config, config.threads_per_session(1))?;
+    if args.options.model.is_empty() {
+        args.options.model = engine.default_model.clone();
+    }
+    if !engine.models.contains_key(&args.options.model) {
+        bail!(
+            "no model {:?}; available: {:?}",
+            args.options.model,
+            engine.models.keys().collect::<Vec<_>>()
+        );
+    }
+    let mut pipeline = engine.pipeline().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bar = if args.progress {
+        ProgressBar::new(0)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} frames, {per_sec}, ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let timeline = match &args.timeline {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => None,
+    };
+    let mut observer = CliObserver { bar, timeline };
+    let started = std::time::Instant::now();
+    let outcome = pipeline
+        .run(&args.video, &args.options, &mut observer)
+        .map_err(|e| anyhow::anyhow!("{} ({})", e.message, e.code))?;
+    observer.bar.finish_and_clear();
+    if let Some(mut t) = observer.timeline.take() {
+        t.flush()?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let detector = engine.effective_detector(args.options.detector);
+    let result = json!({
+        "video": { "path": args.video, "info": outcome.video },
+        "options": args.options,
+        "detector_used": detector,
+        "emotions": outcome.summary,
+        "execution_provider": engine.provider,
+        "seconds": (seconds * 1000.0).round() / 1000.0,
+        "note": NOTE,
+    });
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?,
+        Format::Csv => write_csv(&mut out, &outcome.summary)?,
+        Format::Table => write_table(&mut out, &args.video, &outcome.summary, seconds)?,
+    }
+    Ok(())
+}
+
+fn write_csv(out: &mut impl Write, s: &EmotionSummary) -> std::io::Result<()> {
+    writeln!(out, "emotion,percent,count,mean_probability")?;
+    let (p, c, m) = (
+        s.percentages.to_array(),
+        s.counts.to_array(),
+        s.mean_probabilities.to_array(),
+    );
+    for i in 0..7 {
+        writeln!(out, "{},{},{},{}", EMOTIONS[i], p[i], c[i], m[i])?;
+    }
+    Ok(())
+}
+
+fn write_table(
+    out: &mut impl Write,
+    video: &Path,
+    s: &EmotionSummary,
+    seconds: f64,
+) -> std::io::Result<()> {
+    writeln!(out, "{}", video.display())?;
+    writeln!(
+        out,
+        "{} frames analysed, {} with a face, {} faces classified in {seconds:.1} s",
+        s.frames_analyzed, s.frames_with_face, s.faces_classified
+    )?;
+    writeln!(
+        out,
+        "{:<10} {:>8} {:>7}  {}",
+        "emotion", "percent", "faces", ""
+    )?;
+    let (p, c) = (s.percentages.to_array(), s.counts.to_array());
+    for i in 0..7 {
+        let bar = "#".repeat((p[i] / 2.5).round() as usize);
+        writeln!(out, "{:<10} {:>7.2}% {:>7}  {bar}", EMOTIONS[i], p[i], c[i])?;
+    }
+    writeln!(
+        out,
+        "dominant: {}",
+        s.dominant.as_deref().unwrap_or("(no face seen)")
+    )?;
+    writeln!(out, "{NOTE}")
+}

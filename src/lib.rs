@@ -1,0 +1,14 @@
+//! Emoscope: which emotions the faces in a video show.
+//!
+//! The folder tree follows a video through the service: `api` takes the upload, `jobs` queues and
+//! stores it, `pipeline` decodes, detects, classifies and aggregates, and `cli` runs the same
+//! pipeline without a server.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod jobs;
+pub mod pipeline;
+pub mod runtime;
+pub mod telemetry;

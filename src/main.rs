@@ -1,0 +1,199 @@
+//! The `emoscope` binary: thin subcommands over the library.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use emoscope::cli::analyze::{self, AnalyzeArgs, Format};
+use emoscope::cli::evaluate;
+use emoscope::config::Config;
+use emoscope::pipeline::AnalysisOptions;
+use emoscope::pipeline::detect::DetectorKind;
+use emoscope::{app, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "emoscope",
+    version,
+    about = "Which emotions the faces in a video show"
+)]
+struct Cli {
+    /// TOML configuration file (EMOSCOPE_* environment variables override it).
+    #[arg(long, global = true, env = "EMOSCOPE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Folder for the database and uploads.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Folder with the emotion models.
+    #[arg(long, global = true)]
+    models_dir: Option<PathBuf>,
+    /// Path to libonnxruntime.so.
+    #[arg(long, global = true)]
+    onnxruntime_lib: Option<PathBuf>,
+    /// cpu or cuda.
+    #[arg(long, global = true)]
+    execution_provider: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The HTTP API with workers in the same process.
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8080.
+        #[arg(long)]
+        listen: Option<String>,
+        /// Jobs processed at once (0: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+    },
+    /// Workers only, against the configured database.
+    Worker {
+        #[arg(long)]
+        workers: Option<usize>,
+    },
+    /// Analyse one video without a server.
+    Analyze {
+        video: PathBuf,
+        /// Frames analysed per second of video; 0 analyses every frame.
+        #[arg(long)]
+        sample_fps: Option<f64>,
+        #[arg(long)]
+        detector: Option<String>,
+        #[arg(long)]
+        min_face_px: Option<u32>,
+        /// Emotion model name (a file stem in models_dir).
+        #[arg(long)]
+        model: Option<String>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        /// Write the per-frame timeline to this file (JSON lines).
+        #[arg(long)]
+        timeline: Option<PathBuf>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Accuracy of a model on a folder-per-class dataset (e.g. FER2013's test split).
+    Evaluate {
+        dataset: PathBuf,
+        #[arg(long)]
+        model: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create or update the database schema.
+    Migrate,
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    let cli = Cli::parse();
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(v) = cli.data_dir {
+        config.data_dir = v;
+    }
+    if let Some(v) = cli.models_dir {
+        config.models_dir = v;
+    }
+    if let Some(v) = cli.onnxruntime_lib {
+        config.onnxruntime_lib = v;
+    }
+    if let Some(v) = cli.execution_provider {
+        config.execution_provider = v;
+    }
+    config.validate()?;
+    let quiet_cli = matches!(
+        cli.command,
+        Command::Analyze { .. } | Command::Evaluate { .. }
+    );
+    telemetry::init(if quiet_cli { "warn" } else { "info" });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+
+    match cli.command {
+        Command::Serve { listen, workers } => {
+            if let Some(v) = listen {
+                config.listen = v;
+            }
+            if let Some(v) = workers {
+                config.workers = v;
+            }
+            rt.block_on(async {
+                let listener = tokio::net::TcpListener::bind(&config.listen).await?;
+                let workers = config.worker_count();
+                let service = app::Service::start(config, listener, workers).await?;
+                app::shutdown_signal().await;
+                service.stop().await
+            })
+        }
+        Command::Worker { workers } => {
+            if let Some(v) = workers {
+                config.workers = v;
+            }
+            let n = config.worker_count();
+            rt.block_on(app::run_workers(config, n, app::shutdown_signal()))
+        }
+        Command::Analyze {
+            video,
+            sample_fps,
+            detector,
+            min_face_px,
+            model,
+            format,
+            timeline,
+            quiet,
+        } => {
+            let d = &config.defaults;
+            let detector_name = detector.unwrap_or_else(|| d.detector.clone());
+            let Some(detector) = DetectorKind::parse(&detector_name) else {
+                anyhow::bail!("--detector must be yunet or haar, not {detector_name:?}");
+            };
+            let sample_fps = sample_fps.unwrap_or(d.sample_fps);
+            if !(sample_fps.is_finite() && sample_fps >= 0.0) {
+                anyhow::bail!("--sample-fps must be 0 (every frame) or a positive number");
+            }
+            let options = AnalysisOptions {
+                sample_fps,
+                detector,
+                min_face_px: min_face_px.unwrap_or(d.min_face_px),
+                model: model.unwrap_or_default(),
+            };
+            let progress = !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let args = AnalyzeArgs {
+                video,
+                options,
+                format,
+                timeline,
+                progress,
+            };
+            analyze::run(&config, args)
+        }
+        Command::Evaluate {
+            dataset,
+            model,
+            json,
+        } => {
+            let e = evaluate::evaluate(&config, &dataset, model.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&e)?);
+            } else {
+                evaluate::print_text(&e);
+            }
+            Ok(())
+        }
+        Command::Migrate => rt.block_on(async {
+            app::open_store(&config).await?;
+            println!("database at {} is up to date", config.database_url());
+            Ok(())
+        }),
+    }
+}

@@ -1,0 +1,177 @@
+//! The emotion model: an ONNX network with input `input` [N,1,48,48] and output `output` [N,7],
+//! whose labels and preprocessing are read from its metadata.
+
+use std::path::{Path, PathBuf};
+
+use ort::session::Session;
+use ort::value::Tensor;
+use serde::Serialize;
+
+use super::PipelineError;
+use super::aggregate::EMOTIONS;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelInfo {
+    pub name: String,
+    pub file: PathBuf,
+    pub arch: Option<String>,
+    /// Labels in the model's output order.
+    pub labels: Vec<String>,
+    pub input_name: String,
+    pub input_shape: [i64; 4],
+    pub input_scale: f32,
+    pub input_mean: f32,
+    pub input_std: f32,
+    pub flip_tta: bool,
+}
+
+pub struct EmotionModel {
+    pub info: ModelInfo,
+    session: Session,
+    /// Position in `EMOTIONS` of each model output.
+    to_canonical: [usize; 7],
+}
+
+fn meta_f32(value: Option<String>, key: &str, default: f32) -> Result<f32, PipelineError> {
+    match value {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| {
+            PipelineError::model(format!("model metadata {key}={v:?} is not a number"))
+        }),
+    }
+}
+
+impl EmotionModel {
+    pub fn new(session: Session, file: &Path) -> Result<Self, PipelineError> {
+        let name = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bad = |what: String| PipelineError::model(format!("model {}: {what}", file.display()));
+        let [input] = session.inputs() else {
+            return Err(bad("expected exactly one input".into()));
+        };
+        let [output] = session.outputs() else {
+            return Err(bad("expected exactly one output".into()));
+        };
+        let in_shape: Vec<i64> = input
+            .dtype()
+            .tensor_shape()
+            .map(|s| s.to_vec())
+            .unwrap_or_default();
+        let out_shape: Vec<i64> = output
+            .dtype()
+            .tensor_shape()
+            .map(|s| s.to_vec())
+            .unwrap_or_default();
+        if input.name() != "input" || in_shape.len() != 4 || in_shape[1..] != [1, 48, 48] {
+            return Err(bad(format!(
+                "input must be `input` [N,1,48,48], found `{}` {in_shape:?}",
+                input.name()
+            )));
+        }
+        if output.name() != "output" || out_shape.len() != 2 || out_shape[1] != 7 {
+            return Err(bad(format!(
+                "output must be `output` [N,7], found `{}` {out_shape:?}",
+                output.name()
+            )));
+        }
+        let meta = session.metadata().map_err(PipelineError::ort)?;
+        let labels: Vec<String> = match meta.custom("labels") {
+            Some(l) => l.split(',').map(|s| s.trim().to_lowercase()).collect(),
+            None => {
+                tracing::warn!(model = %file.display(), "no `labels` in the model metadata; assuming {EMOTIONS:?}");
+                EMOTIONS.iter().map(|s| s.to_string()).collect()
+            }
+        };
+        let mut to_canonical = [0usize; 7];
+        if labels.len() != 7 {
+            return Err(bad(format!("expected 7 labels, found {labels:?}")));
+        }
+        for (i, label) in labels.iter().enumerate() {
+            to_canonical[i] = EMOTIONS
+                .iter()
+                .position(|e| e == label)
+                .ok_or_else(|| bad(format!("unknown label {label:?}")))?;
+        }
+        let mut seen = to_canonical;
+        seen.sort_unstable();
+        if seen != [0, 1, 2, 3, 4, 5, 6] {
+            return Err(bad(format!("labels repeat: {labels:?}")));
+        }
+        let info = ModelInfo {
+            name,
+            file: file.to_path_buf(),
+            arch: meta.custom("arch"),
+            input_name: "input".into(),
+            input_shape: [-1, 1, 48, 48],
+            input_scale: meta_f32(meta.custom("input_scale"), "input_scale", 1.0 / 255.0)?,
+            input_mean: meta_f32(meta.custom("input_mean"), "input_mean", 0.0)?,
+            input_std: meta_f32(meta.custom("input_std"), "input_std", 1.0)?,
+            flip_tta: meta.custom("flip_tta").as_deref() == Some("true"),
+            labels,
+        };
+        if info.input_std == 0.0 {
+            return Err(bad("input_std is 0".into()));
+        }
+        drop(meta);
+        Ok(Self {
+            info,
+            session,
+            to_canonical,
+        })
+    }
+
+    /// Probabilities in `EMOTIONS` order for each 48×48 face in `faces` (already scaled).
+    pub fn classify(&mut self, faces: &[f32]) -> Result<Vec<[f32; 7]>, PipelineError> {
+        const PIXELS: usize = 48 * 48;
+        let n = faces.len() / PIXELS;
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let input = Tensor::from_array(([n, 1, 48, 48], faces[..n * PIXELS].to_vec()))
+            .map_err(PipelineError::ort)?;
+        let outputs = self
+            .session
+            .run(ort::inputs!["input" => input])
+            .map_err(PipelineError::ort)?;
+        let (_, logits) = outputs["output"]
+            .try_extract_tensor::<f32>()
+            .map_err(PipelineError::ort)?;
+        if logits.len() != n * 7 {
+            return Err(PipelineError::model(
+                "the emotion model returned the wrong number of values",
+            ));
+        }
+        Ok(logits
+            .chunks_exact(7)
+            .map(|row| {
+                let probs = softmax(row);
+                let mut out = [0.0; 7];
+                for (i, p) in probs.iter().enumerate() {
+                    out[self.to_canonical[i]] = *p;
+                }
+                out
+            })
+            .collect())
+    }
+}
+
+pub fn softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exp: Vec<f32> = logits.iter().map(|v| (v - max).exp()).collect();
+    let sum: f32 = exp.iter().sum();
+    exp.iter().map(|v| v / sum).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn softmax_is_stable_and_normalised() {
+        let p = softmax(&[1000.0, 1000.0, 0.0]);
+        assert!((p[0] - 0.5).abs() < 1e-6 && (p[1] - 0.5).abs() < 1e-6 && p[2] < 1e-6);
+        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+    }
+}

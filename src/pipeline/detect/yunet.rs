@@ -1,0 +1,128 @@
+//! YuNet (2023 release) run through ONNX Runtime and decoded here, since OpenCV 4.6's
+//! `FaceDetectorYN` cannot read this model.
+
+use opencv::core::{self, Mat, Rect, Size};
+use opencv::imgproc;
+use opencv::prelude::*;
+use ort::session::Session;
+use ort::value::Tensor;
+
+use super::{FaceBox, non_max_suppression};
+use crate::pipeline::PipelineError;
+
+const STRIDES: [usize; 3] = [8, 16, 32];
+const NMS_IOU: f32 = 0.3;
+
+pub struct YuNet {
+    session: Session,
+    max_side: u32,
+    /// Reused between frames: the padded detector input and its planar float copy.
+    canvas: Mat,
+    planar: Vec<f32>,
+}
+
+impl YuNet {
+    pub fn new(session: Session, max_side: u32) -> Result<Self, PipelineError> {
+        let names: Vec<&str> = session.outputs().iter().map(|o| o.name()).collect();
+        for s in STRIDES {
+            for head in ["cls", "obj", "bbox"] {
+                let want = format!("{head}_{s}");
+                if !names.contains(&want.as_str()) {
+                    return Err(PipelineError::model(format!(
+                        "the face detector has no output {want}: is it the 2023 YuNet model?"
+                    )));
+                }
+            }
+        }
+        Ok(Self {
+            session,
+            max_side,
+            canvas: Mat::default(),
+            planar: Vec::new(),
+        })
+    }
+
+    pub fn detect(&mut self, frame: &Mat, min_score: f32) -> Result<Vec<FaceBox>, PipelineError> {
+        let (fw, fh) = (frame.cols(), frame.rows());
+        let scale = (self.max_side as f32 / fw.max(fh) as f32).min(1.0);
+        let (sw, sh) = (
+            ((fw as f32 * scale).round() as i32).max(1),
+            ((fh as f32 * scale).round() as i32).max(1),
+        );
+        // YuNet wants sides that are multiples of 32: pad right and bottom with black.
+        let (pw, ph) = ((sw + 31) / 32 * 32, (sh + 31) / 32 * 32);
+        if self.canvas.cols() != pw || self.canvas.rows() != ph {
+            self.canvas =
+                Mat::new_rows_cols_with_default(ph, pw, core::CV_8UC3, core::Scalar::all(0.0))
+                    .map_err(PipelineError::opencv)?;
+        }
+        {
+            let mut roi = Mat::roi_mut(&mut self.canvas, Rect::new(0, 0, sw, sh))
+                .map_err(PipelineError::opencv)?;
+            if scale < 1.0 {
+                imgproc::resize(
+                    frame,
+                    &mut roi,
+                    Size::new(sw, sh),
+                    0.0,
+                    0.0,
+                    imgproc::INTER_LINEAR,
+                )
+                .map_err(PipelineError::opencv)?;
+            } else {
+                frame.copy_to(&mut roi).map_err(PipelineError::opencv)?;
+            }
+        }
+        let bgr = self.canvas.data_bytes().map_err(PipelineError::opencv)?;
+        let plane = (pw * ph) as usize;
+        self.planar.resize(3 * plane, 0.0);
+        for (i, px) in bgr.chunks_exact(3).enumerate() {
+            self.planar[i] = px[0] as f32;
+            self.planar[plane + i] = px[1] as f32;
+            self.planar[2 * plane + i] = px[2] as f32;
+        }
+        let input =
+            Tensor::from_array(([1usize, 3, ph as usize, pw as usize], self.planar.clone()))
+                .map_err(PipelineError::ort)?;
+        let outputs = self
+            .session
+            .run(ort::inputs!["input" => input])
+            .map_err(PipelineError::ort)?;
+
+        let mut boxes = Vec::new();
+        for s in STRIDES {
+            let cols = pw as usize / s;
+            let get = |name: String| -> Result<&[f32], PipelineError> {
+                outputs[name.as_str()]
+                    .try_extract_tensor::<f32>()
+                    .map(|(_, data)| data)
+                    .map_err(PipelineError::ort)
+            };
+            let cls = get(format!("cls_{s}"))?;
+            let obj = get(format!("obj_{s}"))?;
+            let bbox = get(format!("bbox_{s}"))?;
+            if obj.len() != cls.len() || bbox.len() != 4 * cls.len() {
+                return Err(PipelineError::model("YuNet outputs have unexpected sizes"));
+            }
+            for (i, (&c, &o)) in cls.iter().zip(obj).enumerate() {
+                let score = (c.clamp(0.0, 1.0) * o.clamp(0.0, 1.0)).sqrt();
+                if score < min_score {
+                    continue;
+                }
+                let (row, col) = ((i / cols) as f32, (i % cols) as f32);
+                let sf = s as f32;
+                let d = &bbox[4 * i..4 * i + 4];
+                let (cx, cy) = ((col + d[0]) * sf, (row + d[1]) * sf);
+                let (w, h) = (d[2].exp() * sf, d[3].exp() * sf);
+                boxes.push(FaceBox {
+                    x: (cx - w / 2.0) / scale,
+                    y: (cy - h / 2.0) / scale,
+                    w: w / scale,
+                    h: h / scale,
+                    score,
+                });
+            }
+        }
+        Ok(non_max_suppression(boxes, NMS_IOU))
+    }
+}

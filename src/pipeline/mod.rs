@@ -1,0 +1,462 @@
+//! The analysis pipeline: decode → detect → crop → classify → aggregate.
+//!
+//! [`Engine`] is shared by the whole process and knows the models; each worker builds its own
+//! [`Pipeline`] from it (ONNX Runtime sessions are not shared between threads that run at once).
+
+pub mod aggregate;
+pub mod classify;
+pub mod crop;
+pub mod decode;
+pub mod detect;
+pub mod probe;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::runtime::{self, Provider};
+use aggregate::{Accumulator, EMOTIONS, EmotionSummary, PerEmotion, argmax};
+use classify::{EmotionModel, ModelInfo};
+use decode::{FrameStream, Sampler};
+use detect::{Detector, DetectorKind, FaceBox};
+use probe::VideoInfo;
+
+/// A failure with a stable code for the API and a message a person understands.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct PipelineError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl PipelineError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn unreadable(m: impl Into<String>) -> Self {
+        Self::new("unreadable_video", m)
+    }
+    pub fn decode(m: impl Into<String>) -> Self {
+        Self::new("decode_failed", m)
+    }
+    pub fn model(m: impl Into<String>) -> Self {
+        Self::new("model_error", m)
+    }
+    pub fn internal(m: impl Into<String>) -> Self {
+        Self::new("internal", m)
+    }
+    pub fn canceled() -> Self {
+        Self::new("canceled", "the job was canceled")
+    }
+    pub fn opencv(e: opencv::Error) -> Self {
+        Self::internal(format!("OpenCV: {e}"))
+    }
+    pub fn ort(e: ort::Error) -> Self {
+        Self::model(format!("ONNX Runtime: {e}"))
+    }
+}
+
+/// What a job asks for; validated by the API before it is stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisOptions {
+    /// Frames analysed per second of video; 0 analyses every frame.
+    pub sample_fps: f64,
+    pub detector: DetectorKind,
+    /// Faces smaller than this (shorter side, frame pixels) are ignored.
+    pub min_face_px: u32,
+    /// Emotion model name.
+    pub model: String,
+}
+
+/// A face box in frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BoxPx {
+    pub x: i32,
+    pub y: i32,
+    pub w: i32,
+    pub h: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaceResult {
+    #[serde(rename = "box")]
+    pub bbox: BoxPx,
+    /// Detector confidence, 0..1.
+    pub score: f32,
+    pub emotion: String,
+    pub probabilities: PerEmotion<f32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameResult {
+    /// Position of the frame in the video, from 0.
+    pub frame: u64,
+    pub time_ms: u64,
+    pub faces: Vec<FaceResult>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+}
+
+/// Receives results as they come; an error (e.g. `canceled`) stops the run.
+pub trait Observer {
+    fn on_frames(
+        &mut self,
+        frames: Vec<FrameResult>,
+        progress: Progress,
+    ) -> Result<(), PipelineError>;
+}
+
+pub struct Outcome {
+    pub video: VideoInfo,
+    pub summary: EmotionSummary,
+}
+
+/// Process-wide: the loaded runtime and what each model is.
+pub struct Engine {
+    env: &'static ort::environment::Environment,
+    want_cuda: bool,
+    pub provider: Provider,
+    threads: usize,
+    pub models: BTreeMap<String, ModelInfo>,
+    pub default_model: String,
+    yunet: Option<PathBuf>,
+    haar: PathBuf,
+    pub yunet_problem: Option<String>,
+    detect_max_side: u32,
+    classify_batch: usize,
+    min_score: f32,
+    face_margin: f32,
+}
+
+impl Engine {
+    /// Loads the runtime and checks every model once, so a bad model stops the start.
+    pub fn load(config: &Config, threads: usize) -> anyhow::Result<Self> {
+        let env = runtime::environment(&config.onnxruntime_lib)?;
+        let want_cuda = config.execution_provider == "cuda";
+        let mut models = BTreeMap::new();
+        let mut provider = Provider::Cpu;
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&config.models_dir)
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot read models_dir {}: {e}",
+                    config.models_dir.display()
+                )
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "onnx"))
+            .collect();
+        files.sort();
+        for file in files {
+            let (session, p) = runtime::open_session(env, &file, want_cuda, 1)?;
+            provider = p;
+            let model = EmotionModel::new(session, &file).map_err(|e| anyhow::anyhow!("{e}"))?;
+            tracing::info!(model = %model.info.name, labels = ?model.info.labels, provider = ?p, "emotion model loaded");
+            models.insert(model.info.name.clone(), model.info);
+        }
+        if models.is_empty() {
+            anyhow::bail!(
+                "no emotion model (*.onnx) in {}",
+                config.models_dir.display()
+            );
+        }
+        let default_model = if models.contains_key(&config.default_model) {
+            config.default_model.clone()
+        } else {
+            let first = models.keys().next().cloned().unwrap_or_default();
+            tracing::warn!(wanted = %config.default_model, using = %first, "default model not found");
+            first
+        };
+        let (yunet, yunet_problem) =
+            match runtime::open_session(env, &config.yunet_model, want_cuda, 1) {
+                Ok((session, _)) => {
+                    match detect::yunet::YuNet::new(session, config.limits.detect_max_side) {
+                        Ok(_) => (Some(config.yunet_model.clone()), None),
+                        Err(e) => (None, Some(e.message)),
+                    }
+                }
+                Err(e) => (None, Some(format!("{e:#}"))),
+            };
+        if let Some(problem) = &yunet_problem {
+            tracing::warn!(
+                path = %config.yunet_model.display(),
+                %problem,
+                "YuNET FACE DETECTOR UNAVAILABLE: falling back to the Haar cascade, which is slower and misses more faces"
+            );
+        }
+        Ok(Self {
+            env,
+            want_cuda,
+            provider,
+            threads,
+            models,
+            default_model,
+            yunet,
+            haar: config.haar_cascade.clone(),
+            yunet_problem,
+            detect_max_side: config.limits.detect_max_side,
+            classify_batch: config.limits.classify_batch,
+            min_score: config.defaults.min_score,
+            face_margin: config.defaults.face_margin,
+        })
+    }
+
+    /// The detector a job asking for `kind` really gets.
+    pub fn effective_detector(&self, kind: DetectorKind) -> DetectorKind {
+        if kind == DetectorKind::Yunet && self.yunet.is_none() {
+            DetectorKind::Haar
+        } else {
+            kind
+        }
+    }
+
+    /// Sessions for one worker.
+    pub fn pipeline(&self) -> Result<Pipeline<'_>, PipelineError> {
+        Ok(Pipeline {
+            engine: self,
+            models: BTreeMap::new(),
+            yunet: None,
+            haar: None,
+        })
+    }
+
+    fn open(&self, path: &Path) -> Result<ort::session::Session, PipelineError> {
+        runtime::open_session(self.env, path, self.want_cuda, self.threads)
+            .map(|(s, _)| s)
+            .map_err(|e| PipelineError::model(format!("{e:#}")))
+    }
+
+    /// Loads one emotion model by name, for `evaluate`.
+    pub fn emotion_model(&self, name: &str) -> Result<EmotionModel, PipelineError> {
+        let info = self.models.get(name).ok_or_else(|| {
+            PipelineError::new("unknown_model", format!("no model named {name:?}"))
+        })?;
+        EmotionModel::new(self.open(&info.file)?, &info.file)
+    }
+}
+
+/// One worker's sessions, made on first use.
+pub struct Pipeline<'e> {
+    engine: &'e Engine,
+    models: BTreeMap<String, EmotionModel>,
+    yunet: Option<detect::yunet::YuNet>,
+    haar: Option<detect::haar::Haar>,
+}
+
+/// A sampled frame waiting for its faces to be classified.
+struct Pending {
+    frame: u64,
+    time_ms: u64,
+    faces: Vec<FaceBox>,
+}
+
+impl Pipeline<'_> {
+    fn detector(&mut self, kind: DetectorKind) -> Result<Detector, PipelineError> {
+        let e = self.engine;
+        Ok(match e.effective_detector(kind) {
+            DetectorKind::Yunet => {
+                let d = match self.yunet.take() {
+                    Some(d) => d,
+                    None => {
+                        let path = e
+                            .yunet
+                            .as_deref()
+                            .ok_or_else(|| PipelineError::model("YuNet is unavailable"))?;
+                        detect::yunet::YuNet::new(e.open(path)?, e.detect_max_side)?
+                    }
+                };
+                Detector::Yunet(d)
+            }
+            DetectorKind::Haar => Detector::Haar(match self.haar.take() {
+                Some(d) => d,
+                None => detect::haar::Haar::new(&e.haar, e.detect_max_side)?,
+            }),
+        })
+    }
+
+    fn give_back(&mut self, detector: Detector) {
+        match detector {
+            Detector::Yunet(d) => self.yunet = Some(d),
+            Detector::Haar(d) => self.haar = Some(d),
+        }
+    }
+
+    /// Analyses one video file, streaming results to `observer`.
+    pub fn run(
+        &mut self,
+        path: &Path,
+        options: &AnalysisOptions,
+        observer: &mut dyn Observer,
+    ) -> Result<Outcome, PipelineError> {
+        let mut detector = self.detector(options.detector)?;
+        let result = self.run_with(&mut detector, path, options, observer);
+        self.give_back(detector);
+        result
+    }
+
+    fn run_with(
+        &mut self,
+        detector: &mut Detector,
+        path: &Path,
+        options: &AnalysisOptions,
+        observer: &mut dyn Observer,
+    ) -> Result<Outcome, PipelineError> {
+        let engine = self.engine;
+        if !self.models.contains_key(&options.model) {
+            let model = engine.emotion_model(&options.model)?;
+            self.models.insert(options.model.clone(), model);
+        }
+        let model = self
+            .models
+            .get_mut(&options.model)
+            .ok_or_else(|| PipelineError::internal("model vanished"))?;
+        let (scale, mean, std) = (
+            model.info.input_scale,
+            model.info.input_mean,
+            model.info.input_std,
+        );
+
+        let cap = probe::open(path)?;
+        let video = probe::read_info(&cap)?;
+        let total = Sampler::expected(options.sample_fps, video.fps, video.frame_count);
+
+        // Decoding runs on its own thread, a few frames ahead of detection and classification.
+        let (tx, rx) = mpsc::sync_channel(4);
+        let (sample_fps, fps) = (options.sample_fps, video.fps);
+        let span = tracing::Span::current();
+        let decoder = std::thread::Builder::new()
+            .name("emoscope-decode".into())
+            .spawn(move || {
+                let _span = span.entered();
+                let mut stream = FrameStream::new(cap, sample_fps, fps);
+                for item in stream.by_ref() {
+                    if tx.send(item).is_err() {
+                        break;
+                    }
+                }
+                stream.frames_read()
+            })
+            .map_err(|e| {
+                PipelineError::internal(format!("cannot start the decoder thread: {e}"))
+            })?;
+
+        let mut acc = Accumulator::default();
+        let mut pending: Vec<Pending> = Vec::new();
+        let mut pixels: Vec<f32> = Vec::new();
+        let mut done = 0u64;
+        let (batch, min_score, margin) =
+            (engine.classify_batch, engine.min_score, engine.face_margin);
+        let min_side = options.min_face_px as f32;
+
+        let mut flush = |pending: &mut Vec<Pending>,
+                         pixels: &mut Vec<f32>,
+                         done: u64,
+                         total: u64,
+                         acc: &mut Accumulator| {
+            let probs = model.classify(pixels)?;
+            pixels.clear();
+            let mut probs = probs.into_iter();
+            let mut frames = Vec::with_capacity(pending.len());
+            for p in pending.drain(..) {
+                let mut faces = Vec::with_capacity(p.faces.len());
+                for f in p.faces {
+                    let pr = probs
+                        .next()
+                        .ok_or_else(|| PipelineError::internal("fewer results than faces"))?;
+                    faces.push(FaceResult {
+                        bbox: BoxPx {
+                            x: f.x.round() as i32,
+                            y: f.y.round() as i32,
+                            w: f.w.round() as i32,
+                            h: f.h.round() as i32,
+                        },
+                        score: (f.score * 1000.0).round() / 1000.0,
+                        emotion: EMOTIONS[argmax(&pr)].to_string(),
+                        probabilities: pr.map(|v| (v * 10_000.0).round() / 10_000.0).into(),
+                    });
+                }
+                acc.add_frame(faces.iter().map(|f| f.probabilities.to_array()));
+                frames.push(FrameResult {
+                    frame: p.frame,
+                    time_ms: p.time_ms,
+                    faces,
+                });
+            }
+            observer.on_frames(
+                frames,
+                Progress {
+                    done,
+                    total: total.max(done),
+                },
+            )
+        };
+
+        let mut failure = None;
+        for item in rx.iter() {
+            let frame = match item {
+                Ok(f) => f,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            };
+            let (w, h) = (
+                opencv::prelude::MatTraitConst::cols(&frame.image),
+                opencv::prelude::MatTraitConst::rows(&frame.image),
+            );
+            let mut faces = Vec::new();
+            for f in detector.detect(&frame.image, min_score)? {
+                if f.w.min(f.h) < min_side {
+                    continue;
+                }
+                if let Some(rect) = crop::square_around(&f, margin, w, h) {
+                    crop::push_face(&frame.image, rect, scale, mean, std, &mut pixels)?;
+                    faces.push(f);
+                }
+            }
+            done += 1;
+            pending.push(Pending {
+                frame: frame.index,
+                time_ms: frame.time_ms,
+                faces,
+            });
+            if pixels.len() >= batch * 48 * 48 || pending.len() >= 16 {
+                flush(&mut pending, &mut pixels, done, total, &mut acc)?;
+            }
+        }
+        if failure.is_none() {
+            flush(&mut pending, &mut pixels, done, total, &mut acc)?;
+        }
+        drop(rx);
+        let frames_read = decoder
+            .join()
+            .map_err(|_| PipelineError::internal("the decoder thread panicked"))?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        if frames_read == 0 {
+            return Err(PipelineError::unreadable(
+                "no frame of the video could be decoded",
+            ));
+        }
+        let mut video = video;
+        if frames_read != video.frame_count {
+            // The container's frame count is an estimate; the decoder's count is the truth.
+            video.frame_count = frames_read;
+            video.duration_ms = (frames_read as f64 * 1000.0 / video.fps).round() as u64;
+        }
+        Ok(Outcome {
+            video,
+            summary: acc.summary(),
+        })
+    }
+}

@@ -1,0 +1,56 @@
+"""FER2013 loading: folder-per-class JPEGs, or one packed .npz made by pack_data.py."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+# The project's one label order (alphabetical, as the dataset folders). FER2013's own numeric
+# ids (Angry, Disgust, Fear, Happy, Sad, Surprise, Neutral) are never used.
+LABELS = ["angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"]
+SPLITS = ["train", "val", "test"]
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("EMOSCOPE_FER2013_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "fer2013"
+
+
+def decode(jpeg: bytes, what: str) -> np.ndarray:
+    with Image.open(io.BytesIO(jpeg)) as im:
+        arr = np.asarray(im.convert("L"), dtype=np.uint8)
+    if arr.shape != (48, 48):
+        raise SystemExit(f"{what}: expected 48x48, got {arr.shape}")
+    return arr
+
+
+def read_split_files(root: Path, split: str) -> tuple[list[bytes], np.ndarray]:
+    """The split's JPEG files as bytes and their labels, in a sorted, deterministic order."""
+    files, labels = [], []
+    for idx, label in enumerate(LABELS):
+        folder = root / split / label
+        if not folder.is_dir():
+            raise SystemExit(f"missing {folder}: point --data at the fer2013 folder")
+        for path in sorted(folder.iterdir()):
+            files.append(path.read_bytes())
+            labels.append(idx)
+    return files, np.asarray(labels, dtype=np.int64)
+
+
+def load_split(data: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """`data` is the fer2013 folder or a packed .npz file."""
+    if data.suffix == ".npz":
+        # The packed file keeps the original JPEG bytes: smaller than pixels, and decoded alike.
+        with np.load(data) as packed:
+            blob, offsets, y = packed[f"{split}_jpeg"], packed[f"{split}_offsets"], packed[f"{split}_y"]
+        files = [blob[offsets[i] : offsets[i + 1]].tobytes() for i in range(len(y))]
+    else:
+        files, y = read_split_files(data, split)
+    x = np.stack([decode(f, f"{split}[{i}]") for i, f in enumerate(files)])
+    return x, y

@@ -1,0 +1,247 @@
+"""Trains an emotion model on FER2013, picks the epoch on val (PublicTest), reports test
+(PrivateTest) once, and exports ONNX with its labels and preprocessing in the metadata.
+
+    python training/train.py --arch emotion_cnn --epochs 12 --out training/runs/emotion_cnn \
+        --onnx models/emotion_cnn.onnx
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import platform
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from data import LABELS, default_data_dir, load_split
+from export import export_onnx
+from models import build
+
+# Pixels reach the network as value / 255 with no mean or std: recorded in the ONNX metadata and
+# read by the service, so training and serving cannot drift apart.
+INPUT_SCALE = 1.0 / 255.0
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def to_tensor(x: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(x).float().mul_(INPUT_SCALE).unsqueeze(1)
+
+
+def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """Random flip, rotation (±10°), scale (0.9-1.1) and shift (±4 px) in one affine warp."""
+    n = x.shape[0]
+    angle = (torch.rand(n, generator=gen) * 2 - 1) * math.radians(10)
+    scale = 0.9 + torch.rand(n, generator=gen) * 0.2
+    flip = torch.where(torch.rand(n, generator=gen) < 0.5, -1.0, 1.0)
+    shift = (torch.rand(n, 2, generator=gen) * 2 - 1) * (4 / 24)
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack(
+        [
+            torch.stack([cos * flip, -sin, shift[:, 0]], 1),
+            torch.stack([sin * flip, cos, shift[:, 1]], 1),
+        ],
+        1,
+    )
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, padding_mode="border", align_corners=False)
+
+
+@torch.no_grad()
+def predict(model: torch.nn.Module, x: np.ndarray, flip_tta: bool, batch: int = 512) -> np.ndarray:
+    """Softmax probabilities for uint8 images."""
+    model.eval()
+    out = []
+    for i in range(0, len(x), batch):
+        t = to_tensor(x[i : i + batch])
+        logits = model(t)
+        if flip_tta:
+            logits = (logits + model(torch.flip(t, dims=[3]))) / 2
+        out.append(torch.softmax(logits, 1).numpy())
+    return np.concatenate(out)
+
+
+def metrics(probs: np.ndarray, y: np.ndarray) -> dict:
+    pred = probs.argmax(1)
+    k = len(LABELS)
+    cm = np.zeros((k, k), dtype=int)
+    for t, p in zip(y, pred):
+        cm[t, p] += 1
+    recall = {LABELS[i]: float(cm[i, i] / max(cm[i].sum(), 1)) for i in range(k)}
+    return {"accuracy": float((pred == y).mean()), "recall": recall, "confusion": cm.tolist()}
+
+
+def plot_curves(rows: list[dict], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [r["epoch"] for r in rows]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
+    a.plot(epochs, [r["train_loss"] for r in rows], label="train")
+    a.plot(epochs, [r["val_loss"] for r in rows], label="val (PublicTest)")
+    a.set_xlabel("epoch"), a.set_ylabel("cross-entropy loss"), a.legend()
+    b.plot(epochs, [r["train_acc"] for r in rows], label="train")
+    b.plot(epochs, [r["val_acc"] for r in rows], label="val (PublicTest)")
+    b.set_xlabel("epoch"), b.set_ylabel("accuracy"), b.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--data", type=Path, default=default_data_dir(), help="fer2013 folder or packed .npz")
+    ap.add_argument("--arch", choices=["emotion_cnn", "emonet"], default="emotion_cnn")
+    ap.add_argument("--width", type=int, default=32, help="emonet base width")
+    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--optimizer", choices=["adam", "adamw"], default="adam")
+    ap.add_argument("--weight-decay", type=float, default=0.0)
+    ap.add_argument("--label-smoothing", type=float, default=0.0)
+    ap.add_argument("--augment", action="store_true", help="flip, rotation, scale and shift")
+    ap.add_argument("--schedule", choices=["constant", "onecycle"], default="constant")
+    ap.add_argument("--flip-tta", action="store_true", help="average with the mirrored face, in ONNX too")
+    ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast (CPU with AVX512-BF16, or CUDA)")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: PyTorch's default)")
+    ap.add_argument("--seed", type=int, default=2013)
+    ap.add_argument("--limit", type=int, default=0, help="use only this many images per split (smoke tests)")
+    ap.add_argument("--out", type=Path, required=True, help="folder for the log, curves and metrics")
+    ap.add_argument("--onnx", type=Path, required=True)
+    ap.add_argument("--name", default=None, help="model name in the ONNX metadata")
+    args = ap.parse_args()
+
+    seed_everything(args.seed)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    dev = torch.device(args.device)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    t0 = time.time()
+    xtr, ytr = load_split(args.data, "train")
+    xva, yva = load_split(args.data, "val")
+    if args.limit:
+        xtr, ytr, xva, yva = xtr[: args.limit], ytr[: args.limit], xva[: args.limit], yva[: args.limit]
+    print(f"loaded train {len(ytr)}, val {len(yva)} in {time.time() - t0:.0f}s", flush=True)
+
+    model = build(args.arch, args.width).to(dev)
+    optimizer = torch.optim.AdamW if args.optimizer == "adamw" else torch.optim.Adam
+    opt = optimizer(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    steps_per_epoch = math.ceil(len(ytr) / args.batch)
+    sched = None
+    if args.schedule == "onecycle":
+        sched = torch.optim.lr_scheduler.OneCycleLR(
+            opt, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.2
+        )
+    gen = torch.Generator().manual_seed(args.seed)
+    xtr_t, ytr_t = to_tensor(xtr), torch.from_numpy(ytr)
+    xva_t, yva_t = to_tensor(xva), torch.from_numpy(yva)
+
+    rows, best_acc, best_epoch = [], -1.0, 0
+    ckpt = args.out / "best.pt"
+    train_start = time.time()
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        perm = torch.randperm(len(ytr), generator=gen)
+        seen, loss_sum, correct = 0, 0.0, 0
+        ep_start = time.time()
+        for i in range(0, len(perm), args.batch):
+            idx = perm[i : i + args.batch]
+            xb, yb = xtr_t[idx], ytr_t[idx]
+            if args.augment:
+                xb = augment(xb, gen)
+            xb, yb = xb.to(dev), yb.to(dev)
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=args.bf16):
+                logits = model(xb)
+                loss = F.cross_entropy(logits.float(), yb, label_smoothing=args.label_smoothing)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if sched:
+                sched.step()
+            seen += len(idx)
+            loss_sum += loss.item() * len(idx)
+            correct += (logits.argmax(1) == yb).sum().item()
+        model.eval()
+        with torch.no_grad():
+            vloss, vcorrect = 0.0, 0
+            for i in range(0, len(yva), 512):
+                xb, yb = xva_t[i : i + 512].to(dev), yva_t[i : i + 512].to(dev)
+                logits = model(xb).float()
+                if args.flip_tta:
+                    logits = (logits + model(torch.flip(xb, dims=[3])).float()) / 2
+                vloss += F.cross_entropy(logits, yb, reduction="sum").item()
+                vcorrect += (logits.argmax(1) == yb).sum().item()
+        row = {
+            "epoch": epoch,
+            "train_loss": loss_sum / seen,
+            "train_acc": correct / seen,
+            "val_loss": vloss / len(yva),
+            "val_acc": vcorrect / len(yva),
+            "lr": opt.param_groups[0]["lr"],
+            "seconds": time.time() - ep_start,
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+        if row["val_acc"] > best_acc:
+            best_acc, best_epoch = row["val_acc"], epoch
+            torch.save(model.state_dict(), ckpt)
+        with open(args.out / "log.csv", "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+    train_seconds = time.time() - train_start
+    plot_curves(rows, args.out / "curves.png", f"{args.arch}: best val epoch {best_epoch}")
+
+    model.load_state_dict(torch.load(ckpt, map_location=dev))
+    model = model.cpu()
+    xte, yte = load_split(args.data, "test")
+    if args.limit:
+        xte, yte = xte[: args.limit], yte[: args.limit]
+    val = metrics(predict(model, xva, args.flip_tta), yva)
+    test = metrics(predict(model, xte, args.flip_tta), yte)
+    print(f"best epoch {best_epoch}: val {val['accuracy']:.4f}, test {test['accuracy']:.4f}", flush=True)
+
+    name = args.name or args.onnx.stem
+    max_diff = export_onnx(
+        model,
+        args.onnx,
+        name=name,
+        arch=args.arch,
+        flip_tta=args.flip_tta,
+        input_scale=INPUT_SCALE,
+        check_images=xte[:256],
+    )
+    report = {
+        "name": name,
+        "arch": args.arch,
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "best_epoch": best_epoch,
+        "val_PublicTest": val,
+        "test_PrivateTest": test,
+        "onnx_max_abs_diff_vs_torch": max_diff,
+        "train_seconds": round(train_seconds),
+        "hardware": f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, {args.device}",
+        "torch": torch.__version__,
+    }
+    (args.out / "metrics.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps({k: report[k] for k in ("best_epoch", "onnx_max_abs_diff_vs_torch", "train_seconds")}))
+
+
+if __name__ == "__main__":
+    main()
