@@ -45,7 +45,7 @@ fn main() -> synth::Result<()> {
     let spec = VideoSpec {
         width: w,
         height: h,
-        fps: fps as u32,
+        fps,
         segments,
     };
     synth::write_video(&spec, codec, std::path::Path::new(out))?;

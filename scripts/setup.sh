@@ -18,7 +18,9 @@ SHARED_DIR=${EMOSCOPE_SHARED_DIR:-../shared}
 say() { echo "[setup] $*" >&2; }
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-packages=(libopencv-dev clang libclang-dev pkg-config ffmpeg opencv-data python3 python3-pip curl ca-certificates)
+packages=(libopencv-dev clang libclang-dev pkg-config ffmpeg opencv-data curl ca-certificates)
+# pip fetches the ONNX Runtime wheel; any python3 with pip will do.
+python3 -m pip --version >/dev/null 2>&1 || packages+=(python3 python3-pip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -220,7 +220,7 @@ impl Config {
         if self.limits.detect_max_side < 32 {
             bail!("limits.detect_max_side must be at least 32");
         }
-        if !(self.limits.max_sample_fps > 0.0) {
+        if self.limits.max_sample_fps.is_nan() || self.limits.max_sample_fps <= 0.0 {
             bail!("limits.max_sample_fps must be positive");
         }
         if self.queue.stale_after_secs <= self.queue.heartbeat_secs {

@@ -145,11 +145,7 @@ fn write_table(
         "{} frames analysed, {} with a face, {} faces classified in {seconds:.1} s",
         s.frames_analyzed, s.frames_with_face, s.faces_classified
     )?;
-    writeln!(
-        out,
-        "{:<10} {:>8} {:>7}  {}",
-        "emotion", "percent", "faces", ""
-    )?;
+    writeln!(out, "{:<10} {:>8} {:>7}", "emotion", "percent", "faces")?;
     let (p, c) = (s.percentages.to_array(), s.counts.to_array());
     for i in 0..7 {
         let bar = "#".repeat((p[i] / 2.5).round() as usize);

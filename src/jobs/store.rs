@@ -42,7 +42,7 @@ pub enum Holding {
 pub enum Finish {
     Succeeded {
         video: VideoInfo,
-        summary: EmotionSummary,
+        summary: Box<EmotionSummary>,
     },
     Canceled,
     /// `retry_in_ms` puts it back in the queue if attempts are left.

@@ -240,7 +240,7 @@ fn process(
             );
             Finish::Succeeded {
                 video: outcome.video,
-                summary: outcome.summary,
+                summary: Box::new(outcome.summary),
             }
         }
         Err(e) if e.code == "lost" => {

@@ -89,7 +89,7 @@ mod tests {
             score: 1.0,
         };
         let r = square_around(&face, 0.1, 100, 80).expect("inside");
-        assert_eq!((r.x, r.y, r.width, r.height), (0, 2, 55, 55));
+        assert_eq!((r.x, r.y, r.width, r.height), (0, 3, 55, 55));
         let huge = FaceBox {
             x: 0.0,
             y: 0.0,

@@ -326,7 +326,7 @@ impl Pipeline<'_> {
         );
 
         let cap = probe::open(path)?;
-        let video = probe::read_info(&cap)?;
+        let video = probe::read_info(&cap, path)?;
         let total = Sampler::expected(options.sample_fps, video.fps, video.frame_count);
 
         // Decoding runs on its own thread, a few frames ahead of detection and classification.
@@ -446,6 +446,17 @@ impl Pipeline<'_> {
         if frames_read == 0 {
             return Err(PipelineError::unreadable(
                 "no frame of the video could be decoded",
+            ));
+        }
+        // The container promised more than a second of frames that never came: a cut-off file.
+        let missing = video.frame_count.saturating_sub(frames_read);
+        if missing as f64 > video.fps && (frames_read as f64) < 0.9 * video.frame_count as f64 {
+            return Err(PipelineError::new(
+                "truncated_video",
+                format!(
+                    "the video ends after {frames_read} of its {} frames: the file is truncated or damaged",
+                    video.frame_count
+                ),
             ));
         }
         let mut video = video;

@@ -16,7 +16,7 @@ pub struct VideoInfo {
     pub width: u32,
     pub height: u32,
     pub frame_count: u64,
-    /// FourCC of the video codec, e.g. `h264`, `vp09`, `MJPG`.
+    /// The video codec, e.g. `h264`, `vp9`, `mjpeg`.
     pub codec: String,
 }
 
@@ -33,7 +33,7 @@ pub fn open(path: &Path) -> Result<VideoCapture, PipelineError> {
     Ok(cap)
 }
 
-pub fn read_info(cap: &VideoCapture) -> Result<VideoInfo, PipelineError> {
+pub fn read_info(cap: &VideoCapture, path: &Path) -> Result<VideoInfo, PipelineError> {
     let get = |prop| cap.get(prop).unwrap_or(0.0);
     let fps = get(videoio::CAP_PROP_FPS);
     let width = get(videoio::CAP_PROP_FRAME_WIDTH);
@@ -45,7 +45,7 @@ pub fn read_info(cap: &VideoCapture) -> Result<VideoInfo, PipelineError> {
         ));
     }
     let fourcc = get(videoio::CAP_PROP_FOURCC) as u32;
-    let codec: String = fourcc
+    let tag: String = fourcc
         .to_le_bytes()
         .iter()
         .filter(|b| b.is_ascii_graphic())
@@ -58,14 +58,53 @@ pub fn read_info(cap: &VideoCapture) -> Result<VideoInfo, PipelineError> {
         width: width as u32,
         height: height as u32,
         frame_count,
-        codec,
+        codec: match codec_name(&tag) {
+            "" => matroska_codec(path).unwrap_or("unknown").to_string(),
+            name => name.to_string(),
+        },
     })
+}
+
+/// A plain codec name from the stream's FourCC.
+fn codec_name(tag: &str) -> &str {
+    match tag.to_ascii_lowercase().as_str() {
+        "avc1" | "avc3" | "h264" | "x264" => "h264",
+        "hvc1" | "hev1" | "hevc" | "h265" => "hevc",
+        "vp80" | "vp08" => "vp8",
+        "vp90" | "vp09" => "vp9",
+        "av01" => "av1",
+        "mjpg" | "jpeg" => "mjpeg",
+        "mp4v" | "fmp4" | "xvid" | "divx" => "mpeg4",
+        "" => "",
+        _ => tag,
+    }
+}
+
+/// Matroska/WebM streams carry no FourCC; their codec id is a string near the file's start.
+fn matroska_codec(path: &Path) -> Option<&'static str> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(64 * 1024);
+    std::fs::File::open(path)
+        .ok()?
+        .take(64 * 1024)
+        .read_to_end(&mut head)
+        .ok()?;
+    [
+        ("V_VP9", "vp9"),
+        ("V_VP8", "vp8"),
+        ("V_AV1", "av1"),
+        ("V_MPEG4/ISO/AVC", "h264"),
+        ("V_MPEGH/ISO/HEVC", "hevc"),
+    ]
+    .into_iter()
+    .find(|(id, _)| head.windows(id.len()).any(|w| w == id.as_bytes()))
+    .map(|(_, name)| name)
 }
 
 /// Opens the file and reads its facts; also proves one frame decodes.
 pub fn probe(path: &Path) -> Result<VideoInfo, PipelineError> {
     let mut cap = open(path)?;
-    let info = read_info(&cap)?;
+    let info = read_info(&cap, path)?;
     let mut frame = Mat::default();
     if !cap.read(&mut frame).unwrap_or(false) || frame.empty() {
         return Err(PipelineError::unreadable(

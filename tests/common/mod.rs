@@ -1,0 +1,256 @@
+//! Test helpers: the real server on port 0 with a fresh data directory, the real models, and
+//! FER-made videos.
+
+#![allow(dead_code)]
+
+pub mod synth;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use emoscope::app::Service;
+use emoscope::config::Config;
+use serde_json::Value;
+use synth::{Codec, Face, Segment, VideoSpec};
+
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` beside the checkout, or `EMOSCOPE_SHARED_DIR`.
+pub fn shared_dir() -> PathBuf {
+    std::env::var_os("EMOSCOPE_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared"))
+}
+
+/// A configuration that uses the real models: the project's own in `models/`, YuNet from
+/// `../shared/models` (or `EMOSCOPE_YUNET_MODEL`), ONNX Runtime from `third_party/` (setup.sh).
+pub fn test_config(data_dir: &Path) -> Config {
+    let mut c = Config {
+        data_dir: data_dir.to_path_buf(),
+        models_dir: std::env::var_os("EMOSCOPE_MODELS_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo().join("models")),
+        yunet_model: std::env::var_os("EMOSCOPE_YUNET_MODEL")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| shared_dir().join("models/face_detection_yunet.onnx")),
+        onnxruntime_lib: std::env::var_os("EMOSCOPE_ONNXRUNTIME_LIB")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo().join("third_party/onnxruntime/libonnxruntime.so.1.31.1")),
+        workers: 1,
+        inference_threads: 2,
+        ..Config::default()
+    };
+    assert!(
+        c.yunet_model.is_file(),
+        "these tests need the YuNet model at {} (set EMOSCOPE_YUNET_MODEL or EMOSCOPE_SHARED_DIR)",
+        c.yunet_model.display()
+    );
+    assert!(
+        c.onnxruntime_lib.is_file(),
+        "these tests need ONNX Runtime at {} (run scripts/setup.sh)",
+        c.onnxruntime_lib.display()
+    );
+    c.queue.poll_ms = 100;
+    c.queue.heartbeat_secs = 1;
+    c.queue.stale_after_secs = 5;
+    c
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub data_dir: tempfile::TempDir,
+    service: Option<Service>,
+}
+
+impl TestApp {
+    pub async fn start(tweak: impl FnOnce(&mut Config)) -> Self {
+        tracing_subscriber_init();
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(data_dir.path());
+        tweak(&mut config);
+        let workers = config.workers;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let service = Service::start(config, listener, workers)
+            .await
+            .expect("service starts");
+        Self {
+            base: format!("http://{}", service.addr),
+            client: reqwest::Client::new(),
+            data_dir,
+            service: Some(service),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(s) = self.service.take() {
+            s.stop().await.expect("clean stop");
+        }
+    }
+
+    /// Uploads a file as multipart with extra form fields; returns (status, body).
+    pub async fn upload(&self, path: &Path, fields: &[(&str, &str)]) -> (u16, Value) {
+        let bytes = std::fs::read(path).expect("read video");
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        form = form.part(
+            "video",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+        let resp = self
+            .client
+            .post(self.url("/v1/jobs"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let resp = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Polls a job until it has finished (or `timeout` passes).
+    pub async fn wait(&self, id: &str, timeout: Duration) -> Value {
+        let start = Instant::now();
+        loop {
+            let (status, job) = self.get(&format!("/v1/jobs/{id}")).await;
+            assert_eq!(status, 200, "{job}");
+            if matches!(
+                job["status"].as_str(),
+                Some("succeeded" | "failed" | "canceled")
+            ) {
+                return job;
+            }
+            assert!(
+                start.elapsed() < timeout,
+                "job {id} did not finish in {timeout:?}: {job}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+fn tracing_subscriber_init() {
+    emoscope::telemetry::init("warn");
+}
+
+/// Asserts the API's one error shape and returns its code.
+pub fn error_code(body: &Value) -> String {
+    let code = body["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not an error body: {body}"));
+    let message = body["error"]["message"].as_str().expect("message");
+    assert!(!message.is_empty());
+    code.to_string()
+}
+
+/// The main test video: 640×360 at 25 fps, 10 s:
+/// 0–2 s no face; 2–6 s one happy face a second (200 px at 220,80); 6–8 s no face;
+/// 8–10 s two faces (happy 150 px at 60,100 and surprise 150 px at 420,120).
+pub fn main_spec() -> VideoSpec {
+    let fps = 25;
+    let mut segments = vec![Segment {
+        frames: 50,
+        faces: vec![],
+        label: None,
+    }];
+    segments.extend(synth::single_face_segments(
+        "happy", 4, fps, 1.0, 220, 80, 200,
+    ));
+    segments.push(Segment {
+        frames: 50,
+        faces: vec![],
+        label: None,
+    });
+    let happy = synth::test_faces("happy", 6).pop().expect("face");
+    let surprise = synth::test_faces("surprise", 1).pop().expect("face");
+    segments.push(Segment {
+        frames: 50,
+        faces: vec![
+            Face {
+                image: happy,
+                x: 60,
+                y: 100,
+                size: 150,
+            },
+            Face {
+                image: surprise,
+                x: 420,
+                y: 120,
+                size: 150,
+            },
+        ],
+        label: None,
+    });
+    VideoSpec {
+        width: 640,
+        height: 360,
+        fps,
+        segments,
+    }
+}
+
+/// Only happy test faces, a different one every half second, 12 s.
+pub fn happy_spec() -> VideoSpec {
+    let fps = 10;
+    let segments = synth::single_face_segments("happy", 24, fps, 0.5, 180, 40, 240);
+    VideoSpec {
+        width: 640,
+        height: 360,
+        fps,
+        segments,
+    }
+}
+
+/// A long video for the crash test: 24 s at 25 fps of changing faces, analysed at every frame.
+pub fn long_spec() -> VideoSpec {
+    let fps = 25;
+    let mut segments = synth::single_face_segments("neutral", 12, fps, 1.0, 200, 60, 220);
+    segments.extend(synth::single_face_segments(
+        "sad", 12, fps, 1.0, 200, 60, 220,
+    ));
+    VideoSpec {
+        width: 640,
+        height: 360,
+        fps,
+        segments,
+    }
+}
+
+/// Videos are made once per test binary, in a folder that outlives the tests of that binary.
+pub fn video(name: &str, spec: fn() -> VideoSpec, codec: Codec) -> PathBuf {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let dir = DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"));
+    let path = dir.path().join(format!("{name}.{}", codec.extension()));
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    if !path.exists() {
+        synth::write_video(&spec(), codec, &path).unwrap_or_else(|e| panic!("making {name}: {e}"));
+    }
+    path
+}
