@@ -1,0 +1,40 @@
+"""CPU cost of an emotion model per face, with the ONNX Runtime the service uses (1.31.1).
+
+    python training/bench_model.py models/emonet.onnx --threads 1
+Prints the median milliseconds per face at batch 1 and batch 64.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import onnxruntime as ort
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("model")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=30)
+    args = ap.parse_args()
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = args.threads
+    sess = ort.InferenceSession(args.model, opts, providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(0)
+    for batch in (1, 64):
+        x = rng.random((batch, 1, 48, 48), dtype=np.float32)
+        for _ in range(5):
+            sess.run(["output"], {"input": x})
+        times = []
+        for _ in range(args.runs):
+            t = time.perf_counter()
+            sess.run(["output"], {"input": x})
+            times.append((time.perf_counter() - t) * 1000 / batch)
+        print(f"batch {batch:>2}: {statistics.median(times):.3f} ms per face (median of {args.runs}, {args.threads} thread)")
+
+
+if __name__ == "__main__":
+    main()
