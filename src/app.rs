@@ -14,6 +14,7 @@ use crate::jobs::sqlite::SqliteStore;
 use crate::jobs::store::JobStore;
 use crate::jobs::worker::{self, Workers};
 use crate::pipeline::Engine;
+use crate::report::service::Reporter;
 
 pub async fn open_store(config: &Config) -> Result<Arc<dyn JobStore>> {
     let url = config.database_url();
@@ -70,11 +71,14 @@ impl Service {
         } else {
             Vec::new()
         };
+        let reporter = Arc::new(Reporter::new(&config.report)?);
+        tracing::info!(provider = reporter.default_provider(), "narrative reports");
         let app = router(AppState {
             store,
             engine,
             config,
             wake,
+            reporter,
         });
         let addr = listener.local_addr()?;
         let mut stop = rx;

@@ -36,6 +36,70 @@ pub struct Config {
     pub queue: QueueConfig,
     /// Keep uploaded videos after analysis (they are deleted by default).
     pub keep_videos: bool,
+    pub report: ReportConfig,
+}
+
+/// The narrative report's language model. The key is a [`Secret`]: never printed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportConfig {
+    /// `openai`, `template`, or `auto` (openai when an API key is set, else template).
+    pub provider: String,
+    /// OpenAI-compatible base URL, e.g. `http://localhost:11434/v1` for Ollama.
+    pub base_url: String,
+    pub api_key: Secret,
+    /// Default chat model; any name the server accepts.
+    pub model: String,
+    pub timeout_secs: u64,
+    /// Retries after the first try, for timeouts, connection errors, 429 and 5xx.
+    pub retries: u32,
+    pub backoff_ms: u64,
+    pub max_backoff_secs: u64,
+    pub temperature: f64,
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        Self {
+            provider: "auto".into(),
+            base_url: "https://api.openai.com/v1".into(),
+            api_key: Secret::default(),
+            model: "gpt-4o".into(),
+            timeout_secs: 60,
+            retries: 3,
+            backoff_ms: 500,
+            max_backoff_secs: 30,
+            temperature: 0.7,
+        }
+    }
+}
+
+/// A secret string (an API key): its `Debug` shows `***`, and it has no `Serialize`.
+#[derive(Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    /// The value, only where it is sent; `None` when empty.
+    pub fn expose(&self) -> Option<&str> {
+        (!self.0.is_empty()).then_some(self.0.as_str())
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() { "(unset)" } else { "***" })
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -103,6 +167,7 @@ impl Default for Config {
             defaults: JobDefaults::default(),
             queue: QueueConfig::default(),
             keep_videos: false,
+            report: ReportConfig::default(),
         }
     }
 }
@@ -209,6 +274,15 @@ impl Config {
             "EMOSCOPE_QUEUE__STALE_AFTER_SECS" => self.queue.stale_after_secs,
             "EMOSCOPE_QUEUE__POLL_MS" => self.queue.poll_ms,
             "EMOSCOPE_QUEUE__MAX_ATTEMPTS" => self.queue.max_attempts,
+            "EMOSCOPE_REPORT__PROVIDER" => self.report.provider,
+            "EMOSCOPE_REPORT__BASE_URL" => self.report.base_url,
+            "EMOSCOPE_REPORT__API_KEY" => self.report.api_key,
+            "EMOSCOPE_REPORT__MODEL" => self.report.model,
+            "EMOSCOPE_REPORT__TIMEOUT_SECS" => self.report.timeout_secs,
+            "EMOSCOPE_REPORT__RETRIES" => self.report.retries,
+            "EMOSCOPE_REPORT__BACKOFF_MS" => self.report.backoff_ms,
+            "EMOSCOPE_REPORT__MAX_BACKOFF_SECS" => self.report.max_backoff_secs,
+            "EMOSCOPE_REPORT__TEMPERATURE" => self.report.temperature,
         );
         self.validate()
     }
@@ -228,6 +302,12 @@ impl Config {
         }
         if self.queue.max_attempts == 0 {
             bail!("queue.max_attempts must be at least 1");
+        }
+        if !matches!(
+            self.report.provider.as_str(),
+            "auto" | "openai" | "template"
+        ) {
+            bail!("report.provider must be auto, openai or template");
         }
         if !matches!(self.execution_provider.as_str(), "cpu" | "cuda") {
             bail!("execution_provider must be cpu or cuda");
@@ -290,6 +370,18 @@ mod tests {
             .apply_env(|k| (k == "EMOSCOPE_WORKERS").then(|| "many".into()))
             .expect_err("not a number");
         assert!(err.to_string().contains("EMOSCOPE_WORKERS"), "{err}");
+    }
+
+    #[test]
+    fn the_api_key_never_shows_in_debug_output() {
+        let mut config = Config::default();
+        config
+            .apply_env(|k| (k == "EMOSCOPE_REPORT__API_KEY").then(|| "sk-very-secret".into()))
+            .expect("valid");
+        assert_eq!(config.report.api_key.expose(), Some("sk-very-secret"));
+        let shown = format!("{config:?} {config:#?}");
+        assert!(!shown.contains("sk-very-secret"), "{shown}");
+        assert!(shown.contains("***"));
     }
 
     #[test]

@@ -10,5 +10,6 @@ pub mod cli;
 pub mod config;
 pub mod jobs;
 pub mod pipeline;
+pub mod report;
 pub mod runtime;
 pub mod telemetry;

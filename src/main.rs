@@ -83,6 +83,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write (or show the stored) narrative report of a succeeded job in the database.
+    Report {
+        job_id: String,
+        /// BCP 47 language tag (templates: en, ru).
+        #[arg(long, default_value = "en")]
+        language: String,
+        /// openai or template (default: openai when configured).
+        #[arg(long)]
+        provider: Option<String>,
+        /// Chat model for the openai provider.
+        #[arg(long)]
+        model: Option<String>,
+        #[arg(long)]
+        regenerate: bool,
+        /// Print the whole report as JSON instead of its text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Create or update the database schema.
     Migrate,
 }
@@ -190,6 +208,34 @@ fn run() -> Result<()> {
             }
             Ok(())
         }
+        Command::Report {
+            job_id,
+            language,
+            provider,
+            model,
+            regenerate,
+            json,
+        } => rt.block_on(async {
+            let store = app::open_store(&config).await?;
+            let job = store
+                .get(&job_id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no job {job_id}"))?;
+            let reporter = emoscope::report::service::Reporter::new(&config.report)?;
+            let request = emoscope::report::service::ReportRequest {
+                language: Some(language),
+                provider,
+                model,
+                regenerate,
+            };
+            let (report, _) = reporter.report(store.as_ref(), &job, &request).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!("{}", report.text);
+            }
+            Ok(())
+        }),
         Command::Migrate => rt.block_on(async {
             app::open_store(&config).await?;
             println!("database at {} is up to date", config.database_url());

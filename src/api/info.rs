@@ -43,6 +43,11 @@ pub async fn info(State(state): State<AppState>) -> Json<Value> {
             "default": c.defaults.detector,
             "fallback_active": !yunet_ok,
         },
+        "reports": {
+            "default_provider": state.reporter.default_provider(),
+            "template_languages": crate::report::prompt::LANGUAGES,
+            "default_llm_model": c.report.model,
+        },
         "defaults": {
             "sample_fps": c.defaults.sample_fps,
             "detector": c.defaults.detector,

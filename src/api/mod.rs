@@ -19,6 +19,7 @@ use tower_http::trace::TraceLayer;
 use crate::config::Config;
 use crate::jobs::store::JobStore;
 use crate::pipeline::Engine;
+use crate::report::service::Reporter;
 use error::ApiError;
 
 #[derive(Clone)]
@@ -27,6 +28,7 @@ pub struct AppState {
     pub engine: Arc<Engine>,
     pub config: Arc<Config>,
     pub wake: Arc<Notify>,
+    pub reporter: Arc<Reporter>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -44,7 +46,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/jobs/{id}/cancel", post(jobs::cancel::cancel_job))
         .route("/v1/jobs/{id}/emotions", get(jobs::emotions::get_emotions))
-        .route("/v1/jobs/{id}/timeline", get(jobs::timeline::get_timeline));
+        .route("/v1/jobs/{id}/timeline", get(jobs::timeline::get_timeline))
+        .route(
+            "/v1/jobs/{id}/report",
+            post(jobs::report::create_report).get(jobs::report::latest_report),
+        )
+        .route("/v1/jobs/{id}/reports", get(jobs::report::list_reports));
     Router::new()
         .merge(jobs)
         .route("/healthz", get(health::healthz))

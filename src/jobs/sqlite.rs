@@ -13,6 +13,27 @@ use sqlx::{Row, SqlitePool};
 use super::store::{Finish, Holding, JobStore, StoreError, StoreResult};
 use super::{Job, JobStatus, NewJob, now_ms};
 use crate::pipeline::FrameResult;
+use crate::report::Report;
+
+const REPORT_COLUMNS: &str =
+    "id, job_id, provider, model, language, text, inputs, usage, created_at";
+
+fn row_to_report(row: &SqliteRow) -> StoreResult<Report> {
+    Ok(Report {
+        id: row.try_get("id")?,
+        job_id: row.try_get("job_id")?,
+        provider: row.try_get("provider")?,
+        model: row.try_get("model")?,
+        language: row.try_get("language")?,
+        text: row.try_get("text")?,
+        inputs: serde_json::from_str(row.try_get("inputs")?)?,
+        usage: match row.try_get::<Option<String>, _>("usage")? {
+            Some(u) => Some(serde_json::from_str(&u)?),
+            None => None,
+        },
+        created_at: row.try_get("created_at")?,
+    })
+}
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -372,5 +393,50 @@ impl JobStore for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    async fn save_report(&self, r: &Report) -> StoreResult<()> {
+        sqlx::query(&format!(
+            "INSERT INTO reports ({REPORT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
+        .bind(&r.id)
+        .bind(&r.job_id)
+        .bind(&r.provider)
+        .bind(&r.model)
+        .bind(&r.language)
+        .bind(&r.text)
+        .bind(serde_json::to_string(&r.inputs)?)
+        .bind(r.usage.as_ref().map(serde_json::to_string).transpose()?)
+        .bind(r.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn find_report(
+        &self,
+        job_id: &str,
+        provider: &str,
+        model: &str,
+        language: &str,
+    ) -> StoreResult<Option<Report>> {
+        let sql = format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE job_id = ? AND provider = ? AND model = ? AND language = ? \
+             ORDER BY id DESC LIMIT 1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(job_id)
+            .bind(provider)
+            .bind(model)
+            .bind(language)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(row_to_report).transpose()
+    }
+
+    async fn reports(&self, job_id: &str) -> StoreResult<Vec<Report>> {
+        let sql = format!("SELECT {REPORT_COLUMNS} FROM reports WHERE job_id = ? ORDER BY id DESC");
+        let rows = sqlx::query(&sql).bind(job_id).fetch_all(&self.pool).await?;
+        rows.iter().map(row_to_report).collect()
     }
 }

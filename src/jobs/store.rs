@@ -7,6 +7,7 @@ use super::{Job, JobStatus, NewJob};
 use crate::pipeline::FrameResult;
 use crate::pipeline::aggregate::EmotionSummary;
 use crate::pipeline::probe::VideoInfo;
+use crate::report::Report;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -87,7 +88,7 @@ pub trait JobStore: Send + Sync + 'static {
     async fn finish(&self, id: &str, worker: &str, finish: Finish) -> StoreResult<bool>;
     /// Requeues (or, out of attempts, fails) running jobs whose heartbeat is older than `stale_ms`.
     async fn recover_stale(&self, stale_ms: i64) -> StoreResult<u64>;
-    /// Finished jobs whose upload is still on disk and not to be kept.
+    /// Records that the job's upload was deleted.
     async fn forget_video(&self, id: &str) -> StoreResult<()>;
 
     /// Frames after `after` (exclusive), in order.
@@ -97,4 +98,16 @@ pub trait JobStore: Send + Sync + 'static {
         after: Option<u64>,
         limit: u32,
     ) -> StoreResult<Vec<FrameResult>>;
+
+    async fn save_report(&self, report: &Report) -> StoreResult<()>;
+    /// The newest report of the job with these parameters.
+    async fn find_report(
+        &self,
+        job_id: &str,
+        provider: &str,
+        model: &str,
+        language: &str,
+    ) -> StoreResult<Option<Report>>;
+    /// All reports of the job, newest first.
+    async fn reports(&self, job_id: &str) -> StoreResult<Vec<Report>>;
 }

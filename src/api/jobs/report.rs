@@ -1,0 +1,144 @@
+//! `/v1/jobs/{id}/report(s)`: narrative reports of a succeeded job.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Serialize;
+
+use super::view::rfc3339;
+use crate::api::AppState;
+use crate::api::error::{ApiError, ApiResult};
+use crate::report::service::{ReportFailure, ReportRequest};
+use crate::report::{Report, ReportError, ReportInputs, Usage};
+
+#[derive(Serialize)]
+pub struct ReportView {
+    pub id: String,
+    pub job_id: String,
+    pub provider: String,
+    pub model: String,
+    pub language: String,
+    pub text: String,
+    pub created_at: String,
+    pub usage: Option<Usage>,
+    pub inputs: ReportInputs,
+    pub note: &'static str,
+}
+
+const TEMPLATE_NOTE: &str = "Written from a fixed template (no language model was used). \
+    Facial expressions are not a measure of feelings; this is not a diagnosis.";
+const LLM_NOTE: &str = "Written by a language model from the numbers in `inputs`. \
+    Facial expressions are not a measure of feelings; this is not a diagnosis.";
+
+impl From<Report> for ReportView {
+    fn from(r: Report) -> Self {
+        Self {
+            note: if r.provider == "template" {
+                TEMPLATE_NOTE
+            } else {
+                LLM_NOTE
+            },
+            id: r.id,
+            job_id: r.job_id,
+            provider: r.provider,
+            model: r.model,
+            language: r.language,
+            text: r.text,
+            created_at: rfc3339(r.created_at),
+            usage: r.usage,
+            inputs: r.inputs,
+        }
+    }
+}
+
+impl From<ReportFailure> for ApiError {
+    fn from(f: ReportFailure) -> Self {
+        match f {
+            ReportFailure::NotSucceeded(_) => {
+                ApiError::conflict("job_not_succeeded", f.to_string())
+            }
+            ReportFailure::BadRequest(code, message) => ApiError::bad_request(code, message),
+            ReportFailure::Provider(ReportError::Timeout(_)) => {
+                ApiError::new(StatusCode::GATEWAY_TIMEOUT, "llm_timeout", f.to_string())
+            }
+            ReportFailure::Provider(ReportError::Upstream {
+                status,
+                ref message,
+            }) => {
+                let upstream = status.map_or("no answer".to_string(), |s| format!("HTTP {s}"));
+                ApiError::new(
+                    StatusCode::BAD_GATEWAY,
+                    "llm_error",
+                    format!("the language model service failed ({upstream}): {message}"),
+                )
+            }
+            ReportFailure::Provider(ReportError::Invalid(m)) => {
+                ApiError::bad_request("invalid_report_request", m)
+            }
+            ReportFailure::Store(e) => ApiError::internal(e),
+        }
+    }
+}
+
+/// Writes (or returns the stored) report; 201 when new, 200 when stored already.
+pub async fn create_report(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<ReportView>)> {
+    let request: ReportRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ReportRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request("invalid_json", e.to_string()))?
+    };
+    let job = super::load(&state, &id).await?;
+    let (report, created) = state
+        .reporter
+        .report(state.store.as_ref(), &job, &request)
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(report.into())))
+}
+
+/// The newest report.
+pub async fn latest_report(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ReportView>> {
+    super::load(&state, &id).await?;
+    let report = state.store.reports(&id).await?.into_iter().next();
+    report.map(|r| Json(r.into())).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_report",
+            "this job has no report yet; POST one",
+        )
+    })
+}
+
+#[derive(Serialize)]
+pub struct ReportList {
+    pub items: Vec<ReportView>,
+}
+
+/// All reports, newest first.
+pub async fn list_reports(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ReportList>> {
+    super::load(&state, &id).await?;
+    let items = state
+        .store
+        .reports(&id)
+        .await?
+        .into_iter()
+        .map(ReportView::from)
+        .collect();
+    Ok(Json(ReportList { items }))
+}

@@ -1,0 +1,92 @@
+//! The numbers a report is built from: the job's summary and how the dominant expression changes
+//! over the video, in a few equal segments of time.
+
+use serde::{Deserialize, Serialize};
+
+use crate::pipeline::FrameResult;
+use crate::pipeline::aggregate::{EMOTIONS, EmotionSummary, PerEmotion};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportInputs {
+    pub percentages: PerEmotion<f64>,
+    pub counts: PerEmotion<u64>,
+    pub dominant: Option<String>,
+    pub mean_probabilities: PerEmotion<f64>,
+    pub faces_classified: u64,
+    pub frames_analyzed: u64,
+    pub frames_with_face: u64,
+    pub duration_ms: u64,
+    pub segments: Vec<SegmentSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentSummary {
+    pub start_ms: u64,
+    pub end_ms: u64,
+    pub faces: u64,
+    /// Most frequent expression in the segment; `null` when no face was seen there.
+    pub dominant: Option<String>,
+    /// Its share of the segment's faces, in percent.
+    pub dominant_percent: f64,
+}
+
+/// Splits the video into at most `max_segments` spans of at least two seconds.
+pub struct Segmenter {
+    duration_ms: u64,
+    counts: Vec<[u64; 7]>,
+}
+
+impl Segmenter {
+    pub fn new(duration_ms: u64, max_segments: usize) -> Self {
+        let n = ((duration_ms / 2000) as usize).clamp(1, max_segments.max(1));
+        Self {
+            duration_ms: duration_ms.max(1),
+            counts: vec![[0; 7]; n],
+        }
+    }
+
+    pub fn add(&mut self, frame: &FrameResult) {
+        let n = self.counts.len() as u64;
+        let i = ((frame.time_ms * n) / self.duration_ms).min(n - 1) as usize;
+        for face in &frame.faces {
+            if let Some(e) = EMOTIONS.iter().position(|e| *e == face.emotion) {
+                self.counts[i][e] += 1;
+            }
+        }
+    }
+
+    pub fn finish(self, summary: &EmotionSummary) -> ReportInputs {
+        let n = self.counts.len() as u64;
+        let segments = self
+            .counts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let faces: u64 = c.iter().sum();
+                let best = (0..7).fold(0, |b, k| if c[k] > c[b] { k } else { b });
+                SegmentSummary {
+                    start_ms: self.duration_ms * i as u64 / n,
+                    end_ms: self.duration_ms * (i as u64 + 1) / n,
+                    faces,
+                    dominant: (faces > 0).then(|| EMOTIONS[best].to_string()),
+                    dominant_percent: if faces > 0 {
+                        (c[best] as f64 * 1000.0 / faces as f64).round() / 10.0
+                    } else {
+                        0.0
+                    },
+                }
+            })
+            .collect();
+        ReportInputs {
+            percentages: summary.percentages,
+            counts: summary.counts,
+            dominant: summary.dominant.clone(),
+            mean_probabilities: summary.mean_probabilities,
+            faces_classified: summary.faces_classified,
+            frames_analyzed: summary.frames_analyzed,
+            frames_with_face: summary.frames_with_face,
+            duration_ms: self.duration_ms,
+            segments,
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! The `openai` provider: Chat Completions over HTTP, for OpenAI and any compatible server
+//! (Azure OpenAI, vLLM, Ollama, LM Studio, llama.cpp). Timeouts, connection errors, 429 and 5xx
+//! are retried with backoff (honouring `Retry-After`); everything else fails at once.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use super::prompt::{system_message, user_message};
+use super::{Narrative, Narrator, ReportError, ReportInputs, Usage, template_language};
+use crate::config::ReportConfig;
+
+pub struct OpenAiNarrator {
+    http: reqwest::Client,
+    config: ReportConfig,
+}
+
+impl OpenAiNarrator {
+    pub fn new(config: ReportConfig) -> Result<Self, ReportError> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(config.timeout_secs.max(1)))
+            .build()
+            .map_err(|e| ReportError::Invalid(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self { http, config })
+    }
+
+    fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let exp =
+            Duration::from_millis(self.config.backoff_ms.saturating_mul(1 << attempt.min(10)));
+        retry_after
+            .unwrap_or(exp)
+            .min(Duration::from_secs(self.config.max_backoff_secs))
+    }
+}
+
+fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
+    let v = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?;
+    v.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64)
+}
+
+/// The upstream's own error message, when it sent one in the usual shape.
+fn upstream_message(body: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+        .unwrap_or_else(|| body.chars().take(200).collect())
+}
+
+fn parse_answer(body: &Value) -> Result<(String, Option<Usage>), ReportError> {
+    let text = body["choices"][0]["message"]["content"]
+        .as_str()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ReportError::Upstream {
+            status: Some(200),
+            message: "the answer has no text in choices[0].message.content".into(),
+        })?;
+    let usage = serde_json::from_value::<Usage>(body["usage"].clone()).ok();
+    Ok((text.to_string(), usage))
+}
+
+#[async_trait]
+impl Narrator for OpenAiNarrator {
+    fn name(&self) -> &'static str {
+        "openai"
+    }
+
+    async fn write(
+        &self,
+        inputs: &ReportInputs,
+        language: &str,
+        model: Option<&str>,
+    ) -> Result<Narrative, ReportError> {
+        let lang = template_language(language).unwrap_or("en");
+        let mut user = user_message(lang, inputs);
+        if template_language(language).is_none() {
+            user.push_str(&format!(
+                "\n(Write the conclusion in the language with BCP 47 tag {language}.)\n"
+            ));
+        }
+        let model = model.unwrap_or(&self.config.model).to_string();
+        let body = json!({
+            "model": model,
+            "temperature": self.config.temperature,
+            "messages": [
+                {"role": "system", "content": system_message(lang)},
+                {"role": "user", "content": user},
+            ],
+        });
+        let url = format!(
+            "{}/chat/completions",
+            self.config.base_url.trim_end_matches('/')
+        );
+        let mut last = ReportError::Upstream {
+            status: None,
+            message: "no attempt was made".into(),
+        };
+        for attempt in 0..=self.config.retries {
+            let mut request = self.http.post(&url).json(&body);
+            if let Some(key) = self.config.api_key.expose() {
+                request = request.bearer_auth(key);
+            }
+            let wait = match request.send().await {
+                Err(e) if e.is_timeout() => {
+                    last = ReportError::Timeout(self.config.timeout_secs);
+                    None
+                }
+                Err(e) => {
+                    last = ReportError::Upstream {
+                        status: None,
+                        message: format!("cannot reach {url}: {}", e.without_url()),
+                    };
+                    None
+                }
+                Ok(resp) if resp.status().is_success() => {
+                    let status = resp.status().as_u16();
+                    let text = match resp.text().await {
+                        Ok(t) => t,
+                        Err(e) if e.is_timeout() => {
+                            last = ReportError::Timeout(self.config.timeout_secs);
+                            tokio::time::sleep(self.backoff(attempt, None)).await;
+                            continue;
+                        }
+                        Err(e) => {
+                            return Err(ReportError::Upstream {
+                                status: Some(status),
+                                message: e.to_string(),
+                            });
+                        }
+                    };
+                    let json: Value =
+                        serde_json::from_str(&text).map_err(|_| ReportError::Upstream {
+                            status: Some(status),
+                            message: "the answer is not JSON".into(),
+                        })?;
+                    let (text, usage) = parse_answer(&json)?;
+                    let model = json["model"].as_str().unwrap_or(&model).to_string();
+                    return Ok(Narrative { text, model, usage });
+                }
+                Ok(resp) => {
+                    let status = resp.status();
+                    let after = retry_after(&resp);
+                    let message = upstream_message(&resp.text().await.unwrap_or_default());
+                    last = ReportError::Upstream {
+                        status: Some(status.as_u16()),
+                        message,
+                    };
+                    if status != StatusCode::TOO_MANY_REQUESTS && !status.is_server_error() {
+                        return Err(last);
+                    }
+                    after
+                }
+            };
+            if attempt < self.config.retries {
+                let pause = self.backoff(attempt, wait);
+                tracing::warn!(attempt, ?pause, error = %last, "language model call failed; retrying");
+                tokio::time::sleep(pause).await;
+            }
+        }
+        Err(last)
+    }
+}

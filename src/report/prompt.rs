@@ -1,0 +1,118 @@
+//! Prompt templates, one file per language in `templates/report/`, filled with a job's numbers.
+
+use super::inputs::ReportInputs;
+use crate::pipeline::aggregate::{EMOTIONS, PerEmotion};
+
+pub const LANGUAGES: [&str; 2] = ["en", "ru"];
+
+fn template(lang: &str) -> &'static str {
+    match lang {
+        "ru" => include_str!("../../templates/report/ru.md"),
+        _ => include_str!("../../templates/report/en.md"),
+    }
+}
+
+pub fn system_message(lang: &str) -> &'static str {
+    match lang {
+        "ru" => {
+            "Вы опытный психолог. Вы пишете взвешенные заключения о выражениях лица и никогда не ставите диагнозов."
+        }
+        _ => {
+            "You are an experienced psychologist. You write careful conclusions about facial expressions and never diagnose."
+        }
+    }
+}
+
+/// Expression names in the report's language, in `EMOTIONS` order.
+pub fn emotion_names(lang: &str) -> [&'static str; 7] {
+    match lang {
+        "ru" => [
+            "гнев",
+            "отвращение",
+            "страх",
+            "радость",
+            "нейтральное",
+            "грусть",
+            "удивление",
+        ],
+        _ => EMOTIONS,
+    }
+}
+
+pub fn emotion_name(lang: &str, emotion: &str) -> &'static str {
+    EMOTIONS
+        .iter()
+        .position(|e| *e == emotion)
+        .map_or("?", |i| emotion_names(lang)[i])
+}
+
+pub fn duration(lang: &str, ms: u64) -> String {
+    let s = (ms as f64 / 1000.0).round() as u64;
+    match lang {
+        "ru" => format!("{} мин {} с", s / 60, s % 60),
+        _ => format!("{} min {} s", s / 60, s % 60),
+    }
+}
+
+fn list(lang: &str, values: &PerEmotion<f64>, unit: &str, digits: usize) -> String {
+    let names = emotion_names(lang);
+    let mut pairs: Vec<(usize, f64)> = values.to_array().into_iter().enumerate().collect();
+    pairs.sort_by(|a, b| b.1.total_cmp(&a.1));
+    pairs
+        .iter()
+        .map(|(i, v)| format!("{} {v:.digits$}{unit}", names[*i]))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn segments(lang: &str, inputs: &ReportInputs) -> String {
+    let none = if lang == "ru" {
+        "лиц нет"
+    } else {
+        "no face"
+    };
+    inputs
+        .segments
+        .iter()
+        .map(|s| {
+            let span = format!(
+                "{:.0}–{:.0} s",
+                s.start_ms as f64 / 1000.0,
+                s.end_ms as f64 / 1000.0
+            );
+            match &s.dominant {
+                Some(d) => format!(
+                    "{span}: {} ({:.0}%)",
+                    emotion_name(lang, d),
+                    s.dominant_percent
+                ),
+                None => format!("{span}: {none}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The user message for `lang` (`en` or `ru`).
+pub fn user_message(lang: &str, inputs: &ReportInputs) -> String {
+    let dominant = inputs.dominant.as_deref().map_or(
+        if lang == "ru" {
+            "нет (лица не найдены)"
+        } else {
+            "none (no face was seen)"
+        },
+        |d| emotion_name(lang, d),
+    );
+    template(lang)
+        .replace("{{duration}}", &duration(lang, inputs.duration_ms))
+        .replace("{{frames_analyzed}}", &inputs.frames_analyzed.to_string())
+        .replace("{{frames_with_face}}", &inputs.frames_with_face.to_string())
+        .replace("{{faces_classified}}", &inputs.faces_classified.to_string())
+        .replace("{{percentages}}", &list(lang, &inputs.percentages, "%", 1))
+        .replace("{{dominant}}", dominant)
+        .replace(
+            "{{mean_probabilities}}",
+            &list(lang, &inputs.mean_probabilities, "", 2),
+        )
+        .replace("{{segments}}", &segments(lang, inputs))
+}

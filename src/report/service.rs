@@ -1,0 +1,187 @@
+//! Making a report for a job: shared by the API and the `report` subcommand.
+
+use serde::Deserialize;
+
+use super::openai::OpenAiNarrator;
+use super::template::TemplateNarrator;
+use super::{Narrator, Report, ReportError, ReportInputs, inputs::Segmenter, template_language};
+use crate::config::ReportConfig;
+use crate::jobs::store::{JobStore, StoreError};
+use crate::jobs::{Job, JobStatus, now_ms};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRequest {
+    /// BCP 47 tag; default `en`.
+    pub language: Option<String>,
+    /// `openai` or `template`; default: openai when configured, else template.
+    pub provider: Option<String>,
+    /// Chat model for the openai provider.
+    pub model: Option<String>,
+    /// Write a new report even if one with the same parameters exists.
+    #[serde(default)]
+    pub regenerate: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportFailure {
+    #[error("reports exist once the job has succeeded; it is {0}")]
+    NotSucceeded(&'static str),
+    #[error("{1}")]
+    BadRequest(&'static str, String),
+    #[error(transparent)]
+    Provider(#[from] ReportError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub struct Reporter {
+    openai: Option<OpenAiNarrator>,
+    template: TemplateNarrator,
+    default_model: String,
+}
+
+/// How many time segments the prompt describes.
+const SEGMENTS: usize = 6;
+
+fn valid_language(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+impl Reporter {
+    pub fn new(config: &ReportConfig) -> Result<Self, ReportError> {
+        let use_openai = match config.provider.as_str() {
+            "openai" => true,
+            "template" => false,
+            _ => config.api_key.expose().is_some(),
+        };
+        Ok(Self {
+            openai: if use_openai {
+                Some(OpenAiNarrator::new(config.clone())?)
+            } else {
+                None
+            },
+            template: TemplateNarrator,
+            default_model: config.model.clone(),
+        })
+    }
+
+    pub fn default_provider(&self) -> &'static str {
+        if self.openai.is_some() {
+            "openai"
+        } else {
+            "template"
+        }
+    }
+
+    /// Returns the stored report for these parameters, or writes and stores a new one. The flag
+    /// tells whether it is new.
+    pub async fn report(
+        &self,
+        store: &dyn JobStore,
+        job: &Job,
+        req: &ReportRequest,
+    ) -> Result<(Report, bool), ReportFailure> {
+        if job.status != JobStatus::Succeeded {
+            return Err(ReportFailure::NotSucceeded(job.status.as_str()));
+        }
+        let language = req.language.clone().unwrap_or_else(|| "en".into());
+        if !valid_language(&language) {
+            return Err(ReportFailure::BadRequest(
+                "invalid_language",
+                format!("{language:?} is not a BCP 47 language tag"),
+            ));
+        }
+        let provider = req.provider.as_deref().unwrap_or(self.default_provider());
+        let narrator: &dyn Narrator = match provider {
+            "template" => {
+                if template_language(&language).is_none() {
+                    return Err(ReportFailure::BadRequest(
+                        "unsupported_language",
+                        format!("the template provider writes en and ru, not {language:?}"),
+                    ));
+                }
+                &self.template
+            }
+            "openai" => self.openai.as_ref().map(|n| n as &dyn Narrator).ok_or_else(|| {
+                ReportFailure::BadRequest(
+                    "provider_unavailable",
+                    "no language model is configured on this server (set EMOSCOPE_REPORT__API_KEY or report.provider = openai)".into(),
+                )
+            })?,
+            other => {
+                return Err(ReportFailure::BadRequest("invalid_provider", format!("provider must be openai or template, not {other:?}")));
+            }
+        };
+        let model = match provider {
+            "template" => super::template::MODEL.to_string(),
+            _ => req
+                .model
+                .clone()
+                .unwrap_or_else(|| self.default_model.clone()),
+        };
+        if !req.regenerate {
+            if let Some(existing) = store
+                .find_report(&job.id, provider, &model, &language)
+                .await?
+            {
+                return Ok((existing, false));
+            }
+        }
+        let inputs = self.inputs(store, job).await?;
+        let narrative = narrator.write(&inputs, &language, Some(&model)).await?;
+        let report = Report {
+            id: uuid::Uuid::now_v7().to_string(),
+            job_id: job.id.clone(),
+            provider: provider.to_string(),
+            // The model asked for is the cache key; the one that answered may add a version.
+            model,
+            language,
+            text: narrative.text,
+            created_at: now_ms(),
+            usage: narrative.usage,
+            inputs,
+        };
+        store.save_report(&report).await?;
+        Ok((report, true))
+    }
+
+    async fn inputs(&self, store: &dyn JobStore, job: &Job) -> Result<ReportInputs, ReportFailure> {
+        let summary = job
+            .summary
+            .as_ref()
+            .ok_or(ReportFailure::NotSucceeded("missing its results"))?;
+        let mut segmenter = Segmenter::new(job.video.duration_ms, SEGMENTS);
+        let mut after = None;
+        loop {
+            let frames = store.timeline(&job.id, after, 1000).await?;
+            for f in &frames {
+                segmenter.add(f);
+            }
+            match frames.last() {
+                Some(last) if frames.len() == 1000 => after = Some(last.frame),
+                _ => break,
+            }
+        }
+        Ok(segmenter.finish(summary))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_language;
+
+    #[test]
+    fn language_tags() {
+        for ok in ["en", "ru", "en-US", "zh-Hant-TW", "ast"] {
+            assert!(valid_language(ok), "{ok}");
+        }
+        for bad in ["", "e", "english", "en_US", "en-", "1a", "ru-ЖЖ"] {
+            assert!(!valid_language(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! Narrative reports: the real OpenAI client against a local fake OpenAI-compatible server, the
+//! template provider on real job results, and the report endpoints end to end.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use common::synth::Codec;
+use common::{TestApp, error_code, main_spec, video};
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+#[derive(Default)]
+struct Fake {
+    requests: Mutex<Vec<(String, HeaderMap, Value)>>,
+    flaky_calls: AtomicUsize,
+}
+
+const ANSWER: &str = "The person mostly shows happy expressions.";
+
+async fn chat(
+    State(fake): State<Arc<Fake>>,
+    Path(mode): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    fake.requests
+        .lock()
+        .await
+        .push((mode.clone(), headers, body.clone()));
+    let ok = || {
+        Json(json!({
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "model": body["model"],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": ANSWER}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 321, "completion_tokens": 45, "total_tokens": 366}
+        }))
+        .into_response()
+    };
+    match mode.as_str() {
+        "ok" => ok(),
+        "flaky" => {
+            if fake.flaky_calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [("retry-after", "0")],
+                    Json(json!({"error": {"message": "slow down"}})),
+                )
+                    .into_response()
+            } else {
+                ok()
+            }
+        }
+        "broken" => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({"error": {"message": "model exploded"}})),
+        )
+            .into_response(),
+        "unauthorized" => (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": {"message": "bad key"}})),
+        )
+            .into_response(),
+        "slow" => {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            ok()
+        }
+        "empty" => Json(json!({"choices": []})).into_response(),
+        _ => (StatusCode::OK, "{not json").into_response(),
+    }
+}
+
+async fn fake_server() -> (String, Arc<Fake>) {
+    let fake = Arc::new(Fake::default());
+    let app = axum::Router::new()
+        .route("/{mode}/chat/completions", axum::routing::post(chat))
+        .with_state(fake.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), fake)
+}
+
+async fn succeeded_job(app: &TestApp) -> String {
+    let path = video("main", main_spec, Codec::H264Mp4);
+    let (status, job) = app.upload(&path, &[("sample_fps", "5")]).await;
+    assert_eq!(status, 202, "{job}");
+    let id = job["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        app.wait(&id, Duration::from_secs(180)).await["status"],
+        "succeeded"
+    );
+    id
+}
+
+async fn post_report(app: &TestApp, id: &str, body: Value) -> (u16, Value) {
+    let resp = app
+        .client
+        .post(app.url(&format!("/v1/jobs/{id}/report")))
+        .json(&body)
+        .send()
+        .await
+        .expect("req");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+fn with_llm(base: &str) -> impl FnOnce(&mut emoscope::config::Config) + '_ {
+    move |c| {
+        c.report.base_url = format!("{base}/ok");
+        c.report.api_key = emoscope::config::Secret::new("sk-test-key");
+        c.report.model = "gpt-4o".into();
+        c.report.timeout_secs = 1;
+        c.report.retries = 2;
+        c.report.backoff_ms = 10;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openai_provider_sends_the_job_s_numbers_and_stores_the_answer() {
+    let (base, fake) = fake_server().await;
+    let app = TestApp::start(with_llm(&base)).await;
+    let id = succeeded_job(&app).await;
+    let (_, emotions) = app.get(&format!("/v1/jobs/{id}/emotions")).await;
+
+    let (status, report) = post_report(&app, &id, json!({"language": "ru"})).await;
+    assert_eq!(status, 201, "{report}");
+    assert_eq!(report["provider"], "openai");
+    assert_eq!(report["model"], "gpt-4o");
+    assert_eq!(report["language"], "ru");
+    assert_eq!(report["text"], ANSWER);
+    assert_eq!(report["usage"]["total_tokens"], 366);
+    assert_eq!(
+        report["inputs"]["faces_classified"],
+        emotions["faces_classified"]
+    );
+    assert!(
+        report["note"]
+            .as_str()
+            .expect("note")
+            .contains("not a diagnosis")
+    );
+
+    let requests = fake.requests.lock().await.clone();
+    assert_eq!(requests.len(), 1);
+    let (mode, headers, body) = &requests[0];
+    assert_eq!(mode, "ok");
+    assert_eq!(headers["authorization"], "Bearer sk-test-key");
+    assert_eq!(body["model"], "gpt-4o");
+    let messages = body["messages"].as_array().expect("messages");
+    assert_eq!(messages[0]["role"], "system");
+    let prompt = messages[1]["content"].as_str().expect("prompt");
+    assert!(
+        prompt.contains("Вы опытный психолог"),
+        "Russian template: {prompt}"
+    );
+    assert!(
+        prompt.contains("не является определением"),
+        "the limits are stated: {prompt}"
+    );
+    assert!(
+        prompt.contains(&format!(
+            "классифицировано лиц: {}",
+            emotions["faces_classified"]
+        )),
+        "{prompt}"
+    );
+    let happy = emotions["percentages"]["happy"].as_f64().expect("happy");
+    assert!(
+        prompt.contains(&format!("радость {happy:.1}%")),
+        "percentages in the prompt: {prompt}"
+    );
+    assert!(
+        prompt.contains("лиц нет"),
+        "the segments without faces are described: {prompt}"
+    );
+
+    // Same parameters: the stored report. regenerate: a new one. Another model: a new one.
+    let (status, again) = post_report(&app, &id, json!({"language": "ru"})).await;
+    assert_eq!((status, &again["id"]), (200, &report["id"]));
+    let (status, fresh) =
+        post_report(&app, &id, json!({"language": "ru", "regenerate": true})).await;
+    assert_eq!(status, 201);
+    assert_ne!(fresh["id"], report["id"]);
+    let (status, other) =
+        post_report(&app, &id, json!({"language": "en", "model": "llama3.1"})).await;
+    assert_eq!(status, 201);
+    assert_eq!(other["model"], "llama3.1");
+    assert_eq!(fake.requests.lock().await.len(), 3);
+    assert!(
+        fake.requests.lock().await[2].2["messages"][1]["content"]
+            .as_str()
+            .expect("en")
+            .contains("experienced psychologist")
+    );
+
+    let (status, latest) = app.get(&format!("/v1/jobs/{id}/report")).await;
+    assert_eq!((status, &latest["id"]), (200, &other["id"]));
+    let (_, all) = app.get(&format!("/v1/jobs/{id}/reports")).await;
+    assert_eq!(all["items"].as_array().expect("items").len(), 3);
+
+    // Reports go with their job.
+    let resp = app
+        .client
+        .delete(app.url(&format!("/v1/jobs/{id}")))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(resp.status(), 204);
+    let (status, _) = app.get(&format!("/v1/jobs/{id}/reports")).await;
+    assert_eq!(status, 404);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_failures_are_retried_then_answered_clearly() {
+    let (base, fake) = fake_server().await;
+    let app = TestApp::start(with_llm(&base)).await;
+    let id = succeeded_job(&app).await;
+    // Point the same server's client at each behaviour through the model's base URL.
+    let cases = [
+        ("flaky", 201, None, 2),
+        ("broken", 502, Some("llm_error"), 3),
+        ("unauthorized", 502, Some("llm_error"), 1),
+        ("slow", 504, Some("llm_timeout"), 3),
+        ("empty", 502, Some("llm_error"), 1),
+        ("garbage", 502, Some("llm_error"), 1),
+    ];
+    for (mode, want_status, want_code, calls) in cases {
+        let mut config = emoscope::config::Config::default();
+        with_llm(&base)(&mut config);
+        config.report.base_url = format!("{base}/{mode}");
+        let reporter = emoscope::report::service::Reporter::new(&config.report).expect("reporter");
+        let store = emoscope::app::open_store(&common::test_config(app.data_dir.path()))
+            .await
+            .expect("store");
+        let job = store.get(&id).await.expect("get").expect("job");
+        let before = fake.requests.lock().await.len();
+        let started = std::time::Instant::now();
+        let result = reporter
+            .report(
+                store.as_ref(),
+                &job,
+                &emoscope::report::service::ReportRequest {
+                    regenerate: true,
+                    ..Default::default()
+                },
+            )
+            .await;
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{mode}: no hang"
+        );
+        let made = fake.requests.lock().await.len() - before;
+        assert_eq!(made, calls, "{mode}: calls made");
+        match (result, want_code) {
+            (Ok((report, _)), None) => assert_eq!(report.text, ANSWER),
+            (Err(e), Some(code)) => {
+                let api: emoscope::api::error::ApiError = e.into();
+                assert_eq!(
+                    (api.status.as_u16(), api.code),
+                    (want_status, code),
+                    "{mode}: {}",
+                    api.message
+                );
+                if mode == "broken" {
+                    assert!(
+                        api.message.contains("HTTP 500") && api.message.contains("model exploded"),
+                        "{}",
+                        api.message
+                    );
+                }
+            }
+            (other, _) => panic!("{mode}: unexpected {:?}", other.map(|r| r.0.text)),
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn template_reports_in_english_and_russian_without_a_network() {
+    // No API key: the template provider is the default, and the response says so.
+    let app = TestApp::start(|_| {}).await;
+    let id = succeeded_job(&app).await;
+    let (_, emotions) = app.get(&format!("/v1/jobs/{id}/emotions")).await;
+    let dominant = emotions["dominant"].as_str().expect("dominant").to_string();
+
+    let (status, en) = post_report(&app, &id, json!({})).await;
+    assert_eq!(status, 201, "{en}");
+    assert_eq!(
+        (
+            en["provider"].as_str(),
+            en["model"].as_str(),
+            en["language"].as_str()
+        ),
+        (Some("template"), Some("template-v1"), Some("en"))
+    );
+    assert!(
+        en["note"]
+            .as_str()
+            .expect("note")
+            .contains("no language model")
+    );
+    let text = en["text"].as_str().expect("text");
+    assert!(text.contains(&format!("\"{dominant}\"")), "{text}");
+    assert!(
+        text.contains(&format!("{} faces", emotions["faces_classified"])),
+        "{text}"
+    );
+    assert!(text.contains("not a diagnosis"), "{text}");
+    assert!(
+        text.contains("Over time the leading expression changes")
+            || text.contains("Over time the picture is stable"),
+        "{text}"
+    );
+
+    let (status, ru) = post_report(
+        &app,
+        &id,
+        json!({"language": "ru-RU", "provider": "template"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{ru}");
+    let text = ru["text"].as_str().expect("text");
+    assert!(text.contains("Анализ опирается на"), "{text}");
+    assert!(text.contains("это не диагноз"), "{text}");
+    // Deterministic: the same numbers give the same text.
+    let (_, ru2) = post_report(
+        &app,
+        &id,
+        json!({"language": "ru-RU", "provider": "template", "regenerate": true}),
+    )
+    .await;
+    assert_eq!(ru2["text"], ru["text"]);
+
+    for (body, status, code) in [
+        (json!({"provider": "openai"}), 400, "provider_unavailable"),
+        (json!({"provider": "magic"}), 400, "invalid_provider"),
+        (
+            json!({"language": "de", "provider": "template"}),
+            400,
+            "unsupported_language",
+        ),
+        (json!({"language": "not a tag"}), 400, "invalid_language"),
+        (json!({"colour": 1}), 400, "invalid_json"),
+    ] {
+        let (got, err) = post_report(&app, &id, body.clone()).await;
+        assert_eq!((got, error_code(&err).as_str()), (status, code), "{body}");
+    }
+    let resp = app
+        .client
+        .post(app.url(&format!("/v1/jobs/{id}/report")))
+        .body("{oops")
+        .send()
+        .await
+        .expect("req");
+    assert_eq!(resp.status(), 400);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_that_has_not_succeeded_has_no_report() {
+    let app = TestApp::start(|c| c.workers = 0).await;
+    let path = video("main", main_spec, Codec::H264Mp4);
+    let (_, job) = app.upload(&path, &[]).await;
+    let id = job["id"].as_str().expect("id");
+    let (status, body) = post_report(&app, id, json!({})).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (409, "job_not_succeeded")
+    );
+    let (status, body) = app.get(&format!("/v1/jobs/{id}/report")).await;
+    assert_eq!((status, error_code(&body).as_str()), (404, "no_report"));
+    app.stop().await;
+}
