@@ -169,7 +169,7 @@ pub fn narrate(inputs: &ReportInputs, lang: &str) -> String {
                 let at = w[1].start_ms as f64 / 1000.0;
                 changes.push(if ru {
                     format!(
-                        "с «{}» на «{}» около {at:.0} с",
+                        "«{}» → «{}» около {at:.0} с",
                         emotion_name(lang, a),
                         emotion_name(lang, b)
                     )
