@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Speed and memory of `emoscope analyze` on a FER-made 1080p H.264 video, next to the time
+# ffmpeg needs only to decode it. Prints medians of RUNS runs; results go in docs/benchmarks.md.
+#   scripts/bench.sh [RUNS]        (needs scripts/setup.sh done and ../shared for the faces)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-5}
+VIDEO=${BENCH_VIDEO:-target/bench/fer_1080p_20s_3faces.mp4}
+cargo build --release --locked --bins --examples >/dev/null
+mkdir -p "$(dirname "$VIDEO")"
+[ -f "$VIDEO" ] || ./target/release/examples/make_video "$VIDEO" 1920 1080 20 3
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# Wall seconds and peak RSS (KiB) of one command, from GNU time.
+measure() { /usr/bin/time -f "%e %M" -o /tmp/emoscope-bench.time "$@" >/dev/null 2>/dev/null; cat /tmp/emoscope-bench.time; }
+
+frames=$(ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets -of csv=p=0 "$VIDEO")
+echo "video: $VIDEO ($frames frames, $(ffprobe -v error -select_streams v:0 -show_entries stream=width,height,r_frame_rate -of csv=p=0 "$VIDEO"))"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F)"
+
+declare -A wall rss
+for run in $(seq "$RUNS"); do
+  for case in ffmpeg default every_frame; do
+    case $case in
+      ffmpeg) out=$(measure ffmpeg -v error -i "$VIDEO" -f null -) ;;
+      default) out=$(measure ./target/release/emoscope analyze "$VIDEO" --quiet) ;;
+      every_frame) out=$(measure ./target/release/emoscope analyze "$VIDEO" --quiet --sample-fps 0) ;;
+    esac
+    wall[$case]+="${out% *} "; rss[$case]+="${out#* } "
+  done
+done
+for case in ffmpeg default every_frame; do
+  w=$(tr ' ' '\n' <<<"${wall[$case]}" | grep . | median)
+  m=$(tr ' ' '\n' <<<"${rss[$case]}" | grep . | sort -n | tail -1)
+  printf '%-12s median %6.2f s   peak RSS %4d MB   runs: %s\n' "$case" "$w" "$((m / 1024))" "${wall[$case]}"
+  eval "med_$case=$w"
+done
+awk -v d="$med_default" -v f="$med_ffmpeg" -v e="$med_every_frame" -v n="$frames" 'BEGIN {
+  printf "default / ffmpeg decode: %.2fx (target <= 2x)\nevery frame: %.1f frames/s (target >= 15)\n", d / f, n / e }'
