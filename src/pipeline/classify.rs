@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use ort::session::Session;
-use ort::value::Tensor;
+use ort::value::TensorRef;
 use serde::Serialize;
 
 use super::PipelineError;
@@ -48,32 +48,47 @@ impl EmotionModel {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let bad = |what: String| PipelineError::model(format!("model {}: {what}", file.display()));
-        let [input] = session.inputs() else {
-            return Err(bad("expected exactly one input".into()));
+        let describe = |outlets: &[ort::value::Outlet]| -> String {
+            outlets
+                .iter()
+                .map(|o| {
+                    let shape = o
+                        .dtype()
+                        .tensor_shape()
+                        .map(|s| s.to_vec())
+                        .unwrap_or_default();
+                    format!("`{}` {shape:?}", o.name())
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        let [output] = session.outputs() else {
-            return Err(bad("expected exactly one output".into()));
+        let shape_ok = match (session.inputs(), session.outputs()) {
+            ([input], [output]) => {
+                let i: Vec<i64> = input
+                    .dtype()
+                    .tensor_shape()
+                    .map(|s| s.to_vec())
+                    .unwrap_or_default();
+                let o: Vec<i64> = output
+                    .dtype()
+                    .tensor_shape()
+                    .map(|s| s.to_vec())
+                    .unwrap_or_default();
+                input.name() == "input"
+                    && output.name() == "output"
+                    && i.len() == 4
+                    && i[1..] == [1, 48, 48]
+                    && o.len() == 2
+                    && o[1] == 7
+            }
+            _ => false,
         };
-        let in_shape: Vec<i64> = input
-            .dtype()
-            .tensor_shape()
-            .map(|s| s.to_vec())
-            .unwrap_or_default();
-        let out_shape: Vec<i64> = output
-            .dtype()
-            .tensor_shape()
-            .map(|s| s.to_vec())
-            .unwrap_or_default();
-        if input.name() != "input" || in_shape.len() != 4 || in_shape[1..] != [1, 48, 48] {
+        if !shape_ok {
             return Err(bad(format!(
-                "input must be `input` [N,1,48,48], found `{}` {in_shape:?}",
-                input.name()
-            )));
-        }
-        if output.name() != "output" || out_shape.len() != 2 || out_shape[1] != 7 {
-            return Err(bad(format!(
-                "output must be `output` [N,7], found `{}` {out_shape:?}",
-                output.name()
+                "an emotion model needs one input `input` [N,1,48,48] and one output `output` [N,7]; \
+                 this one has inputs {} and outputs {}",
+                describe(session.inputs()),
+                describe(session.outputs())
             )));
         }
         let meta = session.metadata().map_err(PipelineError::ort)?;
@@ -129,7 +144,7 @@ impl EmotionModel {
         if n == 0 {
             return Ok(Vec::new());
         }
-        let input = Tensor::from_array(([n, 1, 48, 48], faces[..n * PIXELS].to_vec()))
+        let input = TensorRef::from_array_view(([n, 1, 48, 48], &faces[..n * PIXELS]))
             .map_err(PipelineError::ort)?;
         let outputs = self
             .session

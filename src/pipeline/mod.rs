@@ -190,7 +190,7 @@ impl Engine {
             tracing::warn!(
                 path = %config.yunet_model.display(),
                 %problem,
-                "YuNET FACE DETECTOR UNAVAILABLE: falling back to the Haar cascade, which is slower and misses more faces"
+                "YUNET FACE DETECTOR UNAVAILABLE: falling back to the Haar cascade, which is slower and misses more faces"
             );
         }
         Ok(Self {

@@ -5,7 +5,7 @@ use opencv::core::{self, Mat, Rect, Size};
 use opencv::imgproc;
 use opencv::prelude::*;
 use ort::session::Session;
-use ort::value::Tensor;
+use ort::value::TensorRef;
 
 use super::{FaceBox, non_max_suppression};
 use crate::pipeline::PipelineError;
@@ -82,7 +82,7 @@ impl YuNet {
             self.planar[2 * plane + i] = px[2] as f32;
         }
         let input =
-            Tensor::from_array(([1usize, 3, ph as usize, pw as usize], self.planar.clone()))
+            TensorRef::from_array_view(([1usize, 3, ph as usize, pw as usize], &self.planar[..]))
                 .map_err(PipelineError::ort)?;
         let outputs = self
             .session

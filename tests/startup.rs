@@ -1,0 +1,86 @@
+//! How the service starts when its surroundings are not as they should be: a model of the wrong
+//! shape stops it with a clear message; a missing YuNet or an unusable CUDA falls back, loudly.
+
+mod common;
+
+use std::time::Duration;
+
+use common::synth::Codec;
+use common::{TestApp, main_spec, test_config, video};
+use emoscope::app::Service;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_of_another_shape_stops_the_start() {
+    let data = tempfile::tempdir().expect("dir");
+    let models = tempfile::tempdir().expect("dir");
+    let mut config = test_config(data.path());
+    // The face detector is a valid ONNX file, but not an emotion model.
+    std::fs::copy(&config.yunet_model, models.path().join("detector.onnx")).expect("copy");
+    config.models_dir = models.path().to_path_buf();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let err = match Service::start(config, listener, 1).await {
+        Ok(_) => panic!("the service started with a wrong model"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(
+        err.contains("detector.onnx") && err.contains("[N,1,48,48]"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_yunet_the_haar_fallback_is_used_and_said() {
+    let app = TestApp::start(|c| c.yunet_model = "/nonexistent/yunet.onnx".into()).await;
+    let (_, info) = app.get("/v1/info").await;
+    assert_eq!(info["detectors"]["yunet"]["available"], false);
+    assert_eq!(info["detectors"]["fallback_active"], true);
+    assert!(
+        info["detectors"]["yunet"]["problem"]
+            .as_str()
+            .expect("problem")
+            .contains("yunet.onnx")
+    );
+
+    let (status, job) = app
+        .upload(
+            &video("main", main_spec, Codec::H264Mp4),
+            &[("sample_fps", "1")],
+        )
+        .await;
+    assert_eq!(status, 202, "{job}");
+    assert!(
+        job["warnings"][0]
+            .as_str()
+            .expect("warning")
+            .contains("Haar"),
+        "{job}"
+    );
+    let job = app
+        .wait(job["id"].as_str().expect("id"), Duration::from_secs(180))
+        .await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let (_, emotions) = app
+        .get(&format!(
+            "/v1/jobs/{}/emotions",
+            job["id"].as_str().expect("id")
+        ))
+        .await;
+    assert_eq!(emotions["frames_analyzed"], 10);
+    assert!(
+        emotions["faces_classified"].as_u64().expect("faces") > 0,
+        "Haar finds the big faces: {emotions}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cuda_request_that_cannot_be_met_runs_on_the_cpu() {
+    // This ONNX Runtime build has no CUDA provider, so registering it must fail and fall back.
+    let app = TestApp::start(|c| c.execution_provider = "cuda".into()).await;
+    let (_, info) = app.get("/v1/info").await;
+    assert_eq!(info["execution_provider_requested"], "cuda");
+    assert_eq!(info["execution_provider"], "cpu", "{info}");
+    app.stop().await;
+}
