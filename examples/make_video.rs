@@ -1,6 +1,7 @@
 //! Makes a FER-made test video for benchmarks and manual runs:
-//!     cargo run --release --example make_video -- OUT.mp4 [WIDTH HEIGHT SECONDS FACES]
-//! Faces are FER2013 test faces (happy, surprise, sad, angry…) cycling every second.
+//!     cargo run --release --example make_video -- OUT.mp4 [WIDTH HEIGHT SECONDS FACES [still]]
+//! Faces are FER2013 test faces (happy, surprise, sad, angry…) changing every second. Frames are
+//! camera-like (drift, flicker, sensor noise) unless the last argument is `still`.
 
 #[path = "../tests/common/synth.rs"]
 mod synth;
@@ -42,11 +43,13 @@ fn main() -> synth::Result<()> {
         Some("avi") => Codec::MjpegAvi,
         _ => Codec::H264Mp4,
     };
+    let motion = args.get(5).map(String::as_str) != Some("still");
     let spec = VideoSpec {
         width: w,
         height: h,
         fps,
         segments,
+        motion,
     };
     synth::write_video(&spec, codec, std::path::Path::new(out))?;
     eprintln!("wrote {out}: {w}x{h}, {seconds} s at {fps} fps, {faces} faces");

@@ -121,6 +121,11 @@ pub struct Outcome {
     pub summary: EmotionSummary,
 }
 
+struct Spare {
+    models: Vec<EmotionModel>,
+    yunet: Option<detect::yunet::YuNet>,
+}
+
 /// Process-wide: the loaded runtime and what each model is.
 pub struct Engine {
     env: &'static ort::environment::Environment,
@@ -130,6 +135,9 @@ pub struct Engine {
     pub models: BTreeMap<String, ModelInfo>,
     pub default_model: String,
     yunet: Option<PathBuf>,
+    /// Sessions opened to check the models at start, handed to the first pipeline that needs
+    /// them instead of loading the same weights twice.
+    spare: std::sync::Mutex<Spare>,
     haar: PathBuf,
     pub yunet_problem: Option<String>,
     detect_max_side: u32,
@@ -156,12 +164,14 @@ impl Engine {
             .filter(|p| p.extension().is_some_and(|x| x == "onnx"))
             .collect();
         files.sort();
+        let mut spare_models = Vec::new();
         for file in files {
-            let (session, p) = runtime::open_session(env, &file, want_cuda, 1)?;
+            let (session, p) = runtime::open_session(env, &file, want_cuda, threads)?;
             provider = p;
             let model = EmotionModel::new(session, &file).map_err(|e| anyhow::anyhow!("{e}"))?;
             tracing::info!(model = %model.info.name, labels = ?model.info.labels, provider = ?p, "emotion model loaded");
-            models.insert(model.info.name.clone(), model.info);
+            models.insert(model.info.name.clone(), model.info.clone());
+            spare_models.push(model);
         }
         if models.is_empty() {
             anyhow::bail!(
@@ -177,10 +187,10 @@ impl Engine {
             first
         };
         let (yunet, yunet_problem) =
-            match runtime::open_session(env, &config.yunet_model, want_cuda, 1) {
+            match runtime::open_session(env, &config.yunet_model, want_cuda, threads) {
                 Ok((session, _)) => {
                     match detect::yunet::YuNet::new(session, config.limits.detect_max_side) {
-                        Ok(_) => (Some(config.yunet_model.clone()), None),
+                        Ok(d) => (Some(d), None),
                         Err(e) => (None, Some(e.message)),
                     }
                 }
@@ -200,7 +210,11 @@ impl Engine {
             threads,
             models,
             default_model,
-            yunet,
+            yunet: yunet.is_some().then(|| config.yunet_model.clone()),
+            spare: std::sync::Mutex::new(Spare {
+                models: spare_models,
+                yunet,
+            }),
             haar: config.haar_cascade.clone(),
             yunet_problem,
             detect_max_side: config.limits.detect_max_side,
@@ -235,12 +249,28 @@ impl Engine {
             .map_err(|e| PipelineError::model(format!("{e:#}")))
     }
 
-    /// Loads one emotion model by name, for `evaluate`.
+    /// An emotion model by name: a spare session if one is left, else a new one.
     pub fn emotion_model(&self, name: &str) -> Result<EmotionModel, PipelineError> {
         let info = self.models.get(name).ok_or_else(|| {
             PipelineError::new("unknown_model", format!("no model named {name:?}"))
         })?;
+        if let Ok(mut spare) = self.spare.lock() {
+            if let Some(i) = spare.models.iter().position(|m| m.info.name == name) {
+                return Ok(spare.models.swap_remove(i));
+            }
+        }
         EmotionModel::new(self.open(&info.file)?, &info.file)
+    }
+
+    fn yunet(&self) -> Result<detect::yunet::YuNet, PipelineError> {
+        if let Some(d) = self.spare.lock().ok().and_then(|mut s| s.yunet.take()) {
+            return Ok(d);
+        }
+        let path = self
+            .yunet
+            .as_deref()
+            .ok_or_else(|| PipelineError::model("YuNet is unavailable"))?;
+        detect::yunet::YuNet::new(self.open(path)?, self.detect_max_side)
     }
 }
 
@@ -266,13 +296,7 @@ impl Pipeline<'_> {
             DetectorKind::Yunet => {
                 let d = match self.yunet.take() {
                     Some(d) => d,
-                    None => {
-                        let path = e
-                            .yunet
-                            .as_deref()
-                            .ok_or_else(|| PipelineError::model("YuNet is unavailable"))?;
-                        detect::yunet::YuNet::new(e.open(path)?, e.detect_max_side)?
-                    }
+                    None => e.yunet()?,
                 };
                 Detector::Yunet(d)
             }

@@ -212,6 +212,7 @@ pub fn main_spec() -> VideoSpec {
         height: 360,
         fps,
         segments,
+        motion: false,
     }
 }
 
@@ -224,6 +225,7 @@ pub fn happy_spec() -> VideoSpec {
         height: 360,
         fps,
         segments,
+        motion: false,
     }
 }
 
@@ -239,6 +241,7 @@ pub fn long_spec() -> VideoSpec {
         height: 360,
         fps,
         segments,
+        motion: false,
     }
 }
 

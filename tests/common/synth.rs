@@ -115,6 +115,9 @@ pub struct VideoSpec {
     pub height: i32,
     pub fps: u32,
     pub segments: Vec<Segment>,
+    /// Camera-like frames for benchmarks: faces drift, light flickers, sensor noise on every
+    /// frame, so the encoder cannot just repeat the last picture. Off for tests.
+    pub motion: bool,
 }
 
 impl VideoSpec {
@@ -170,6 +173,33 @@ fn compose(bg: &Mat, faces: &[Face]) -> Result<Mat> {
     Ok(frame)
 }
 
+/// Frame `n` of a camera-like video: faces drift by up to 4% of the width, the light flickers,
+/// and Gaussian sensor noise (sigma 3) covers everything.
+fn moving_frame(bg: &Mat, faces: &[Face], n: u32, w: i32, h: i32) -> Result<Mat> {
+    let t = n as f64 / 30.0;
+    let dx = ((t * 0.7).sin() * w as f64 * 0.04) as i32;
+    let dy = ((t * 0.5).cos() * h as f64 * 0.02) as i32;
+    let moved: Vec<Face> = faces
+        .iter()
+        .map(|f| Face {
+            x: (f.x + dx).clamp(0, w - f.size),
+            y: (f.y + dy).clamp(0, h - f.size),
+            ..f.clone()
+        })
+        .collect();
+    let frame = compose(bg, &moved)?;
+    let mut noise = Mat::new_rows_cols_with_default(h, w, core::CV_16SC3, Scalar::all(0.0))?;
+    let light = 6.0 * (t * 2.0).sin();
+    core::randn(&mut noise, &Scalar::all(light), &Scalar::all(3.0))?;
+    let mut wide = Mat::default();
+    frame.convert_to(&mut wide, core::CV_16SC3, 1.0, 0.0)?;
+    let mut sum = Mat::default();
+    core::add(&wide, &noise, &mut sum, &core::no_array(), -1)?;
+    let mut out = Mat::default();
+    sum.convert_to(&mut out, core::CV_8UC3, 1.0, 0.0)?;
+    Ok(out)
+}
+
 /// Encodes the video with ffmpeg (which must be installed).
 pub fn write_video(spec: &VideoSpec, codec: Codec, path: &Path) -> Result<()> {
     let bg = background(spec.width, spec.height)?;
@@ -199,11 +229,17 @@ pub fn write_video(spec: &VideoSpec, codec: Codec, path: &Path) -> Result<()> {
         .map_err(|e| format!("cannot run ffmpeg (install it: apt-get install ffmpeg): {e}"))?;
     {
         let stdin = child.stdin.as_mut().ok_or("no ffmpeg stdin")?;
+        let mut n = 0u32;
         for seg in &spec.segments {
-            let frame = compose(&bg, &seg.faces)?;
-            let bytes = frame.data_bytes()?;
+            let still = compose(&bg, &seg.faces)?;
             for _ in 0..seg.frames {
-                stdin.write_all(bytes)?;
+                if spec.motion {
+                    let frame = moving_frame(&bg, &seg.faces, n, spec.width, spec.height)?;
+                    stdin.write_all(frame.data_bytes()?)?;
+                } else {
+                    stdin.write_all(still.data_bytes()?)?;
+                }
+                n += 1;
             }
         }
     }
