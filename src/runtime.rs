@@ -50,12 +50,20 @@ pub fn open_session(
     let build = |provider: Provider| -> Result<Session> {
         let ep = match provider {
             Provider::Cuda => CUDA::default().build().error_on_failure(),
-            Provider::Cpu => CPU::default().build().error_on_failure(),
+            // No arena: it keeps the largest allocation ever made, which at 1080p is most of the
+            // process's memory, for little speed on these small networks.
+            Provider::Cpu => CPU::default()
+                .with_arena_allocator(false)
+                .build()
+                .error_on_failure(),
         };
         let session = Session::builder(env)?
             .with_optimization_level(GraphOptimizationLevel::Level3)
             .map_err(ort::Error::<()>::from)?
             .with_intra_threads(threads)
+            .map_err(ort::Error::<()>::from)?
+            // Idle inference threads must not spin: the decoder needs the same cores.
+            .with_config_entry("session.intra_op.allow_spinning", "0")
             .map_err(ort::Error::<()>::from)?
             .with_execution_providers([ep])
             .map_err(ort::Error::<()>::from)?

@@ -12,8 +12,8 @@ use tokio::runtime::Handle;
 use tokio::sync::{Notify, watch};
 use tracing::Instrument;
 
+use super::Job;
 use super::store::{Finish, Holding, JobStore};
-use super::{Job, JobStatus};
 use crate::config::Config;
 use crate::pipeline::{Engine, FrameResult, Observer, Pipeline, PipelineError, Progress};
 
@@ -267,8 +267,9 @@ fn process(
         Ok(false) => tracing::warn!("job was no longer ours when it ended"),
         Err(e) => tracing::error!(error = %e, "cannot record the end of the job"),
     }
+    // A job put back in the queue for another try keeps its video.
     if let Ok(Some(after)) = rt.block_on(w.store.get(&job.id)) {
-        if after.status.is_finished() && after.status != JobStatus::Queued {
+        if after.status.is_finished() {
             remove_upload(w.store.as_ref(), rt, &after);
         }
     }

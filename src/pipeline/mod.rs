@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
+use opencv::prelude::MatTraitConst;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
@@ -171,7 +172,11 @@ impl Engine {
             let model = EmotionModel::new(session, &file).map_err(|e| anyhow::anyhow!("{e}"))?;
             tracing::info!(model = %model.info.name, labels = ?model.info.labels, provider = ?p, "emotion model loaded");
             models.insert(model.info.name.clone(), model.info.clone());
-            spare_models.push(model);
+            // Only the default model's session is kept for reuse; the others were opened to
+            // be checked and are let go at once, so their weights are not held twice.
+            if model.info.name == config.default_model {
+                spare_models.push(model);
+            }
         }
         if models.is_empty() {
             anyhow::bail!(
@@ -433,10 +438,7 @@ impl Pipeline<'_> {
                     break;
                 }
             };
-            let (w, h) = (
-                opencv::prelude::MatTraitConst::cols(&frame.image),
-                opencv::prelude::MatTraitConst::rows(&frame.image),
-            );
+            let (w, h) = (frame.image.cols(), frame.image.rows());
             let mut faces = Vec::new();
             for f in detector.detect(&frame.image, min_score)? {
                 if f.w.min(f.h) < min_side {

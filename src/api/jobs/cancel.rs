@@ -23,11 +23,9 @@ pub async fn cancel_job(
         .request_cancel(&id)
         .await?
         .ok_or_else(|| ApiError::not_found("job"))?;
-    if job.status.is_finished() {
-        crate::api::jobs::delete::remove_file(job.video_path.as_deref(), job.keep_video).await;
-        if !job.keep_video {
-            state.store.forget_video(&job.id).await?;
-        }
+    if job.status.is_finished() && !job.keep_video {
+        super::delete::remove_file(job.video_path.as_deref()).await;
+        state.store.forget_video(&job.id).await?;
     }
     let status = if job.status.is_finished() {
         StatusCode::OK

@@ -15,15 +15,12 @@ pub async fn delete_job(
         .delete(&id)
         .await?
         .ok_or_else(|| ApiError::not_found("job"))?;
-    remove_file(job.video_path.as_deref(), false).await;
+    remove_file(job.video_path.as_deref()).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn remove_file(path: Option<&str>, keep: bool) {
+pub async fn remove_file(path: Option<&str>) {
     let Some(path) = path else { return };
-    if keep {
-        return;
-    }
     if let Err(e) = tokio::fs::remove_file(path).await {
         if e.kind() != std::io::ErrorKind::NotFound {
             tracing::warn!(error = %e, path, "cannot delete an upload");
