@@ -9,4 +9,4 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 # Each test boots its own server with its own worker; two at a time suit a small machine.
-cargo test --all-targets --locked -- --test-threads 2
+cargo test --lib --bins --tests --locked -- --test-threads 2

@@ -484,22 +484,14 @@ async fn queued_jobs_list_cancel_and_delete() {
     assert_eq!(got, vec![ids[0].as_str()]);
     assert!(page2["next_cursor"].is_null());
 
-    let resp = app
-        .client
-        .post(app.url(&format!("/v1/jobs/{}/cancel", ids[1])))
-        .send()
-        .await
-        .expect("req");
-    assert_eq!(resp.status(), 200);
-    let canceled: Value = resp.json().await.expect("json");
-    assert_eq!(canceled["status"], "canceled");
-    let resp = app
-        .client
-        .post(app.url(&format!("/v1/jobs/{}/cancel", ids[1])))
-        .send()
-        .await
-        .expect("req");
-    assert_eq!(resp.status(), 409);
+    let cancel = format!("/v1/jobs/{}/cancel", ids[1]);
+    let (status, canceled) = app.post(&cancel).await;
+    assert_eq!(
+        (status, canceled["status"].as_str()),
+        (200, Some("canceled"))
+    );
+    let (status, body) = app.post(&cancel).await;
+    assert_eq!((status, error_code(&body).as_str()), (409, "job_finished"));
     let (_, only) = app.get("/v1/jobs?status=canceled").await;
     assert_eq!(only["items"].as_array().expect("items").len(), 1);
     let (_, queued) = app.get("/v1/jobs?status=queued").await;

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::synth::Codec;
-use common::{test_config, video};
+use common::{status_and_json, test_config, video};
 use serde_json::Value;
 
 struct Server {
@@ -87,14 +87,7 @@ async fn a_killed_worker_s_job_is_finished_after_restart() {
     // Kill it once it is part-way through.
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let job: Value = client
-            .get(format!("{}/v1/jobs/{id}", server.base))
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
+        let (_, job) = status_and_json(client.get(format!("{}/v1/jobs/{id}", server.base))).await;
         let done = job["progress"]["frames_done"].as_u64().unwrap_or(0);
         if job["status"] == "running" && done > 0 && done < total / 2 {
             break;
@@ -112,14 +105,7 @@ async fn a_killed_worker_s_job_is_finished_after_restart() {
     let server = start(data.path());
     let deadline = Instant::now() + Duration::from_secs(300);
     let job = loop {
-        let job: Value = client
-            .get(format!("{}/v1/jobs/{id}", server.base))
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
+        let (_, job) = status_and_json(client.get(format!("{}/v1/jobs/{id}", server.base))).await;
         if job["status"] == "succeeded" || job["status"] == "failed" {
             break job;
         }

@@ -124,14 +124,12 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let resp = self
-            .client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request");
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap_or(Value::Null))
+        status_and_json(self.client.get(self.url(path))).await
+    }
+
+    /// A POST without a body.
+    pub async fn post(&self, path: &str) -> (u16, Value) {
+        status_and_json(self.client.post(self.url(path))).await
     }
 
     /// Polls a job until it has finished (or `timeout` passes).
@@ -153,6 +151,13 @@ impl TestApp {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+}
+
+/// Sends a request; returns its status and JSON body (`null` when the body is not JSON).
+pub async fn status_and_json(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let resp = request.send().await.expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
 }
 
 fn tracing_subscriber_init() {
