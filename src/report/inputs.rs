@@ -4,17 +4,13 @@
 use serde::{Deserialize, Serialize};
 
 use crate::pipeline::FrameResult;
-use crate::pipeline::aggregate::{EMOTIONS, EmotionSummary, PerEmotion};
+use crate::pipeline::aggregate::{EMOTIONS, EmotionSummary};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportInputs {
-    pub percentages: PerEmotion<f64>,
-    pub counts: PerEmotion<u64>,
-    pub dominant: Option<String>,
-    pub mean_probabilities: PerEmotion<f64>,
-    pub faces_classified: u64,
-    pub frames_analyzed: u64,
-    pub frames_with_face: u64,
+    /// The job's result, as `/emotions` gives it.
+    #[serde(flatten)]
+    pub summary: EmotionSummary,
     pub duration_ms: u64,
     pub segments: Vec<SegmentSummary>,
 }
@@ -78,13 +74,7 @@ impl Segmenter {
             })
             .collect();
         ReportInputs {
-            percentages: summary.percentages,
-            counts: summary.counts,
-            dominant: summary.dominant.clone(),
-            mean_probabilities: summary.mean_probabilities,
-            faces_classified: summary.faces_classified,
-            frames_analyzed: summary.frames_analyzed,
-            frames_with_face: summary.frames_with_face,
+            summary: summary.clone(),
             duration_ms: self.duration_ms,
             segments,
         }

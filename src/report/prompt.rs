@@ -95,7 +95,7 @@ fn segments(lang: &str, inputs: &ReportInputs) -> String {
 
 /// The user message for `lang` (`en` or `ru`).
 pub fn user_message(lang: &str, inputs: &ReportInputs) -> String {
-    let dominant = inputs.dominant.as_deref().map_or(
+    let dominant = inputs.summary.dominant.as_deref().map_or(
         if lang == "ru" {
             "нет (лица не найдены)"
         } else {
@@ -105,14 +105,26 @@ pub fn user_message(lang: &str, inputs: &ReportInputs) -> String {
     );
     template(lang)
         .replace("{{duration}}", &duration(lang, inputs.duration_ms))
-        .replace("{{frames_analyzed}}", &inputs.frames_analyzed.to_string())
-        .replace("{{frames_with_face}}", &inputs.frames_with_face.to_string())
-        .replace("{{faces_classified}}", &inputs.faces_classified.to_string())
-        .replace("{{percentages}}", &list(lang, &inputs.percentages, "%", 1))
+        .replace(
+            "{{frames_analyzed}}",
+            &inputs.summary.frames_analyzed.to_string(),
+        )
+        .replace(
+            "{{frames_with_face}}",
+            &inputs.summary.frames_with_face.to_string(),
+        )
+        .replace(
+            "{{faces_classified}}",
+            &inputs.summary.faces_classified.to_string(),
+        )
+        .replace(
+            "{{percentages}}",
+            &list(lang, &inputs.summary.percentages, "%", 1),
+        )
         .replace("{{dominant}}", dominant)
         .replace(
             "{{mean_probabilities}}",
-            &list(lang, &inputs.mean_probabilities, "", 2),
+            &list(lang, &inputs.summary.mean_probabilities, "", 2),
         )
         .replace("{{segments}}", &segments(lang, inputs))
 }

@@ -56,17 +56,17 @@ pub fn narrate(inputs: &ReportInputs, lang: &str) -> String {
     };
     let mut out: Vec<String> = Vec::new();
     let len = duration(lang, inputs.duration_ms);
-    if inputs.faces_classified == 0 {
+    if inputs.summary.faces_classified == 0 {
         out.push(if ru {
-            format!("На видео длительностью {len} ни в одном из {} проанализированных кадров не найдено лицо, поэтому о выражениях лица сказать нечего.", inputs.frames_analyzed)
+            format!("На видео длительностью {len} ни в одном из {} проанализированных кадров не найдено лицо, поэтому о выражениях лица сказать нечего.", inputs.summary.frames_analyzed)
         } else {
-            format!("No face was found in any of the {} frames analysed from this {len} video, so nothing can be said about facial expressions.", inputs.frames_analyzed)
+            format!("No face was found in any of the {} frames analysed from this {len} video, so nothing can be said about facial expressions.", inputs.summary.frames_analyzed)
         });
         out.push(disclaimer(ru));
         return out.join("\n\n");
     }
 
-    let p = inputs.percentages.to_array();
+    let p = inputs.summary.percentages.to_array();
     let mut order: Vec<usize> = (0..7).collect();
     order.sort_by(|a, b| p[*b].total_cmp(&p[*a]));
     let name = |i: usize| emotion_name(lang, crate::pipeline::aggregate::EMOTIONS[i]);
@@ -75,14 +75,14 @@ pub fn narrate(inputs: &ReportInputs, lang: &str) -> String {
     out.push(if ru {
         format!(
             "Анализ опирается на {} лиц, найденных в {} из {} проанализированных кадров видео длительностью {len}.",
-            inputs.faces_classified, inputs.frames_with_face, inputs.frames_analyzed
+            inputs.summary.faces_classified, inputs.summary.frames_with_face, inputs.summary.frames_analyzed
         )
     } else {
         format!(
             "This analysis rests on {} faces found in {} of the {} frames analysed from a {len} video.",
-            inputs.faces_classified, inputs.frames_with_face, inputs.frames_analyzed
+            inputs.summary.faces_classified, inputs.summary.frames_with_face, inputs.summary.frames_analyzed
         )
-    } + &if inputs.faces_classified < 20 {
+    } + &if inputs.summary.faces_classified < 20 {
         t(" That is little data, so the picture below is tentative.", " Данных немного, поэтому картина ниже предварительная.")
     } else {
         String::new()

@@ -127,6 +127,10 @@ impl TestApp {
         status_and_json(self.client.get(self.url(path))).await
     }
 
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        status_and_json(self.client.delete(self.url(path))).await
+    }
+
     /// A POST without a body.
     pub async fn post(&self, path: &str) -> (u16, Value) {
         status_and_json(self.client.post(self.url(path))).await
