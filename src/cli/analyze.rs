@@ -72,7 +72,7 @@ pub fn run(config: &Config, mut args: AnalyzeArgs) -> Result<()> {
             engine.models.keys().collect::<Vec<_>>()
         );
     }
-    let mut pipeline = engine.pipeline().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut pipeline = engine.pipeline();
     let bar = if args.progress {
         ProgressBar::new(0)
     } else {

@@ -71,13 +71,7 @@ async fn recover_loop(w: Workers, mut shutdown: watch::Receiver<bool>) {
 }
 
 fn worker_loop(w: Workers, rt: Handle, shutdown: watch::Receiver<bool>, worker_id: String) {
-    let mut pipeline = match w.engine.pipeline() {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::error!(error = %e, "worker cannot start");
-            return;
-        }
-    };
+    let mut pipeline = w.engine.pipeline();
     tracing::info!(worker = %worker_id, "worker started");
     let poll = Duration::from_millis(w.config.queue.poll_ms.max(10));
     while !*shutdown.borrow() {
@@ -107,13 +101,7 @@ fn worker_loop(w: Workers, rt: Handle, shutdown: watch::Receiver<bool>, worker_i
                     };
                     let _ = rt.block_on(w.store.finish(&job.id, &worker_id, finish));
                     // Sessions may be in any state after a panic: start afresh.
-                    match w.engine.pipeline() {
-                        Ok(p) => pipeline = p,
-                        Err(e) => {
-                            tracing::error!(error = %e, "worker cannot restart");
-                            return;
-                        }
-                    }
+                    pipeline = w.engine.pipeline();
                 }
             }
             None => {

@@ -238,14 +238,14 @@ impl Engine {
         }
     }
 
-    /// Sessions for one worker.
-    pub fn pipeline(&self) -> Result<Pipeline<'_>, PipelineError> {
-        Ok(Pipeline {
+    /// Sessions for one worker, opened when first needed.
+    pub fn pipeline(&self) -> Pipeline<'_> {
+        Pipeline {
             engine: self,
             models: BTreeMap::new(),
             yunet: None,
             haar: None,
-        })
+        }
     }
 
     fn open(&self, path: &Path) -> Result<ort::session::Session, PipelineError> {

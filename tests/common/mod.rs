@@ -216,6 +216,11 @@ pub fn main_spec() -> VideoSpec {
         ],
         label: None,
     });
+    small_video(fps, segments)
+}
+
+/// 640×360, still frames: the size of every test video.
+fn small_video(fps: u32, segments: Vec<Segment>) -> VideoSpec {
     VideoSpec {
         width: 640,
         height: 360,
@@ -229,13 +234,7 @@ pub fn main_spec() -> VideoSpec {
 pub fn happy_spec() -> VideoSpec {
     let fps = 10;
     let segments = synth::single_face_segments("happy", 24, fps, 0.5, 180, 40, 240);
-    VideoSpec {
-        width: 640,
-        height: 360,
-        fps,
-        segments,
-        motion: false,
-    }
+    small_video(fps, segments)
 }
 
 /// A long video for the crash test: 24 s at 25 fps of changing faces, analysed at every frame.
@@ -245,13 +244,7 @@ pub fn long_spec() -> VideoSpec {
     segments.extend(synth::single_face_segments(
         "sad", 12, fps, 1.0, 200, 60, 220,
     ));
-    VideoSpec {
-        width: 640,
-        height: 360,
-        fps,
-        segments,
-        motion: false,
-    }
+    small_video(fps, segments)
 }
 
 /// Videos are made once per test binary, in a folder that outlives the tests of that binary.

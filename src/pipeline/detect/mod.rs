@@ -62,13 +62,6 @@ impl DetectorKind {
             _ => None,
         }
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Yunet => "yunet",
-            Self::Haar => "haar",
-        }
-    }
 }
 
 pub enum Detector {
