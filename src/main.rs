@@ -103,6 +103,8 @@ enum Command {
     },
     /// Create or update the database schema.
     Migrate,
+    /// Print the OpenAPI 3.1 contract (the one committed in openapi/openapi.json).
+    Openapi,
 }
 
 fn main() {
@@ -241,5 +243,9 @@ fn run() -> Result<()> {
             println!("database at {} is up to date", config.database_url());
             Ok(())
         }),
+        Command::Openapi => {
+            print!("{}", emoscope::api::openapi::document_json());
+            Ok(())
+        }
     }
 }

@@ -33,7 +33,7 @@ pub fn environment(lib: &Path) -> Result<&'static Environment> {
 }
 
 /// Which execution provider a session really runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     Cpu,

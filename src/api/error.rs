@@ -4,6 +4,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::jobs::store::StoreError;
 
@@ -14,14 +15,18 @@ pub struct ApiError {
     pub message: String,
 }
 
-#[derive(Serialize)]
+/// Every error response of the API has this shape.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"error": {"code": "not_found", "message": "job not found"}}))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
+    /// Stable, machine-readable, snake_case.
     pub code: &'static str,
+    /// For people; may change between versions.
     pub message: String,
 }
 

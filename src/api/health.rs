@@ -1,18 +1,41 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::AppState;
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, ErrorBody};
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Readiness {
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    #[schema(example = "ok")]
+    pub database: &'static str,
+    /// Names of the loaded emotion models.
+    pub models: Vec<String>,
+}
 
 /// The process is up.
-pub async fn healthz() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+#[utoipa::path(get, path = "/healthz", tag = "service",
+    responses((status = 200, description = "Alive", body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
 }
 
 /// The database answers and the models are loaded (they are, once the server listens).
-pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/readyz", tag = "service", responses(
+    (status = 200, description = "Ready for jobs", body = Readiness),
+    (status = 503, description = "The database is not reachable", body = ErrorBody),
+))]
+pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Readiness>> {
     state.store.ping().await.map_err(|e| {
         tracing::warn!(error = %e, "database not reachable");
         ApiError::new(
@@ -21,9 +44,9 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
             "the database is not reachable",
         )
     })?;
-    Ok(Json(json!({
-        "status": "ready",
-        "database": "ok",
-        "models": state.engine.models.keys().collect::<Vec<_>>(),
-    })))
+    Ok(Json(Readiness {
+        status: "ready",
+        database: "ok",
+        models: state.engine.models.keys().cloned().collect(),
+    }))
 }

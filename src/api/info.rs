@@ -1,66 +1,168 @@
+//! `GET /v1/info`: what this server can do, so that clients (and the web page) need not guess.
+
 use axum::Json;
 use axum::extract::State;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::AppState;
+use crate::runtime::Provider;
 
-/// Version, models, detectors and the execution provider in use.
-pub async fn info(State(state): State<AppState>) -> Json<Value> {
+#[derive(Serialize, ToSchema)]
+pub struct InfoView {
+    #[schema(example = "emoscope")]
+    pub name: &'static str,
+    #[schema(example = "0.1.0")]
+    pub version: &'static str,
+    /// Where ONNX Runtime really runs the models.
+    pub execution_provider: Provider,
+    /// What the configuration asked for; differs from the above after a CUDA fallback.
+    #[schema(example = "cpu")]
+    pub execution_provider_requested: String,
+    pub models: Vec<ModelView>,
+    #[schema(example = "emonet")]
+    pub default_model: String,
+    pub detectors: DetectorsView,
+    pub reports: ReportsView,
+    pub defaults: DefaultsView,
+    pub limits: LimitsView,
+    pub note: &'static str,
+}
+
+/// An emotion model and the input it expects.
+#[derive(Serialize, ToSchema)]
+pub struct ModelView {
+    #[schema(example = "emonet")]
+    pub name: String,
+    pub default: bool,
+    pub arch: Option<String>,
+    /// Output labels in model order.
+    pub labels: Vec<String>,
+    pub input: ModelInputView,
+    /// Whether each face is averaged with its mirror image.
+    pub flip_tta: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ModelInputView {
+    pub name: String,
+    /// N, C, H, W; -1 is a free dimension.
+    pub shape: [i64; 4],
+    #[schema(example = "gray")]
+    pub color: &'static str,
+    pub scale: f32,
+    pub mean: f32,
+    pub std: f32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DetectorsView {
+    pub yunet: DetectorState,
+    pub haar: DetectorState,
+    pub default: String,
+    /// True when YuNet could not be loaded and every job uses the Haar cascade.
+    pub fallback_active: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DetectorState {
+    pub available: bool,
+    /// Why the detector is unavailable.
+    pub problem: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReportsView {
+    /// `openai` when an API key is configured, else `template`.
+    pub default_provider: &'static str,
+    /// Languages with a template and a prompt.
+    pub template_languages: Vec<&'static str>,
+    pub default_llm_model: String,
+}
+
+/// Job options used when a request leaves them out.
+#[derive(Serialize, ToSchema)]
+pub struct DefaultsView {
+    pub sample_fps: f64,
+    #[schema(example = "yunet")]
+    pub detector: String,
+    pub min_face_px: u32,
+    pub keep_video: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LimitsView {
+    pub max_upload_bytes: u64,
+    pub max_duration_secs: f64,
+    pub max_frame_side: u32,
+    pub max_sample_fps: f64,
+    pub max_queued_jobs: u64,
+    pub max_page_size: u32,
+}
+
+/// Version, models, detectors, defaults and limits of this server.
+#[utoipa::path(get, path = "/v1/info", tag = "service",
+    responses((status = 200, description = "What this server can do", body = InfoView)))]
+pub async fn info(State(state): State<AppState>) -> Json<InfoView> {
     let e = &state.engine;
     let c = &state.config;
-    let models: Vec<Value> = e
+    let models = e
         .models
         .values()
-        .map(|m| {
-            json!({
-                "name": m.name,
-                "default": m.name == e.default_model,
-                "arch": m.arch,
-                "labels": m.labels,
-                "input": {
-                    "name": m.input_name,
-                    "shape": m.input_shape,
-                    "color": "gray",
-                    "scale": m.input_scale,
-                    "mean": m.input_mean,
-                    "std": m.input_std,
-                },
-                "flip_tta": m.flip_tta,
-            })
+        .map(|m| ModelView {
+            name: m.name.clone(),
+            default: m.name == e.default_model,
+            arch: m.arch.clone(),
+            labels: m.labels.clone(),
+            input: ModelInputView {
+                name: m.input_name.clone(),
+                shape: m.input_shape,
+                color: "gray",
+                scale: m.input_scale,
+                mean: m.input_mean,
+                std: m.input_std,
+            },
+            flip_tta: m.flip_tta,
         })
         .collect();
-    let yunet_ok = e.yunet_problem.is_none();
-    Json(json!({
-        "name": "emoscope",
-        "version": env!("CARGO_PKG_VERSION"),
-        "execution_provider": e.provider,
-        "execution_provider_requested": c.execution_provider,
-        "models": models,
-        "default_model": e.default_model,
-        "detectors": {
-            "yunet": { "available": yunet_ok, "problem": e.yunet_problem },
-            "haar": { "available": true, "role": "fallback" },
-            "default": c.defaults.detector,
-            "fallback_active": !yunet_ok,
+    Json(InfoView {
+        name: "emoscope",
+        version: env!("CARGO_PKG_VERSION"),
+        execution_provider: e.provider,
+        execution_provider_requested: c.execution_provider.clone(),
+        models,
+        default_model: e.default_model.clone(),
+        detectors: DetectorsView {
+            yunet: DetectorState {
+                available: e.yunet_problem.is_none(),
+                problem: e.yunet_problem.clone(),
+            },
+            haar: DetectorState {
+                available: true,
+                problem: None,
+            },
+            default: c.defaults.detector.clone(),
+            fallback_active: e.yunet_problem.is_some(),
         },
-        "reports": {
-            "default_provider": state.reporter.default_provider(),
-            "template_languages": crate::report::prompt::LANGUAGES,
-            "default_llm_model": c.report.model,
+        reports: ReportsView {
+            default_provider: state.reporter.default_provider(),
+            template_languages: crate::report::prompt::LANGUAGES.to_vec(),
+            default_llm_model: c.report.model.clone(),
         },
-        "defaults": {
-            "sample_fps": c.defaults.sample_fps,
-            "detector": c.defaults.detector,
-            "min_face_px": c.defaults.min_face_px,
+        defaults: DefaultsView {
+            sample_fps: c.defaults.sample_fps,
+            detector: c.defaults.detector.clone(),
+            min_face_px: c.defaults.min_face_px,
+            keep_video: c.keep_videos,
         },
-        "limits": {
-            "max_upload_bytes": c.limits.max_upload_bytes,
-            "max_duration_secs": c.limits.max_duration_secs,
-            "max_frame_side": c.limits.max_frame_side,
-            "max_sample_fps": c.limits.max_sample_fps,
-            "max_queued_jobs": c.limits.max_queued_jobs,
-            "max_page_size": c.limits.max_page_size,
+        limits: LimitsView {
+            max_upload_bytes: c.limits.max_upload_bytes,
+            max_duration_secs: c.limits.max_duration_secs,
+            max_frame_side: c.limits.max_frame_side,
+            max_sample_fps: c.limits.max_sample_fps,
+            max_queued_jobs: c.limits.max_queued_jobs,
+            max_page_size: c.limits.max_page_size,
         },
-        "note": "Facial expressions are not a measure of what anyone feels; results are not a diagnosis.",
-    }))
+        note: "Facial expressions are not a measure of what anyone feels; results are not a diagnosis.",
+    })
 }

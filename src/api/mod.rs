@@ -4,7 +4,9 @@ pub mod error;
 pub mod health;
 pub mod info;
 pub mod jobs;
+pub mod openapi;
 pub mod query;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -54,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/jobs/{id}/reports", get(jobs::report::list_reports));
     Router::new()
         .merge(jobs)
+        .merge(web::routes())
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/v1/info", get(info::info))

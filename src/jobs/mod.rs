@@ -10,7 +10,7 @@ use crate::pipeline::AnalysisOptions;
 use crate::pipeline::aggregate::EmotionSummary;
 use crate::pipeline::probe::VideoInfo;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum JobStatus {
     Queued,

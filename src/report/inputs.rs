@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::pipeline::FrameResult;
 use crate::pipeline::aggregate::{EMOTIONS, EmotionSummary};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The numbers a report was written from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReportInputs {
     /// The job's result, as `/emotions` gives it.
     #[serde(flatten)]
@@ -15,7 +16,8 @@ pub struct ReportInputs {
     pub segments: Vec<SegmentSummary>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One span of time of the video.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SegmentSummary {
     pub start_ms: u64,
     pub end_ms: u64,

@@ -9,12 +9,15 @@ use crate::config::ReportConfig;
 use crate::jobs::store::{JobStore, StoreError};
 use crate::jobs::{Job, JobStatus, now_ms};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// What report to write; every field is optional.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportRequest {
     /// BCP 47 tag; default `en`.
+    #[schema(example = "en")]
     pub language: Option<String>,
     /// `openai` or `template`; default: openai when configured, else template.
+    #[schema(example = "template")]
     pub provider: Option<String>,
     /// Chat model for the openai provider.
     pub model: Option<String>,

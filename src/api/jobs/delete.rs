@@ -2,9 +2,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use crate::api::AppState;
-use crate::api::error::{ApiError, ApiResult};
+use crate::api::error::{ApiError, ApiResult, ErrorBody};
 
 /// Removes the job, its results and its video. A running job's worker notices and stops.
+#[utoipa::path(delete, path = "/v1/jobs/{id}", tag = "jobs", params(("id" = String, Path, description = "Job id, as returned by `POST /v1/jobs`")), responses(
+    (status = 204, description = "Deleted, with its results, reports and video"),
+    (status = 404, description = "No such job", body = ErrorBody),
+))]
 pub async fn delete_job(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -1,13 +1,15 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::api::AppState;
-use crate::api::error::{ApiError, ApiResult};
+use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::jobs::JobStatus;
 use crate::pipeline::aggregate::EmotionSummary;
 
-#[derive(Serialize)]
+/// The share of each emotion over all classified faces.
+#[derive(Serialize, ToSchema)]
 pub struct EmotionsView {
     pub job_id: String,
     pub model: String,
@@ -19,6 +21,12 @@ pub struct EmotionsView {
 pub const NOTE: &str = "Shares of facial expressions as classified by a model trained on FER2013; \
     expressions are not a measure of what a person feels and this is not a diagnosis.";
 
+/// The emotion percentages of a succeeded job.
+#[utoipa::path(get, path = "/v1/jobs/{id}/emotions", tag = "results", params(("id" = String, Path, description = "Job id, as returned by `POST /v1/jobs`")), responses(
+    (status = 200, description = "Percentages (summing to 100), counts and mean probabilities", body = EmotionsView),
+    (status = 404, description = "No such job", body = ErrorBody),
+    (status = 409, description = "The job has not succeeded (yet): `job_not_succeeded`", body = ErrorBody),
+))]
 pub async fn get_emotions(
     State(state): State<AppState>,
     Path(id): Path<String>,

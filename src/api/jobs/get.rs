@@ -3,8 +3,13 @@ use axum::extract::{Path, State};
 
 use super::view::JobView;
 use crate::api::AppState;
-use crate::api::error::ApiResult;
+use crate::api::error::{ApiResult, ErrorBody};
 
+/// A job's status, progress, video, options and error.
+#[utoipa::path(get, path = "/v1/jobs/{id}", tag = "jobs", params(("id" = String, Path, description = "Job id, as returned by `POST /v1/jobs`")), responses(
+    (status = 200, description = "The job", body = JobView),
+    (status = 404, description = "No such job", body = ErrorBody),
+))]
 pub async fn get_job(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -1,28 +1,40 @@
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::view::JobView;
 use crate::api::AppState;
-use crate::api::error::{ApiError, ApiResult};
+use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::query::ApiQuery;
 use crate::jobs::JobStatus;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only jobs with this status.
+    #[param(value_type = Option<JobStatus>)]
     pub status: Option<String>,
+    /// Page size, 1 to `limits.max_page_size` (1000 by default); default 50.
+    #[param(minimum = 1)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
-#[derive(Serialize)]
+/// A page of jobs, newest first.
+#[derive(Serialize, ToSchema)]
 pub struct JobPage {
     pub items: Vec<JobView>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
 }
 
-/// Newest first.
+/// All jobs, newest first.
+#[utoipa::path(get, path = "/v1/jobs", tag = "jobs", params(ListQuery), responses(
+    (status = 200, description = "A page of jobs", body = JobPage),
+    (status = 400, description = "Bad `status`, `limit` or `cursor`", body = ErrorBody),
+))]
 pub async fn list_jobs(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,

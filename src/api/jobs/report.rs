@@ -5,21 +5,29 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::view::rfc3339;
 use crate::api::AppState;
-use crate::api::error::{ApiError, ApiResult};
+use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::report::service::{ReportFailure, ReportRequest};
 use crate::report::{Report, ReportError, ReportInputs, Usage};
 
-#[derive(Serialize)]
+/// A narrative report on a job's numbers.
+#[derive(Serialize, ToSchema)]
 pub struct ReportView {
     pub id: String,
     pub job_id: String,
+    /// `openai` or `template`.
+    #[schema(example = "template")]
     pub provider: String,
+    /// The chat model, or the template's name.
     pub model: String,
+    #[schema(example = "en")]
     pub language: String,
+    /// The narrative, in Markdown.
     pub text: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
     pub usage: Option<Usage>,
     pub inputs: ReportInputs,
@@ -81,7 +89,19 @@ impl From<ReportFailure> for ApiError {
     }
 }
 
-/// Writes (or returns the stored) report; 201 when new, 200 when stored already.
+/// Writes a narrative report on a succeeded job, or returns the stored one with the same
+/// language, provider and model. An empty body takes every default.
+#[utoipa::path(post, path = "/v1/jobs/{id}/report", tag = "reports", params(("id" = String, Path, description = "Job id, as returned by `POST /v1/jobs`")),
+    request_body(content = Option<ReportRequest>, content_type = "application/json", description = "Language, provider and model; all optional"),
+    responses(
+    (status = 200, description = "The stored report with these parameters", body = ReportView),
+    (status = 201, description = "A new report", body = ReportView),
+    (status = 400, description = "Bad JSON, language, provider or model", body = ErrorBody),
+    (status = 404, description = "No such job", body = ErrorBody),
+    (status = 409, description = "The job has not succeeded (yet): `job_not_succeeded`", body = ErrorBody),
+    (status = 502, description = "The language model service failed: `llm_error`", body = ErrorBody),
+    (status = 504, description = "The language model did not answer in time: `llm_timeout`", body = ErrorBody),
+))]
 pub async fn create_report(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -106,7 +126,11 @@ pub async fn create_report(
     Ok((status, Json(report.into())))
 }
 
-/// The newest report.
+/// The newest report of a job.
+#[utoipa::path(get, path = "/v1/jobs/{id}/report", tag = "reports", params(("id" = String, Path, description = "Job id, as returned by `POST /v1/jobs`")), responses(
+    (status = 200, description = "The newest report", body = ReportView),
+    (status = 404, description = "No such job (`not_found`), or no report yet (`no_report`)", body = ErrorBody),
+))]
 pub async fn latest_report(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -122,12 +146,17 @@ pub async fn latest_report(
     })
 }
 
-#[derive(Serialize)]
+/// Every report of a job, newest first.
+#[derive(Serialize, ToSchema)]
 pub struct ReportList {
     pub items: Vec<ReportView>,
 }
 
-/// All reports, newest first.
+/// All reports of a job, newest first.
+#[utoipa::path(get, path = "/v1/jobs/{id}/reports", tag = "reports", params(("id" = String, Path, description = "Job id, as returned by `POST /v1/jobs`")), responses(
+    (status = 200, description = "The reports", body = ReportList),
+    (status = 404, description = "No such job", body = ErrorBody),
+))]
 pub async fn list_reports(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -3,32 +3,57 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
-use crate::api::error::{ApiError, ApiResult};
+use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::query::ApiQuery;
 use crate::jobs::JobStatus;
 use crate::pipeline::FrameResult;
 use crate::pipeline::aggregate::EMOTIONS;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TimelineQuery {
     /// `json` (default) or `csv`; `Accept: text/csv` also selects CSV.
+    #[param(value_type = Option<TimelineFormat>)]
     pub format: Option<String>,
+    /// Frames per page, 1 to `limits.max_page_size`; JSON default 100, CSV default all.
+    #[param(minimum = 1)]
     pub limit: Option<u32>,
     /// Frame index after which the page starts (`next_cursor` of the previous page).
+    #[param(minimum = 0)]
     pub cursor: Option<u64>,
 }
 
-#[derive(Serialize)]
+/// A page of analysed frames, in video order.
+#[derive(Serialize, ToSchema)]
 pub struct TimelinePage {
     pub job_id: String,
     pub items: Vec<FrameResult>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<u64>,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // Only documents the values of `format`.
+pub enum TimelineFormat {
+    Json,
+    Csv,
 }
 
 /// Per analysed frame: its time and each face's box, score, emotion and probabilities.
 /// JSON is paginated; CSV gives the whole timeline unless `limit` is set.
+#[utoipa::path(get, path = "/v1/jobs/{id}/timeline", tag = "results", params(("id" = String, Path, description = "Job id, as returned by `POST /v1/jobs`"), TimelineQuery), responses(
+    (status = 200, description = "Analysed frames in video order. CSV has one row per face (a frame without faces has one row with empty face columns)", content(
+        (TimelinePage = "application/json"),
+        (String = "text/csv", example = "frame,time_ms,face,x,y,w,h,score,emotion,angry,disgust,fear,happy,neutral,sad,surprise\n0,0,0,412,188,270,270,0.93,happy,0.01,0,0.01,0.95,0.02,0.01,0\n"),
+    )),
+    (status = 400, description = "Bad `format`, `limit` or `cursor`", body = ErrorBody),
+    (status = 404, description = "No such job", body = ErrorBody),
+    (status = 409, description = "The job is neither running nor succeeded: `job_not_succeeded`", body = ErrorBody),
+))]
 pub async fn get_timeline(
     State(state): State<AppState>,
     Path(id): Path<String>,

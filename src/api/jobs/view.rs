@@ -2,37 +2,50 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::jobs::{Job, JobStatus};
 use crate::pipeline::AnalysisOptions;
 use crate::pipeline::probe::VideoInfo;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct JobView {
+    #[schema(example = "019abf3c-54d2-7c41-9a43-35b1c8d2e0aa")]
     pub id: String,
     pub status: JobStatus,
     pub progress: ProgressView,
+    /// RFC 3339, UTC.
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub started_at: Option<String>,
+    #[schema(format = DateTime)]
     pub finished_at: Option<String>,
+    #[schema(format = DateTime)]
     pub updated_at: String,
     pub video: VideoView,
     pub options: OptionsView,
+    /// How many times a worker has taken the job.
     pub attempts: u32,
     pub cancel_requested: bool,
+    /// Things that make the result less reliable, e.g. the detector fallback.
     pub warnings: Vec<String>,
+    /// Set when the job failed.
     pub error: Option<JobErrorView>,
     pub links: Links,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ProgressView {
+    /// Frames analysed so far.
     pub frames_done: u64,
+    /// Frames that will be analysed (an estimate from the container until the job ends).
     pub frames_total: u64,
+    #[schema(minimum = 0, maximum = 100)]
     pub percent: f64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct VideoView {
     pub name: Option<String>,
     pub size_bytes: u64,
@@ -42,20 +55,21 @@ pub struct VideoView {
     pub info: VideoInfo,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct OptionsView {
     #[serde(flatten)]
     pub analysis: AnalysisOptions,
     pub keep_video: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct JobErrorView {
+    #[schema(example = "truncated_video")]
     pub code: String,
     pub message: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Links {
     #[serde(rename = "self")]
     pub this: String,

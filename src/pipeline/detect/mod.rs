@@ -47,7 +47,8 @@ pub fn non_max_suppression(mut boxes: Vec<FaceBox>, iou_threshold: f32) -> Vec<F
     kept
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// YuNet is the face detector; the Haar cascade is the fallback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DetectorKind {
     Yunet,

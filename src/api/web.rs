@@ -1,0 +1,96 @@
+//! The web page (`/`), the API docs (`/docs`) and the contract (`/openapi.json`), all embedded in
+//! the binary: the service may run in a closed network, so nothing is fetched from elsewhere.
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::AppState;
+
+/// Only this origin, so a page that reached out to a CDN would break visibly, not silently.
+const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+/// Swagger UI sets inline styles and draws its icons as data: SVGs.
+const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+struct Asset {
+    path: &'static str,
+    content_type: &'static str,
+    csp: &'static str,
+    body: &'static [u8],
+}
+
+macro_rules! asset {
+    ($path:literal, $file:literal, $type:expr, $csp:expr) => {
+        Asset {
+            path: $path,
+            content_type: $type,
+            csp: $csp,
+            body: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/web/", $file)),
+        }
+    };
+}
+
+const HTML: &str = "text/html; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+
+static ASSETS: &[Asset] = &[
+    asset!("/", "index.html", HTML, PAGE_CSP),
+    asset!("/assets/app.js", "app.js", JS, PAGE_CSP),
+    asset!("/assets/charts.js", "charts.js", JS, PAGE_CSP),
+    asset!("/assets/app.css", "app.css", CSS, PAGE_CSP),
+    asset!("/docs", "docs.html", HTML, DOCS_CSP),
+    asset!("/docs/init.js", "docs-init.js", JS, DOCS_CSP),
+    asset!(
+        "/docs/swagger-ui-bundle.js",
+        "vendor/swagger-ui/swagger-ui-bundle.js",
+        JS,
+        DOCS_CSP
+    ),
+    asset!(
+        "/docs/swagger-ui.css",
+        "vendor/swagger-ui/swagger-ui.css",
+        CSS,
+        DOCS_CSP
+    ),
+];
+
+fn serve(asset: &'static Asset) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(asset.content_type),
+            ),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(asset.csp),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            // Small and versioned with the binary: revalidate rather than cache stale copies.
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        asset.body,
+    )
+        .into_response()
+}
+
+async fn openapi_json() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        super::openapi::document_json(),
+    )
+        .into_response()
+}
+
+pub fn routes() -> Router<AppState> {
+    let mut router = Router::new().route("/openapi.json", get(openapi_json));
+    for asset in ASSETS {
+        router = router.route(asset.path, get(move || async move { serve(asset) }));
+    }
+    router
+}
