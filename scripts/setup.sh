@@ -5,8 +5,12 @@
 #   - ONNX Runtime 1.31.1 (libonnxruntime.so, from the onnxruntime wheel on PyPI) in third_party/
 #   - the YuNet face detector in third_party/, from ../shared/models when present, else from the
 #     OpenCV Model Zoo
+# With --test it also installs what the tests drive: Debian's Chromium and Node.js, Playwright
+# (tests/e2e, from npm), and openapi-spec-validator and schemathesis (PyPI) in third_party/venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+WITH_TESTS=0
+[ "${1:-}" = "--test" ] && WITH_TESTS=1
 
 ORT_VERSION=1.31.1
 ORT_DIR=third_party/onnxruntime
@@ -21,6 +25,10 @@ sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 packages=(libopencv-dev clang libclang-dev pkg-config ffmpeg opencv-data curl ca-certificates)
 # pip fetches the ONNX Runtime wheel; any python3 with pip will do.
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3 python3-pip)
+if [ "$WITH_TESTS" = 1 ]; then
+  packages+=(chromium python3-venv)
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -72,6 +80,23 @@ if [ ! -s "$YUNET" ]; then
     # A Git LFS pointer is a few hundred bytes; the model is about 230 KB.
     [ "$(stat -c %s "$YUNET.part")" -gt 100000 ] || { say "YuNet download is not the model"; exit 1; }
     mv "$YUNET.part" "$YUNET"
+  fi
+fi
+if [ "$WITH_TESTS" = 1 ]; then
+  VENV=third_party/venv
+  if [ ! -x "$VENV/bin/schemathesis" ] || [ ! -x "$VENV/bin/openapi-spec-validator" ]; then
+    say "installing schemathesis and openapi-spec-validator in $VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q -r tests/requirements.txt
+  fi
+  node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if [ "$node_major" -lt 20 ]; then
+    say "the browser test needs Node.js 20 or newer (found ${node_major}); Debian 13 and NodeSource have it"
+    exit 1
+  fi
+  if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+    say "installing playwright-core (tests/e2e); it drives Debian's chromium, it downloads no browser"
+    (cd tests/e2e && npm ci --no-audit --no-fund --silent)
   fi
 fi
 say "ready: $ORT_LIB, $YUNET"

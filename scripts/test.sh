@@ -3,7 +3,7 @@
 # test. Tests read FER2013 and YuNet from ../shared (EMOSCOPE_SHARED_DIR to change it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
+./scripts/setup.sh --test
 export PATH="$HOME/.cargo/bin:$PATH"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 cargo fmt --all -- --check

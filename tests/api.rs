@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::synth::Codec;
+use common::synth::{self, Codec};
 use common::{TestApp, error_code, main_spec, video};
 use serde_json::Value;
 
@@ -303,6 +303,29 @@ async fn bad_input_gets_a_clear_4xx_and_harms_nothing() {
     assert_eq!(
         (status, error_code(&body).as_str()),
         (422, "unsupported_video"),
+        "{body}"
+    );
+
+    // FFmpeg opens a still image as a one-frame "video"; it is not one.
+    let photo = synth::test_faces("happy", 1).pop().expect("a FER face image");
+    let (status, body) = app.upload(&photo, &[]).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (422, "unsupported_video"),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("still image")),
+        "{body}"
+    );
+
+    // An empty option is a client's mistake, not a request for the default.
+    let (status, body) = app.upload(&good, &[("detector", "")]).await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (400, "invalid_option"),
         "{body}"
     );
 

@@ -27,7 +27,7 @@ use super::{error, health, info, jobs};
         health::healthz,
         health::readyz,
     ),
-    components(schemas(error::ErrorBody)),
+    components(schemas(error::ErrorBody, jobs::timeline::TimelineFormat)),
     tags(
         (name = "jobs", description = "Upload videos and follow their analysis"),
         (name = "results", description = "Emotion percentages and the per-frame timeline"),

@@ -102,7 +102,8 @@ fn matroska_codec(path: &Path) -> Option<&'static str> {
     .map(|(_, name)| name)
 }
 
-/// Opens the file and reads its facts; also proves one frame decodes.
+/// Opens the file and reads its facts; also proves that two frames decode, since FFmpeg opens a
+/// still image (PNG, JPEG, GIF…) as a one-frame "video".
 pub fn probe(path: &Path) -> Result<VideoInfo, PipelineError> {
     let mut cap = open(path)?;
     let info = read_info(&cap, path)?;
@@ -110,6 +111,11 @@ pub fn probe(path: &Path) -> Result<VideoInfo, PipelineError> {
     if !cap.read(&mut frame).unwrap_or(false) || frame.empty() {
         return Err(PipelineError::unreadable(
             "no frame of the video could be decoded",
+        ));
+    }
+    if !cap.grab().unwrap_or(false) {
+        return Err(PipelineError::unreadable(
+            "the file holds a single frame: a still image is not a video",
         ));
     }
     Ok(info)

@@ -203,7 +203,11 @@ pub async fn create_job(State(state): State<AppState>, request: Request) -> ApiR
         ));
     }
     let (options, keep_video) = parse_options(&state, &fields)?;
-    let file_name = fields.get("filename").cloned().or(file_name);
+    let file_name = fields
+        .get("filename")
+        .filter(|n| !n.trim().is_empty())
+        .cloned()
+        .or(file_name);
 
     let path = upload.path.clone();
     let info = tokio::task::spawn_blocking(move || probe::probe(&path))
@@ -293,7 +297,8 @@ fn parse_options(
     fields: &HashMap<String, String>,
 ) -> ApiResult<(AnalysisOptions, bool)> {
     let c = &state.config;
-    let get = |k: &str| fields.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    // An empty value is an error, not a default: `detector=` is more likely a client's bug.
+    let get = |k: &str| fields.get(k).map(|v| v.trim());
     let max_fps = c.limits.max_sample_fps;
     let sample_fps = match get("sample_fps") {
         None => c.defaults.sample_fps,
@@ -323,7 +328,7 @@ fn parse_options(
             })?,
     };
     let model = match get("model") {
-        None => state.engine.default_model.clone(),
+        None | Some("") => state.engine.default_model.clone(),
         Some(m) if state.engine.models.contains_key(m) => m.to_string(),
         Some(m) => {
             let known: Vec<&String> = state.engine.models.keys().collect();

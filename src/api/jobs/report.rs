@@ -107,11 +107,13 @@ pub async fn create_report(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<ReportView>)> {
+    // An empty body, like JSON `null`, asks for every default.
     let request: ReportRequest = if body.iter().all(u8::is_ascii_whitespace) {
         ReportRequest::default()
     } else {
-        serde_json::from_slice(&body)
+        serde_json::from_slice::<Option<ReportRequest>>(&body)
             .map_err(|e| ApiError::bad_request("invalid_json", e.to_string()))?
+            .unwrap_or_default()
     };
     let job = super::load(&state, &id).await?;
     let (report, created) = state

@@ -23,7 +23,7 @@ pub struct TimelineQuery {
     pub limit: Option<u32>,
     /// Frame index after which the page starts (`next_cursor` of the previous page).
     #[param(minimum = 0)]
-    pub cursor: Option<u64>,
+    pub cursor: Option<i64>,
 }
 
 /// A page of analysed frames, in video order.
@@ -91,11 +91,18 @@ pub async fn get_timeline(
             format!("limit must be between 1 and {max}"),
         ));
     }
+    // Frame indices are stored as SQLite integers: a cursor past i64 was never given out.
+    let cursor = match q.cursor {
+        None => None,
+        Some(c) => Some(u64::try_from(c).map_err(|_| {
+            ApiError::bad_request("invalid_cursor", "cursor must be a frame index from 0")
+        })?),
+    };
     if csv {
-        return csv_response(&state, &id, q.cursor, q.limit).await;
+        return csv_response(&state, &id, cursor, q.limit).await;
     }
     let limit = q.limit.unwrap_or(100);
-    let mut items = state.store.timeline(&id, q.cursor, limit + 1).await?;
+    let mut items = state.store.timeline(&id, cursor, limit + 1).await?;
     let more = items.len() > limit as usize;
     items.truncate(limit as usize);
     let next_cursor = if more {

@@ -1,0 +1,42 @@
+//! The web page end to end in real headless Chromium (Debian's), driven by Playwright
+//! (`tests/e2e/page.mjs`): upload a real video, follow it, check the charts and numbers against
+//! the API, write a template report, delete the job, open the API docs; nothing may be fetched
+//! from another host. Screenshots land in `target/test-artifacts/web/`.
+
+mod common;
+
+use std::process::Command;
+
+use common::synth::Codec;
+use common::{TestApp, artifacts_dir, main_spec, repo, test_tool, tool_output, video};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_analyses_a_video_and_shows_what_the_api_says() {
+    test_tool("tests/e2e/node_modules/playwright-core");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        std::path::Path::new(&chromium).exists(),
+        "{chromium} is missing: run `scripts/setup.sh --test` (it installs Debian's chromium)"
+    );
+    let app = TestApp::start(|_| {}).await;
+    let clip = video("main", main_spec, Codec::H264Mp4);
+    let out = artifacts_dir("web");
+    let mut cmd = Command::new("node");
+    cmd.arg(repo().join("tests/e2e/page.mjs"))
+        .env("BASE_URL", &app.base)
+        .env("VIDEO", &clip)
+        .env("OUT_DIR", &out)
+        .env("CHROMIUM", &chromium);
+    // Blocking, on another thread: the server under test runs on this runtime.
+    let output = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .expect("join")
+        .expect("node starts");
+    let log = tool_output(output, "the browser test");
+    assert!(log.contains("steps of the browser test passed"), "{log}");
+    for shot in ["page.png", "page-phone.png", "docs.png"] {
+        let size = std::fs::metadata(out.join(shot)).map_or(0, |m| m.len());
+        assert!(size > 10_000, "screenshot {shot} is missing or blank");
+    }
+    app.stop().await;
+}
