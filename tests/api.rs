@@ -307,7 +307,9 @@ async fn bad_input_gets_a_clear_4xx_and_harms_nothing() {
     );
 
     // FFmpeg opens a still image as a one-frame "video"; it is not one.
-    let photo = synth::test_faces("happy", 1).pop().expect("a FER face image");
+    let photo = synth::test_faces("happy", 1)
+        .pop()
+        .expect("a FER face image");
     let (status, body) = app.upload(&photo, &[]).await;
     assert_eq!(
         (status, error_code(&body).as_str()),
