@@ -33,7 +33,7 @@ const Charts = (() => {
 
   /** Horizontal bars, one per emotion, with its percentage. */
   function bars(container, percentages) {
-    const rowH = 30, labelW = 90, valueW = 60, width = 560, height = rowH * EMOTIONS.length;
+    const rowH = 30, labelW = 110, valueW = 80, width = 560, height = rowH * EMOTIONS.length;
     const chartW = width - labelW - valueW;
     const summary = EMOTIONS.map((e) => `${e} ${percentages[e].toFixed(1)}%`).join(", ");
     const root = svg(width, height, `Share of each expression: ${summary}`);
@@ -63,7 +63,7 @@ const Charts = (() => {
    * {start_ms, end_ms, faces, mean: {emotion: probability}} in time order.
    */
   function timeline(container, slices, durationMs) {
-    const width = 720, height = 240, left = 40, bottom = 28, top = 8, right = 8;
+    const width = 720, height = 240, left = 64, bottom = 32, top = 12, right = 24;
     const plotW = width - left - right, plotH = height - top - bottom;
     const withFaces = slices.filter((s) => s.faces > 0).length;
     const root = svg(width, height,
