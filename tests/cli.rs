@@ -109,3 +109,21 @@ fn analyze_explains_bad_input() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+#[test]
+fn openapi_prints_the_committed_contract() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = emoscope(dir.path()).arg("openapi").output().expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8(out.stdout).expect("utf8");
+    let committed =
+        std::fs::read_to_string(common::repo().join("openapi/openapi.json")).expect("file");
+    assert_eq!(
+        printed, committed,
+        "regenerate: cargo run -- openapi > openapi/openapi.json"
+    );
+}

@@ -152,6 +152,8 @@ async fn schemathesis_finds_no_server_error_and_no_response_off_the_schema() {
         ("random-ids", vec![]),
     ] {
         let mut cmd = Command::new(&schemathesis);
+        // Its example database (.hypothesis/) goes with the logs, not into the checkout.
+        cmd.current_dir(&out);
         if name == "real-job" {
             cmd.arg("--config-file").arg(&config);
         }
