@@ -105,6 +105,26 @@ async fn the_server_serves_its_contract_docs_and_page_offline() {
             }
         }
     }
+    // Revalidation is cheap (ETag → 304) and the big bundle is gzipped for browsers that ask.
+    let bundle = app.url("/docs/swagger-ui-bundle.js");
+    let resp = app.client.get(&bundle).send().await.expect("get");
+    let etag = resp.headers()["etag"].clone();
+    let resp = app
+        .client
+        .get(&bundle)
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status(), 304);
+    let resp = app
+        .client
+        .get(&bundle)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.headers()["content-encoding"], "gzip");
     app.stop().await;
 }
 

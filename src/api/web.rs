@@ -2,9 +2,10 @@
 //! the binary: the service may run in a closed network, so nothing is fetched from elsewhere.
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tower_http::compression::CompressionLayer;
 
 use super::AppState;
 
@@ -56,27 +57,42 @@ static ASSETS: &[Asset] = &[
     ),
 ];
 
-fn serve(asset: &'static Asset) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(asset.content_type),
-            ),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(asset.csp),
-            ),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            // Small and versioned with the binary: revalidate rather than cache stale copies.
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-        ],
-        asset.body,
-    )
-        .into_response()
+/// A content hash, so that a browser revalidates with `If-None-Match` and gets a 304 instead of
+/// the 1.7 MB Swagger bundle again.
+fn etag(asset: &Asset) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    asset.body.hash(&mut h);
+    format!("\"{:016x}\"", h.finish())
+}
+
+fn serve(asset: &'static Asset, etag: &str, request: &HeaderMap) -> Response {
+    let etag = HeaderValue::from_str(etag).unwrap_or(HeaderValue::from_static("\"\""));
+    let fresh = request
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes());
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(asset.content_type),
+        ),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(asset.csp),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        // Versioned with the binary: always revalidate, which the ETag makes cheap.
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        (header::ETAG, etag),
+    ];
+    if fresh {
+        (StatusCode::NOT_MODIFIED, headers).into_response()
+    } else {
+        (headers, asset.body).into_response()
+    }
 }
 
 async fn openapi_json() -> Response {
@@ -90,7 +106,12 @@ async fn openapi_json() -> Response {
 pub fn routes() -> Router<AppState> {
     let mut router = Router::new().route("/openapi.json", get(openapi_json));
     for asset in ASSETS {
-        router = router.route(asset.path, get(move || async move { serve(asset) }));
+        let tag = etag(asset);
+        router = router.route(
+            asset.path,
+            get(move |headers: HeaderMap| async move { serve(asset, &tag, &headers) }),
+        );
     }
-    router
+    // Gzip when the browser accepts it: the Swagger bundle shrinks from 1.7 MB to about 0.5 MB.
+    router.layer(CompressionLayer::new())
 }
