@@ -161,7 +161,7 @@ async function submitUpload(event) {
   } catch (e) {
     setStatus("");
     $("progress").hidden = true;
-    showError(`The analysis could not start: ${e.message}`);
+    showError(`The analysis could not start. ${e.message}`);
   } finally {
     $("analyse").disabled = false;
   }
@@ -191,7 +191,7 @@ function wireUpload() {
       await api("POST", `/v1/jobs/${state.jobId}/cancel`);
       setStatus("Canceling…");
     } catch (e) {
-      showError(`The analysis could not be canceled: ${e.message}`);
+      showError(`The analysis could not be canceled. ${e.message}`);
     }
   });
 }
@@ -217,7 +217,7 @@ async function follow(id) {
   try {
     job = await api("GET", `/v1/jobs/${id}`);
   } catch (e) {
-    if (id === state.jobId) showError(`The analysis cannot be read: ${e.message}`);
+    if (id === state.jobId) showError(`The analysis cannot be read. ${e.message}`);
     return;
   }
   if (id !== state.jobId) return;
@@ -238,7 +238,7 @@ async function follow(id) {
     await showResult(job);
   } else if (job.status === "failed") {
     setStatus("");
-    showError(`The analysis of ${name} failed: ${job.error ? sentence(job.error.message) : "no reason given."}`);
+    showError(`The analysis of ${name} failed. ${job.error ? sentence(job.error.message) : "No reason was given."}`);
   } else {
     setStatus(`The analysis of ${name} was canceled.`);
   }
@@ -265,7 +265,7 @@ async function showResult(job) {
   try {
     [emotions, frames] = await Promise.all([api("GET", `/v1/jobs/${id}/emotions`), allFrames(id)]);
   } catch (e) {
-    showError(`The result cannot be read: ${e.message}`);
+    showError(`The result cannot be read. ${e.message}`);
     return;
   }
   if (id !== state.jobId) return;
@@ -312,7 +312,7 @@ async function showResult(job) {
     const reports = await api("GET", `/v1/jobs/${id}/reports`);
     if (reports.items.length > 0 && id === state.jobId) showReport(reports.items[0]);
   } catch (e) {
-    $("report-status").textContent = `The stored reports cannot be read: ${e.message}`;
+    $("report-status").textContent = `The stored reports cannot be read. ${e.message}`;
   }
 }
 
@@ -382,7 +382,7 @@ function wireReport() {
       $("report-status").textContent = "";
       showReport(report);
     } catch (e) {
-      $("report-status").textContent = `No report: ${e.message}`;
+      $("report-status").textContent = `No report was written. ${e.message}`;
     } finally {
       button.disabled = false;
     }
@@ -435,7 +435,7 @@ async function deleteJob(id, name) {
   try {
     await api("DELETE", `/v1/jobs/${id}`);
   } catch (e) {
-    showError(`The analysis could not be deleted: ${e.message}`);
+    showError(`The analysis could not be deleted. ${e.message}`);
     return;
   }
   if (state.jobId === id) {
@@ -457,7 +457,7 @@ async function loadJobs(more) {
   try {
     page = await api("GET", `/v1/jobs?${q}`);
   } catch (e) {
-    showError(`The list of analyses cannot be read: ${e.message}`);
+    showError(`The list of analyses cannot be read. ${e.message}`);
     return;
   }
   const body = $("jobs-table").tBodies[0];
@@ -484,7 +484,7 @@ async function init() {
     state.info = await api("GET", "/v1/info");
     fillOptions(state.info);
   } catch (e) {
-    showError(`The server's settings cannot be read: ${e.message}`);
+    showError(`The server's settings cannot be read. ${e.message}`);
   }
   loadJobs();
   const id = jobFromHash();

@@ -60,10 +60,15 @@ try {
     assert.deepEqual(unlabeled, []);
   });
 
-  await step("a file that is not a video gets an error in words", async () => {
-    await page.setInputFiles("#video", {
-      name: "notes.mp4", mimeType: "video/mp4", buffer: Buffer.from("these are not frames\n".repeat(50)),
+  await step("a file dropped on the page that is not a video gets an error in words", async () => {
+    const transfer = await page.evaluateHandle(() => {
+      const t = new DataTransfer();
+      t.items.add(new File(["these are not frames\n".repeat(50)], "notes.mp4", { type: "video/mp4" }));
+      return t;
     });
+    await page.dispatchEvent("#drop", "dragover", { dataTransfer: transfer });
+    await page.dispatchEvent("#drop", "drop", { dataTransfer: transfer });
+    assert.match(await page.textContent("#chosen"), /notes\.mp4/);
     await page.click("#analyse");
     await page.waitForSelector("#error:not([hidden])");
     const text = await page.textContent("#error");
@@ -75,12 +80,15 @@ try {
   await step("a real video is uploaded and analysed, with progress shown", async () => {
     await page.setInputFiles("#video", VIDEO);
     await page.fill("#sample_fps", "5");
-    await page.click("#analyse");
+    // From the keyboard, as someone who does not use a mouse would.
+    await page.focus("#analyse");
+    await page.keyboard.press("Enter");
     await page.waitForSelector("#progress:not([hidden])");
     await page.waitForSelector("#result[data-state=ready]", { timeout: 180_000 });
     assert.equal(await page.isHidden("#error"), true, "the earlier error is cleared");
     jobId = await page.getAttribute("#result", "data-job-id");
     assert.match(await page.textContent("#status"), /analysed/);
+    assert.equal(await page.textContent("#upload-text"), "done");
     assert.equal(await page.$eval("#job-bar", (p) => p.value), 100);
   });
 
