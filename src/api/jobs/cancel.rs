@@ -7,7 +7,7 @@ use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 
 /// A queued job is canceled at once; a running one stops at its next batch of frames.
-#[utoipa::path(post, path = "/v1/jobs/{id}/cancel", tag = "jobs", params(("id" = String, Path, description = "Job id, as returned by `POST /v1/jobs`")), responses(
+#[utoipa::path(post, path = "/v1/jobs/{id}/cancel", tag = "jobs", params(super::JobId), responses(
     (status = 200, description = "Canceled at once (the job was queued)", body = JobView),
     (status = 202, description = "Cancel requested; the running job stops at its next batch of frames", body = JobView),
     (status = 404, description = "No such job", body = ErrorBody),

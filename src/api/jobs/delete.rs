@@ -5,7 +5,7 @@ use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 
 /// Removes the job, its results and its video. A running job's worker notices and stops.
-#[utoipa::path(delete, path = "/v1/jobs/{id}", tag = "jobs", params(("id" = String, Path, description = "Job id, as returned by `POST /v1/jobs`")), responses(
+#[utoipa::path(delete, path = "/v1/jobs/{id}", tag = "jobs", params(super::JobId), responses(
     (status = 204, description = "Deleted, with its results, reports and video"),
     (status = 404, description = "No such job", body = ErrorBody),
 ))]

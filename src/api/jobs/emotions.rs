@@ -22,7 +22,7 @@ pub const NOTE: &str = "Shares of facial expressions as classified by a model tr
     expressions are not a measure of what a person feels and this is not a diagnosis.";
 
 /// The emotion percentages of a succeeded job.
-#[utoipa::path(get, path = "/v1/jobs/{id}/emotions", tag = "results", params(("id" = String, Path, description = "Job id, as returned by `POST /v1/jobs`")), responses(
+#[utoipa::path(get, path = "/v1/jobs/{id}/emotions", tag = "results", params(super::JobId), responses(
     (status = 200, description = "Percentages (summing to 100), counts and mean probabilities", body = EmotionsView),
     (status = 404, description = "No such job", body = ErrorBody),
     (status = 409, description = "The job has not succeeded (yet): `job_not_succeeded`", body = ErrorBody),

@@ -6,7 +6,7 @@ use crate::api::AppState;
 use crate::api::error::{ApiResult, ErrorBody};
 
 /// A job's status, progress, video, options and error.
-#[utoipa::path(get, path = "/v1/jobs/{id}", tag = "jobs", params(("id" = String, Path, description = "Job id, as returned by `POST /v1/jobs`")), responses(
+#[utoipa::path(get, path = "/v1/jobs/{id}", tag = "jobs", params(super::JobId), responses(
     (status = 200, description = "The job", body = JobView),
     (status = 404, description = "No such job", body = ErrorBody),
 ))]

@@ -91,7 +91,7 @@ impl From<ReportFailure> for ApiError {
 
 /// Writes a narrative report on a succeeded job, or returns the stored one with the same
 /// language, provider and model. An empty body takes every default.
-#[utoipa::path(post, path = "/v1/jobs/{id}/report", tag = "reports", params(("id" = String, Path, description = "Job id, as returned by `POST /v1/jobs`")),
+#[utoipa::path(post, path = "/v1/jobs/{id}/report", tag = "reports", params(super::JobId),
     request_body(content = Option<ReportRequest>, content_type = "application/json", description = "Language, provider and model; all optional"),
     responses(
     (status = 200, description = "The stored report with these parameters", body = ReportView),
@@ -129,7 +129,7 @@ pub async fn create_report(
 }
 
 /// The newest report of a job.
-#[utoipa::path(get, path = "/v1/jobs/{id}/report", tag = "reports", params(("id" = String, Path, description = "Job id, as returned by `POST /v1/jobs`")), responses(
+#[utoipa::path(get, path = "/v1/jobs/{id}/report", tag = "reports", params(super::JobId), responses(
     (status = 200, description = "The newest report", body = ReportView),
     (status = 404, description = "No such job (`not_found`), or no report yet (`no_report`)", body = ErrorBody),
 ))]
@@ -155,7 +155,7 @@ pub struct ReportList {
 }
 
 /// All reports of a job, newest first.
-#[utoipa::path(get, path = "/v1/jobs/{id}/reports", tag = "reports", params(("id" = String, Path, description = "Job id, as returned by `POST /v1/jobs`")), responses(
+#[utoipa::path(get, path = "/v1/jobs/{id}/reports", tag = "reports", params(super::JobId), responses(
     (status = 200, description = "The reports", body = ReportList),
     (status = 404, description = "No such job", body = ErrorBody),
 ))]

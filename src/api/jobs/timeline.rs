@@ -45,7 +45,7 @@ pub enum TimelineFormat {
 
 /// Per analysed frame: its time and each face's box, score, emotion and probabilities.
 /// JSON is paginated; CSV gives the whole timeline unless `limit` is set.
-#[utoipa::path(get, path = "/v1/jobs/{id}/timeline", tag = "results", params(("id" = String, Path, description = "Job id, as returned by `POST /v1/jobs`"), TimelineQuery), responses(
+#[utoipa::path(get, path = "/v1/jobs/{id}/timeline", tag = "results", params(super::JobId, TimelineQuery), responses(
     (status = 200, description = "Analysed frames in video order. CSV has one row per face (a frame without faces has one row with empty face columns)", content(
         (TimelinePage = "application/json"),
         (String = "text/csv", example = "frame,time_ms,face,x,y,w,h,score,emotion,angry,disgust,fear,happy,neutral,sad,surprise\n0,0,0,412,188,270,270,0.93,happy,0.01,0,0.01,0.95,0.02,0.01,0\n"),
