@@ -11,9 +11,8 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use tokio::io::AsyncWriteExt;
-use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, Type};
 
+use super::upload::{RawVideo, UploadForm, UploadOptions};
 use super::view::JobView;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -31,61 +30,6 @@ const OPTION_NAMES: [&str; 6] = [
     "keep_video",
     "filename",
 ];
-
-/// Options of a new job, as query parameters or as form fields beside the video; left out, they
-/// take the server's defaults (`GET /v1/info`).
-#[derive(utoipa::IntoParams, utoipa::ToSchema)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)] // The handler reads these by name; this type documents them.
-pub struct UploadOptions {
-    /// Frames analysed per second of video, up to `limits.max_sample_fps`; 0 analyses every frame.
-    #[param(minimum = 0)]
-    #[schema(minimum = 0, example = 5, nullable = false)]
-    sample_fps: Option<f64>,
-    #[schema(nullable = false)]
-    detector: Option<DetectorKind>,
-    /// Faces smaller than this (shorter side, in frame pixels) are ignored.
-    #[param(minimum = 0)]
-    #[schema(nullable = false)]
-    min_face_px: Option<u32>,
-    /// An emotion model listed by `GET /v1/info`.
-    #[schema(example = "emonet", nullable = false)]
-    model: Option<String>,
-    /// Keep the upload after the analysis (it is deleted by default).
-    #[schema(nullable = false)]
-    keep_video: Option<bool>,
-    /// Name to show for the video, instead of the uploaded file's.
-    #[schema(nullable = false)]
-    filename: Option<String>,
-}
-
-/// The multipart form: a `video` file field and, optionally, the options as text fields.
-pub struct UploadForm;
-
-impl utoipa::ToSchema for UploadForm {}
-
-impl utoipa::PartialSchema for UploadForm {
-    fn schema() -> RefOr<Schema> {
-        let video = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
-            .description(Some("The video file"));
-        let mut form = match <UploadOptions as utoipa::PartialSchema>::schema() {
-            RefOr::T(Schema::Object(o)) => o,
-            _ => Object::new(),
-        };
-        form.properties.insert("video".into(), video.into());
-        form.required.insert(0, "video".into());
-        form.description = Some("The video file and, optionally, the job's options".into());
-        RefOr::T(Schema::Object(form))
-    }
-}
-
-/// The video file itself as the request body.
-#[derive(utoipa::ToSchema)]
-#[schema(value_type = String, format = Binary)]
-#[allow(dead_code)]
-pub struct RawVideo(Vec<u8>);
 
 /// Uploads a video and queues its analysis. Poll the job at `Location` until it has finished.
 #[utoipa::path(post, path = "/v1/jobs", tag = "jobs", params(UploadOptions),

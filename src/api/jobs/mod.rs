@@ -8,6 +8,7 @@ pub mod get;
 pub mod list;
 pub mod report;
 pub mod timeline;
+pub mod upload;
 pub mod view;
 
 use super::AppState;
