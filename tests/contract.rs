@@ -1,6 +1,6 @@
 //! The OpenAPI contract: the committed file is what the code generates, a real validator accepts
-//! it, the server serves it with its docs and page, and a schema-driven fuzzer (schemathesis)
-//! finds no 5xx and no response that breaks the schema.
+//! it, its examples fit their schemas, the server serves it with its docs and page, and a
+//! schema-driven fuzzer (schemathesis) finds no 5xx and no response that breaks the schema.
 
 mod common;
 
@@ -62,6 +62,18 @@ fn openapi_spec_validator_accepts_the_contract() {
         "openapi-spec-validator",
     );
     assert!(out.contains(": OK"), "{out}");
+}
+
+#[test]
+fn every_example_in_the_contract_fits_its_schema() {
+    let python = test_tool("third_party/venv/bin/python");
+    let out = run_tool(
+        Command::new(python)
+            .arg(repo().join("tests/tools/check_examples.py"))
+            .arg(repo().join("openapi/openapi.json")),
+        "check_examples.py",
+    );
+    assert!(out.contains(", 0 wrong"), "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,6 +10,18 @@ use crate::pipeline::aggregate::EmotionSummary;
 
 /// The share of each emotion over all classified faces.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "job_id": "019ac6a1-7441-76ea-a89d-2fb3757ceca0", "model": "emonet",
+    "percentages": {"angry": 22.37, "disgust": 6.58, "fear": 7.89, "happy": 17.11,
+                    "neutral": 17.1, "sad": 10.53, "surprise": 18.42},
+    "counts": {"angry": 17, "disgust": 5, "fear": 6, "happy": 13, "neutral": 13, "sad": 8,
+               "surprise": 14},
+    "dominant": "angry",
+    "mean_probabilities": {"angry": 0.2057, "disgust": 0.0693, "fear": 0.1248, "happy": 0.1634,
+                           "neutral": 0.1375, "sad": 0.122, "surprise": 0.1773},
+    "frames_analyzed": 40, "frames_with_face": 40, "faces_classified": 76,
+    "note": NOTE
+}))]
 pub struct EmotionsView {
     pub job_id: String,
     pub model: String,

@@ -9,6 +9,20 @@ use crate::pipeline::AnalysisOptions;
 use crate::pipeline::probe::VideoInfo;
 
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "019ac6a1-7441-76ea-a89d-2fb3757ceca0", "status": "succeeded",
+    "progress": {"frames_done": 40, "frames_total": 40, "percent": 100.0},
+    "created_at": "2026-11-27T11:30:32.151Z", "started_at": "2026-11-27T11:30:32.153Z",
+    "finished_at": "2026-11-27T11:30:32.646Z", "updated_at": "2026-11-27T11:30:32.646Z",
+    "video": {"name": "interview.mp4", "size_bytes": 326910, "stored": false, "duration_ms": 8000,
+              "fps": 30.0, "width": 640, "height": 360, "frame_count": 240, "codec": "h264"},
+    "options": {"sample_fps": 5.0, "detector": "yunet", "min_face_px": 24, "model": "emonet",
+                "keep_video": false},
+    "attempts": 1, "cancel_requested": false, "warnings": [], "error": null,
+    "links": {"self": "/v1/jobs/019ac6a1-7441-76ea-a89d-2fb3757ceca0",
+              "emotions": "/v1/jobs/019ac6a1-7441-76ea-a89d-2fb3757ceca0/emotions",
+              "timeline": "/v1/jobs/019ac6a1-7441-76ea-a89d-2fb3757ceca0/timeline"}
+}))]
 pub struct JobView {
     #[schema(example = "019abf3c-54d2-7c41-9a43-35b1c8d2e0aa")]
     pub id: String,
