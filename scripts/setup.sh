@@ -6,7 +6,8 @@
 #   - the YuNet face detector in third_party/, from ../shared/models when present, else from the
 #     OpenCV Model Zoo
 # With --test it also installs what the tests drive: Debian's Chromium and Node.js, Playwright
-# (tests/e2e, from npm), and openapi-spec-validator and schemathesis (PyPI) in third_party/venv.
+# (tests/e2e, from npm), openapi-spec-validator and schemathesis (PyPI) in third_party/venv, and a
+# local PostgreSQL server with a role `emoscope` that may create the tests' databases.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WITH_TESTS=0
@@ -26,7 +27,7 @@ packages=(libopencv-dev clang libclang-dev pkg-config ffmpeg opencv-data curl ca
 # pip fetches the ONNX Runtime wheel; any python3 with pip will do.
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3 python3-pip)
 if [ "$WITH_TESTS" = 1 ]; then
-  packages+=(chromium python3-venv)
+  packages+=(chromium python3-venv postgresql)
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 missing=()
@@ -98,5 +99,19 @@ if [ "$WITH_TESTS" = 1 ]; then
     say "installing playwright-core (tests/e2e); it drives Debian's chromium, it downloads no browser"
     (cd tests/e2e && npm ci --no-audit --no-fund --silent)
   fi
+fi
+if [ "$WITH_TESTS" = 1 ]; then
+  as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
+  if ! pg_isready -q -h 127.0.0.1; then
+    say "starting PostgreSQL"
+    version=$(ls /usr/lib/postgresql | sort -V | tail -1)
+    [ -d "/etc/postgresql/$version/main" ] || sudo_ pg_createcluster "$version" main
+    sudo_ pg_ctlcluster "$version" main start
+    for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
+  fi
+  as_postgres psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname = 'emoscope'" | grep -q 1 ||
+    as_postgres psql -qc "CREATE ROLE emoscope LOGIN CREATEDB PASSWORD 'emoscope'"
+  as_postgres psql -qtAc "SELECT 1 FROM pg_database WHERE datname = 'emoscope'" | grep -q 1 ||
+    as_postgres psql -qc "CREATE DATABASE emoscope OWNER emoscope"
 fi
 say "ready: $ORT_LIB, $YUNET"

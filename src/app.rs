@@ -10,6 +10,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::api::{AppState, router};
 use crate::config::Config;
+use crate::jobs::postgres::PgStore;
 use crate::jobs::sqlite::SqliteStore;
 use crate::jobs::store::JobStore;
 use crate::jobs::worker::{self, Workers};
@@ -26,10 +27,25 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn JobStore>> {
             .await
             .with_context(|| format!("cannot open {url}"))?;
         Ok(Arc::new(store))
-    } else if url.starts_with("postgres") {
-        bail!("the PostgreSQL store is not part of this version; use a sqlite:// database_url")
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let store = PgStore::open(&url)
+            .await
+            .with_context(|| format!("cannot open the PostgreSQL database {}", redact(&url)))?;
+        Ok(Arc::new(store))
     } else {
         bail!("unsupported database_url {url:?}")
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
     }
 }
 

@@ -45,8 +45,12 @@ enum Command {
         #[arg(long)]
         listen: Option<String>,
         /// Jobs processed at once (0: one per core).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "api_only")]
         workers: Option<usize>,
+        /// No workers in this process: `emoscope worker` processes elsewhere do the analysis
+        /// (with a shared PostgreSQL database).
+        #[arg(long)]
+        api_only: bool,
     },
     /// Workers only, against the configured database.
     Worker {
@@ -140,7 +144,11 @@ fn run() -> Result<()> {
         .build()?;
 
     match cli.command {
-        Command::Serve { listen, workers } => {
+        Command::Serve {
+            listen,
+            workers,
+            api_only,
+        } => {
             if let Some(v) = listen {
                 config.listen = v;
             }
@@ -149,7 +157,7 @@ fn run() -> Result<()> {
             }
             rt.block_on(async {
                 let listener = tokio::net::TcpListener::bind(&config.listen).await?;
-                let workers = config.worker_count();
+                let workers = if api_only { 0 } else { config.worker_count() };
                 let service = app::Service::start(config, listener, workers).await?;
                 app::shutdown_signal().await;
                 service.stop().await

@@ -1,5 +1,7 @@
 //! Jobs: what a user asked for, the queue that hands them to workers, and where results live.
 
+pub mod postgres;
+mod sql;
 pub mod sqlite;
 pub mod store;
 pub mod worker;

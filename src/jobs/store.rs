@@ -1,5 +1,5 @@
-//! The storage interface. Handlers and workers see only this trait, so a PostgreSQL store can
-//! sit beside the SQLite one without touching them.
+//! The storage interface. Handlers and workers see only this trait, implemented for SQLite (the
+//! default) and PostgreSQL (many workers on many machines).
 
 use async_trait::async_trait;
 

@@ -1,0 +1,243 @@
+//! The PostgreSQL store, on a real server: the whole API on it, concurrent claims that never hand
+//! out a job twice, and two services (think two machines) sharing one queue. Each test gets a
+//! database of its own, dropped at the end. The server is `EMOSCOPE_TEST_POSTGRES_URL`, by default
+//! the one `scripts/setup.sh --test` starts (role `emoscope`, allowed to create databases).
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::synth::Codec;
+use common::{TestApp, happy_spec, main_spec, video};
+use emoscope::jobs::postgres::PgStore;
+use emoscope::jobs::store::JobStore;
+use emoscope::jobs::{JobStatus, NewJob};
+use emoscope::pipeline::AnalysisOptions;
+use emoscope::pipeline::detect::DetectorKind;
+use emoscope::pipeline::probe::VideoInfo;
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(120);
+
+struct TestDb {
+    admin: sqlx::PgPool,
+    name: String,
+    url: String,
+}
+
+impl TestDb {
+    async fn create() -> Self {
+        let admin_url = std::env::var("EMOSCOPE_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://emoscope:emoscope@127.0.0.1:5432/emoscope".into());
+        let admin = sqlx::PgPool::connect(&admin_url).await.unwrap_or_else(|e| {
+            panic!(
+                "no PostgreSQL at {admin_url} ({e}); `scripts/setup.sh --test` starts one, or set \
+                 EMOSCOPE_TEST_POSTGRES_URL"
+            )
+        });
+        let name = format!("emoscope_test_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .expect("create database");
+        let (base, _) = admin_url.rsplit_once('/').expect("URL ends with /database");
+        let url = format!("{base}/{name}");
+        Self { admin, name, url }
+    }
+
+    async fn drop(self) {
+        sqlx::query(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
+            .execute(&self.admin)
+            .await
+            .expect("drop database");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_works_on_postgresql() {
+    let db = TestDb::create().await;
+    let url = db.url.clone();
+    let app = TestApp::start(move |c| c.database_url = url).await;
+    let (status, ready) = app.get("/readyz").await;
+    assert_eq!((status, ready["database"].as_str()), (200, Some("ok")));
+
+    let (status, job) = app
+        .upload(
+            &video("main", main_spec, Codec::H264Mp4),
+            &[("sample_fps", "5")],
+        )
+        .await;
+    assert_eq!(status, 202, "{job}");
+    let id = job["id"].as_str().expect("id").to_string();
+    let job = app.wait(&id, WAIT).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["attempts"], 1);
+    assert_eq!(
+        job["video"]["stored"], false,
+        "the upload is deleted after analysis"
+    );
+
+    let (_, emotions) = app.get(&format!("/v1/jobs/{id}/emotions")).await;
+    assert_eq!(emotions["frames_analyzed"], 50);
+    assert_eq!(emotions["dominant"], "happy");
+    let sum: f64 = emotions["percentages"]
+        .as_object()
+        .expect("percentages")
+        .values()
+        .filter_map(Value::as_f64)
+        .sum();
+    assert!((sum - 100.0).abs() < 0.011, "{sum}");
+
+    // The timeline pages through all 50 frames in order, with no frame twice.
+    let mut frames = Vec::new();
+    let mut cursor: Option<u64> = None;
+    loop {
+        let q = cursor.map_or(String::new(), |c| format!("&cursor={c}"));
+        let (status, page) = app
+            .get(&format!("/v1/jobs/{id}/timeline?limit=16{q}"))
+            .await;
+        assert_eq!(status, 200, "{page}");
+        frames.extend(
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|f| f["frame"].as_u64().expect("frame")),
+        );
+        match page["next_cursor"].as_u64() {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(frames.len(), 50);
+    assert!(frames.windows(2).all(|w| w[0] < w[1]), "{frames:?}");
+
+    let resp = app
+        .client
+        .post(app.url(&format!("/v1/jobs/{id}/report")))
+        .json(&serde_json::json!({"provider": "template"}))
+        .send()
+        .await
+        .expect("report");
+    assert_eq!(resp.status(), 201);
+    let (_, reports) = app.get(&format!("/v1/jobs/{id}/reports")).await;
+    assert_eq!(reports["items"].as_array().map(Vec::len), Some(1));
+
+    let (_, list) = app.get("/v1/jobs?status=succeeded").await;
+    assert_eq!(list["items"][0]["id"], id.as_str());
+    let (status, _) = app.delete(&format!("/v1/jobs/{id}")).await;
+    assert_eq!(status, 204);
+    let (status, _) = app.get(&format!("/v1/jobs/{id}/reports")).await;
+    assert_eq!(status, 404);
+    app.stop().await;
+    db.drop().await;
+}
+
+fn new_job(i: usize) -> NewJob {
+    NewJob {
+        id: uuid::Uuid::now_v7().to_string(),
+        options: AnalysisOptions {
+            sample_fps: 5.0,
+            detector: DetectorKind::Yunet,
+            min_face_px: 24,
+            model: "emonet".into(),
+        },
+        video_name: Some(format!("clip-{i}.mp4")),
+        video_path: format!("/nonexistent/{i}.video"),
+        video_bytes: 1000,
+        keep_video: false,
+        video: VideoInfo {
+            duration_ms: 1000,
+            fps: 25.0,
+            width: 640,
+            height: 360,
+            frame_count: 25,
+            codec: "h264".into(),
+        },
+        progress_total: 5,
+        warnings: Vec::new(),
+        max_attempts: 3,
+    }
+}
+
+/// Eight workers claim forty jobs at once: every job is handed out exactly once. (The claim's
+/// re-check of the status is what prevents a double claim; `SKIP LOCKED` spares a worker from
+/// waiting on a row another is claiming.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_claims_never_hand_out_a_job_twice() {
+    let db = TestDb::create().await;
+    let store = Arc::new(PgStore::open(&db.url).await.expect("open store"));
+    let mut created = HashSet::new();
+    for i in 0..40 {
+        created.insert(store.create(new_job(i)).await.expect("create").id);
+    }
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            while let Some(job) = store.claim(&format!("worker-{w}")).await.expect("claim") {
+                assert_eq!(job.status, JobStatus::Running);
+                assert_eq!(job.attempts, 1);
+                got.push(job.id);
+            }
+            got
+        }));
+    }
+    let mut claimed = Vec::new();
+    for t in tasks {
+        claimed.extend(t.await.expect("worker task"));
+    }
+    let unique: HashSet<String> = claimed.iter().cloned().collect();
+    assert_eq!(claimed.len(), 40, "a job was claimed twice or not at all");
+    assert_eq!(unique, created);
+    assert_eq!(
+        store
+            .count_with_status(JobStatus::Queued)
+            .await
+            .expect("count"),
+        0
+    );
+    drop(store);
+    db.drop().await;
+}
+
+/// Two services on one database and one upload folder, like two machines: one with the API only
+/// (`serve --api-only`), one with a worker. Jobs uploaded to either are processed once each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_services_share_one_queue() {
+    let db = TestDb::create().await;
+    let shared = tempfile::tempdir().expect("shared data dir");
+    let config = |url: String, dir: std::path::PathBuf, workers: usize| {
+        move |c: &mut emoscope::config::Config| {
+            c.database_url = url;
+            c.data_dir = dir;
+            c.workers = workers;
+            c.queue.poll_ms = 100;
+        }
+    };
+    let a = TestApp::start(config(db.url.clone(), shared.path().to_path_buf(), 0)).await;
+    let b = TestApp::start(config(db.url.clone(), shared.path().to_path_buf(), 1)).await;
+    let clip = video("happy", happy_spec, Codec::H264Mp4);
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        let (status, job) = app.upload(&clip, &[("sample_fps", "2")]).await;
+        assert_eq!(status, 202, "{job}");
+        ids.push(job["id"].as_str().expect("id").to_string());
+    }
+    for id in &ids {
+        // Either service answers for any job.
+        let job = b.wait(id, WAIT).await;
+        assert_eq!(job["status"], "succeeded", "{job}");
+        assert_eq!(job["attempts"], 1, "{job}");
+        let (_, emotions) = a.get(&format!("/v1/jobs/{id}/emotions")).await;
+        assert_eq!(emotions["frames_analyzed"], 24, "{emotions}");
+        assert_eq!(emotions["dominant"], "happy");
+    }
+    a.stop().await;
+    b.stop().await;
+    db.drop().await;
+}
