@@ -153,14 +153,13 @@ async fn schemathesis_finds_no_server_error_and_no_response_off_the_schema() {
     let id = job["id"].as_str().expect("id").to_string();
     let job = app.wait(&id, Duration::from_secs(120)).await;
     assert_eq!(job["status"], "succeeded", "{job}");
-    let resp = app
-        .client
-        .post(app.url(&format!("/v1/jobs/{id}/report")))
-        .json(&serde_json::json!({"provider": "template"}))
-        .send()
-        .await
-        .expect("report");
-    assert_eq!(resp.status(), 201);
+    let (status, report) = app
+        .post_json(
+            &format!("/v1/jobs/{id}/report"),
+            serde_json::json!({"provider": "template"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{report}");
 
     let out = common::artifacts_dir("schemathesis");
     let config = out.join("schemathesis.toml");

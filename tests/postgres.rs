@@ -114,14 +114,13 @@ async fn the_api_works_on_postgresql() {
     assert_eq!(frames.len(), 50);
     assert!(frames.windows(2).all(|w| w[0] < w[1]), "{frames:?}");
 
-    let resp = app
-        .client
-        .post(app.url(&format!("/v1/jobs/{id}/report")))
-        .json(&serde_json::json!({"provider": "template"}))
-        .send()
-        .await
-        .expect("report");
-    assert_eq!(resp.status(), 201);
+    let (status, report) = app
+        .post_json(
+            &format!("/v1/jobs/{id}/report"),
+            serde_json::json!({"provider": "template"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{report}");
     let (_, reports) = app.get(&format!("/v1/jobs/{id}/reports")).await;
     assert_eq!(reports["items"].as_array().map(Vec::len), Some(1));
 

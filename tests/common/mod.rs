@@ -131,6 +131,11 @@ impl TestApp {
         status_and_json(self.client.delete(self.url(path))).await
     }
 
+    /// A POST with a JSON body.
+    pub async fn post_json(&self, path: &str, body: Value) -> (u16, Value) {
+        status_and_json(self.client.post(self.url(path)).json(&body)).await
+    }
+
     /// A POST without a body.
     pub async fn post(&self, path: &str) -> (u16, Value) {
         status_and_json(self.client.post(self.url(path))).await
