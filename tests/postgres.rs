@@ -22,7 +22,7 @@ use serde_json::Value;
 const WAIT: Duration = Duration::from_secs(120);
 
 struct TestDb {
-    admin: sqlx::PgPool,
+    admin_url: String,
     name: String,
     url: String,
 }
@@ -42,16 +42,44 @@ impl TestDb {
             .execute(&admin)
             .await
             .expect("create database");
+        admin.close().await;
         let (base, _) = admin_url.rsplit_once('/').expect("URL ends with /database");
         let url = format!("{base}/{name}");
-        Self { admin, name, url }
+        Self {
+            admin_url,
+            name,
+            url,
+        }
     }
+}
 
-    async fn drop(self) {
-        sqlx::query(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
-            .execute(&self.admin)
-            .await
-            .expect("drop database");
+/// The database goes when the test ends, failed ones included (this runs while unwinding), on a
+/// thread and runtime of its own since the test's runtime may be gone.
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        let dropped = std::thread::spawn(move || -> Result<(), String> {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            rt.block_on(async {
+                let admin = sqlx::PgPool::connect(&admin_url).await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&admin)
+                    .await?;
+                admin.close().await;
+                Ok::<_, sqlx::Error>(())
+            })
+            .map_err(|e| e.to_string())
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!(
+                "could not drop the test database {}: {dropped:?}",
+                self.name
+            );
+        }
     }
 }
 
@@ -131,7 +159,6 @@ async fn the_api_works_on_postgresql() {
     let (status, _) = app.get(&format!("/v1/jobs/{id}/reports")).await;
     assert_eq!(status, 404);
     app.stop().await;
-    db.drop().await;
 }
 
 fn new_job(i: usize) -> NewJob {
@@ -199,8 +226,6 @@ async fn concurrent_claims_never_hand_out_a_job_twice() {
             .expect("count"),
         0
     );
-    drop(store);
-    db.drop().await;
 }
 
 /// Two services on one database and one upload folder, like two machines: one with the API only
@@ -238,5 +263,4 @@ async fn two_services_share_one_queue() {
     }
     a.stop().await;
     b.stop().await;
-    db.drop().await;
 }
