@@ -154,10 +154,7 @@ async fn schemathesis_finds_no_server_error_and_no_response_off_the_schema() {
     let job = app.wait(&id, Duration::from_secs(120)).await;
     assert_eq!(job["status"], "succeeded", "{job}");
     let (status, report) = app
-        .post_json(
-            &format!("/v1/jobs/{id}/report"),
-            serde_json::json!({"provider": "template"}),
-        )
+        .post_report(&id, serde_json::json!({"provider": "template"}))
         .await;
     assert_eq!(status, 201, "{report}");
 

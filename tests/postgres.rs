@@ -143,10 +143,7 @@ async fn the_api_works_on_postgresql() {
     assert!(frames.windows(2).all(|w| w[0] < w[1]), "{frames:?}");
 
     let (status, report) = app
-        .post_json(
-            &format!("/v1/jobs/{id}/report"),
-            serde_json::json!({"provider": "template"}),
-        )
+        .post_report(&id, serde_json::json!({"provider": "template"}))
         .await;
     assert_eq!(status, 201, "{report}");
     let (_, reports) = app.get(&format!("/v1/jobs/{id}/reports")).await;

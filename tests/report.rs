@@ -102,18 +102,6 @@ async fn succeeded_job(app: &TestApp) -> String {
     id
 }
 
-async fn post_report(app: &TestApp, id: &str, body: Value) -> (u16, Value) {
-    let resp = app
-        .client
-        .post(app.url(&format!("/v1/jobs/{id}/report")))
-        .json(&body)
-        .send()
-        .await
-        .expect("req");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
 fn with_llm(base: &str) -> impl FnOnce(&mut emoscope::config::Config) + '_ {
     move |c| {
         c.report.base_url = format!("{base}/ok");
@@ -132,7 +120,7 @@ async fn openai_provider_sends_the_job_s_numbers_and_stores_the_answer() {
     let id = succeeded_job(&app).await;
     let (_, emotions) = app.get(&format!("/v1/jobs/{id}/emotions")).await;
 
-    let (status, report) = post_report(&app, &id, json!({"language": "ru"})).await;
+    let (status, report) = app.post_report(&id, json!({"language": "ru"})).await;
     assert_eq!(status, 201, "{report}");
     assert_eq!(report["provider"], "openai");
     assert_eq!(report["model"], "gpt-4o");
@@ -185,14 +173,16 @@ async fn openai_provider_sends_the_job_s_numbers_and_stores_the_answer() {
     );
 
     // Same parameters: the stored report. regenerate: a new one. Another model: a new one.
-    let (status, again) = post_report(&app, &id, json!({"language": "ru"})).await;
+    let (status, again) = app.post_report(&id, json!({"language": "ru"})).await;
     assert_eq!((status, &again["id"]), (200, &report["id"]));
-    let (status, fresh) =
-        post_report(&app, &id, json!({"language": "ru", "regenerate": true})).await;
+    let (status, fresh) = app
+        .post_report(&id, json!({"language": "ru", "regenerate": true}))
+        .await;
     assert_eq!(status, 201);
     assert_ne!(fresh["id"], report["id"]);
-    let (status, other) =
-        post_report(&app, &id, json!({"language": "en", "model": "llama3.1"})).await;
+    let (status, other) = app
+        .post_report(&id, json!({"language": "en", "model": "llama3.1"}))
+        .await;
     assert_eq!(status, 201);
     assert_eq!(other["model"], "llama3.1");
     assert_eq!(fake.requests.lock().await.len(), 3);
@@ -294,7 +284,7 @@ async fn template_reports_in_english_and_russian_without_a_network() {
     let (_, emotions) = app.get(&format!("/v1/jobs/{id}/emotions")).await;
     let dominant = emotions["dominant"].as_str().expect("dominant").to_string();
 
-    let (status, en) = post_report(&app, &id, json!({})).await;
+    let (status, en) = app.post_report(&id, json!({})).await;
     assert_eq!(status, 201, "{en}");
     assert_eq!(
         (
@@ -323,23 +313,20 @@ async fn template_reports_in_english_and_russian_without_a_network() {
         "{text}"
     );
 
-    let (status, ru) = post_report(
-        &app,
-        &id,
-        json!({"language": "ru-RU", "provider": "template"}),
-    )
-    .await;
+    let (status, ru) = app
+        .post_report(&id, json!({"language": "ru-RU", "provider": "template"}))
+        .await;
     assert_eq!(status, 201, "{ru}");
     let text = ru["text"].as_str().expect("text");
     assert!(text.contains("Анализ опирается на"), "{text}");
     assert!(text.contains("это не диагноз"), "{text}");
     // Deterministic: the same numbers give the same text.
-    let (_, ru2) = post_report(
-        &app,
-        &id,
-        json!({"language": "ru-RU", "provider": "template", "regenerate": true}),
-    )
-    .await;
+    let (_, ru2) = app
+        .post_report(
+            &id,
+            json!({"language": "ru-RU", "provider": "template", "regenerate": true}),
+        )
+        .await;
     assert_eq!(ru2["text"], ru["text"]);
 
     for (body, status, code) in [
@@ -353,7 +340,7 @@ async fn template_reports_in_english_and_russian_without_a_network() {
         (json!({"language": "not a tag"}), 400, "invalid_language"),
         (json!({"colour": 1}), 400, "invalid_json"),
     ] {
-        let (got, err) = post_report(&app, &id, body.clone()).await;
+        let (got, err) = app.post_report(&id, body.clone()).await;
         assert_eq!((got, error_code(&err).as_str()), (status, code), "{body}");
     }
     let resp = app
@@ -373,7 +360,7 @@ async fn a_job_that_has_not_succeeded_has_no_report() {
     let path = video("main", main_spec, Codec::H264Mp4);
     let (_, job) = app.upload(&path, &[]).await;
     let id = job["id"].as_str().expect("id");
-    let (status, body) = post_report(&app, id, json!({})).await;
+    let (status, body) = app.post_report(id, json!({})).await;
     assert_eq!(
         (status, error_code(&body).as_str()),
         (409, "job_not_succeeded")

@@ -131,9 +131,10 @@ impl TestApp {
         status_and_json(self.client.delete(self.url(path))).await
     }
 
-    /// A POST with a JSON body.
-    pub async fn post_json(&self, path: &str, body: Value) -> (u16, Value) {
-        status_and_json(self.client.post(self.url(path)).json(&body)).await
+    /// Asks for a report on job `id`; returns (status, body).
+    pub async fn post_report(&self, id: &str, body: Value) -> (u16, Value) {
+        let url = self.url(&format!("/v1/jobs/{id}/report"));
+        status_and_json(self.client.post(url).json(&body)).await
     }
 
     /// A POST without a body.

@@ -22,7 +22,7 @@ use crate::pipeline::decode::Sampler;
 use crate::pipeline::detect::DetectorKind;
 use crate::pipeline::probe::{self, VideoInfo};
 
-const OPTION_NAMES: [&str; 6] = [
+pub(super) const OPTION_NAMES: [&str; 6] = [
     "sample_fps",
     "detector",
     "min_face_px",

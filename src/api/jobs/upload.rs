@@ -60,3 +60,21 @@ impl utoipa::PartialSchema for UploadForm {
 #[schema(value_type = String, format = Binary)]
 #[allow(dead_code)]
 pub struct RawVideo(Vec<u8>);
+
+#[cfg(test)]
+mod tests {
+    use utoipa::IntoParams;
+
+    use super::UploadOptions;
+    use crate::api::jobs::create::OPTION_NAMES;
+
+    /// The handler's list of accepted names and the documented options must not drift apart.
+    #[test]
+    fn documented_options_are_the_accepted_ones() {
+        let documented: Vec<String> = UploadOptions::into_params(|| None)
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(documented, OPTION_NAMES);
+    }
+}
