@@ -3,49 +3,41 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, Semaphore};
+use tokio_util::sync::CancellationToken;
 
 use crate::api::{AppState, router};
 use crate::config::Config;
+use crate::jobs::instance::Instance;
 use crate::jobs::postgres::PgStore;
 use crate::jobs::sqlite::SqliteStore;
 use crate::jobs::store::JobStore;
-use crate::jobs::worker::{self, Workers};
+use crate::jobs::uploads::Uploads;
+use crate::jobs::worker::{WorkerPool, Workers, housekeeping};
 use crate::pipeline::Engine;
 use crate::report::service::Reporter;
 
 pub async fn open_store(config: &Config) -> Result<Arc<dyn JobStore>> {
     let url = config.database_url();
-    if url.starts_with("sqlite:") {
+    if url.is_sqlite() {
         tokio::fs::create_dir_all(&config.data_dir)
             .await
             .with_context(|| format!("cannot create data_dir {}", config.data_dir.display()))?;
-        let store = SqliteStore::open(&url)
+        let store = SqliteStore::open(url.expose())
             .await
             .with_context(|| format!("cannot open {url}"))?;
         Ok(Arc::new(store))
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let store = PgStore::open(&url)
+    } else if url.is_postgres() {
+        let store = PgStore::open(url.expose())
             .await
-            .with_context(|| format!("cannot open the PostgreSQL database {}", redact(&url)))?;
+            .with_context(|| format!("cannot open the PostgreSQL database {url}"))?;
         Ok(Arc::new(store))
     } else {
-        bail!("unsupported database_url {url:?}")
-    }
-}
-
-/// The URL without its password, for messages.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            let user = creds.split(':').next().unwrap_or("");
-            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
-        }
-        _ => url.to_string(),
+        bail!("unsupported database_url {url}")
     }
 }
 
@@ -57,75 +49,127 @@ pub async fn load_engine(config: &Arc<Config>, workers: usize) -> Result<Arc<Eng
     Ok(Arc::new(engine))
 }
 
-/// What `serve` runs: the API and, when `workers > 0`, workers in the same process.
+/// The workers of this process, with the jobs its previous incarnation held taken back first.
+async fn start_workers(
+    store: &Arc<dyn JobStore>,
+    engine: &Arc<Engine>,
+    config: &Arc<Config>,
+    uploads: &Uploads,
+    wake: &Arc<Notify>,
+    cancel: &CancellationToken,
+    count: usize,
+) -> Result<(WorkerPool, Instance)> {
+    let instance = Instance::acquire(&config.data_dir)?;
+    // The lock proves that the process that held this slot before is gone: its jobs are ours
+    // to take back now, not after their heartbeats go stale, and its death is not theirs.
+    let taken = store
+        .take_back(&instance.worker_prefix, config.queue.max_crashes)
+        .await?;
+    if taken > 0 {
+        tracing::warn!(
+            jobs = taken,
+            "took back the jobs this instance held when it last stopped"
+        );
+    }
+    let pool = WorkerPool::spawn(
+        Workers {
+            store: store.clone(),
+            engine: engine.clone(),
+            config: config.clone(),
+            uploads: uploads.clone(),
+            wake: wake.clone(),
+            cancel: cancel.child_token(),
+        },
+        count,
+        &instance.worker_prefix,
+    )?;
+    Ok((pool, instance))
+}
+
+/// What `serve` runs: the API and, when `workers > 0`, workers in the same process. Dropping it
+/// stops the server and the workers; [`Service::stop`] also waits for them.
 pub struct Service {
     pub addr: SocketAddr,
-    shutdown: watch::Sender<bool>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
-    workers: Vec<std::thread::JoinHandle<()>>,
+    cancel: CancellationToken,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    workers: Option<WorkerPool>,
+    _instance: Option<Instance>,
 }
 
 impl Service {
     pub async fn start(config: Config, listener: TcpListener, workers: usize) -> Result<Self> {
         let config = Arc::new(config);
         let store = open_store(&config).await?;
-        tokio::fs::create_dir_all(config.uploads_dir()).await?;
+        let uploads = Uploads::new(config.uploads_dir());
+        tokio::fs::create_dir_all(uploads.dir()).await?;
         let engine = load_engine(&config, workers.max(1)).await?;
         let wake = Arc::new(Notify::new());
-        let (shutdown, rx) = watch::channel(false);
-        let handles = if workers > 0 {
-            worker::spawn(
-                Workers {
-                    store: store.clone(),
-                    engine: engine.clone(),
-                    config: config.clone(),
-                    wake: wake.clone(),
-                },
-                workers,
-                rx.clone(),
-            )
+        let cancel = CancellationToken::new();
+        let (pool, instance) = if workers > 0 {
+            let (p, i) =
+                start_workers(&store, &engine, &config, &uploads, &wake, &cancel, workers).await?;
+            (Some(p), Some(i))
         } else {
-            Vec::new()
+            (None, None)
         };
+        tokio::spawn(housekeeping(
+            store.clone(),
+            uploads.clone(),
+            config.clone(),
+            wake.clone(),
+            cancel.child_token(),
+        ));
         let reporter = Arc::new(Reporter::new(&config.report)?);
         tracing::info!(provider = reporter.default_provider(), "narrative reports");
         let app = router(AppState {
             store,
             engine,
+            probes: Arc::new(Semaphore::new(config.probe_slots())),
             config,
+            uploads,
             wake,
             reporter,
         });
         let addr = listener.local_addr()?;
-        let mut stop = rx;
+        let stop = cancel.child_token();
         let server = tokio::spawn(async move {
             axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.wait_for(|s| *s).await;
-                })
+                .with_graceful_shutdown(async move { stop.cancelled().await })
                 .await
         });
         tracing::info!(%addr, workers, "emoscope listening");
         Ok(Self {
             addr,
-            shutdown,
-            server,
-            workers: handles,
+            cancel,
+            server: Some(server),
+            workers: pool,
+            _instance: instance,
         })
     }
 
     /// Stops taking requests, lets the workers put their jobs back, and waits for them.
-    pub async fn stop(self) -> Result<()> {
-        let _ = self.shutdown.send(true);
-        self.server.await??;
-        let workers = self.workers;
-        tokio::task::spawn_blocking(move || {
-            for w in workers {
-                let _ = w.join();
+    pub async fn stop(mut self) -> Result<()> {
+        self.cancel.cancel();
+        if let Some(server) = self.server.take() {
+            // Open connections (an event stream, a stalled upload) get a moment to finish.
+            match tokio::time::timeout(Duration::from_secs(10), server).await {
+                Ok(r) => r??,
+                Err(_) => tracing::warn!("connections still open after 10 s; closing them"),
             }
-        })
-        .await?;
+        }
+        if let Some(pool) = self.workers.take() {
+            pool.stop().await;
+        }
         Ok(())
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        if let Some(server) = &self.server {
+            server.abort();
+        }
     }
 }
 
@@ -137,27 +181,23 @@ pub async fn run_workers(
 ) -> Result<()> {
     let config = Arc::new(config);
     let store = open_store(&config).await?;
+    let uploads = Uploads::new(config.uploads_dir());
     let engine = load_engine(&config, count).await?;
-    let (shutdown, rx) = watch::channel(false);
-    let handles = worker::spawn(
-        Workers {
-            store,
-            engine,
-            config,
-            wake: Arc::new(Notify::new()),
-        },
-        count,
-        rx,
-    );
+    let wake = Arc::new(Notify::new());
+    let cancel = CancellationToken::new();
+    let (pool, _instance) =
+        start_workers(&store, &engine, &config, &uploads, &wake, &cancel, count).await?;
+    tokio::spawn(housekeeping(
+        store,
+        uploads,
+        config,
+        wake,
+        cancel.child_token(),
+    ));
     signal.await;
     tracing::info!("shutting down workers");
-    let _ = shutdown.send(true);
-    tokio::task::spawn_blocking(move || {
-        for h in handles {
-            let _ = h.join();
-        }
-    })
-    .await?;
+    cancel.cancel();
+    pool.stop().await;
     Ok(())
 }
 

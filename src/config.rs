@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
+use crate::pipeline::detect::DetectorKind;
+use crate::runtime::Provider;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -13,8 +16,8 @@ pub struct Config {
     pub listen: String,
     /// Holds the SQLite database and the uploads.
     pub data_dir: PathBuf,
-    /// Database URL; empty means `sqlite://{data_dir}/emoscope.db`.
-    pub database_url: String,
+    /// Database URL; empty means `sqlite://{data_dir}/emoscope.db`. Its password never shows.
+    pub database_url: DatabaseUrl,
     /// Folder with the emotion models (`*.onnx`).
     pub models_dir: PathBuf,
     /// Emotion model used when a job names none (file stem in `models_dir`).
@@ -26,7 +29,7 @@ pub struct Config {
     /// `libonnxruntime.so`, loaded at run time.
     pub onnxruntime_lib: PathBuf,
     /// `cpu` or `cuda`; `cuda` falls back to the CPU with a warning when it cannot be used.
-    pub execution_provider: String,
+    pub execution_provider: Provider,
     /// Threads per ONNX Runtime session; 0 picks cores / workers.
     pub inference_threads: usize,
     /// Jobs processed at once by this process; 0 means one per core.
@@ -44,7 +47,7 @@ pub struct Config {
 #[serde(default, deny_unknown_fields)]
 pub struct ReportConfig {
     /// `openai`, `template`, or `auto` (openai when an API key is set, else template).
-    pub provider: String,
+    pub provider: ProviderChoice,
     /// OpenAI-compatible base URL, e.g. `http://localhost:11434/v1` for Ollama.
     pub base_url: String,
     pub api_key: Secret,
@@ -61,7 +64,7 @@ pub struct ReportConfig {
 impl Default for ReportConfig {
     fn default() -> Self {
         Self {
-            provider: "auto".into(),
+            provider: ProviderChoice::Auto,
             base_url: "https://api.openai.com/v1".into(),
             api_key: Secret::default(),
             model: "gpt-4o".into(),
@@ -72,6 +75,118 @@ impl Default for ReportConfig {
             temperature: 0.7,
         }
     }
+}
+
+/// Which narrative provider the server uses by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderChoice {
+    /// `openai` when an API key is set, else `template`.
+    Auto,
+    Openai,
+    Template,
+}
+
+impl std::str::FromStr for ProviderChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "openai" => Ok(Self::Openai),
+            "template" => Ok(Self::Template),
+            _ => Err(format!("must be auto, openai or template, not {s:?}")),
+        }
+    }
+}
+
+/// A database URL. It may hold a password (in the user part or as `?password=`), so `Debug` and
+/// `Display` show it redacted; only [`DatabaseUrl::expose`] gives the real text, for connecting.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn is_sqlite(&self) -> bool {
+        self.0.starts_with("sqlite:")
+    }
+    pub fn is_postgres(&self) -> bool {
+        self.0.starts_with("postgres://") || self.0.starts_with("postgresql://")
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact_url(&self.0))
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", redact_url(&self.0))
+    }
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+/// The URL with any password replaced by `***`: the user part's and every query parameter whose
+/// name mentions a password, secret or key. A string that is not a URL shows only its scheme.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return if url.is_empty() {
+            String::new()
+        } else {
+            "***".into()
+        };
+    };
+    let (scheme, rest) = url.split_at(scheme_end + 3);
+    let (before_query, query) = match rest.find('?') {
+        Some(q) => (&rest[..q], Some(&rest[q + 1..])),
+        None => (rest, None),
+    };
+    let authority_end = before_query.find('/').unwrap_or(before_query.len());
+    let (authority, path) = before_query.split_at(authority_end);
+    let authority = match authority.rfind('@') {
+        Some(at) => {
+            let user = authority[..at].split(':').next().unwrap_or("");
+            format!("{user}:***{}", &authority[at..])
+        }
+        None => authority.to_string(),
+    };
+    let mut out = format!("{scheme}{authority}{path}");
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| {
+                let name = pair.split('=').next().unwrap_or("");
+                let lower = name.to_ascii_lowercase();
+                if ["pass", "secret", "key", "token"]
+                    .iter()
+                    .any(|w| lower.contains(w))
+                {
+                    format!("{name}=***")
+                } else {
+                    pair.to_string()
+                }
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&pairs.join("&"));
+    }
+    out
 }
 
 /// A secret string (an API key): its `Debug` shows `***`, and it has no `Serialize`.
@@ -121,13 +236,21 @@ pub struct Limits {
     pub max_page_size: u32,
     /// Uploads are refused with 429 while this many jobs wait in the queue.
     pub max_queued_jobs: u64,
+    /// Longest value of a form field or query option other than the video, in bytes.
+    pub max_field_bytes: usize,
+    /// An upload whose body sends nothing for this long is dropped (`408`).
+    pub upload_idle_secs: u64,
+    /// Every request but an upload must be answered within this time (`408`/`503` past it).
+    pub request_timeout_secs: u64,
+    /// Uploads checked with FFmpeg at once; more wait their turn (0: one per core).
+    pub max_concurrent_probes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct JobDefaults {
     pub sample_fps: f64,
-    pub detector: String,
+    pub detector: DetectorKind,
     pub min_face_px: u32,
     /// Minimum detector score for a face to count.
     pub min_score: f32,
@@ -144,8 +267,15 @@ pub struct QueueConfig {
     pub stale_after_secs: u64,
     /// How often an idle worker looks for work.
     pub poll_ms: u64,
-    /// Tries per job before it fails for good.
+    /// Tries per job before it fails for good (failures of the analysis itself).
     pub max_attempts: u32,
+    /// A job whose worker process died this many times in a row at the same point is taken to
+    /// be what kills it (a poison job) and fails with `worker_lost`; other restarts cost nothing.
+    pub max_crashes: u32,
+    /// How often the sweeper looks for uploads that outlived their job.
+    pub sweep_secs: u64,
+    /// An upload file that belongs to no job is removed once it is this old (a crash mid-upload).
+    pub orphan_grace_secs: u64,
 }
 
 impl Default for Config {
@@ -153,14 +283,14 @@ impl Default for Config {
         Self {
             listen: "127.0.0.1:8080".into(),
             data_dir: "data".into(),
-            database_url: String::new(),
+            database_url: DatabaseUrl::default(),
             models_dir: "models".into(),
             default_model: "emonet".into(),
             yunet_model: "third_party/face_detection_yunet_2023mar.onnx".into(),
             haar_cascade: "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
                 .into(),
             onnxruntime_lib: "third_party/onnxruntime/libonnxruntime.so.1.31.1".into(),
-            execution_provider: "cpu".into(),
+            execution_provider: Provider::Cpu,
             inference_threads: 0,
             workers: 0,
             limits: Limits::default(),
@@ -183,6 +313,10 @@ impl Default for Limits {
             classify_batch: 64,
             max_page_size: 1000,
             max_queued_jobs: 100,
+            max_field_bytes: 1024,
+            upload_idle_secs: 30,
+            request_timeout_secs: 30,
+            max_concurrent_probes: 0,
         }
     }
 }
@@ -191,7 +325,7 @@ impl Default for JobDefaults {
     fn default() -> Self {
         Self {
             sample_fps: 5.0,
-            detector: "yunet".into(),
+            detector: DetectorKind::Yunet,
             min_face_px: 24,
             min_score: 0.6,
             face_margin: 0.1,
@@ -206,6 +340,9 @@ impl Default for QueueConfig {
             stale_after_secs: 30,
             poll_ms: 500,
             max_attempts: 3,
+            max_crashes: 3,
+            sweep_secs: 60,
+            orphan_grace_secs: 600,
         }
     }
 }
@@ -265,6 +402,10 @@ impl Config {
             "EMOSCOPE_LIMITS__CLASSIFY_BATCH" => self.limits.classify_batch,
             "EMOSCOPE_LIMITS__MAX_PAGE_SIZE" => self.limits.max_page_size,
             "EMOSCOPE_LIMITS__MAX_QUEUED_JOBS" => self.limits.max_queued_jobs,
+            "EMOSCOPE_LIMITS__MAX_FIELD_BYTES" => self.limits.max_field_bytes,
+            "EMOSCOPE_LIMITS__UPLOAD_IDLE_SECS" => self.limits.upload_idle_secs,
+            "EMOSCOPE_LIMITS__REQUEST_TIMEOUT_SECS" => self.limits.request_timeout_secs,
+            "EMOSCOPE_LIMITS__MAX_CONCURRENT_PROBES" => self.limits.max_concurrent_probes,
             "EMOSCOPE_DEFAULTS__SAMPLE_FPS" => self.defaults.sample_fps,
             "EMOSCOPE_DEFAULTS__DETECTOR" => self.defaults.detector,
             "EMOSCOPE_DEFAULTS__MIN_FACE_PX" => self.defaults.min_face_px,
@@ -274,6 +415,9 @@ impl Config {
             "EMOSCOPE_QUEUE__STALE_AFTER_SECS" => self.queue.stale_after_secs,
             "EMOSCOPE_QUEUE__POLL_MS" => self.queue.poll_ms,
             "EMOSCOPE_QUEUE__MAX_ATTEMPTS" => self.queue.max_attempts,
+            "EMOSCOPE_QUEUE__MAX_CRASHES" => self.queue.max_crashes,
+            "EMOSCOPE_QUEUE__SWEEP_SECS" => self.queue.sweep_secs,
+            "EMOSCOPE_QUEUE__ORPHAN_GRACE_SECS" => self.queue.orphan_grace_secs,
             "EMOSCOPE_REPORT__PROVIDER" => self.report.provider,
             "EMOSCOPE_REPORT__BASE_URL" => self.report.base_url,
             "EMOSCOPE_REPORT__API_KEY" => self.report.api_key,
@@ -303,23 +447,64 @@ impl Config {
         if self.queue.max_attempts == 0 {
             bail!("queue.max_attempts must be at least 1");
         }
-        if !matches!(
-            self.report.provider.as_str(),
-            "auto" | "openai" | "template"
-        ) {
-            bail!("report.provider must be auto, openai or template");
+        if self.queue.max_crashes == 0 {
+            bail!("queue.max_crashes must be at least 1");
         }
-        if !matches!(self.execution_provider.as_str(), "cpu" | "cuda") {
-            bail!("execution_provider must be cpu or cuda");
+        if self.queue.sweep_secs == 0 {
+            bail!("queue.sweep_secs must be at least 1");
+        }
+        let l = &self.limits;
+        if l.max_field_bytes == 0 || l.upload_idle_secs == 0 || l.request_timeout_secs == 0 {
+            bail!(
+                "limits.max_field_bytes, limits.upload_idle_secs and limits.request_timeout_secs must be at least 1"
+            );
+        }
+        // The defaults are what every job gets when it names nothing: a bad one would make
+        // every upload fail as if the client had sent it.
+        let d = &self.defaults;
+        if !(d.sample_fps.is_finite() && d.sample_fps >= 0.0 && d.sample_fps <= l.max_sample_fps) {
+            bail!(
+                "defaults.sample_fps must be from 0 to limits.max_sample_fps ({}), not {}",
+                l.max_sample_fps,
+                d.sample_fps
+            );
+        }
+        if d.min_face_px > l.max_frame_side {
+            bail!("defaults.min_face_px must not exceed limits.max_frame_side");
+        }
+        if !(d.min_score > 0.0 && d.min_score <= 1.0) {
+            bail!("defaults.min_score must be in (0, 1], not {}", d.min_score);
+        }
+        if !(d.face_margin >= 0.0 && d.face_margin <= 1.0) {
+            bail!(
+                "defaults.face_margin must be in [0, 1], not {}",
+                d.face_margin
+            );
+        }
+        let url = self.database_url();
+        if !(url.is_sqlite() || url.is_postgres()) {
+            bail!("database_url must start with sqlite: or postgres://, not {url}");
         }
         Ok(())
     }
 
-    pub fn database_url(&self) -> String {
+    pub fn database_url(&self) -> DatabaseUrl {
         if self.database_url.is_empty() {
-            format!("sqlite://{}", self.data_dir.join("emoscope.db").display())
+            DatabaseUrl(format!(
+                "sqlite://{}",
+                self.data_dir.join("emoscope.db").display()
+            ))
         } else {
             self.database_url.clone()
+        }
+    }
+
+    /// FFmpeg probes of uploads that may run at once.
+    pub fn probe_slots(&self) -> usize {
+        if self.limits.max_concurrent_probes > 0 {
+            self.limits.max_concurrent_probes
+        } else {
+            cores()
         }
     }
 
@@ -364,7 +549,7 @@ mod tests {
             })
             .expect("valid");
         assert_eq!(config.limits.max_upload_bytes, 1000);
-        assert_eq!(config.defaults.detector, "haar");
+        assert_eq!(config.defaults.detector, DetectorKind::Haar);
 
         let err = Config::default()
             .apply_env(|k| (k == "EMOSCOPE_WORKERS").then(|| "many".into()))
@@ -382,6 +567,57 @@ mod tests {
         let shown = format!("{config:?} {config:#?}");
         assert!(!shown.contains("sk-very-secret"), "{shown}");
         assert!(shown.contains("***"));
+    }
+
+    #[test]
+    fn database_passwords_never_show() {
+        for (url, secret) in [
+            ("postgres://emoscope:hunter2@db:5432/emoscope", "hunter2"),
+            (
+                "postgres://db/emoscope?user=emoscope&password=hunter2",
+                "hunter2",
+            ),
+            (
+                "postgresql://u:p%40ss@db/x?sslmode=disable&PASSWORD=hunter2",
+                "hunter2",
+            ),
+            ("mysql://root:hunter2@db/x", "hunter2"),
+        ] {
+            let mut config = Config::default();
+            let shown =
+                match config.apply_env(|k| (k == "EMOSCOPE_DATABASE_URL").then(|| url.into())) {
+                    Ok(()) => format!(
+                        "{config:?} {} {:?}",
+                        config.database_url(),
+                        config.database_url()
+                    ),
+                    Err(e) => format!("{e:#}"),
+                };
+            assert!(!shown.contains(secret), "{shown}");
+            assert!(!shown.contains("p%40ss"), "{shown}");
+        }
+        assert_eq!(
+            redact_url("postgres://emoscope:hunter2@db/emoscope?password=x&sslmode=off"),
+            "postgres://emoscope:***@db/emoscope?password=***&sslmode=off"
+        );
+    }
+
+    #[test]
+    fn bad_defaults_stop_the_start_with_a_clear_message() {
+        let err = Config::default()
+            .apply_env(|k| (k == "EMOSCOPE_DEFAULTS__DETECTOR").then(|| "retina".into()))
+            .expect_err("unknown detector");
+        assert!(
+            err.to_string().contains("EMOSCOPE_DEFAULTS__DETECTOR"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("yunet or haar"), "{err}");
+        let err = Config::default()
+            .apply_env(|k| (k == "EMOSCOPE_DEFAULTS__SAMPLE_FPS").then(|| "500".into()))
+            .expect_err("above the limit");
+        assert!(err.to_string().contains("defaults.sample_fps"), "{err}");
+        let err = toml::from_str::<Config>("[defaults]\ndetector = \"retina\"").expect_err("file");
+        assert!(err.to_string().contains("retina"), "{err}");
     }
 
     #[test]

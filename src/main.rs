@@ -9,6 +9,7 @@ use emoscope::cli::evaluate;
 use emoscope::config::Config;
 use emoscope::pipeline::AnalysisOptions;
 use emoscope::pipeline::detect::DetectorKind;
+use emoscope::runtime::Provider;
 use emoscope::{app, telemetry};
 
 #[derive(Parser)]
@@ -32,7 +33,7 @@ struct Cli {
     onnxruntime_lib: Option<PathBuf>,
     /// cpu or cuda.
     #[arg(long, global = true)]
-    execution_provider: Option<String>,
+    execution_provider: Option<Provider>,
     #[command(subcommand)]
     command: Command,
 }
@@ -63,8 +64,9 @@ enum Command {
         /// Frames analysed per second of video; 0 analyses every frame.
         #[arg(long)]
         sample_fps: Option<f64>,
+        /// yunet or haar.
         #[arg(long)]
-        detector: Option<String>,
+        detector: Option<DetectorKind>,
         #[arg(long)]
         min_face_px: Option<u32>,
         /// Emotion model name (a file stem in models_dir).
@@ -155,13 +157,7 @@ fn run() -> Result<()> {
             if let Some(v) = workers {
                 config.workers = v;
             }
-            rt.block_on(async {
-                let listener = tokio::net::TcpListener::bind(&config.listen).await?;
-                let workers = if api_only { 0 } else { config.worker_count() };
-                let service = app::Service::start(config, listener, workers).await?;
-                app::shutdown_signal().await;
-                service.stop().await
-            })
+            rt.block_on(serve(config, api_only))
         }
         Command::Worker { workers } => {
             if let Some(v) = workers {
@@ -181,17 +177,13 @@ fn run() -> Result<()> {
             quiet,
         } => {
             let d = &config.defaults;
-            let detector_name = detector.unwrap_or_else(|| d.detector.clone());
-            let Some(detector) = DetectorKind::parse(&detector_name) else {
-                anyhow::bail!("--detector must be yunet or haar, not {detector_name:?}");
-            };
             let sample_fps = sample_fps.unwrap_or(d.sample_fps);
             if !(sample_fps.is_finite() && sample_fps >= 0.0) {
                 anyhow::bail!("--sample-fps must be 0 (every frame) or a positive number");
             }
             let options = AnalysisOptions {
                 sample_fps,
-                detector,
+                detector: detector.unwrap_or(d.detector),
                 min_face_px: min_face_px.unwrap_or(d.min_face_px),
                 model: model.unwrap_or_default(),
             };
@@ -225,29 +217,18 @@ fn run() -> Result<()> {
             model,
             regenerate,
             json,
-        } => rt.block_on(async {
-            let store = app::open_store(&config).await?;
-            let job = store
-                .get(&job_id)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("no job {job_id}"))?;
-            let reporter = emoscope::report::service::Reporter::new(&config.report)?;
+        } => {
             let request = emoscope::report::service::ReportRequest {
                 language: Some(language),
                 provider,
                 model,
                 regenerate,
             };
-            let (report, _) = reporter.report(store.as_ref(), &job, &request).await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                println!("{}", report.text);
-            }
-            Ok(())
-        }),
+            rt.block_on(report(config, &job_id, request, json))
+        }
         Command::Migrate => rt.block_on(async {
             app::open_store(&config).await?;
+            // The URL as Display shows it: without its password.
             println!("database at {} is up to date", config.database_url());
             Ok(())
         }),
@@ -256,4 +237,33 @@ fn run() -> Result<()> {
             Ok(())
         }
     }
+}
+
+async fn serve(config: Config, api_only: bool) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(&config.listen).await?;
+    let workers = if api_only { 0 } else { config.worker_count() };
+    let service = app::Service::start(config, listener, workers).await?;
+    app::shutdown_signal().await;
+    service.stop().await
+}
+
+async fn report(
+    config: Config,
+    job_id: &str,
+    request: emoscope::report::service::ReportRequest,
+    json: bool,
+) -> Result<()> {
+    let store = app::open_store(&config).await?;
+    let job = store
+        .get(job_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no job {job_id}"))?;
+    let reporter = emoscope::report::service::Reporter::new(&config.report)?;
+    let (report, _) = reporter.report(store.as_ref(), &job, &request).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{}", report.text);
+    }
+    Ok(())
 }

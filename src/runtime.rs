@@ -32,12 +32,36 @@ pub fn environment(lib: &Path) -> Result<&'static Environment> {
         .map_err(|e| anyhow!("{e}"))
 }
 
-/// Which execution provider a session really runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+/// An ONNX Runtime execution provider: the one configured, or the one a session really runs on.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     Cpu,
     Cuda,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cpu => "cpu",
+            Self::Cuda => "cuda",
+        }
+    }
+}
+
+impl std::str::FromStr for Provider {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "cpu" => Ok(Self::Cpu),
+            "cuda" => Ok(Self::Cuda),
+            _ => Err(format!(
+                "the execution provider must be cpu or cuda, not {s:?}"
+            )),
+        }
+    }
 }
 
 /// Opens a model; a CUDA request that cannot be met falls back to the CPU, loudly.

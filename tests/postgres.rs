@@ -10,13 +10,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::synth::Codec;
-use common::{TestApp, happy_spec, main_spec, video};
+use common::{TestApp, happy_spec, main_spec, new_job, video};
+use emoscope::config::DatabaseUrl;
+use emoscope::jobs::JobStatus;
 use emoscope::jobs::postgres::PgStore;
 use emoscope::jobs::store::JobStore;
-use emoscope::jobs::{JobStatus, NewJob};
-use emoscope::pipeline::AnalysisOptions;
-use emoscope::pipeline::detect::DetectorKind;
-use emoscope::pipeline::probe::VideoInfo;
 use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(120);
@@ -87,7 +85,7 @@ impl Drop for TestDb {
 async fn the_api_works_on_postgresql() {
     let db = TestDb::create().await;
     let url = db.url.clone();
-    let app = TestApp::start(move |c| c.database_url = url).await;
+    let app = TestApp::start(move |c| c.database_url = DatabaseUrl::new(url)).await;
     let (status, ready) = app.get("/readyz").await;
     assert_eq!((status, ready["database"].as_str()), (200, Some("ok")));
 
@@ -158,31 +156,42 @@ async fn the_api_works_on_postgresql() {
     app.stop().await;
 }
 
-fn new_job(i: usize) -> NewJob {
-    NewJob {
-        id: uuid::Uuid::now_v7().to_string(),
-        options: AnalysisOptions {
-            sample_fps: 5.0,
-            detector: DetectorKind::Yunet,
-            min_face_px: 24,
-            model: "emonet".into(),
-        },
-        video_name: Some(format!("clip-{i}.mp4")),
-        video_path: format!("/nonexistent/{i}.video"),
-        video_bytes: 1000,
-        keep_video: false,
-        video: VideoInfo {
-            duration_ms: 1000,
-            fps: 25.0,
-            width: 640,
-            height: 360,
-            frame_count: 25,
-            codec: "h264".into(),
-        },
-        progress_total: 5,
-        warnings: Vec::new(),
-        max_attempts: 3,
-    }
+/// `emoscope migrate` says which database it migrated, without the password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_names_the_database_without_its_password() {
+    let db = TestDb::create().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_emoscope"))
+        .arg("migrate")
+        .env("EMOSCOPE_DATA_DIR", dir.path())
+        .env("EMOSCOPE_DATABASE_URL", &db.url)
+        .output()
+        .expect("run");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{said}");
+    let password = db
+        .url
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('@').next())
+        .and_then(|creds| creds.split_once(':'))
+        .map(|(_, p)| p.to_string())
+        .expect("the test URL has a password");
+    assert!(said.contains(":***@"), "{said}");
+    assert!(!said.contains(&format!(":{password}@")), "{said}");
+}
+
+/// The loss rule and the atomic admission of `tests/recovery.rs`, on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_rules_on_postgres() {
+    let db = TestDb::create().await;
+    let store = Arc::new(PgStore::open(&db.url).await.expect("open store"));
+    common::check_loss_rule(store.as_ref()).await;
+    common::check_atomic_admission(store).await;
 }
 
 /// Eight workers claim forty jobs at once: every job is handed out exactly once. (The claim's
@@ -194,7 +203,14 @@ async fn concurrent_claims_never_hand_out_a_job_twice() {
     let store = Arc::new(PgStore::open(&db.url).await.expect("open store"));
     let mut created = HashSet::new();
     for i in 0..40 {
-        created.insert(store.create(new_job(i)).await.expect("create").id);
+        created.insert(
+            store
+                .create(new_job(i), u64::MAX)
+                .await
+                .expect("create")
+                .expect("room in the queue")
+                .id,
+        );
     }
     let mut tasks = Vec::new();
     for w in 0..8 {
@@ -233,7 +249,7 @@ async fn two_services_share_one_queue() {
     let shared = tempfile::tempdir().expect("shared data dir");
     let config = |url: String, dir: std::path::PathBuf, workers: usize| {
         move |c: &mut emoscope::config::Config| {
-            c.database_url = url;
+            c.database_url = DatabaseUrl::new(url);
             c.data_dir = dir;
             c.workers = workers;
             c.queue.poll_ms = 100;

@@ -1,133 +1,54 @@
-//! A worker killed mid-job (SIGKILL, no chance to clean up): after a restart the job is claimed
-//! again and finishes, with no frame counted twice.
+//! Restarts: a server killed mid-job (SIGKILL, no chance to clean up) takes its jobs back as soon
+//! as it is started again, without waiting for their heartbeats to go stale and without counting
+//! its death against them; every frame is counted once. Only a job that keeps dying at the same
+//! point (a poison job) fails, and its upload goes with it.
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::server::{Server, finished, poll_job};
 use common::synth::Codec;
-use common::{status_and_json, test_config, video};
+use common::{status_and_json, video};
 use serde_json::Value;
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `emoscope serve` on a free port and reads the address from its JSON log.
-fn start(data_dir: &std::path::Path) -> Server {
-    let c = test_config(data_dir);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_emoscope"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--workers", "1"])
-        .env("EMOSCOPE_DATA_DIR", data_dir)
-        .env("EMOSCOPE_MODELS_DIR", &c.models_dir)
-        .env("EMOSCOPE_YUNET_MODEL", &c.yunet_model)
-        .env("EMOSCOPE_ONNXRUNTIME_LIB", &c.onnxruntime_lib)
-        .env("EMOSCOPE_QUEUE__HEARTBEAT_SECS", "1")
-        .env("EMOSCOPE_QUEUE__STALE_AFTER_SECS", "3")
-        .env("EMOSCOPE_QUEUE__POLL_MS", "100")
-        .env("EMOSCOPE_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start emoscope serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let addr = loop {
-        assert!(Instant::now() < deadline, "server did not start");
-        let line = lines
-            .next()
-            .expect("server exited early")
-            .expect("log line");
-        let Ok(v) = serde_json::from_str::<Value>(&line) else {
-            continue;
-        };
-        if v["fields"]["message"] == "emoscope listening" {
-            break v["fields"]["addr"].as_str().expect("addr").to_string();
-        }
-    };
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server {
-        child,
-        base: format!("http://{addr}"),
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_killed_worker_s_job_is_finished_after_restart() {
-    let path = video("long", common::long_spec, Codec::H264Mp4);
-    let data = tempfile::tempdir().expect("dir");
-    let client = reqwest::Client::new();
-
-    let mut server = start(data.path());
+async fn upload_every_frame(
+    client: &reqwest::Client,
+    server: &Server,
+    path: &std::path::Path,
+) -> String {
     let resp = client
-        .post(format!("{}/v1/jobs?sample_fps=0", server.base))
+        .post(server.url("/v1/jobs?sample_fps=0"))
         .header("content-type", "video/mp4")
-        .body(std::fs::read(&path).expect("read"))
+        .body(std::fs::read(path).expect("read"))
         .send()
         .await
         .expect("upload");
     assert_eq!(resp.status(), 202);
     let job: Value = resp.json().await.expect("json");
-    let id = job["id"].as_str().expect("id").to_string();
-    let total = job["progress"]["frames_total"].as_u64().expect("total");
-    assert_eq!(total, 600);
+    job["id"].as_str().expect("id").to_string()
+}
 
-    // Kill it once it is part-way through.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let (_, job) = status_and_json(client.get(format!("{}/v1/jobs/{id}", server.base))).await;
-        let done = job["progress"]["frames_done"].as_u64().unwrap_or(0);
-        if job["status"] == "running" && done > 0 && done < total / 2 {
-            break;
-        }
-        assert_ne!(
-            job["status"], "succeeded",
-            "the job finished before it could be killed; make the video longer"
-        );
-        assert!(Instant::now() < deadline, "job never started: {job}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    server.child.kill().expect("SIGKILL");
-    server.child.wait().expect("reaped");
+/// Waits until the job is running with some frames done (and not yet half).
+async fn part_way(client: &reqwest::Client, server: &Server, id: &str) {
+    let job = poll_job(client, &server.base, id, Duration::from_secs(120), |j| {
+        let done = j["progress"]["frames_done"].as_u64().unwrap_or(0);
+        let total = j["progress"]["frames_total"].as_u64().unwrap_or(1);
+        finished(j) || (j["status"] == "running" && done > 0 && done < total / 2)
+    })
+    .await;
+    assert!(
+        !finished(&job),
+        "the job finished before it could be killed; make the video longer"
+    );
+}
 
-    let server = start(data.path());
-    let deadline = Instant::now() + Duration::from_secs(300);
-    let job = loop {
-        let (_, job) = status_and_json(client.get(format!("{}/v1/jobs/{id}", server.base))).await;
-        if job["status"] == "succeeded" || job["status"] == "failed" {
-            break job;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "job not finished after restart: {job}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    assert_eq!(job["status"], "succeeded", "{job}");
-    assert_eq!(job["attempts"], 2, "claimed once by each server: {job}");
-    let emotions: Value = client
-        .get(format!("{}/v1/jobs/{id}/emotions", server.base))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(emotions["frames_analyzed"], 600);
+async fn check_every_frame_once(client: &reqwest::Client, server: &Server, id: &str, n: u64) {
+    let (_, emotions) =
+        status_and_json(client.get(server.url(&format!("/v1/jobs/{id}/emotions")))).await;
+    assert_eq!(emotions["frames_analyzed"], n, "{emotions}");
     let csv = client
-        .get(format!("{}/v1/jobs/{id}/timeline?format=csv", server.base))
+        .get(server.url(&format!("/v1/jobs/{id}/timeline?format=csv")))
         .send()
         .await
         .expect("csv")
@@ -140,5 +61,92 @@ async fn a_killed_worker_s_job_is_finished_after_restart() {
         .filter_map(|l| l.split(',').next()?.parse().ok())
         .collect();
     frames.dedup();
-    assert_eq!(frames.len(), 600, "every frame once");
+    assert_eq!(frames.len() as u64, n, "every frame once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_server_takes_its_jobs_back_at_once_and_they_lose_no_attempt() {
+    let path = video("long", common::long_spec, Codec::H264Mp4);
+    let data = tempfile::tempdir().expect("dir");
+    let client = reqwest::Client::new();
+    // Heartbeats would only go stale after a minute: the restart must not wait for that.
+    let env = [("EMOSCOPE_QUEUE__STALE_AFTER_SECS", "60")];
+    let mut server = Server::start(data.path(), 1, &env);
+    let id = upload_every_frame(&client, &server, &path).await;
+
+    for _ in 0..3 {
+        part_way(&client, &server, &id).await;
+        server = server.restart();
+        // Taken back by the new process and claimed again well before a minute.
+        let started = Instant::now();
+        let job = poll_job(&client, &server.base, &id, Duration::from_secs(20), |j| {
+            j["status"] == "running" || finished(j)
+        })
+        .await;
+        assert!(started.elapsed() < Duration::from_secs(20), "{job}");
+    }
+    let job = poll_job(
+        &client,
+        &server.base,
+        &id,
+        Duration::from_secs(300),
+        finished,
+    )
+    .await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(
+        job["attempts"], 1,
+        "three restarts cost the job nothing: {job}"
+    );
+    check_every_frame_once(&client, &server, &id, 600).await;
+    assert_eq!(server.uploads(), Vec::<String>::new());
+}
+
+/// The store's rules, on a real SQLite file (`tests/postgres.rs` runs the same on PostgreSQL).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_rules_on_sqlite() {
+    let data = tempfile::tempdir().expect("dir");
+    let config = common::test_config(data.path());
+    let store = emoscope::app::open_store(&config).await.expect("store");
+    common::check_loss_rule(store.as_ref()).await;
+    common::check_atomic_admission(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poison_job_fails_for_good_and_its_upload_is_removed() {
+    let path = video("long", common::long_spec, Codec::H264Mp4);
+    let data = tempfile::tempdir().expect("dir");
+    let client = reqwest::Client::new();
+    // One death is enough to call a job poison here, so one kill fails it for good.
+    let env = [("EMOSCOPE_QUEUE__MAX_CRASHES", "1")];
+    let server = Server::start(data.path(), 1, &env);
+    let id = upload_every_frame(&client, &server, &path).await;
+    part_way(&client, &server, &id).await;
+    assert_eq!(server.uploads().len(), 1);
+    let server = server.restart();
+    let job = poll_job(
+        &client,
+        &server.base,
+        &id,
+        Duration::from_secs(20),
+        finished,
+    )
+    .await;
+    assert_eq!(job["status"], "failed", "{job}");
+    assert_eq!(job["error"]["code"], "worker_lost", "{job}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.uploads().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "upload left behind: {:?}",
+            server.uploads()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        job["video"]["stored"], true,
+        "the job said it had a video when it failed"
+    );
+    let (_, after) = status_and_json(client.get(server.url(&format!("/v1/jobs/{id}")))).await;
+    assert_eq!(after["video"]["stored"], false, "{after}");
 }

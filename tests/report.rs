@@ -65,9 +65,13 @@ async fn chat(
             .into_response(),
         "unauthorized" => (
             StatusCode::UNAUTHORIZED,
-            Json(json!({"error": {"message": "bad key"}})),
+            Json(json!({"error": {"message": "Incorrect API key provided: sk-test-key. Find your key at …"}})),
         )
             .into_response(),
+        "slowish" => {
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            ok()
+        }
         "slow" => {
             tokio::time::sleep(Duration::from_secs(5)).await;
             ok()
@@ -262,12 +266,14 @@ async fn upstream_failures_are_retried_then_answered_clearly() {
                     "{mode}: {}",
                     api.message
                 );
+                // The upstream's status is told; its words (which can quote the key) are not.
                 if mode == "broken" {
-                    assert!(
-                        api.message.contains("HTTP 500") && api.message.contains("model exploded"),
-                        "{}",
-                        api.message
-                    );
+                    assert!(api.message.contains("HTTP 500"), "{}", api.message);
+                    assert!(!api.message.contains("model exploded"), "{}", api.message);
+                }
+                if mode == "unauthorized" {
+                    assert!(api.message.contains("HTTP 401"), "{}", api.message);
+                    assert!(!api.message.contains("sk-test"), "{}", api.message);
                 }
             }
             (other, _) => panic!("{mode}: unexpected {:?}", other.map(|r| r.0.text)),
@@ -367,5 +373,32 @@ async fn a_job_that_has_not_succeeded_has_no_report() {
     );
     let (status, body) = app.get(&format!("/v1/jobs/{id}/report")).await;
     assert_eq!((status, error_code(&body).as_str()), (404, "no_report"));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_report_requests_at_once_call_the_model_once_and_store_one_report() {
+    let (base, fake) = fake_server().await;
+    let app = TestApp::start(|c| {
+        with_llm(&base)(c);
+        c.report.base_url = format!("{base}/slowish");
+        c.report.timeout_secs = 5;
+    })
+    .await;
+    let id = succeeded_job(&app).await;
+    let body = json!({"provider": "openai", "language": "en"});
+    let (a, b, c) = tokio::join!(
+        app.post_report(&id, body.clone()),
+        app.post_report(&id, body.clone()),
+        app.post_report(&id, body.clone()),
+    );
+    let mut statuses = vec![a.0, b.0, c.0];
+    statuses.sort();
+    assert_eq!(statuses, vec![200, 200, 201], "{a:?} {b:?} {c:?}");
+    assert_eq!(a.1["id"], b.1["id"]);
+    assert_eq!(a.1["id"], c.1["id"]);
+    assert_eq!(fake.requests.lock().await.len(), 1, "one call to the model");
+    let (_, all) = app.get(&format!("/v1/jobs/{id}/reports")).await;
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(1), "{all}");
     app.stop().await;
 }

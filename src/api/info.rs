@@ -129,19 +129,26 @@ pub async fn info(State(state): State<AppState>) -> Json<InfoView> {
         name: "emoscope",
         version: env!("CARGO_PKG_VERSION"),
         execution_provider: e.provider,
-        execution_provider_requested: c.execution_provider.clone(),
+        execution_provider_requested: c.execution_provider.as_str().to_string(),
         models,
         default_model: e.default_model.clone(),
         detectors: DetectorsView {
             yunet: DetectorState {
                 available: e.yunet_problem.is_none(),
-                problem: e.yunet_problem.clone(),
+                // The cause names server paths: it goes to the log, not to clients.
+                problem: e.yunet_problem.as_ref().map(|_| {
+                    let file = c.yunet_model.file_name().map(|n| n.to_string_lossy());
+                    format!(
+                        "the YuNet model ({}) could not be loaded; the server's log says why",
+                        file.as_deref().unwrap_or("unnamed")
+                    )
+                }),
             },
             haar: DetectorState {
                 available: true,
                 problem: None,
             },
-            default: c.defaults.detector.clone(),
+            default: c.defaults.detector.as_str().to_string(),
             fallback_active: e.yunet_problem.is_some(),
         },
         reports: ReportsView {
@@ -151,7 +158,7 @@ pub async fn info(State(state): State<AppState>) -> Json<InfoView> {
         },
         defaults: DefaultsView {
             sample_fps: c.defaults.sample_fps,
-            detector: c.defaults.detector.clone(),
+            detector: c.defaults.detector.as_str().to_string(),
             min_face_px: c.defaults.min_face_px,
             keep_video: c.keep_videos,
         },

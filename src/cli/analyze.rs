@@ -94,7 +94,7 @@ pub fn run(config: &Config, mut args: AnalyzeArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let outcome = pipeline
         .run(&args.video, &args.options, &mut observer)
-        .map_err(|e| anyhow::anyhow!("{} ({})", e.message, e.code))?;
+        .map_err(|e| anyhow::anyhow!("{} ({})", e.message, e.code()))?;
     observer.bar.finish_and_clear();
     if let Some(mut t) = observer.timeline.take() {
         t.flush()?;

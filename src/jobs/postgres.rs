@@ -33,4 +33,9 @@ impl PgStore {
     }
 }
 
-super::sql::sql_store!(PgStore, PgRow, "FOR UPDATE SKIP LOCKED");
+super::sql::sql_store!(
+    PgStore,
+    PgRow,
+    "FOR UPDATE SKIP LOCKED",
+    "SELECT pg_advisory_xact_lock(7215001)"
+);

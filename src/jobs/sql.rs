@@ -4,14 +4,45 @@
 //! one difference is PostgreSQL's `FOR UPDATE SKIP LOCKED`, so that concurrent workers pass over
 //! a job another is claiming instead of waiting for it (SQLite has one writer at a time).
 //!
-//! `sql_store!(Store, RowType, "lock clause")` implements `JobStore` for a struct with a `pool`
-//! field; it brings the names it uses into the calling module.
+//! `sql_store!(Store, RowType, "claim lock clause", "admission lock statement")` implements
+//! `JobStore` for a struct with a `pool` field; it brings the names it uses into the calling
+//! module. The admission lock serialises uploads on PostgreSQL, where two transactions could
+//! otherwise both count the queue before either inserts (SQLite has one writer at a time).
+
+/// What a lost worker's job becomes: requeued, unless it was lost at the same point (frames done)
+/// `$1` times in a row, which marks it as the job that kills its worker. `$2` is now. Only the
+/// `WHERE` clause differs between the stale-heartbeat recovery and a restart's take-back.
+pub(crate) const LOST_JOB_UPDATE: &str = "UPDATE jobs SET \
+       crashes = CASE WHEN progress_done = crash_progress THEN crashes + 1 ELSE 1 END, \
+       crash_progress = progress_done, \
+       attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+       status = CASE WHEN (CASE WHEN progress_done = crash_progress THEN crashes + 1 ELSE 1 END) >= $1 \
+         THEN 'failed' ELSE 'queued' END, \
+       finished_at = CASE WHEN (CASE WHEN progress_done = crash_progress THEN crashes + 1 ELSE 1 END) >= $1 \
+         THEN $2 ELSE NULL END, \
+       error_code = CASE WHEN (CASE WHEN progress_done = crash_progress THEN crashes + 1 ELSE 1 END) >= $1 \
+         THEN 'worker_lost' ELSE error_code END, \
+       error_message = CASE WHEN (CASE WHEN progress_done = crash_progress THEN crashes + 1 ELSE 1 END) >= $1 \
+         THEN 'the worker analysing this job died at the same point several times in a row' ELSE error_message END, \
+       worker_id = NULL, run_after = $2, updated_at = $2 \
+     WHERE status = 'running' AND ";
+
+/// A count or size from the database, which stores them signed.
+pub(crate) fn unsigned(v: i64, column: &str) -> Result<u64, super::store::StoreError> {
+    u64::try_from(v).map_err(|_| super::store::StoreError(format!("{column} is negative: {v}")))
+}
+
+/// A count or size for the database, which stores them signed.
+pub(crate) fn signed(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
 
 macro_rules! sql_store {
-    ($store:ty, $row:ty, $claim_lock:literal) => {
+    ($store:ty, $row:ty, $claim_lock:literal, $admission_lock:literal) => {
         use async_trait::async_trait;
         use sqlx::Row as _;
         use $crate::jobs::store::{Finish, Holding, JobStore, StoreError, StoreResult};
+        use $crate::jobs::sql::{LOST_JOB_UPDATE, signed, unsigned};
         use $crate::jobs::{Job, JobStatus, NewJob, now_ms};
         use $crate::pipeline::FrameResult;
         use $crate::report::Report;
@@ -51,11 +82,11 @@ macro_rules! sql_store {
                 options: serde_json::from_str(row.try_get("options")?)?,
                 video_name: row.try_get("video_name")?,
                 video_path: row.try_get("video_path")?,
-                video_bytes: row.try_get::<i64, _>("video_bytes")? as u64,
+                video_bytes: unsigned(row.try_get("video_bytes")?, "video_bytes")?,
                 keep_video: row.try_get("keep_video")?,
                 video: serde_json::from_str(row.try_get("video")?)?,
-                progress_done: row.try_get::<i64, _>("progress_done")? as u64,
-                progress_total: row.try_get::<i64, _>("progress_total")? as u64,
+                progress_done: unsigned(row.try_get("progress_done")?, "progress_done")?,
+                progress_total: unsigned(row.try_get("progress_total")?, "progress_total")?,
                 summary: match row.try_get::<Option<String>, _>("summary")? {
                     Some(s) => Some(serde_json::from_str(&s)?),
                     None => None,
@@ -63,8 +94,8 @@ macro_rules! sql_store {
                 warnings: serde_json::from_str(row.try_get("warnings")?)?,
                 error_code: row.try_get("error_code")?,
                 error_message: row.try_get("error_message")?,
-                attempts: row.try_get::<i64, _>("attempts")? as u32,
-                max_attempts: row.try_get::<i64, _>("max_attempts")? as u32,
+                attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
+                max_attempts: u32::try_from(row.try_get::<i64, _>("max_attempts")?).unwrap_or(u32::MAX),
                 cancel_requested: row.try_get("cancel_requested")?,
                 created_at: row.try_get("created_at")?,
                 started_at: opt_i64("started_at")?,
@@ -88,30 +119,40 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn create(&self, job: NewJob) -> StoreResult<Job> {
+            async fn create(&self, job: NewJob, max_queued: u64) -> StoreResult<Option<Job>> {
                 let now = now_ms();
+                let mut tx = self.pool.begin().await?;
+                if !$admission_lock.is_empty() {
+                    sqlx::query($admission_lock).execute(&mut *tx).await?;
+                }
+                // The count and the insert are one statement, under the admission lock: two
+                // uploads cannot both take the queue's last place.
                 let sql = format!(
                     "INSERT INTO jobs (id, status, options, video_name, video_path, video_bytes, keep_video, video, \
                      progress_total, warnings, max_attempts, run_after, created_at, updated_at) \
-                     VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {COLUMNS}"
+                     SELECT $1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 \
+                     WHERE (SELECT COUNT(*) FROM jobs WHERE status = 'queued') < $14 RETURNING {COLUMNS}"
                 );
                 let row = sqlx::query(&sql)
                     .bind(&job.id)
                     .bind(serde_json::to_string(&job.options)?)
                     .bind(&job.video_name)
                     .bind(&job.video_path)
-                    .bind(job.video_bytes as i64)
+                    .bind(signed(job.video_bytes))
                     .bind(job.keep_video)
                     .bind(serde_json::to_string(&job.video)?)
-                    .bind(job.progress_total as i64)
+                    .bind(signed(job.progress_total))
                     .bind(serde_json::to_string(&job.warnings)?)
-                    .bind(job.max_attempts as i64)
+                    .bind(i64::from(job.max_attempts))
                     .bind(now)
                     .bind(now)
                     .bind(now)
-                    .fetch_one(&self.pool)
+                    .bind(signed(max_queued))
+                    .fetch_optional(&mut *tx)
                     .await?;
-                row_to_job(&row)
+                let job = row.as_ref().map(row_to_job).transpose()?;
+                tx.commit().await?;
+                Ok(job)
             }
 
             async fn get(&self, id: &str) -> StoreResult<Option<Job>> {
@@ -136,7 +177,7 @@ macro_rules! sql_store {
                 let rows = sqlx::query(&sql)
                     .bind(status.map(JobStatus::as_str))
                     .bind(before)
-                    .bind(limit as i64)
+                    .bind(i64::from(limit))
                     .fetch_all(&self.pool)
                     .await?;
                 rows.iter().map(row_to_job).collect()
@@ -147,7 +188,7 @@ macro_rules! sql_store {
                     .bind(status.as_str())
                     .fetch_one(&self.pool)
                     .await?;
-                Ok(n as u64)
+                unsigned(n, "count")
             }
 
             async fn delete(&self, id: &str) -> StoreResult<Option<Job>> {
@@ -232,8 +273,8 @@ macro_rules! sql_store {
                 )
                 .bind(id)
                 .bind(worker)
-                .bind(done as i64)
-                .bind(total as i64)
+                .bind(signed(done))
+                .bind(signed(total))
                 .bind(now)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -247,8 +288,8 @@ macro_rules! sql_store {
                          ON CONFLICT (job_id, frame) DO UPDATE SET time_ms = excluded.time_ms, faces = excluded.faces",
                     )
                     .bind(id)
-                    .bind(f.frame as i64)
-                    .bind(f.time_ms as i64)
+                    .bind(signed(f.frame))
+                    .bind(signed(f.time_ms))
                     .bind(serde_json::to_string(&f.faces)?)
                     .execute(&mut *tx)
                     .await?;
@@ -271,7 +312,7 @@ macro_rules! sql_store {
                         .bind(worker)
                         .bind(serde_json::to_string(&video)?)
                         .bind(serde_json::to_string(&summary)?)
-                        .bind(summary.frames_analyzed as i64)
+                        .bind(signed(summary.frames_analyzed))
                         .bind(now)
                         .execute(&mut *tx)
                         .await?
@@ -315,20 +356,25 @@ macro_rules! sql_store {
                 Ok(changed == 1)
             }
 
-            async fn recover_stale(&self, stale_ms: i64) -> StoreResult<u64> {
+            async fn recover_stale(&self, stale_ms: i64, max_crashes: u32) -> StoreResult<u64> {
                 let now = now_ms();
-                let n = sqlx::query(
-                    "UPDATE jobs SET \
-                       status = CASE WHEN attempts < max_attempts THEN 'queued' ELSE 'failed' END, \
-                       finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE $1 END, \
-                       error_code = CASE WHEN attempts < max_attempts THEN error_code ELSE 'worker_lost' END, \
-                       error_message = CASE WHEN attempts < max_attempts THEN error_message \
-                         ELSE 'the worker processing this job stopped responding too many times' END, \
-                       worker_id = NULL, run_after = $1, updated_at = $1 \
-                     WHERE status = 'running' AND heartbeat_at < $2",
-                )
-                .bind(now)
-                .bind(now - stale_ms)
+                let n = sqlx::query(&format!("{LOST_JOB_UPDATE} heartbeat_at < $3"))
+                    .bind(i64::from(max_crashes))
+                    .bind(now)
+                    .bind(now - stale_ms)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                Ok(n)
+            }
+
+            async fn take_back(&self, worker_prefix: &str, max_crashes: u32) -> StoreResult<u64> {
+                let n = sqlx::query(&format!(
+                    "{LOST_JOB_UPDATE} substr(worker_id, 1, length($3)) = $3"
+                ))
+                .bind(i64::from(max_crashes))
+                .bind(now_ms())
+                .bind(worker_prefix)
                 .execute(&self.pool)
                 .await?
                 .rows_affected();
@@ -354,24 +400,33 @@ macro_rules! sql_store {
                      ORDER BY frame LIMIT $3",
                 )
                 .bind(id)
-                .bind(after.map(|a| a as i64))
-                .bind(limit as i64)
+                .bind(after.map(signed))
+                .bind(i64::from(limit))
                 .fetch_all(&self.pool)
                 .await?;
                 rows.iter()
                     .map(|r| {
                         Ok(FrameResult {
-                            frame: r.try_get::<i64, _>("frame")? as u64,
-                            time_ms: r.try_get::<i64, _>("time_ms")? as u64,
+                            frame: unsigned(r.try_get("frame")?, "frame")?,
+                            time_ms: unsigned(r.try_get("time_ms")?, "time_ms")?,
                             faces: serde_json::from_str(r.try_get("faces")?)?,
                         })
                     })
                     .collect()
             }
 
-            async fn save_report(&self, r: &Report) -> StoreResult<()> {
+            async fn save_report(&self, r: &Report, replace: bool) -> StoreResult<Report> {
+                // The unique key (job, language, provider, model) decides: a second report for
+                // the same key is not stored beside the first; it replaces it only when asked.
+                let on_conflict = if replace {
+                    "DO UPDATE SET id = excluded.id, text = excluded.text, inputs = excluded.inputs, \
+                     usage = excluded.usage, created_at = excluded.created_at"
+                } else {
+                    "DO NOTHING"
+                };
                 sqlx::query(&format!(
-                    "INSERT INTO reports ({REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                    "INSERT INTO reports ({REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                     ON CONFLICT (job_id, language, provider, model) {on_conflict}"
                 ))
                 .bind(&r.id)
                 .bind(&r.job_id)
@@ -384,7 +439,9 @@ macro_rules! sql_store {
                 .bind(r.created_at)
                 .execute(&self.pool)
                 .await?;
-                Ok(())
+                self.find_report(&r.job_id, &r.provider, &r.model, &r.language)
+                    .await?
+                    .ok_or_else(|| StoreError("the report vanished as it was stored".into()))
             }
 
             async fn find_report(

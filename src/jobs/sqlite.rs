@@ -39,4 +39,4 @@ impl SqliteStore {
     }
 }
 
-super::sql::sql_store!(SqliteStore, SqliteRow, "");
+super::sql::sql_store!(SqliteStore, SqliteRow, "", "");

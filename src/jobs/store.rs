@@ -57,7 +57,9 @@ pub enum Finish {
 #[async_trait]
 pub trait JobStore: Send + Sync + 'static {
     async fn ping(&self) -> StoreResult<()>;
-    async fn create(&self, job: NewJob) -> StoreResult<Job>;
+    /// Queues the job unless `max_queued` jobs already wait (`None`); the check and the insert
+    /// are atomic.
+    async fn create(&self, job: NewJob, max_queued: u64) -> StoreResult<Option<Job>>;
     async fn get(&self, id: &str) -> StoreResult<Option<Job>>;
     /// Newest first, ids below `before` when given.
     async fn list(
@@ -86,8 +88,12 @@ pub trait JobStore: Send + Sync + 'static {
     ) -> StoreResult<Holding>;
     /// Ends a held job; `false` when it was no longer ours.
     async fn finish(&self, id: &str, worker: &str, finish: Finish) -> StoreResult<bool>;
-    /// Requeues (or, out of attempts, fails) running jobs whose heartbeat is older than `stale_ms`.
-    async fn recover_stale(&self, stale_ms: i64) -> StoreResult<u64>;
+    /// Requeues running jobs whose heartbeat is older than `stale_ms`; one lost `max_crashes`
+    /// times in a row at the same point fails as `worker_lost` (a poison job).
+    async fn recover_stale(&self, stale_ms: i64, max_crashes: u32) -> StoreResult<u64>;
+    /// The same for the running jobs of workers whose id starts with `worker_prefix`: at start-up,
+    /// the jobs that this instance's previous process held when it died.
+    async fn take_back(&self, worker_prefix: &str, max_crashes: u32) -> StoreResult<u64>;
     /// Records that the job's upload was deleted.
     async fn forget_video(&self, id: &str) -> StoreResult<()>;
 
@@ -99,7 +105,9 @@ pub trait JobStore: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<FrameResult>>;
 
-    async fn save_report(&self, report: &Report) -> StoreResult<()>;
+    /// Stores the report unless one with the same job, language, provider and model exists
+    /// (then that one is kept, or replaced when `replace`); returns the stored one.
+    async fn save_report(&self, report: &Report, replace: bool) -> StoreResult<Report>;
     /// The newest report of the job with these parameters.
     async fn find_report(
         &self,

@@ -1,81 +1,142 @@
 //! Workers: each is an OS thread with its own inference sessions that claims a job, runs the
-//! pipeline on it and reports through the store. A heartbeat task proves the worker alive; a
-//! recovery task hands the jobs of silent workers to others.
+//! pipeline on it and reports through the store. A heartbeat task proves the worker alive; the
+//! housekeeping task hands the jobs of silent workers to others and sweeps uploads.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use tokio::runtime::Handle;
-use tokio::sync::{Notify, watch};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use super::Job;
 use super::store::{Finish, Holding, JobStore};
+use super::uploads::Uploads;
 use crate::config::Config;
-use crate::pipeline::{Engine, FrameResult, Observer, Pipeline, PipelineError, Progress};
+use crate::pipeline::{
+    Engine, ErrorKind, FrameResult, Observer, Pipeline, PipelineError, Progress,
+};
 
 #[derive(Clone)]
 pub struct Workers {
     pub store: Arc<dyn JobStore>,
     pub engine: Arc<Engine>,
     pub config: Arc<Config>,
+    pub uploads: Uploads,
     /// Woken when a job is queued, so idle workers don't wait for the next poll.
     pub wake: Arc<Notify>,
+    /// Cancelled when the process stops: workers put their jobs back and return.
+    pub cancel: CancellationToken,
 }
 
-/// Starts `count` workers and the stale-job recovery; they stop when `shutdown` turns true.
-pub fn spawn(
-    workers: Workers,
-    count: usize,
-    shutdown: watch::Receiver<bool>,
-) -> Vec<std::thread::JoinHandle<()>> {
-    let handle = Handle::current();
-    handle.spawn(recover_loop(workers.clone(), shutdown.clone()));
-    let base = format!(
-        "{}-{}",
-        std::process::id(),
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    );
-    (0..count)
-        .map(|n| {
-            let (w, h, s) = (workers.clone(), handle.clone(), shutdown.clone());
-            let id = format!("{base}-{n}");
-            std::thread::Builder::new()
-                .name(format!("emoscope-worker-{n}"))
-                .spawn(move || worker_loop(w, h, s, id))
-                .expect("spawning a worker thread")
+/// The worker threads of one process. Dropping it tells them to stop; [`WorkerPool::stop`] also
+/// waits for them.
+pub struct WorkerPool {
+    cancel: CancellationToken,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl WorkerPool {
+    /// Starts `count` workers whose ids begin with `worker_prefix` (see `instance.rs`).
+    pub fn spawn(workers: Workers, count: usize, worker_prefix: &str) -> std::io::Result<Self> {
+        let handle = Handle::current();
+        let base = format!("{worker_prefix}{}", std::process::id());
+        let mut threads = Vec::with_capacity(count);
+        for n in 0..count {
+            let (w, rt, id) = (workers.clone(), handle.clone(), format!("{base}-{n}"));
+            threads.push(
+                std::thread::Builder::new()
+                    .name(format!("emoscope-worker-{n}"))
+                    .spawn(move || supervise(w, rt, id))?,
+            );
+        }
+        Ok(Self {
+            cancel: workers.cancel,
+            threads,
         })
-        .collect()
+    }
+
+    pub async fn stop(mut self) {
+        self.cancel.cancel();
+        let threads = std::mem::take(&mut self.threads);
+        let _ = tokio::task::spawn_blocking(move || {
+            for t in threads {
+                let _ = t.join();
+            }
+        })
+        .await;
+    }
 }
 
-async fn recover_loop(w: Workers, mut shutdown: watch::Receiver<bool>) {
-    let every = Duration::from_secs(w.config.queue.heartbeat_secs.max(1));
-    let stale_ms = (w.config.queue.stale_after_secs * 1000) as i64;
+impl Drop for WorkerPool {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+/// Runs a worker, and a new one in its place if it dies of a panic outside a job.
+fn supervise(w: Workers, rt: Handle, worker_id: String) {
     loop {
-        match w.store.recover_stale(stale_ms).await {
+        let run = catch_unwind(AssertUnwindSafe(|| worker_loop(&w, &rt, &worker_id)));
+        if run.is_ok() || w.cancel.is_cancelled() {
+            return;
+        }
+        tracing::error!(worker = %worker_id, "worker died; starting a new one in its place");
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+/// Every process with a store runs this: jobs of silent workers back to the queue, and uploads
+/// that outlived their job removed. Ends when `cancel` is cancelled.
+pub async fn housekeeping(
+    store: Arc<dyn JobStore>,
+    uploads: Uploads,
+    config: Arc<Config>,
+    wake: Arc<Notify>,
+    cancel: CancellationToken,
+) {
+    let q = &config.queue;
+    let every = Duration::from_secs(q.heartbeat_secs.max(1));
+    let stale_ms = i64::try_from(q.stale_after_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let grace = Duration::from_secs(q.orphan_grace_secs);
+    let sweep_every = Duration::from_secs(q.sweep_secs);
+    let mut last_sweep: Option<std::time::Instant> = None;
+    loop {
+        match store.recover_stale(stale_ms, q.max_crashes).await {
             Ok(0) => {}
             Ok(n) => {
-                tracing::warn!(jobs = n, "requeued jobs whose worker stopped responding");
-                w.wake.notify_waiters();
+                tracing::warn!(jobs = n, "took back jobs whose worker stopped responding");
+                wake.notify_waiters();
+                last_sweep = None; // a job that failed for good leaves its upload behind
             }
             Err(e) => tracing::error!(error = %e, "stale job recovery failed"),
         }
+        if last_sweep.is_none_or(|t| t.elapsed() >= sweep_every) {
+            match uploads.sweep(store.as_ref(), grace).await {
+                Ok(s) if s.finished + s.orphans > 0 => {
+                    tracing::info!(finished = s.finished, orphans = s.orphans, "swept uploads");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot sweep the uploads folder"),
+            }
+            last_sweep = Some(std::time::Instant::now());
+        }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
-            _ = shutdown.changed() => return,
+            _ = cancel.cancelled() => return,
         }
     }
 }
 
-fn worker_loop(w: Workers, rt: Handle, shutdown: watch::Receiver<bool>, worker_id: String) {
+fn worker_loop(w: &Workers, rt: &Handle, worker_id: &str) {
     let mut pipeline = w.engine.pipeline();
     tracing::info!(worker = %worker_id, "worker started");
     let poll = Duration::from_millis(w.config.queue.poll_ms.max(10));
-    while !*shutdown.borrow() {
-        let job = match rt.block_on(w.store.claim(&worker_id)) {
+    while !w.cancel.is_cancelled() {
+        let job = match rt.block_on(w.store.claim(worker_id)) {
             Ok(job) => job,
             Err(e) => {
                 tracing::error!(error = %e, "cannot claim a job");
@@ -83,37 +144,33 @@ fn worker_loop(w: Workers, rt: Handle, shutdown: watch::Receiver<bool>, worker_i
                 continue;
             }
         };
-        match job {
-            Some(job) => {
-                let span = tracing::info_span!("job", id = %job.id, attempt = job.attempts, worker = %worker_id);
-                let _enter = span.enter();
-                let survived = catch_unwind(AssertUnwindSafe(|| {
-                    process(&w, &rt, &mut pipeline, &job, &worker_id, &shutdown)
-                }));
-                if survived.is_err() {
-                    tracing::error!(
-                        "the analysis panicked; the job is retried if attempts are left"
-                    );
-                    let finish = Finish::Failed {
-                        code: "internal".into(),
-                        message: "the analysis stopped unexpectedly".into(),
-                        retry_in_ms: Some(backoff_ms(job.attempts)),
-                    };
-                    let _ = rt.block_on(w.store.finish(&job.id, &worker_id, finish));
-                    // Sessions may be in any state after a panic: start afresh.
-                    pipeline = w.engine.pipeline();
+        let Some(job) = job else {
+            rt.block_on(async {
+                tokio::select! {
+                    _ = w.wake.notified() => {}
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = w.cancel.cancelled() => {}
                 }
-            }
-            None => {
-                let mut s = shutdown.clone();
-                rt.block_on(async {
-                    tokio::select! {
-                        _ = w.wake.notified() => {}
-                        _ = tokio::time::sleep(poll) => {}
-                        _ = s.changed() => {}
-                    }
-                });
-            }
+            });
+            continue;
+        };
+        let span =
+            tracing::info_span!("job", id = %job.id, attempt = job.attempts, worker = %worker_id);
+        let _enter = span.enter();
+        let survived = catch_unwind(AssertUnwindSafe(|| {
+            process(w, rt, &mut pipeline, &job, worker_id)
+        }));
+        if survived.is_err() {
+            tracing::error!("the analysis panicked; the job is retried if attempts are left");
+            let finish = Finish::Failed {
+                code: ErrorKind::Internal.code().into(),
+                message: "the analysis stopped unexpectedly".into(),
+                retry_in_ms: Some(backoff_ms(job.attempts)),
+            };
+            let _ = rt.block_on(w.store.finish(&job.id, worker_id, finish));
+            release_if_ended(w, rt, &job.id);
+            // Sessions may be in any state after a panic: start afresh.
+            pipeline = w.engine.pipeline();
         }
     }
     tracing::info!(worker = %worker_id, "worker stopped");
@@ -123,17 +180,47 @@ fn backoff_ms(attempt: u32) -> i64 {
     2_000 * i64::from(attempt.clamp(1, 8)).pow(2)
 }
 
-const GO: u8 = 0;
-const CANCEL: u8 = 1;
-const LOST: u8 = 2;
+/// What the heartbeat has learnt, for the worker thread to act on at its next batch of frames.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Signal {
+    Go = 0,
+    Cancel = 1,
+    Lost = 2,
+}
+
+#[derive(Default)]
+struct SharedSignal(AtomicU8);
+
+impl SharedSignal {
+    fn set(&self, s: Signal) {
+        self.0.store(s as u8, Ordering::Relaxed);
+    }
+    fn get(&self) -> Signal {
+        match self.0.load(Ordering::Relaxed) {
+            1 => Signal::Cancel,
+            2 => Signal::Lost,
+            _ => Signal::Go,
+        }
+    }
+}
+
+/// Aborts the task when dropped, so that a panic in the job cannot leave its heartbeat running
+/// (which would keep the job looking alive).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
 
 struct StoreObserver<'a> {
-    store: &'a dyn JobStore,
+    w: &'a Workers,
     rt: &'a Handle,
     job_id: &'a str,
     worker: &'a str,
-    signal: &'a AtomicU8,
-    shutdown: &'a watch::Receiver<bool>,
+    signal: &'a SharedSignal,
 }
 
 impl Observer for StoreObserver<'_> {
@@ -142,15 +229,15 @@ impl Observer for StoreObserver<'_> {
         frames: Vec<FrameResult>,
         progress: Progress,
     ) -> Result<(), PipelineError> {
-        if *self.shutdown.borrow() {
+        if self.w.cancel.is_cancelled() {
             return Err(PipelineError::new(
-                "shutdown",
+                ErrorKind::Shutdown,
                 "the worker is shutting down",
             ));
         }
         let held = self
             .rt
-            .block_on(self.store.record(
+            .block_on(self.w.store.record(
                 self.job_id,
                 self.worker,
                 &frames,
@@ -159,63 +246,54 @@ impl Observer for StoreObserver<'_> {
             ))
             .map_err(|e| PipelineError::internal(e.to_string()))?;
         let signal = match held {
-            Holding::Held => self.signal.load(Ordering::Relaxed),
-            Holding::CancelRequested => CANCEL,
-            Holding::Lost => LOST,
+            Holding::Held => self.signal.get(),
+            Holding::CancelRequested => Signal::Cancel,
+            Holding::Lost => Signal::Lost,
         };
         match signal {
-            CANCEL => Err(PipelineError::canceled()),
-            LOST => Err(PipelineError::new(
-                "lost",
+            Signal::Cancel => Err(PipelineError::canceled()),
+            Signal::Lost => Err(PipelineError::new(
+                ErrorKind::Lost,
                 "the job is no longer held by this worker",
             )),
-            _ => Ok(()),
+            Signal::Go => Ok(()),
         }
     }
 }
 
-fn process(
-    w: &Workers,
-    rt: &Handle,
-    pipeline: &mut Pipeline<'_>,
-    job: &Job,
-    worker: &str,
-    shutdown: &watch::Receiver<bool>,
-) {
+fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, worker: &str) {
     tracing::info!(video = ?job.video_name, options = ?job.options, "job started");
     let started = std::time::Instant::now();
-    let signal = Arc::new(AtomicU8::new(GO));
-    let done = Arc::new(AtomicBool::new(false));
-    let heartbeat = rt.spawn(
-        heartbeat_loop(
-            w.clone(),
-            job.id.clone(),
-            worker.to_string(),
-            signal.clone(),
-            done.clone(),
-        )
-        .instrument(tracing::Span::current()),
+    let signal = Arc::new(SharedSignal::default());
+    let _heartbeat = AbortOnDrop(
+        rt.spawn(
+            heartbeat_loop(
+                w.clone(),
+                job.id.clone(),
+                worker.to_string(),
+                signal.clone(),
+            )
+            .instrument(tracing::Span::current()),
+        ),
     );
 
-    let result = match job.video_path.as_deref() {
-        Some(path) if Path::new(path).is_file() => {
-            let mut observer = StoreObserver {
-                store: w.store.as_ref(),
-                rt,
-                job_id: &job.id,
-                worker,
-                signal: &signal,
-                shutdown,
-            };
-            pipeline.run(Path::new(path), &job.options, &mut observer)
-        }
-        _ => Err(PipelineError::new(
-            "video_missing",
+    let path = w.uploads.video_path(&job.id);
+    let result = if job.video_path.is_some() && path.is_file() {
+        let mut observer = StoreObserver {
+            w,
+            rt,
+            job_id: &job.id,
+            worker,
+            signal: &signal,
+        };
+        pipeline.run(&path, &job.options, &mut observer)
+    } else {
+        Err(PipelineError::new(
+            ErrorKind::VideoMissing,
             "the uploaded video is no longer on disk",
-        )),
+        ))
     };
-    done.store(true, Ordering::Relaxed);
-    heartbeat.abort();
+    drop(_heartbeat);
 
     let finish = match result {
         Ok(outcome) => {
@@ -231,20 +309,20 @@ fn process(
                 summary: Box::new(outcome.summary),
             }
         }
-        Err(e) if e.code == "lost" => {
+        Err(e) if e.kind == ErrorKind::Lost => {
             tracing::warn!("job was deleted or taken over; dropping it");
             return;
         }
-        Err(e) if e.code == "canceled" => {
+        Err(e) if e.kind == ErrorKind::Canceled => {
             tracing::info!("job canceled");
             Finish::Canceled
         }
         Err(e) => {
             // Bad videos fail at once; our own faults and shutdowns get another try.
-            let retry = matches!(e.code, "internal" | "shutdown").then(|| backoff_ms(job.attempts));
-            tracing::warn!(code = e.code, error = %e.message, retry = retry.is_some(), "job failed");
+            let retry = e.kind.retryable().then(|| backoff_ms(job.attempts));
+            tracing::warn!(code = e.code(), error = %e.message, retry = retry.is_some(), "job failed");
             Finish::Failed {
-                code: e.code.to_string(),
+                code: e.code().to_string(),
                 message: e.message,
                 retry_in_ms: retry,
             }
@@ -255,46 +333,54 @@ fn process(
         Ok(false) => tracing::warn!("job was no longer ours when it ended"),
         Err(e) => tracing::error!(error = %e, "cannot record the end of the job"),
     }
-    // A job put back in the queue for another try keeps its video.
-    if let Ok(Some(after)) = rt.block_on(w.store.get(&job.id)) {
-        if after.status.is_finished() {
-            remove_upload(w.store.as_ref(), rt, &after);
-        }
+    release_if_ended(w, rt, &job.id);
+}
+
+/// A job put back in the queue for another try keeps its video; an ended one lets it go.
+fn release_if_ended(w: &Workers, rt: &Handle, id: &str) {
+    if let Ok(Some(after)) = rt.block_on(w.store.get(id)) {
+        rt.block_on(w.uploads.release(w.store.as_ref(), &after));
     }
 }
 
-/// Deletes a finished job's upload unless it is to be kept.
-pub fn remove_upload(store: &dyn JobStore, rt: &Handle, job: &Job) {
-    if job.keep_video {
-        return;
-    }
-    if let Some(path) = &job.video_path {
-        match std::fs::remove_file(path) {
-            Ok(()) => tracing::info!("upload deleted"),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => tracing::warn!(error = %e, "cannot delete the upload"),
-        }
-        if let Err(e) = rt.block_on(store.forget_video(&job.id)) {
-            tracing::warn!(error = %e, "cannot record the upload's deletion");
-        }
-    }
-}
-
-async fn heartbeat_loop(
-    w: Workers,
-    id: String,
-    worker: String,
-    signal: Arc<AtomicU8>,
-    done: Arc<AtomicBool>,
-) {
+async fn heartbeat_loop(w: Workers, id: String, worker: String, signal: Arc<SharedSignal>) {
     let every = Duration::from_secs(w.config.queue.heartbeat_secs.max(1));
-    while !done.load(Ordering::Relaxed) {
+    loop {
         tokio::time::sleep(every).await;
         match w.store.heartbeat(&id, &worker).await {
             Ok(Holding::Held) => {}
-            Ok(Holding::CancelRequested) => signal.store(CANCEL, Ordering::Relaxed),
-            Ok(Holding::Lost) => signal.store(LOST, Ordering::Relaxed),
+            Ok(Holding::CancelRequested) => signal.set(Signal::Cancel),
+            Ok(Holding::Lost) => signal.set(Signal::Lost),
             Err(e) => tracing::warn!(error = %e, "heartbeat failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AbortOnDrop;
+
+    /// A panic in the job drops the guard while unwinding, and the heartbeat stops with it.
+    #[tokio::test]
+    async fn a_panicking_job_stops_its_heartbeat() {
+        let beats = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let counter = beats.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        });
+        let handle_alive = task.abort_handle();
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _heartbeat = AbortOnDrop(task);
+            panic!("the analysis failed");
+        }));
+        assert!(unwound.is_err());
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(
+            handle_alive.is_finished(),
+            "the heartbeat outlived the panic"
+        );
     }
 }

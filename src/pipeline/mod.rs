@@ -26,35 +26,85 @@ use decode::{FrameStream, Sampler};
 use detect::{Detector, DetectorKind, FaceBox};
 use probe::VideoInfo;
 
-/// A failure with a stable code for the API and a message a person understands.
+/// Why an analysis stopped. Each kind has a stable wire name (the job's `error.code`) and says
+/// whether another try could succeed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// FFmpeg cannot open the file as a video.
+    UnreadableVideo,
+    /// Decoding broke off in the middle.
+    DecodeFailed,
+    /// The file ends well before the container says it does.
+    TruncatedVideo,
+    /// The upload is gone from disk.
+    VideoMissing,
+    /// A model could not be loaded or run.
+    ModelError,
+    UnknownModel,
+    /// Our own fault: retried.
+    Internal,
+    /// The process is stopping: retried by the next worker.
+    Shutdown,
+    /// A user canceled the job.
+    Canceled,
+    /// The job is no longer this worker's (deleted, or taken over): nothing is written.
+    Lost,
+}
+
+impl ErrorKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::UnreadableVideo => "unreadable_video",
+            Self::DecodeFailed => "decode_failed",
+            Self::TruncatedVideo => "truncated_video",
+            Self::VideoMissing => "video_missing",
+            Self::ModelError => "model_error",
+            Self::UnknownModel => "unknown_model",
+            Self::Internal => "internal",
+            Self::Shutdown => "shutdown",
+            Self::Canceled => "canceled",
+            Self::Lost => "lost",
+        }
+    }
+
+    /// Whether another try may succeed: our faults and shutdowns, not bad videos.
+    pub fn retryable(self) -> bool {
+        matches!(self, Self::Internal | Self::Shutdown)
+    }
+}
+
+/// A failure with a kind for machines and a message a person understands.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct PipelineError {
-    pub code: &'static str,
+    pub kind: ErrorKind,
     pub message: String,
 }
 
 impl PipelineError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
-            code,
+            kind,
             message: message.into(),
         }
     }
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
     pub fn unreadable(m: impl Into<String>) -> Self {
-        Self::new("unreadable_video", m)
+        Self::new(ErrorKind::UnreadableVideo, m)
     }
     pub fn decode(m: impl Into<String>) -> Self {
-        Self::new("decode_failed", m)
+        Self::new(ErrorKind::DecodeFailed, m)
     }
     pub fn model(m: impl Into<String>) -> Self {
-        Self::new("model_error", m)
+        Self::new(ErrorKind::ModelError, m)
     }
     pub fn internal(m: impl Into<String>) -> Self {
-        Self::new("internal", m)
+        Self::new(ErrorKind::Internal, m)
     }
     pub fn canceled() -> Self {
-        Self::new("canceled", "the job was canceled")
+        Self::new(ErrorKind::Canceled, "the job was canceled")
     }
     pub fn opencv(e: opencv::Error) -> Self {
         Self::internal(format!("OpenCV: {e}"))
@@ -157,7 +207,7 @@ impl Engine {
     /// Loads the runtime and checks every model once, so a bad model stops the start.
     pub fn load(config: &Config, threads: usize) -> anyhow::Result<Self> {
         let env = runtime::environment(&config.onnxruntime_lib)?;
-        let want_cuda = config.execution_provider == "cuda";
+        let want_cuda = config.execution_provider == Provider::Cuda;
         let mut models = BTreeMap::new();
         let mut provider = Provider::Cpu;
         let mut files: Vec<PathBuf> = std::fs::read_dir(&config.models_dir)
@@ -263,12 +313,12 @@ impl Engine {
     /// An emotion model by name: a spare session if one is left, else a new one.
     pub fn emotion_model(&self, name: &str) -> Result<EmotionModel, PipelineError> {
         let info = self.models.get(name).ok_or_else(|| {
-            PipelineError::new("unknown_model", format!("no model named {name:?}"))
+            PipelineError::new(ErrorKind::UnknownModel, format!("no model named {name:?}"))
         })?;
-        if let Ok(mut spare) = self.spare.lock() {
-            if let Some(i) = spare.models.iter().position(|m| m.info.name == name) {
-                return Ok(spare.models.swap_remove(i));
-            }
+        if let Ok(mut spare) = self.spare.lock()
+            && let Some(i) = spare.models.iter().position(|m| m.info.name == name)
+        {
+            return Ok(spare.models.swap_remove(i));
         }
         EmotionModel::new(self.open(&info.file)?, &info.file)
     }
@@ -484,7 +534,7 @@ impl Pipeline<'_> {
         let missing = video.frame_count.saturating_sub(frames_read);
         if missing as f64 > video.fps && (frames_read as f64) < 0.9 * video.frame_count as f64 {
             return Err(PipelineError::new(
-                "truncated_video",
+                ErrorKind::TruncatedVideo,
                 format!(
                     "the video ends after {frames_read} of its {} frames: the file is truncated or damaged",
                     video.frame_count

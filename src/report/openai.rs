@@ -56,6 +56,27 @@ fn upstream_message(body: &str) -> String {
         .unwrap_or_else(|| body.chars().take(200).collect())
 }
 
+/// The text with the API key, and anything shaped like one (`sk-…`), replaced by `***`: an
+/// upstream's error message may quote the key it was sent.
+pub fn redact_secrets(text: &str, key: Option<&str>) -> String {
+    let text = match key {
+        Some(k) if k.len() >= 4 => text.replace(k, "***"),
+        _ => text.to_string(),
+    };
+    text.split_inclusive(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '.'))
+        .map(|word| {
+            let token = word.trim_end_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '.')
+            });
+            if token.starts_with("sk-") && token.len() > 8 {
+                word.replacen(token, "sk-***", 1)
+            } else {
+                word.to_string()
+            }
+        })
+        .collect()
+}
+
 fn parse_answer(body: &Value) -> Result<(String, Option<Usage>), ReportError> {
     let text = body["choices"][0]["message"]["content"]
         .as_str()
@@ -150,7 +171,10 @@ impl Narrator for OpenAiNarrator {
                 Ok(resp) => {
                     let status = resp.status();
                     let after = retry_after(&resp);
-                    let message = upstream_message(&resp.text().await.unwrap_or_default());
+                    let message = redact_secrets(
+                        &upstream_message(&resp.text().await.unwrap_or_default()),
+                        self.config.api_key.expose(),
+                    );
                     last = ReportError::Upstream {
                         status: Some(status.as_u16()),
                         message,
@@ -168,5 +192,20 @@ impl Narrator for OpenAiNarrator {
             }
         }
         Err(last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_secrets;
+
+    #[test]
+    fn keys_are_redacted_from_upstream_messages() {
+        let m = "Incorrect API key provided: sk-proj-abcdef123456. You can find your key at …";
+        let r = redact_secrets(m, None);
+        assert!(!r.contains("abcdef123456"), "{r}");
+        assert!(r.contains("sk-***"), "{r}");
+        let r = redact_secrets("bad key 'my-own-secret-key'", Some("my-own-secret-key"));
+        assert_eq!(r, "bad key '***'");
     }
 }

@@ -1,11 +1,14 @@
 //! Making a report for a job: shared by the API and the `report` subcommand.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde::Deserialize;
 
 use super::openai::OpenAiNarrator;
 use super::template::TemplateNarrator;
 use super::{Narrator, Report, ReportError, ReportInputs, inputs::Segmenter, template_language};
-use crate::config::ReportConfig;
+use crate::config::{ProviderChoice, ReportConfig};
 use crate::jobs::store::{JobStore, StoreError};
 use crate::jobs::{Job, JobStatus, now_ms};
 
@@ -42,7 +45,13 @@ pub struct Reporter {
     openai: Option<OpenAiNarrator>,
     template: TemplateNarrator,
     default_model: String,
+    /// One writer per (job, language, provider, model) in this process: an identical request
+    /// waits for the first and gets its report instead of calling the model again. Across
+    /// processes the database's unique key keeps one stored report.
+    writing: std::sync::Mutex<HashMap<ReportKey, Arc<tokio::sync::Mutex<()>>>>,
 }
+
+type ReportKey = (String, String, String, String);
 
 /// How many time segments the prompt describes.
 const SEGMENTS: usize = 6;
@@ -57,10 +66,10 @@ fn valid_language(tag: &str) -> bool {
 
 impl Reporter {
     pub fn new(config: &ReportConfig) -> Result<Self, ReportError> {
-        let use_openai = match config.provider.as_str() {
-            "openai" => true,
-            "template" => false,
-            _ => config.api_key.expose().is_some(),
+        let use_openai = match config.provider {
+            ProviderChoice::Openai => true,
+            ProviderChoice::Template => false,
+            ProviderChoice::Auto => config.api_key.expose().is_some(),
         };
         Ok(Self {
             openai: if use_openai {
@@ -70,6 +79,7 @@ impl Reporter {
             },
             template: TemplateNarrator,
             default_model: config.model.clone(),
+            writing: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -127,13 +137,60 @@ impl Reporter {
                 .clone()
                 .unwrap_or_else(|| self.default_model.clone()),
         };
-        if !req.regenerate {
-            if let Some(existing) = store
+        let key = (
+            job.id.clone(),
+            language.clone(),
+            provider.to_string(),
+            model.clone(),
+        );
+        let lock = self.writer_lock(&key);
+        let written = {
+            let _turn = lock.lock().await;
+            self.write_once(
+                store,
+                job,
+                req.regenerate,
+                narrator,
+                provider,
+                model,
+                language,
+            )
+            .await
+        };
+        drop(lock);
+        self.forget_writer(&key);
+        written
+    }
+
+    fn writer_lock(&self, key: &ReportKey) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(key.clone()).or_default().clone()
+    }
+
+    fn forget_writer(&self, key: &ReportKey) {
+        let mut map = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        if map.get(key).is_some_and(|l| Arc::strong_count(l) == 1) {
+            map.remove(key);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn write_once(
+        &self,
+        store: &dyn JobStore,
+        job: &Job,
+        regenerate: bool,
+        narrator: &dyn Narrator,
+        provider: &str,
+        model: String,
+        language: String,
+    ) -> Result<(Report, bool), ReportFailure> {
+        if !regenerate
+            && let Some(existing) = store
                 .find_report(&job.id, provider, &model, &language)
                 .await?
-            {
-                return Ok((existing, false));
-            }
+        {
+            return Ok((existing, false));
         }
         let inputs = self.inputs(store, job).await?;
         let narrative = narrator.write(&inputs, &language, Some(&model)).await?;
@@ -149,8 +206,10 @@ impl Reporter {
             usage: narrative.usage,
             inputs,
         };
-        store.save_report(&report).await?;
-        Ok((report, true))
+        // Another process may have stored one for the same key meanwhile: then that one stands.
+        let stored = store.save_report(&report, regenerate).await?;
+        let created = stored.id == report.id;
+        Ok((stored, created))
     }
 
     async fn inputs(&self, store: &dyn JobStore, job: &Job) -> Result<ReportInputs, ReportFailure> {

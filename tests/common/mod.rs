@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod server;
 pub mod synth;
 
 use std::path::{Path, PathBuf};
@@ -313,4 +314,96 @@ pub fn artifacts_dir(name: &str) -> PathBuf {
     let dir = repo().join("target/test-artifacts").join(name);
     std::fs::create_dir_all(&dir).expect("artifacts dir");
     dir
+}
+
+/// A job row for store-level tests; its video does not exist.
+pub fn new_job(i: usize) -> emoscope::jobs::NewJob {
+    emoscope::jobs::NewJob {
+        id: uuid::Uuid::now_v7().to_string(),
+        options: emoscope::pipeline::AnalysisOptions {
+            sample_fps: 5.0,
+            detector: emoscope::pipeline::detect::DetectorKind::Yunet,
+            min_face_px: 24,
+            model: "emonet".into(),
+        },
+        video_name: Some(format!("clip-{i}.mp4")),
+        video_path: format!("/nonexistent/{i}.video"),
+        video_bytes: 1000,
+        keep_video: false,
+        video: emoscope::pipeline::probe::VideoInfo {
+            duration_ms: 1000,
+            fps: 25.0,
+            width: 640,
+            height: 360,
+            frame_count: 25,
+            codec: "h264".into(),
+        },
+        progress_total: 5,
+        warnings: Vec::new(),
+        max_attempts: 3,
+    }
+}
+
+/// Only a job that keeps dying at the same point fails: losses at the same progress in a row
+/// count, a loss further on starts the count again, and a lost worker costs no attempt.
+pub async fn check_loss_rule(store: &dyn emoscope::jobs::store::JobStore) {
+    use emoscope::jobs::JobStatus;
+    let job = new_job(0);
+    let id = job.id.clone();
+    store.create(job, 10).await.expect("create").expect("room");
+    let worker = "host:dir:0/1-0";
+    let lose_at = |done: u64| {
+        let id = id.clone();
+        async move {
+            let claimed = store.claim(worker).await.expect("claim").expect("job");
+            assert_eq!(claimed.id, id);
+            store
+                .record(&id, worker, &[], done, 100)
+                .await
+                .expect("record");
+            assert_eq!(
+                store.take_back("host:dir:0/", 3).await.expect("take back"),
+                1
+            );
+            store.get(&id).await.expect("get").expect("job")
+        }
+    };
+    for done in [16, 32, 32] {
+        let j = lose_at(done).await;
+        assert_eq!(j.status, JobStatus::Queued, "lost at {done}");
+        assert_eq!(j.attempts, 0, "a lost worker costs no attempt");
+    }
+    // The third loss at 32 in a row: this job is what kills its worker.
+    let j = lose_at(32).await;
+    assert_eq!(j.status, JobStatus::Failed);
+    assert_eq!(j.error_code.as_deref(), Some("worker_lost"));
+    // Another instance's jobs are not taken back.
+    assert_eq!(store.take_back("host:dir:1/", 3).await.expect("none"), 0);
+    store.delete(&id).await.expect("delete");
+}
+
+/// Sixteen uploads race for ten places: exactly ten are queued.
+pub async fn check_atomic_admission(store: std::sync::Arc<dyn emoscope::jobs::store::JobStore>) {
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .create(new_job(i), 10)
+                    .await
+                    .expect("create")
+                    .is_some()
+            })
+        })
+        .collect();
+    let mut admitted = 0;
+    for t in tasks {
+        admitted += usize::from(t.await.expect("task"));
+    }
+    assert_eq!(admitted, 10);
+    let queued = store
+        .count_with_status(emoscope::jobs::JobStatus::Queued)
+        .await
+        .expect("count");
+    assert_eq!(queued, 10);
 }

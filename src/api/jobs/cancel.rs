@@ -29,10 +29,7 @@ pub async fn cancel_job(
         .request_cancel(&id)
         .await?
         .ok_or_else(|| ApiError::not_found("job"))?;
-    if job.status.is_finished() && !job.keep_video {
-        super::delete::remove_file(job.video_path.as_deref()).await;
-        state.store.forget_video(&job.id).await?;
-    }
+    state.uploads.release(state.store.as_ref(), &job).await;
     let status = if job.status.is_finished() {
         StatusCode::OK
     } else {

@@ -1,10 +1,12 @@
 //! `POST /v1/jobs`: streams the video to disk (never whole in memory), checks that it is a video
-//! within the limits, and queues the job.
+//! within the limits, and queues the job. Every other field a client sends is capped at
+//! `limits.max_field_bytes`, and an unknown one is refused before it is read.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::time::Duration;
 
 use axum::Json;
+use axum::extract::multipart::Field;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -16,6 +18,7 @@ use super::upload::{RawVideo, UploadForm, UploadOptions};
 use super::view::JobView;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::jobs::uploads::Uploads;
 use crate::jobs::{JobStatus, NewJob};
 use crate::pipeline::AnalysisOptions;
 use crate::pipeline::decode::Sampler;
@@ -31,6 +34,9 @@ pub(super) const OPTION_NAMES: [&str; 6] = [
     "filename",
 ];
 
+/// Longest display name kept for a video, in characters.
+const MAX_NAME_CHARS: usize = 255;
+
 /// Uploads a video and queues its analysis. Poll the job at `Location` until it has finished.
 #[utoipa::path(post, path = "/v1/jobs", tag = "jobs", params(UploadOptions),
     request_body(description = "The video, up to `limits.max_upload_bytes`: any container and codec FFmpeg reads (MP4, WebM, AVI, MOV, MKV…)", content(
@@ -41,7 +47,8 @@ pub(super) const OPTION_NAMES: [&str; 6] = [
     responses(
     (status = 202, description = "Queued", body = JobView,
         headers(("Location" = String, description = "The job's URL"))),
-    (status = 400, description = "Bad or unknown option, empty video, broken form or upload", body = ErrorBody),
+    (status = 400, description = "Bad or unknown option, a field longer than `limits.max_field_bytes` (`field_too_large`), empty video, broken form or upload", body = ErrorBody),
+    (status = 408, description = "The body stopped arriving for `limits.upload_idle_secs` (`upload_idle`)", body = ErrorBody),
     (status = 413, description = "Larger than `limits.max_upload_bytes`: `video_too_large`", body = ErrorBody),
     (status = 415, description = "Neither multipart/form-data nor a video/* or application/octet-stream body", body = ErrorBody),
     (status = 422, description = "Not a video FFmpeg can read (`unsupported_video`), too long (`video_too_long`) or frames too large (`frame_too_large`)", body = ErrorBody),
@@ -49,142 +56,60 @@ pub(super) const OPTION_NAMES: [&str; 6] = [
 ))]
 pub async fn create_job(State(state): State<AppState>, request: Request) -> ApiResult<Response> {
     let limits = &state.config.limits;
+    // A cheap early refusal; the binding check is the atomic one when the job is stored.
     let queued = state.store.count_with_status(JobStatus::Queued).await?;
     if queued >= limits.max_queued_jobs {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "queue_full",
-            format!("{queued} jobs are waiting; try again later"),
-        ));
+        return Err(queue_full(queued));
     }
-    if let Some(len) = content_length(request.headers()) {
-        if len > limits.max_upload_bytes {
-            return Err(too_large(limits.max_upload_bytes));
+    if content_length(request.headers()).is_some_and(|n| n > limits.max_upload_bytes) {
+        return Err(too_large(limits.max_upload_bytes));
+    }
+    // Options in the query are checked before the body is read, so a bad request costs no upload.
+    let mut fields = OptionFields::default();
+    if let Some(query) = request.uri().query() {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+            .map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?;
+        for (name, value) in pairs {
+            fields.set(&state, &name, &value)?;
         }
     }
-    let mut fields: HashMap<String, String> = match request.uri().query() {
-        Some(q) => serde_urlencoded::from_str(q)
-            .map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?,
-        None => HashMap::new(),
-    };
-    check_names(&fields)?;
-    // Options in the query are checked before the body is read, so a bad request costs no upload.
-    parse_options(&state, &fields)?;
 
     let id = uuid::Uuid::now_v7().to_string();
-    let dir = state.config.uploads_dir();
-    tokio::fs::create_dir_all(&dir)
+    tokio::fs::create_dir_all(state.uploads.dir())
         .await
         .map_err(ApiError::internal)?;
-    let upload = Upload::new(dir.join(format!("{id}.video")));
-
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let (bytes, file_name) = if content_type.starts_with("multipart/form-data") {
-        let mut multipart = Multipart::from_request(request, &state)
-            .await
-            .map_err(|e| ApiError::bad_request("invalid_multipart", e.body_text()))?;
-        let mut got = None;
-        while let Some(field) = multipart
-            .next_field()
-            .await
-            .map_err(|e| ApiError::bad_request("invalid_multipart", e.body_text()))?
-        {
-            let name = field.name().unwrap_or("").to_string();
-            if name == "video" {
-                if got.is_some() {
-                    return Err(ApiError::bad_request(
-                        "invalid_multipart",
-                        "send one `video` field",
-                    ));
-                }
-                let file_name = field.file_name().map(str::to_string);
-                let stream = field.map(|r| r.map_err(|e| e.body_text()));
-                got = Some((
-                    write_stream(stream, &upload.path, limits.max_upload_bytes).await?,
-                    file_name,
-                ));
-            } else {
-                let value = field
-                    .text()
-                    .await
-                    .map_err(|e| ApiError::bad_request("invalid_multipart", e.body_text()))?;
-                if !OPTION_NAMES.contains(&name.as_str()) {
-                    return Err(unknown_option(&name));
-                }
-                fields.insert(name, value);
-            }
-        }
-        got.ok_or_else(|| {
-            ApiError::bad_request("missing_video", "the form has no `video` file field")
-        })?
-    } else if content_type.starts_with("video/")
-        || content_type.starts_with("application/octet-stream")
-    {
-        let stream = request
-            .into_body()
-            .into_data_stream()
-            .map(|r| r.map_err(|e| e.to_string()));
-        (
-            write_stream(stream, &upload.path, limits.max_upload_bytes).await?,
-            None,
-        )
-    } else {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the video as multipart/form-data (field `video`) or as a raw body with a video/* content type",
-        ));
-    };
+    let upload = PendingUpload::new(&state.uploads, &id);
+    let (bytes, sent_name) = receive(&state, request, &upload.partial, &mut fields).await?;
     if bytes == 0 {
         return Err(ApiError::bad_request(
             "empty_video",
             "the uploaded video is empty",
         ));
     }
-    let (options, keep_video) = parse_options(&state, &fields)?;
-    let file_name = fields
-        .get("filename")
-        .filter(|n| !n.trim().is_empty())
-        .cloned()
-        .or(file_name);
-
-    let path = upload.path.clone();
-    let info = tokio::task::spawn_blocking(move || probe::probe(&path))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unsupported_video",
-                e.message,
-            )
-        })?;
+    let (options, keep_video, name) = fields.resolve(&state);
+    let info = probe_upload(&state, &upload.partial).await?;
     check_video(&state, &info)?;
 
     let mut warnings = Vec::new();
     if state.engine.effective_detector(options.detector) != options.detector {
         warnings.push("the YuNet face detector is unavailable on this server; the Haar cascade is used, which misses more faces".into());
     }
-    let job = state
-        .store
-        .create(NewJob {
-            id: id.clone(),
-            progress_total: Sampler::expected(options.sample_fps, info.fps, info.frame_count),
-            options,
-            video_name: file_name,
-            video_path: upload.path.to_string_lossy().into_owned(),
-            video_bytes: bytes,
-            keep_video,
-            video: info,
-            warnings,
-            max_attempts: state.config.queue.max_attempts,
-        })
-        .await?;
+    let video_path = upload.commit().await?;
+    let job = NewJob {
+        id: id.clone(),
+        progress_total: Sampler::expected(options.sample_fps, info.fps, info.frame_count),
+        options,
+        video_name: name.or(sent_name.as_deref().and_then(display_name)),
+        video_path: video_path.to_string_lossy().into_owned(),
+        video_bytes: bytes,
+        keep_video,
+        video: info,
+        warnings,
+        max_attempts: state.config.queue.max_attempts,
+    };
+    let Some(job) = state.store.create(job, limits.max_queued_jobs).await? else {
+        return Err(queue_full(limits.max_queued_jobs));
+    };
     upload.keep();
     state.wake.notify_waiters();
     tracing::info!(job = %id, bytes, "job queued");
@@ -195,6 +120,255 @@ pub async fn create_job(State(state): State<AppState>, request: Request) -> ApiR
         Json(JobView::from(job)),
     )
         .into_response())
+}
+
+/// The body, as multipart or raw, written to `path`; returns its size and the file name sent.
+async fn receive(
+    state: &AppState,
+    request: Request,
+    path: &Path,
+    fields: &mut OptionFields,
+) -> ApiResult<(u64, Option<String>)> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let limits = &state.config.limits;
+    let idle = Duration::from_secs(limits.upload_idle_secs);
+    if content_type.starts_with("multipart/form-data") {
+        let multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|e| ApiError::bad_request("invalid_multipart", e.body_text()))?;
+        receive_form(state, multipart, path, fields).await
+    } else if content_type.starts_with("video/")
+        || content_type.starts_with("application/octet-stream")
+    {
+        let stream = request
+            .into_body()
+            .into_data_stream()
+            .map(|r| r.map_err(|e| e.to_string()));
+        let bytes = write_stream(stream, path, limits.max_upload_bytes, idle).await?;
+        Ok((bytes, None))
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the video as multipart/form-data (field `video`) or as a raw body with a video/* content type",
+        ))
+    }
+}
+
+async fn receive_form(
+    state: &AppState,
+    mut multipart: Multipart,
+    path: &Path,
+    fields: &mut OptionFields,
+) -> ApiResult<(u64, Option<String>)> {
+    let limits = &state.config.limits;
+    let idle = Duration::from_secs(limits.upload_idle_secs);
+    let mut got = None;
+    loop {
+        let next = tokio::time::timeout(idle, multipart.next_field())
+            .await
+            .map_err(|_| idle_error(idle))?
+            .map_err(multipart_error)?;
+        let Some(field) = next else { break };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "video" {
+            if got.is_some() {
+                return Err(ApiError::bad_request(
+                    "invalid_multipart",
+                    "send one `video` field",
+                ));
+            }
+            let file_name = field.file_name().map(str::to_string);
+            let stream = field.map(|r| r.map_err(|e| e.body_text()));
+            let bytes = write_stream(stream, path, limits.max_upload_bytes, idle).await?;
+            got = Some((bytes, file_name));
+        } else {
+            // The name is checked before a byte of the value is read.
+            if !OPTION_NAMES.contains(&name.as_str()) {
+                return Err(unknown_option(&name));
+            }
+            let value = read_small_field(field, limits.max_field_bytes, idle).await?;
+            fields.set(state, &name, &value)?;
+        }
+    }
+    got.ok_or_else(|| ApiError::bad_request("missing_video", "the form has no `video` file field"))
+}
+
+/// A text field, refused as soon as it grows past `max` bytes.
+async fn read_small_field(mut field: Field<'_>, max: usize, idle: Duration) -> ApiResult<String> {
+    let name = field.name().unwrap_or("").to_string();
+    let mut value = Vec::new();
+    loop {
+        let chunk = tokio::time::timeout(idle, field.chunk())
+            .await
+            .map_err(|_| idle_error(idle))?
+            .map_err(multipart_error)?;
+        let Some(chunk) = chunk else { break };
+        if value.len() + chunk.len() > max {
+            return Err(field_too_large(&name, max));
+        }
+        value.extend_from_slice(&chunk);
+    }
+    String::from_utf8(value).map_err(|_| {
+        ApiError::bad_request(
+            "invalid_multipart",
+            format!("field {name:?} is not UTF-8 text"),
+        )
+    })
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "video_too_large",
+            "the upload is larger than the limit",
+        )
+    } else {
+        ApiError::bad_request("invalid_multipart", e.body_text())
+    }
+}
+
+/// FFmpeg's look at the upload, a few at a time: each open decoder holds frame buffers, and a
+/// burst of uploads must not hold a hundred of them at once.
+async fn probe_upload(state: &AppState, path: &Path) -> ApiResult<VideoInfo> {
+    let _slot = state
+        .probes
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(ApiError::internal)?;
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || probe::probe(&path))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unsupported_video",
+                e.message,
+            )
+        })
+}
+
+/// The job's options as they arrive (query first, then form fields), each parsed once.
+#[derive(Default)]
+struct OptionFields {
+    sample_fps: Option<f64>,
+    detector: Option<DetectorKind>,
+    min_face_px: Option<u32>,
+    model: Option<String>,
+    keep_video: Option<bool>,
+    filename: Option<String>,
+}
+
+impl OptionFields {
+    /// Parses one option; an empty value is an error, not a default (`detector=` is more
+    /// likely a client's bug).
+    fn set(&mut self, state: &AppState, name: &str, value: &str) -> ApiResult<()> {
+        let c = &state.config;
+        if !OPTION_NAMES.contains(&name) {
+            return Err(unknown_option(name));
+        }
+        if value.len() > c.limits.max_field_bytes {
+            return Err(field_too_large(name, c.limits.max_field_bytes));
+        }
+        let v = value.trim();
+        match name {
+            "sample_fps" => {
+                let max = c.limits.max_sample_fps;
+                let fps = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite() && *f >= 0.0 && *f <= max)
+                    .ok_or_else(|| invalid(format!("sample_fps must be a number from 0 to {max} (0 analyses every frame), not {v:?}")))?;
+                self.sample_fps = Some(fps);
+            }
+            "detector" => {
+                self.detector = Some(v.parse().map_err(invalid)?);
+            }
+            "min_face_px" => {
+                let max = c.limits.max_frame_side;
+                let px = v.parse::<u32>().ok().filter(|n| *n <= max).ok_or_else(|| {
+                    invalid(format!(
+                        "min_face_px must be a whole number from 0 to {max}, not {v:?}"
+                    ))
+                })?;
+                self.min_face_px = Some(px);
+            }
+            "model" => {
+                if v.is_empty() {
+                    return Err(invalid("model must name a model listed by /v1/info".into()));
+                }
+                if !state.engine.models.contains_key(v) {
+                    let known: Vec<&String> = state.engine.models.keys().collect();
+                    return Err(ApiError::bad_request(
+                        "unknown_model",
+                        format!("no model {v:?}; available: {known:?}"),
+                    ));
+                }
+                self.model = Some(v.to_string());
+            }
+            "keep_video" => {
+                self.keep_video = Some(match v {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    _ => {
+                        return Err(invalid(format!(
+                            "keep_video must be true or false, not {v:?}"
+                        )));
+                    }
+                });
+            }
+            _ => {
+                let name = display_name(value)
+                    .ok_or_else(|| invalid("filename must hold a printable character".into()))?;
+                self.filename = Some(name);
+            }
+        }
+        Ok(())
+    }
+
+    /// The options, the server's defaults where a field was left out.
+    fn resolve(self, state: &AppState) -> (AnalysisOptions, bool, Option<String>) {
+        let c = &state.config;
+        let options = AnalysisOptions {
+            sample_fps: self.sample_fps.unwrap_or(c.defaults.sample_fps),
+            detector: self.detector.unwrap_or(c.defaults.detector),
+            min_face_px: self.min_face_px.unwrap_or(c.defaults.min_face_px),
+            model: self
+                .model
+                .unwrap_or_else(|| state.engine.default_model.clone()),
+        };
+        (
+            options,
+            self.keep_video.unwrap_or(c.keep_videos),
+            self.filename,
+        )
+    }
+}
+
+/// A name safe to store and show: the last path component, without control characters or the
+/// invisible marks that reorder text (a right-to-left override can make `exe.mp4` read as
+/// `mp4.exe`), at most 255 characters. `None` when nothing printable is left.
+pub fn display_name(raw: &str) -> Option<String> {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .take(MAX_NAME_CHARS)
+        .collect();
+    let trimmed = cleaned.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_string())
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 fn content_length(headers: &HeaderMap) -> Option<u64> {
@@ -214,93 +388,46 @@ fn too_large(max: u64) -> ApiError {
     )
 }
 
+fn queue_full(queued: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "queue_full",
+        format!("{queued} jobs are waiting; try again later"),
+    )
+}
+
+fn idle_error(idle: Duration) -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "upload_idle",
+        format!(
+            "the upload sent nothing for {} s and was dropped",
+            idle.as_secs()
+        ),
+    )
+}
+
+fn field_too_large(name: &str, max: usize) -> ApiError {
+    let shown: String = name.chars().take(40).collect();
+    ApiError::bad_request(
+        "field_too_large",
+        format!("field {shown:?} is longer than {max} bytes"),
+    )
+}
+
 fn unknown_option(name: &str) -> ApiError {
+    let shown: String = name.chars().take(40).collect();
     ApiError::bad_request(
         "unknown_option",
         format!(
-            "unknown option {name:?}; known: {}",
+            "unknown option {shown:?}; known: {}",
             OPTION_NAMES.join(", ")
         ),
     )
 }
 
-fn check_names(fields: &HashMap<String, String>) -> ApiResult<()> {
-    match fields.keys().find(|k| !OPTION_NAMES.contains(&k.as_str())) {
-        Some(k) => Err(unknown_option(k)),
-        None => Ok(()),
-    }
-}
-
 fn invalid(message: String) -> ApiError {
     ApiError::bad_request("invalid_option", message)
-}
-
-/// The job's options from query and form fields, falling back to the configured defaults.
-fn parse_options(
-    state: &AppState,
-    fields: &HashMap<String, String>,
-) -> ApiResult<(AnalysisOptions, bool)> {
-    let c = &state.config;
-    // An empty value is an error, not a default: `detector=` is more likely a client's bug.
-    let get = |k: &str| fields.get(k).map(|v| v.trim());
-    let max_fps = c.limits.max_sample_fps;
-    let sample_fps = match get("sample_fps") {
-        None => c.defaults.sample_fps,
-        Some(v) => v
-            .parse::<f64>()
-            .ok()
-            .filter(|f| f.is_finite() && *f >= 0.0 && *f <= max_fps)
-            .ok_or_else(|| invalid(format!("sample_fps must be a number from 0 to {max_fps} (0 analyses every frame), not {v:?}")))?,
-    };
-    let detector_name = get("detector").unwrap_or(&c.defaults.detector);
-    let detector = DetectorKind::parse(detector_name).ok_or_else(|| {
-        invalid(format!(
-            "detector must be yunet or haar, not {detector_name:?}"
-        ))
-    })?;
-    let max_side = c.limits.max_frame_side;
-    let min_face_px = match get("min_face_px") {
-        None => c.defaults.min_face_px,
-        Some(v) => v
-            .parse::<u32>()
-            .ok()
-            .filter(|n| *n <= max_side)
-            .ok_or_else(|| {
-                invalid(format!(
-                    "min_face_px must be a whole number from 0 to {max_side}, not {v:?}"
-                ))
-            })?,
-    };
-    let model = match get("model") {
-        None | Some("") => state.engine.default_model.clone(),
-        Some(m) if state.engine.models.contains_key(m) => m.to_string(),
-        Some(m) => {
-            let known: Vec<&String> = state.engine.models.keys().collect();
-            return Err(ApiError::bad_request(
-                "unknown_model",
-                format!("no model {m:?}; available: {known:?}"),
-            ));
-        }
-    };
-    let keep_video = match get("keep_video") {
-        None => c.keep_videos,
-        Some("true" | "1") => true,
-        Some("false" | "0") => false,
-        Some(v) => {
-            return Err(invalid(format!(
-                "keep_video must be true or false, not {v:?}"
-            )));
-        }
-    };
-    Ok((
-        AnalysisOptions {
-            sample_fps,
-            detector,
-            min_face_px,
-            model,
-        },
-        keep_video,
-    ))
 }
 
 fn check_video(state: &AppState, info: &VideoInfo) -> ApiResult<()> {
@@ -329,8 +456,8 @@ fn check_video(state: &AppState, info: &VideoInfo) -> ApiResult<()> {
     Ok(())
 }
 
-/// Copies a body stream to `path`, stopping at `max` bytes.
-async fn write_stream<S, E>(mut stream: S, path: &Path, max: u64) -> ApiResult<u64>
+/// Copies a body stream to `path`, stopping at `max` bytes or after `idle` without a chunk.
+async fn write_stream<S, E>(mut stream: S, path: &Path, max: u64, idle: Duration) -> ApiResult<u64>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
@@ -338,9 +465,13 @@ where
     let file = tokio::fs::File::create(path)
         .await
         .map_err(ApiError::internal)?;
-    let mut out = tokio::io::BufWriter::with_capacity(1 << 20, file);
+    let mut out = tokio::io::BufWriter::with_capacity(64 << 10, file);
     let mut written = 0u64;
-    while let Some(chunk) = stream.next().await {
+    loop {
+        let next = tokio::time::timeout(idle, stream.next())
+            .await
+            .map_err(|_| idle_error(idle))?;
+        let Some(chunk) = next else { break };
         let chunk = chunk.map_err(|e| {
             ApiError::bad_request("upload_interrupted", format!("the upload broke off: {e}"))
         })?;
@@ -354,25 +485,69 @@ where
     Ok(written)
 }
 
-/// The stored upload, removed again unless the job is created.
-struct Upload {
-    path: PathBuf,
-    keep: bool,
+/// The files of an upload that has no job yet: removed when dropped, unless the job is stored.
+struct PendingUpload {
+    uploads: Uploads,
+    id: String,
+    partial: std::path::PathBuf,
+    kept: bool,
 }
 
-impl Upload {
-    fn new(path: PathBuf) -> Self {
-        Self { path, keep: false }
-    }
-    fn keep(mut self) {
-        self.keep = true;
-    }
-}
-
-impl Drop for Upload {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = std::fs::remove_file(&self.path);
+impl PendingUpload {
+    fn new(uploads: &Uploads, id: &str) -> Self {
+        Self {
+            uploads: uploads.clone(),
+            id: id.to_string(),
+            partial: uploads.partial_path(id),
+            kept: false,
         }
+    }
+
+    /// The whole upload, moved to where workers look for it.
+    async fn commit(&self) -> ApiResult<std::path::PathBuf> {
+        let path = self.uploads.video_path(&self.id);
+        tokio::fs::rename(&self.partial, &path)
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(path)
+    }
+
+    fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for PendingUpload {
+    fn drop(&mut self) {
+        if !self.kept {
+            for path in [self.partial.clone(), self.uploads.video_path(&self.id)] {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_name;
+
+    #[test]
+    fn display_names_are_cleaned() {
+        assert_eq!(display_name("talk.mp4").as_deref(), Some("talk.mp4"));
+        assert_eq!(
+            display_name("C:\\videos\\talk.mp4").as_deref(),
+            Some("talk.mp4")
+        );
+        assert_eq!(display_name("../../etc/passwd").as_deref(), Some("passwd"));
+        assert_eq!(display_name("a\0b\nc\u{7}.mp4").as_deref(), Some("abc.mp4"));
+        assert_eq!(
+            display_name("invoice\u{202E}4pm.exe").as_deref(),
+            Some("invoice4pm.exe")
+        );
+        assert_eq!(display_name("\u{202E}\0 ").as_deref(), None);
+        assert_eq!(
+            display_name(&"x".repeat(10_000)).map(|n| n.len()),
+            Some(255)
+        );
     }
 }

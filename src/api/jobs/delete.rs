@@ -19,15 +19,7 @@ pub async fn delete_job(
         .delete(&id)
         .await?
         .ok_or_else(|| ApiError::not_found("job"))?;
-    remove_file(job.video_path.as_deref()).await;
+    // A running job's worker finds the job gone at its next batch and writes nothing more.
+    state.uploads.remove(&job.id).await;
     Ok(StatusCode::NO_CONTENT)
-}
-
-pub async fn remove_file(path: Option<&str>) {
-    let Some(path) = path else { return };
-    if let Err(e) = tokio::fs::remove_file(path).await {
-        if e.kind() != std::io::ErrorKind::NotFound {
-            tracing::warn!(error = %e, path, "cannot delete an upload");
-        }
-    }
 }

@@ -57,13 +57,13 @@ pub async fn list_jobs(
             format!("limit must be between 1 and {max}"),
         ));
     }
-    if let Some(c) = &q.cursor {
-        if uuid::Uuid::parse_str(c).is_err() {
-            return Err(ApiError::bad_request(
-                "invalid_cursor",
-                "cursor is not one this API gave out",
-            ));
-        }
+    if let Some(c) = &q.cursor
+        && uuid::Uuid::parse_str(c).is_err()
+    {
+        return Err(ApiError::bad_request(
+            "invalid_cursor",
+            "cursor is not one this API gave out",
+        ));
     }
     let jobs = state
         .store

@@ -70,15 +70,17 @@ impl From<ReportFailure> for ApiError {
             ReportFailure::Provider(ReportError::Timeout(_)) => {
                 ApiError::new(StatusCode::GATEWAY_TIMEOUT, "llm_timeout", f.to_string())
             }
-            ReportFailure::Provider(ReportError::Upstream {
-                status,
-                ref message,
-            }) => {
+            ReportFailure::Provider(ReportError::Upstream { status, message }) => {
+                // The upstream's own words stay in the log (already redacted): they can quote
+                // the key, the account or the prompt, none of which is the client's business.
+                tracing::warn!(upstream_status = ?status, upstream_message = %message, "language model call failed");
                 let upstream = status.map_or("no answer".to_string(), |s| format!("HTTP {s}"));
                 ApiError::new(
                     StatusCode::BAD_GATEWAY,
                     "llm_error",
-                    format!("the language model service failed ({upstream}): {message}"),
+                    format!(
+                        "the language model service failed ({upstream}); the server's log has the details"
+                    ),
                 )
             }
             ReportFailure::Provider(ReportError::Invalid(m)) => {

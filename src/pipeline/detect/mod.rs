@@ -63,6 +63,20 @@ impl DetectorKind {
             _ => None,
         }
     }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Yunet => "yunet",
+            Self::Haar => "haar",
+        }
+    }
+}
+
+impl std::str::FromStr for DetectorKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s).ok_or_else(|| format!("the detector must be yunet or haar, not {s:?}"))
+    }
 }
 
 pub enum Detector {
