@@ -67,8 +67,9 @@ pub struct FrameStream {
     sampler: Sampler,
     fps: f64,
     next_index: u64,
-    /// Presentation time of the last frame grabbed.
+    /// Presentation time of the last frame grabbed, and the step before it.
     last_ms: Option<f64>,
+    last_step_ms: Option<f64>,
     /// Decoding errors after the first frame end the stream with an error, not silently.
     failed: bool,
 }
@@ -81,21 +82,26 @@ impl FrameStream {
             fps,
             next_index: 0,
             last_ms: None,
+            last_step_ms: None,
             failed: false,
         }
     }
 
-    /// The grabbed frame's presentation time from the decoder; where the container gives none
-    /// (or one that goes backwards), the time its position would have at the nominal rate.
+    /// The grabbed frame's presentation time from the decoder. Where it gives none, or one that
+    /// does not move forward (the frames FFmpeg flushes at the end of some files carry the last
+    /// packet's time), the frame is placed one step after the previous one.
     fn presentation_ms(&mut self, index: u64) -> f64 {
-        let nominal = index as f64 * 1000.0 / self.fps;
         let pts = self.cap.get(videoio::CAP_PROP_POS_MSEC).unwrap_or(f64::NAN);
+        let valid = pts.is_finite() && pts >= 0.0;
         let t = match self.last_ms {
-            _ if !(pts.is_finite() && pts >= 0.0) => nominal,
-            None => pts,
-            Some(last) if pts > last => pts,
-            Some(last) => last + 1000.0 / self.fps,
+            None if valid => pts,
+            None => index as f64 * 1000.0 / self.fps,
+            Some(last) if valid && pts > last => pts,
+            Some(last) => last + self.last_step_ms.unwrap_or(1000.0 / self.fps),
         };
+        if let Some(last) = self.last_ms {
+            self.last_step_ms = Some(t - last);
+        }
         self.last_ms = Some(t);
         t
     }
