@@ -51,6 +51,11 @@ async fn upload_raw(
     .await
 }
 
+async fn expect_success(client: &reqwest::Client, server: &Server, id: &str) {
+    let job = poll_job(client, &server.base, id, Duration::from_secs(300), finished).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_soak_every_job_ends_with_every_frame_once() {
     let path = video("main", main_spec, Codec::H264Mp4);
@@ -72,15 +77,7 @@ async fn kill_soak_every_job_ends_with_every_frame_once() {
         kills += 1;
     }
     for id in &ids {
-        let job = poll_job(
-            &client,
-            &server.base,
-            id,
-            Duration::from_secs(300),
-            finished,
-        )
-        .await;
-        assert_eq!(job["status"], "succeeded", "{job}");
+        expect_success(&client, &server, id).await;
         let (_, emotions) =
             status_and_json(client.get(server.url(&format!("/v1/jobs/{id}/emotions")))).await;
         assert_eq!(emotions["frames_analyzed"], 50, "{emotions}");
@@ -170,15 +167,7 @@ async fn a_burst_of_uploads_gets_202_or_429_and_memory_stays_bounded() {
             }
         }
         for id in &accepted {
-            let job = poll_job(
-                &client,
-                &server.base,
-                id,
-                Duration::from_secs(300),
-                finished,
-            )
-            .await;
-            assert_eq!(job["status"], "succeeded", "{job}");
+            expect_success(&client, &server, id).await;
         }
     }
     let (rss, peak) = server.memory();

@@ -29,18 +29,19 @@ async fn upload_every_frame(
     job["id"].as_str().expect("id").to_string()
 }
 
-/// Waits until the job is running with some frames done (and not yet half).
-async fn part_way(client: &reqwest::Client, server: &Server, id: &str) {
+/// Waits until the job is running with more than `after` frames done (and not yet half).
+async fn part_way(client: &reqwest::Client, server: &Server, id: &str, after: u64) -> u64 {
     let job = poll_job(client, &server.base, id, Duration::from_secs(120), |j| {
         let done = j["progress"]["frames_done"].as_u64().unwrap_or(0);
         let total = j["progress"]["frames_total"].as_u64().unwrap_or(1);
-        finished(j) || (j["status"] == "running" && done > 0 && done < total / 2)
+        finished(j) || (j["status"] == "running" && done > after && done < total / 2)
     })
     .await;
     assert!(
         !finished(&job),
         "the job finished before it could be killed; make the video longer"
     );
+    job["progress"]["frames_done"].as_u64().unwrap_or(0)
 }
 
 async fn check_every_frame_once(client: &reqwest::Client, server: &Server, id: &str, n: u64) {
@@ -74,8 +75,11 @@ async fn a_restarted_server_takes_its_jobs_back_at_once_and_they_lose_no_attempt
     let mut server = Server::start(data.path(), 1, &env);
     let id = upload_every_frame(&client, &server, &path).await;
 
+    // Killed at a different point each time, as random crashes are (three kills at one point
+    // would make it a poison job: see the next tests).
+    let mut killed_at = 0;
     for _ in 0..3 {
-        part_way(&client, &server, &id).await;
+        killed_at = part_way(&client, &server, &id, killed_at).await;
         server = server.restart();
         // Taken back by the new process and claimed again well before a minute.
         let started = Instant::now();
@@ -121,7 +125,7 @@ async fn a_poison_job_fails_for_good_and_its_upload_is_removed() {
     let env = [("EMOSCOPE_QUEUE__MAX_CRASHES", "1")];
     let server = Server::start(data.path(), 1, &env);
     let id = upload_every_frame(&client, &server, &path).await;
-    part_way(&client, &server, &id).await;
+    part_way(&client, &server, &id, 0).await;
     assert_eq!(server.uploads().len(), 1);
     let server = server.restart();
     let job = poll_job(
