@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
@@ -13,32 +13,23 @@ use tokio_util::sync::CancellationToken;
 use crate::api::{AppState, router};
 use crate::config::Config;
 use crate::jobs::instance::Instance;
-use crate::jobs::postgres::PgStore;
-use crate::jobs::sqlite::SqliteStore;
-use crate::jobs::store::JobStore;
+use crate::jobs::store::{SqlStore, Store};
 use crate::jobs::uploads::Uploads;
 use crate::jobs::worker::{WorkerPool, Workers, housekeeping};
 use crate::pipeline::Engine;
 use crate::report::service::Reporter;
 
-pub async fn open_store(config: &Config) -> Result<Arc<dyn JobStore>> {
+pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>> {
     let url = config.database_url();
     if url.is_sqlite() {
         tokio::fs::create_dir_all(&config.data_dir)
             .await
             .with_context(|| format!("cannot create data_dir {}", config.data_dir.display()))?;
-        let store = SqliteStore::open(url.expose())
-            .await
-            .with_context(|| format!("cannot open {url}"))?;
-        Ok(Arc::new(store))
-    } else if url.is_postgres() {
-        let store = PgStore::open(url.expose())
-            .await
-            .with_context(|| format!("cannot open the PostgreSQL database {url}"))?;
-        Ok(Arc::new(store))
-    } else {
-        bail!("unsupported database_url {url}")
     }
+    let store = SqlStore::open(&url)
+        .await
+        .with_context(|| format!("cannot open the database {url}"))?;
+    Ok(Arc::new(store))
 }
 
 /// Loads the models off the async runtime (it takes a moment) for `workers` workers.
@@ -51,7 +42,7 @@ pub async fn load_engine(config: &Arc<Config>, workers: usize) -> Result<Arc<Eng
 
 /// The workers of this process, with the jobs its previous incarnation held taken back first.
 async fn start_workers(
-    store: &Arc<dyn JobStore>,
+    store: &Arc<dyn Store>,
     engine: &Arc<Engine>,
     config: &Arc<Config>,
     uploads: &Uploads,

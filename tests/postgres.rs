@@ -13,8 +13,7 @@ use common::synth::Codec;
 use common::{TestApp, happy_spec, main_spec, new_job, video};
 use emoscope::config::DatabaseUrl;
 use emoscope::jobs::JobStatus;
-use emoscope::jobs::postgres::PgStore;
-use emoscope::jobs::store::JobStore;
+use emoscope::jobs::store::{JobStore, QueueStore, SqlStore};
 use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(120);
@@ -185,11 +184,35 @@ async fn migrate_names_the_database_without_its_password() {
     assert!(!said.contains(&format!(":{password}@")), "{said}");
 }
 
+/// Rows of the first schema survive the migrations to today's, JSONB included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_of_the_first_schema_are_read_on_postgres() {
+    let db = TestDb::create().await;
+    let pool = sqlx::PgPool::connect(&db.url).await.expect("connect");
+    common::first_schema(sqlx::migrate!("./migrations/postgres"))
+        .run(&pool)
+        .await
+        .expect("first schema");
+    sqlx::raw_sql(common::FIRST_SCHEMA_ROWS)
+        .execute(&pool)
+        .await
+        .expect("old rows");
+    pool.close().await;
+    let store = SqlStore::open(&DatabaseUrl::new(db.url.clone()))
+        .await
+        .expect("migrated");
+    common::check_first_schema_rows(&store).await;
+}
+
 /// The loss rule and the atomic admission of `tests/recovery.rs`, on PostgreSQL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn store_rules_on_postgres() {
     let db = TestDb::create().await;
-    let store = Arc::new(PgStore::open(&db.url).await.expect("open store"));
+    let store = Arc::new(
+        SqlStore::open(&DatabaseUrl::new(db.url.clone()))
+            .await
+            .expect("open store"),
+    );
     common::check_loss_rule(store.as_ref()).await;
     common::check_atomic_admission(store).await;
 }
@@ -200,7 +223,11 @@ async fn store_rules_on_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_claims_never_hand_out_a_job_twice() {
     let db = TestDb::create().await;
-    let store = Arc::new(PgStore::open(&db.url).await.expect("open store"));
+    let store = Arc::new(
+        SqlStore::open(&DatabaseUrl::new(db.url.clone()))
+            .await
+            .expect("open store"),
+    );
     let mut created = HashSet::new();
     for i in 0..40 {
         created.insert(

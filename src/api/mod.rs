@@ -22,7 +22,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
-use crate::jobs::store::JobStore;
+use crate::jobs::store::Store;
 use crate::jobs::uploads::Uploads;
 use crate::pipeline::Engine;
 use crate::report::service::Reporter;
@@ -30,7 +30,7 @@ use error::ApiError;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn JobStore>,
+    pub store: Arc<dyn Store>,
     pub engine: Arc<Engine>,
     pub config: Arc<Config>,
     pub uploads: Uploads,

@@ -1,9 +1,6 @@
 //! Jobs: what a user asked for, the queue that hands them to workers, and where results live.
 
 pub mod instance;
-pub mod postgres;
-mod sql;
-pub mod sqlite;
 pub mod store;
 pub mod uploads;
 pub mod worker;

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use super::Job;
-use super::store::{Finish, Holding, JobStore};
+use super::store::{Finish, Holding, Store};
 use super::uploads::Uploads;
 use crate::config::Config;
 use crate::pipeline::{
@@ -22,7 +22,7 @@ use crate::pipeline::{
 
 #[derive(Clone)]
 pub struct Workers {
-    pub store: Arc<dyn JobStore>,
+    pub store: Arc<dyn Store>,
     pub engine: Arc<Engine>,
     pub config: Arc<Config>,
     pub uploads: Uploads,
@@ -92,7 +92,7 @@ fn supervise(w: Workers, rt: Handle, worker_id: String) {
 /// Every process with a store runs this: jobs of silent workers back to the queue, and uploads
 /// that outlived their job removed. Ends when `cancel` is cancelled.
 pub async fn housekeeping(
-    store: Arc<dyn JobStore>,
+    store: Arc<dyn Store>,
     uploads: Uploads,
     config: Arc<Config>,
     wake: Arc<Notify>,

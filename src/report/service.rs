@@ -9,7 +9,7 @@ use super::openai::OpenAiNarrator;
 use super::template::TemplateNarrator;
 use super::{Narrator, Report, ReportError, ReportInputs, inputs::Segmenter, template_language};
 use crate::config::{ProviderChoice, ReportConfig};
-use crate::jobs::store::{JobStore, StoreError};
+use crate::jobs::store::{Store, StoreError};
 use crate::jobs::{Job, JobStatus, now_ms};
 
 /// What report to write; every field is optional.
@@ -95,7 +95,7 @@ impl Reporter {
     /// tells whether it is new.
     pub async fn report(
         &self,
-        store: &dyn JobStore,
+        store: &dyn Store,
         job: &Job,
         req: &ReportRequest,
     ) -> Result<(Report, bool), ReportFailure> {
@@ -177,7 +177,7 @@ impl Reporter {
     #[allow(clippy::too_many_arguments)]
     async fn write_once(
         &self,
-        store: &dyn JobStore,
+        store: &dyn Store,
         job: &Job,
         regenerate: bool,
         narrator: &dyn Narrator,
@@ -212,7 +212,7 @@ impl Reporter {
         Ok((stored, created))
     }
 
-    async fn inputs(&self, store: &dyn JobStore, job: &Job) -> Result<ReportInputs, ReportFailure> {
+    async fn inputs(&self, store: &dyn Store, job: &Job) -> Result<ReportInputs, ReportFailure> {
         let summary = job
             .summary
             .as_ref()

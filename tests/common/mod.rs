@@ -346,7 +346,7 @@ pub fn new_job(i: usize) -> emoscope::jobs::NewJob {
 
 /// Only a job that keeps dying at the same point fails: losses at the same progress in a row
 /// count, a loss further on starts the count again, and a lost worker costs no attempt.
-pub async fn check_loss_rule(store: &dyn emoscope::jobs::store::JobStore) {
+pub async fn check_loss_rule(store: &dyn emoscope::jobs::store::Store) {
     use emoscope::jobs::JobStatus;
     let job = new_job(0);
     let id = job.id.clone();
@@ -383,7 +383,7 @@ pub async fn check_loss_rule(store: &dyn emoscope::jobs::store::JobStore) {
 }
 
 /// Sixteen uploads race for ten places: exactly ten are queued.
-pub async fn check_atomic_admission(store: std::sync::Arc<dyn emoscope::jobs::store::JobStore>) {
+pub async fn check_atomic_admission(store: std::sync::Arc<dyn emoscope::jobs::store::Store>) {
     let tasks: Vec<_> = (0..16)
         .map(|i| {
             let store = store.clone();
@@ -406,4 +406,79 @@ pub async fn check_atomic_admission(store: std::sync::Arc<dyn emoscope::jobs::st
         .await
         .expect("count");
     assert_eq!(queued, 10);
+}
+
+/// Rows exactly as the first schema (migrations 0001 and 0002) and the code of that time wrote
+/// them: a succeeded job, one analysed frame and a report.
+pub const FIRST_SCHEMA_ROWS: &str = r#"
+INSERT INTO jobs (id, status, options, video_name, video_path, video_bytes, keep_video, video,
+    progress_done, progress_total, summary, warnings, error_code, error_message, attempts,
+    max_attempts, worker_id, heartbeat_at, run_after, cancel_requested, created_at, started_at,
+    finished_at, updated_at)
+VALUES ('019ac6a1-7441-76ea-a89d-2fb3757ceca0', 'succeeded',
+    '{"sample_fps":5.0,"detector":"haar","min_face_px":24,"model":"emonet"}', 'talk.mp4', NULL,
+    326910, FALSE,
+    '{"duration_ms":10000,"fps":25.0,"width":640,"height":360,"frame_count":250,"codec":"h264"}',
+    50, 50,
+    '{"percentages":{"angry":0.0,"disgust":0.0,"fear":0.0,"happy":75.0,"neutral":25.0,"sad":0.0,"surprise":0.0},"counts":{"angry":0,"disgust":0,"fear":0,"happy":3,"neutral":1,"sad":0,"surprise":0},"dominant":"happy","mean_probabilities":{"angry":0.01,"disgust":0.0,"fear":0.02,"happy":0.7,"neutral":0.2,"sad":0.05,"surprise":0.02},"frames_analyzed":50,"frames_with_face":4,"faces_classified":4}',
+    '["the YuNet face detector is unavailable on this server"]', NULL, NULL, 1, 3, NULL, 1764243032153,
+    1764243032151, FALSE, 1764243032151, 1764243032153, 1764243032646, 1764243032646);
+INSERT INTO frames (job_id, frame, time_ms, faces)
+VALUES ('019ac6a1-7441-76ea-a89d-2fb3757ceca0', 55, 2200,
+    '[{"box":{"x":220,"y":80,"w":200,"h":201},"score":0.912,"emotion":"happy","probabilities":{"angry":0.0,"disgust":0.0,"fear":0.0,"happy":0.9,"neutral":0.1,"sad":0.0,"surprise":0.0}}]');
+INSERT INTO reports (id, job_id, provider, model, language, text, inputs, usage, created_at)
+VALUES ('019ac6a1-9999-76ea-a89d-2fb3757ceca0', '019ac6a1-7441-76ea-a89d-2fb3757ceca0',
+    'openai', 'gpt-4o', 'en', 'Mostly happy.',
+    '{"percentages":{"angry":0.0,"disgust":0.0,"fear":0.0,"happy":75.0,"neutral":25.0,"sad":0.0,"surprise":0.0},"counts":{"angry":0,"disgust":0,"fear":0,"happy":3,"neutral":1,"sad":0,"surprise":0},"dominant":"happy","mean_probabilities":{"angry":0.01,"disgust":0.0,"fear":0.02,"happy":0.7,"neutral":0.2,"sad":0.05,"surprise":0.02},"frames_analyzed":50,"frames_with_face":4,"faces_classified":4,"duration_ms":10000,"segments":[{"start_ms":0,"end_ms":5000,"faces":4,"dominant":"happy","dominant_percent":75.0}]}',
+    '{"prompt_tokens":321,"completion_tokens":45,"total_tokens":366}', 1764243040000);
+"#;
+
+/// The migrator of `dir` cut to its first schema (0001, 0002).
+pub fn first_schema(mut m: sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
+    let first: Vec<_> = m
+        .migrations
+        .iter()
+        .filter(|x| x.version <= 2)
+        .cloned()
+        .collect();
+    m.migrations = std::borrow::Cow::Owned(first);
+    m
+}
+
+/// What the current store reads from [`FIRST_SCHEMA_ROWS`]: every field as it was written.
+pub async fn check_first_schema_rows(store: &dyn emoscope::jobs::store::Store) {
+    use emoscope::pipeline::detect::DetectorKind;
+    let id = "019ac6a1-7441-76ea-a89d-2fb3757ceca0";
+    let job = store.get(id).await.expect("read").expect("the old job");
+    assert_eq!(job.status, emoscope::jobs::JobStatus::Succeeded);
+    assert_eq!(job.options.detector, DetectorKind::Haar);
+    assert_eq!(job.options.sample_fps, 5.0);
+    assert_eq!(job.video.frame_count, 250);
+    assert_eq!(job.video.codec, "h264");
+    assert_eq!(job.video_bytes, 326_910);
+    assert_eq!(job.warnings.len(), 1);
+    let summary = job.summary.expect("summary");
+    assert_eq!(summary.percentages.happy, 75.0);
+    assert_eq!(summary.counts.neutral, 1);
+    assert_eq!(summary.dominant.as_deref(), Some("happy"));
+    assert_eq!(summary.faces_classified, 4);
+    let frames = store.timeline(id, None, 10).await.expect("timeline");
+    assert_eq!(frames.len(), 1);
+    assert_eq!((frames[0].frame, frames[0].time_ms), (55, 2200));
+    assert_eq!(frames[0].faces[0].bbox.h, 201);
+    assert_eq!(frames[0].faces[0].probabilities.happy, 0.9);
+    let reports = store.reports(id).await.expect("reports");
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].inputs.segments[0].dominant_percent, 75.0);
+    assert_eq!(reports[0].inputs.summary.frames_with_face, 4);
+    assert_eq!(reports[0].usage.as_ref().map(|u| u.total_tokens), Some(366));
+    // And the old rows take part in what came after them: a report key, a cancel, a delete.
+    assert!(
+        store
+            .find_report(id, "openai", "gpt-4o", "en")
+            .await
+            .expect("find")
+            .is_some()
+    );
+    assert!(store.delete(id).await.expect("delete").is_some());
 }

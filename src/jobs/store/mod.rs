@@ -1,0 +1,255 @@
+//! The storage interface, split by concern ([`JobStore`], [`QueueStore`], [`FrameStore`],
+//! [`ReportStore`]; [`Store`] is all four), and [`SqlStore`], which implements it on SQLite (the
+//! embedded default) or PostgreSQL (many workers on many machines).
+//!
+//! The SQL is written once for both: `$N` placeholders, `TRUE`, `ON CONFLICT … DO UPDATE` and
+//! `RETURNING` mean the same in SQLite and PostgreSQL. The two differences are the locks
+//! ([`Dialect`]): PostgreSQL claims with `FOR UPDATE SKIP LOCKED`, and serialises admission to the
+//! queue with an advisory lock, which SQLite, with one writer at a time, needs for neither.
+
+mod frames;
+mod jobs;
+mod queue;
+mod reports;
+pub mod rows;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+use super::{Job, JobStatus, NewJob};
+use crate::config::DatabaseUrl;
+use crate::pipeline::FrameResult;
+use crate::pipeline::aggregate::EmotionSummary;
+use crate::pipeline::probe::VideoInfo;
+use crate::report::Report;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, thiserror::Error)]
+#[error("database: {0}")]
+pub struct StoreError(pub String);
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        Self(e.to_string())
+    }
+}
+
+/// What a worker learns when it reports on a job it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holding {
+    /// Still ours: go on.
+    Held,
+    /// A user asked to cancel it.
+    CancelRequested,
+    /// Not ours any more (deleted, or taken over after we went silent): stop, write nothing.
+    Lost,
+}
+
+/// How a held job ends.
+#[derive(Debug, Clone)]
+pub enum Finish {
+    Succeeded {
+        video: VideoInfo,
+        summary: Box<EmotionSummary>,
+    },
+    Canceled,
+    /// `retry_in_ms` puts it back in the queue if attempts are left.
+    Failed {
+        code: String,
+        message: String,
+        retry_in_ms: Option<i64>,
+    },
+}
+
+/// Jobs as users see them: create, read, list, cancel, delete.
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    async fn ping(&self) -> StoreResult<()>;
+    /// Queues the job unless `max_queued` jobs already wait (`None`); the check and the insert
+    /// are atomic.
+    async fn create(&self, job: NewJob, max_queued: u64) -> StoreResult<Option<Job>>;
+    async fn get(&self, id: &str) -> StoreResult<Option<Job>>;
+    /// Newest first, ids below `before` when given.
+    async fn list(
+        &self,
+        status: Option<JobStatus>,
+        before: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Job>>;
+    async fn count_with_status(&self, status: JobStatus) -> StoreResult<u64>;
+    /// Removes the job and its results; returns it as it was.
+    async fn delete(&self, id: &str) -> StoreResult<Option<Job>>;
+    /// Cancels a queued job at once, marks a running one; finished jobs are left alone.
+    async fn request_cancel(&self, id: &str) -> StoreResult<Option<Job>>;
+    /// Records that the job's upload was deleted.
+    async fn forget_video(&self, id: &str) -> StoreResult<()>;
+}
+
+/// The queue as workers see it. Every write names the worker, and applies only while the job is
+/// still that worker's.
+#[async_trait]
+pub trait QueueStore: Send + Sync {
+    /// Hands the oldest runnable job to `worker`, wiping results of an earlier attempt.
+    async fn claim(&self, worker: &str) -> StoreResult<Option<Job>>;
+    async fn heartbeat(&self, id: &str, worker: &str) -> StoreResult<Holding>;
+    /// Stores analysed frames and the progress in one transaction.
+    async fn record(
+        &self,
+        id: &str,
+        worker: &str,
+        frames: &[FrameResult],
+        done: u64,
+        total: u64,
+    ) -> StoreResult<Holding>;
+    /// Ends a held job; `false` when it was no longer ours.
+    async fn finish(&self, id: &str, worker: &str, finish: Finish) -> StoreResult<bool>;
+    /// Requeues running jobs whose heartbeat is older than `stale_ms`; one lost `max_crashes`
+    /// times in a row at the same point fails as `worker_lost` (a poison job).
+    async fn recover_stale(&self, stale_ms: i64, max_crashes: u32) -> StoreResult<u64>;
+    /// The same for the running jobs of workers whose id starts with `worker_prefix`: at start-up,
+    /// the jobs that this instance's previous process held when it died.
+    async fn take_back(&self, worker_prefix: &str, max_crashes: u32) -> StoreResult<u64>;
+}
+
+/// A job's analysed frames.
+#[async_trait]
+pub trait FrameStore: Send + Sync {
+    /// Frames after `after` (exclusive), in order.
+    async fn timeline(
+        &self,
+        id: &str,
+        after: Option<u64>,
+        limit: u32,
+    ) -> StoreResult<Vec<FrameResult>>;
+}
+
+/// Narrative reports, one per job, language, provider and model.
+#[async_trait]
+pub trait ReportStore: Send + Sync {
+    /// Stores the report unless one with the same job, language, provider and model exists
+    /// (then that one is kept, or replaced when `replace`); returns the stored one.
+    async fn save_report(&self, report: &Report, replace: bool) -> StoreResult<Report>;
+    /// The report of the job with these parameters.
+    async fn find_report(
+        &self,
+        job_id: &str,
+        provider: &str,
+        model: &str,
+        language: &str,
+    ) -> StoreResult<Option<Report>>;
+    /// All reports of the job, newest first.
+    async fn reports(&self, job_id: &str) -> StoreResult<Vec<Report>>;
+}
+
+/// Everything handlers and workers may ask of a database.
+pub trait Store: JobStore + QueueStore + FrameStore + ReportStore + 'static {}
+
+impl<T: JobStore + QueueStore + FrameStore + ReportStore + 'static> Store for T {}
+
+/// The database behind a [`SqlStore`].
+enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same code on whichever pool the store has: `$pool` is a `&SqlitePool` in one arm
+/// and a `&PgPool` in the other, so the body is type-checked for both databases.
+macro_rules! with_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.db {
+            $crate::jobs::store::Db::Sqlite($pool) => $body,
+            $crate::jobs::store::Db::Postgres($pool) => $body,
+        }
+    };
+}
+use with_pool;
+
+/// Where the SQL of the two databases differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// Appended to the claim's sub-select: pass over rows another worker is claiming.
+    fn claim_lock(self) -> &'static str {
+        match self {
+            Self::Sqlite => "",
+            Self::Postgres => "FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    /// Run first in the admission transaction, so that two uploads cannot both count the queue
+    /// before either inserts.
+    fn admission_lock(self) -> Option<&'static str> {
+        match self {
+            Self::Sqlite => None,
+            Self::Postgres => Some("SELECT pg_advisory_xact_lock(7215001)"),
+        }
+    }
+}
+
+pub struct SqlStore {
+    db: Db,
+}
+
+impl SqlStore {
+    /// Opens the database at `url` (a SQLite file is created if needed; a PostgreSQL database
+    /// must exist) and applies its migrations.
+    pub async fn open(url: &DatabaseUrl) -> StoreResult<Self> {
+        let db = if url.is_sqlite() {
+            Db::Sqlite(open_sqlite(url.expose()).await?)
+        } else if url.is_postgres() {
+            Db::Postgres(open_postgres(url.expose()).await?)
+        } else {
+            return Err(StoreError(format!("unsupported database URL {url}")));
+        };
+        let store = Self { db };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        let result = match &self.db {
+            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+        };
+        result.map_err(|e| StoreError(format!("migration failed: {e}")))
+    }
+
+    fn dialect(&self) -> Dialect {
+        match self.db {
+            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Postgres(_) => Dialect::Postgres,
+        }
+    }
+}
+
+/// One SQLite file in WAL mode: readers never wait for the writer.
+async fn open_sqlite(url: &str) -> StoreResult<SqlitePool> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    Ok(SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await?)
+}
+
+async fn open_postgres(url: &str) -> StoreResult<PgPool> {
+    Ok(PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await?)
+}

@@ -1,0 +1,220 @@
+//! The queue as workers see it: claim, heartbeat, progress, the end of a job, and taking back the
+//! jobs of workers that died. The claim re-checks `status = 'queued'` on the row it updates,
+//! which makes a double claim impossible in both databases.
+
+use async_trait::async_trait;
+use sqlx::types::Json;
+
+use super::rows::{JOB_COLUMNS, JobRow, StoredFace, StoredSummary, StoredVideo, signed};
+use super::{Finish, Holding, QueueStore, SqlStore, StoreResult, with_pool};
+use crate::jobs::{Job, now_ms};
+use crate::pipeline::FrameResult;
+
+/// What a lost worker's job becomes: requeued, without counting the attempt, unless it was lost
+/// at the same point (frames done) `$1` times in a row, which marks it as the job that kills its
+/// worker. `$2` is now. Only the `WHERE` clause differs between the stale-heartbeat recovery and
+/// a restart's take-back.
+const LOST_JOB_UPDATE: &str = "UPDATE jobs SET \
+       crashes = CASE WHEN progress_done = crash_progress THEN crashes + 1 ELSE 1 END, \
+       crash_progress = progress_done, \
+       attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+       status = CASE WHEN (CASE WHEN progress_done = crash_progress THEN crashes + 1 ELSE 1 END) >= $1 \
+         THEN 'failed' ELSE 'queued' END, \
+       finished_at = CASE WHEN (CASE WHEN progress_done = crash_progress THEN crashes + 1 ELSE 1 END) >= $1 \
+         THEN $2 ELSE NULL END, \
+       error_code = CASE WHEN (CASE WHEN progress_done = crash_progress THEN crashes + 1 ELSE 1 END) >= $1 \
+         THEN 'worker_lost' ELSE error_code END, \
+       error_message = CASE WHEN (CASE WHEN progress_done = crash_progress THEN crashes + 1 ELSE 1 END) >= $1 \
+         THEN 'the worker analysing this job died at the same point several times in a row' \
+         ELSE error_message END, \
+       worker_id = NULL, run_after = $2, updated_at = $2 \
+     WHERE status = 'running' AND ";
+
+/// Applies only while the job is still this worker's.
+const HELD: &str = "WHERE id = $1 AND worker_id = $2 AND status = 'running'";
+
+fn holding(cancel_requested: Option<bool>) -> Holding {
+    match cancel_requested {
+        None => Holding::Lost,
+        Some(true) => Holding::CancelRequested,
+        Some(false) => Holding::Held,
+    }
+}
+
+#[async_trait]
+impl QueueStore for SqlStore {
+    async fn claim(&self, worker: &str) -> StoreResult<Option<Job>> {
+        let now = now_ms();
+        let sql = format!(
+            "UPDATE jobs SET status = 'running', worker_id = $1, heartbeat_at = $2, \
+               attempts = attempts + 1, started_at = COALESCE(started_at, $2), progress_done = 0, \
+               updated_at = $2 \
+             WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_after <= $2 \
+                         ORDER BY id LIMIT 1 {lock}) \
+               AND status = 'queued' \
+             RETURNING {JOB_COLUMNS}",
+            lock = self.dialect().claim_lock()
+        );
+        let row: Option<JobRow> = with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: Option<JobRow> = sqlx::query_as(&sql)
+                .bind(worker)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(r) = &row {
+                // An earlier attempt may have written some frames before its worker died.
+                sqlx::query("DELETE FROM frames WHERE job_id = $1")
+                    .bind(r.id())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            row
+        });
+        row.map(Job::try_from).transpose()
+    }
+
+    async fn heartbeat(&self, id: &str, worker: &str) -> StoreResult<Holding> {
+        let sql = format!("UPDATE jobs SET heartbeat_at = $3 {HELD} RETURNING cancel_requested");
+        let cancel: Option<bool> = with_pool!(self, pool => sqlx::query_scalar(&sql)
+            .bind(id)
+            .bind(worker)
+            .bind(now_ms())
+            .fetch_optional(pool)
+            .await)?;
+        Ok(holding(cancel))
+    }
+
+    async fn record(
+        &self,
+        id: &str,
+        worker: &str,
+        frames: &[FrameResult],
+        done: u64,
+        total: u64,
+    ) -> StoreResult<Holding> {
+        let progress = format!(
+            "UPDATE jobs SET progress_done = $3, progress_total = $4, heartbeat_at = $5, \
+             updated_at = $5 {HELD} RETURNING cancel_requested"
+        );
+        let insert = "INSERT INTO frames (job_id, frame, time_ms, faces) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (job_id, frame) DO UPDATE SET time_ms = excluded.time_ms, faces = excluded.faces";
+        let cancel: Option<bool> = with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let cancel: Option<bool> = sqlx::query_scalar(&progress)
+                .bind(id)
+                .bind(worker)
+                .bind(signed(done))
+                .bind(signed(total))
+                .bind(now_ms())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if cancel.is_some() {
+                for f in frames {
+                    let faces: Vec<StoredFace> = f.faces.iter().map(StoredFace::from).collect();
+                    sqlx::query(insert)
+                        .bind(id)
+                        .bind(signed(f.frame))
+                        .bind(signed(f.time_ms))
+                        .bind(Json(faces))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+            cancel
+        });
+        Ok(holding(cancel))
+    }
+
+    async fn finish(&self, id: &str, worker: &str, finish: Finish) -> StoreResult<bool> {
+        let now = now_ms();
+        let wipe = "DELETE FROM frames WHERE job_id = $1";
+        let changed = with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let changed = match &finish {
+                Finish::Succeeded { video, summary } => {
+                    let sql = format!(
+                        "UPDATE jobs SET status = 'succeeded', video = $3, summary = $4, \
+                           progress_done = $5, progress_total = $5, worker_id = NULL, \
+                           finished_at = $6, updated_at = $6 {HELD}"
+                    );
+                    sqlx::query(&sql)
+                        .bind(id)
+                        .bind(worker)
+                        .bind(Json(StoredVideo::from(video)))
+                        .bind(Json(StoredSummary::from(summary.as_ref())))
+                        .bind(signed(summary.frames_analyzed))
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                }
+                Finish::Canceled => {
+                    let sql = format!(
+                        "UPDATE jobs SET status = 'canceled', worker_id = NULL, finished_at = $3, \
+                         updated_at = $3 {HELD}"
+                    );
+                    let n = sqlx::query(&sql)
+                        .bind(id)
+                        .bind(worker)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    sqlx::query(wipe).bind(id).execute(&mut *tx).await?;
+                    n
+                }
+                Finish::Failed { code, message, retry_in_ms } => {
+                    let retry = "$5 IS NOT NULL AND attempts < max_attempts";
+                    let sql = format!(
+                        "UPDATE jobs SET \
+                           status = CASE WHEN {retry} THEN 'queued' ELSE 'failed' END, \
+                           run_after = $6 + COALESCE($5, 0), \
+                           finished_at = CASE WHEN {retry} THEN NULL ELSE $6 END, \
+                           error_code = $3, error_message = $4, worker_id = NULL, updated_at = $6 {HELD}"
+                    );
+                    let n = sqlx::query(&sql)
+                        .bind(id)
+                        .bind(worker)
+                        .bind(code)
+                        .bind(message)
+                        .bind(*retry_in_ms)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    sqlx::query(wipe).bind(id).execute(&mut *tx).await?;
+                    n
+                }
+            };
+            tx.commit().await?;
+            changed
+        });
+        Ok(changed == 1)
+    }
+
+    async fn recover_stale(&self, stale_ms: i64, max_crashes: u32) -> StoreResult<u64> {
+        let now = now_ms();
+        let sql = format!("{LOST_JOB_UPDATE} heartbeat_at < $3");
+        let done = with_pool!(self, pool => sqlx::query(&sql)
+            .bind(i64::from(max_crashes))
+            .bind(now)
+            .bind(now - stale_ms)
+            .execute(pool)
+            .await.map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+
+    async fn take_back(&self, worker_prefix: &str, max_crashes: u32) -> StoreResult<u64> {
+        let sql = format!("{LOST_JOB_UPDATE} substr(worker_id, 1, length($3)) = $3");
+        let done = with_pool!(self, pool => sqlx::query(&sql)
+            .bind(i64::from(max_crashes))
+            .bind(now_ms())
+            .bind(worker_prefix)
+            .execute(pool)
+            .await.map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+}

@@ -1,0 +1,409 @@
+//! How jobs, frames and reports are stored: rows read with `FromRow`, and the JSON kept in their
+//! columns. The JSON has shapes of its own, apart from the pipeline's types and the API's views,
+//! and every field has a default, so that a field renamed or added in code cannot make an old row
+//! unreadable (`tests/schema.rs` reads rows written by the first schema).
+
+use serde::{Deserialize, Serialize};
+use sqlx::types::Json;
+
+use super::{StoreError, StoreResult};
+use crate::jobs::{Job, JobStatus};
+use crate::pipeline::aggregate::{EmotionSummary, PerEmotion};
+use crate::pipeline::detect::DetectorKind;
+use crate::pipeline::probe::VideoInfo;
+use crate::pipeline::{AnalysisOptions, BoxPx, FaceResult, FrameResult};
+use crate::report::inputs::SegmentSummary;
+use crate::report::{Report, ReportInputs, Usage};
+
+/// A count or size from the database, which stores them signed.
+pub fn unsigned(v: i64, column: &str) -> StoreResult<u64> {
+    u64::try_from(v).map_err(|_| StoreError(format!("{column} is negative: {v}")))
+}
+
+/// A count or size for the database, which stores them signed.
+pub fn signed(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+#[derive(sqlx::FromRow)]
+pub struct JobRow {
+    id: String,
+    status: String,
+    options: Json<StoredOptions>,
+    video_name: Option<String>,
+    video_path: Option<String>,
+    video_bytes: i64,
+    keep_video: bool,
+    video: Json<StoredVideo>,
+    progress_done: i64,
+    progress_total: i64,
+    summary: Option<Json<StoredSummary>>,
+    warnings: Json<Vec<String>>,
+    error_code: Option<String>,
+    error_message: Option<String>,
+    attempts: i64,
+    max_attempts: i64,
+    cancel_requested: bool,
+    created_at: i64,
+    started_at: Option<i64>,
+    finished_at: Option<i64>,
+    updated_at: i64,
+}
+
+impl JobRow {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The columns a [`JobRow`] is read from.
+pub const JOB_COLUMNS: &str = "id, status, options, video_name, video_path, video_bytes, \
+    keep_video, video, progress_done, progress_total, summary, warnings, error_code, \
+    error_message, attempts, max_attempts, cancel_requested, created_at, started_at, \
+    finished_at, updated_at";
+
+impl TryFrom<JobRow> for Job {
+    type Error = StoreError;
+    fn try_from(r: JobRow) -> StoreResult<Job> {
+        let count = |v: i64, c: &str| -> StoreResult<u32> {
+            u32::try_from(v).map_err(|_| StoreError(format!("{c} out of range: {v}")))
+        };
+        Ok(Job {
+            status: JobStatus::parse(&r.status)
+                .ok_or_else(|| StoreError(format!("unknown status {:?}", r.status)))?,
+            options: r.options.0.into(),
+            video_bytes: unsigned(r.video_bytes, "video_bytes")?,
+            video: r.video.0.into(),
+            progress_done: unsigned(r.progress_done, "progress_done")?,
+            progress_total: unsigned(r.progress_total, "progress_total")?,
+            summary: r.summary.map(|s| s.0.into()),
+            warnings: r.warnings.0,
+            attempts: count(r.attempts, "attempts")?,
+            max_attempts: count(r.max_attempts, "max_attempts")?,
+            id: r.id,
+            video_name: r.video_name,
+            video_path: r.video_path,
+            keep_video: r.keep_video,
+            error_code: r.error_code,
+            error_message: r.error_message,
+            cancel_requested: r.cancel_requested,
+            created_at: r.created_at,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct FrameRow {
+    frame: i64,
+    time_ms: i64,
+    faces: Json<Vec<StoredFace>>,
+}
+
+impl TryFrom<FrameRow> for FrameResult {
+    type Error = StoreError;
+    fn try_from(r: FrameRow) -> StoreResult<FrameResult> {
+        Ok(FrameResult {
+            frame: unsigned(r.frame, "frame")?,
+            time_ms: unsigned(r.time_ms, "time_ms")?,
+            faces: r.faces.0.into_iter().map(Into::into).collect(),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ReportRow {
+    id: String,
+    job_id: String,
+    provider: String,
+    model: String,
+    language: String,
+    text: String,
+    inputs: Json<StoredInputs>,
+    usage: Option<Json<StoredUsage>>,
+    created_at: i64,
+}
+
+pub const REPORT_COLUMNS: &str =
+    "id, job_id, provider, model, language, text, inputs, usage, created_at";
+
+impl From<ReportRow> for Report {
+    fn from(r: ReportRow) -> Report {
+        Report {
+            id: r.id,
+            job_id: r.job_id,
+            provider: r.provider,
+            model: r.model,
+            language: r.language,
+            text: r.text,
+            created_at: r.created_at,
+            usage: r.usage.map(|u| u.0.into()),
+            inputs: r.inputs.0.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StoredOptions {
+    sample_fps: f64,
+    detector: StoredDetector,
+    min_face_px: u32,
+    model: String,
+}
+
+/// Detector names as stored.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum StoredDetector {
+    #[default]
+    Yunet,
+    Haar,
+}
+
+impl From<&AnalysisOptions> for StoredOptions {
+    fn from(o: &AnalysisOptions) -> Self {
+        Self {
+            sample_fps: o.sample_fps,
+            detector: match o.detector {
+                DetectorKind::Yunet => StoredDetector::Yunet,
+                DetectorKind::Haar => StoredDetector::Haar,
+            },
+            min_face_px: o.min_face_px,
+            model: o.model.clone(),
+        }
+    }
+}
+
+impl From<StoredOptions> for AnalysisOptions {
+    fn from(o: StoredOptions) -> Self {
+        Self {
+            sample_fps: o.sample_fps,
+            detector: match o.detector {
+                StoredDetector::Yunet => DetectorKind::Yunet,
+                StoredDetector::Haar => DetectorKind::Haar,
+            },
+            min_face_px: o.min_face_px,
+            model: o.model,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StoredVideo {
+    duration_ms: u64,
+    fps: f64,
+    width: u32,
+    height: u32,
+    frame_count: u64,
+    codec: String,
+}
+
+impl From<&VideoInfo> for StoredVideo {
+    fn from(v: &VideoInfo) -> Self {
+        Self {
+            duration_ms: v.duration_ms,
+            fps: v.fps,
+            width: v.width,
+            height: v.height,
+            frame_count: v.frame_count,
+            codec: v.codec.clone(),
+        }
+    }
+}
+
+impl From<StoredVideo> for VideoInfo {
+    fn from(v: StoredVideo) -> Self {
+        Self {
+            duration_ms: v.duration_ms,
+            fps: v.fps,
+            width: v.width,
+            height: v.height,
+            frame_count: v.frame_count,
+            codec: v.codec,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StoredSummary {
+    percentages: PerEmotion<f64>,
+    counts: PerEmotion<u64>,
+    dominant: Option<String>,
+    mean_probabilities: PerEmotion<f64>,
+    frames_analyzed: u64,
+    frames_with_face: u64,
+    faces_classified: u64,
+}
+
+impl From<&EmotionSummary> for StoredSummary {
+    fn from(s: &EmotionSummary) -> Self {
+        Self {
+            percentages: s.percentages,
+            counts: s.counts,
+            dominant: s.dominant.clone(),
+            mean_probabilities: s.mean_probabilities,
+            frames_analyzed: s.frames_analyzed,
+            frames_with_face: s.frames_with_face,
+            faces_classified: s.faces_classified,
+        }
+    }
+}
+
+impl From<StoredSummary> for EmotionSummary {
+    fn from(s: StoredSummary) -> Self {
+        Self {
+            percentages: s.percentages,
+            counts: s.counts,
+            dominant: s.dominant,
+            mean_probabilities: s.mean_probabilities,
+            frames_analyzed: s.frames_analyzed,
+            frames_with_face: s.frames_with_face,
+            faces_classified: s.faces_classified,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StoredFace {
+    #[serde(rename = "box")]
+    bbox: StoredBox,
+    score: f32,
+    emotion: String,
+    probabilities: PerEmotion<f32>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct StoredBox {
+    x: i32,
+    y: i32,
+    w: i32,
+    h: i32,
+}
+
+impl From<&FaceResult> for StoredFace {
+    fn from(f: &FaceResult) -> Self {
+        let b = f.bbox;
+        Self {
+            bbox: StoredBox {
+                x: b.x,
+                y: b.y,
+                w: b.w,
+                h: b.h,
+            },
+            score: f.score,
+            emotion: f.emotion.clone(),
+            probabilities: f.probabilities,
+        }
+    }
+}
+
+impl From<StoredFace> for FaceResult {
+    fn from(f: StoredFace) -> Self {
+        let b = f.bbox;
+        Self {
+            bbox: BoxPx {
+                x: b.x,
+                y: b.y,
+                w: b.w,
+                h: b.h,
+            },
+            score: f.score,
+            emotion: f.emotion,
+            probabilities: f.probabilities,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StoredInputs {
+    #[serde(flatten)]
+    summary: StoredSummary,
+    duration_ms: u64,
+    segments: Vec<StoredSegment>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct StoredSegment {
+    start_ms: u64,
+    end_ms: u64,
+    faces: u64,
+    dominant: Option<String>,
+    dominant_percent: f64,
+}
+
+impl From<&ReportInputs> for StoredInputs {
+    fn from(i: &ReportInputs) -> Self {
+        Self {
+            summary: (&i.summary).into(),
+            duration_ms: i.duration_ms,
+            segments: i
+                .segments
+                .iter()
+                .map(|s| StoredSegment {
+                    start_ms: s.start_ms,
+                    end_ms: s.end_ms,
+                    faces: s.faces,
+                    dominant: s.dominant.clone(),
+                    dominant_percent: s.dominant_percent,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<StoredInputs> for ReportInputs {
+    fn from(i: StoredInputs) -> Self {
+        Self {
+            summary: i.summary.into(),
+            duration_ms: i.duration_ms,
+            segments: i
+                .segments
+                .into_iter()
+                .map(|s| SegmentSummary {
+                    start_ms: s.start_ms,
+                    end_ms: s.end_ms,
+                    faces: s.faces,
+                    dominant: s.dominant,
+                    dominant_percent: s.dominant_percent,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StoredUsage {
+    prompt_tokens: u64,
+    completion_tokens: u64,
+    total_tokens: u64,
+}
+
+impl From<&Usage> for StoredUsage {
+    fn from(u: &Usage) -> Self {
+        Self {
+            prompt_tokens: u.prompt_tokens,
+            completion_tokens: u.completion_tokens,
+            total_tokens: u.total_tokens,
+        }
+    }
+}
+
+impl From<StoredUsage> for Usage {
+    fn from(u: StoredUsage) -> Self {
+        Self {
+            prompt_tokens: u.prompt_tokens,
+            completion_tokens: u.completion_tokens,
+            total_tokens: u.total_tokens,
+        }
+    }
+}
