@@ -340,7 +340,7 @@ impl Default for QueueConfig {
             stale_after_secs: 30,
             poll_ms: 500,
             max_attempts: 3,
-            max_crashes: 3,
+            max_crashes: 5,
             sweep_secs: 60,
             orphan_grace_secs: 600,
         }

@@ -6,6 +6,7 @@ pub mod info;
 pub mod jobs;
 pub mod openapi;
 pub mod query;
+pub mod schema;
 pub mod web;
 
 use std::sync::Arc;

@@ -2,7 +2,6 @@
 //! running sums only, so that nothing grows with the length of the video.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// The project's one label order, used by the models, the API and the database.
 pub const EMOTIONS: [&str; 7] = [
@@ -10,7 +9,7 @@ pub const EMOTIONS: [&str; 7] = [
 ];
 
 /// One value per emotion, serialised as an object with the seven names as keys.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 pub struct PerEmotion<T> {
     pub angry: T,
     pub disgust: T,
@@ -61,14 +60,13 @@ pub fn argmax(values: &[f32; 7]) -> usize {
 }
 
 /// The emotion result of a whole video.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmotionSummary {
     /// Share of classified faces whose most likely emotion is each one; sums to 100 (all 0 when
     /// no face was seen).
     pub percentages: PerEmotion<f64>,
     pub counts: PerEmotion<u64>,
     /// Most frequent emotion; `null` when no face was seen.
-    #[schema(example = "happy")]
     pub dominant: Option<String>,
     /// Mean probability of each emotion over all classified faces.
     pub mean_probabilities: PerEmotion<f64>,

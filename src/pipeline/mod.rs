@@ -16,7 +16,6 @@ use std::sync::mpsc;
 
 use opencv::prelude::MatTraitConst;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::config::Config;
 use crate::runtime::{self, Provider};
@@ -115,7 +114,7 @@ impl PipelineError {
 }
 
 /// What a job asks for; validated by the API before it is stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnalysisOptions {
     /// Frames analysed per second of video; 0 analyses every frame.
     pub sample_fps: f64,
@@ -123,12 +122,11 @@ pub struct AnalysisOptions {
     /// Faces smaller than this (shorter side, frame pixels) are ignored.
     pub min_face_px: u32,
     /// Emotion model name.
-    #[schema(example = "emonet")]
     pub model: String,
 }
 
 /// A face box in frame pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BoxPx {
     pub x: i32,
     pub y: i32,
@@ -137,20 +135,19 @@ pub struct BoxPx {
 }
 
 /// One face in a frame.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FaceResult {
     #[serde(rename = "box")]
     pub bbox: BoxPx,
     /// Detector confidence, 0..1.
     pub score: f32,
     /// The most likely emotion.
-    #[schema(example = "happy")]
     pub emotion: String,
     pub probabilities: PerEmotion<f32>,
 }
 
 /// One analysed frame and the faces found in it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrameResult {
     /// Position of the frame in the video, from 0.
     pub frame: u64,

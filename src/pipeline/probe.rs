@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::PipelineError;
 
 /// What the container says about the video.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VideoInfo {
     pub duration_ms: u64,
     pub fps: f64,
@@ -17,7 +17,6 @@ pub struct VideoInfo {
     pub height: u32,
     pub frame_count: u64,
     /// The video codec, e.g. `h264`, `vp9`, `mjpeg`.
-    #[schema(example = "h264")]
     pub codec: String,
 }
 

@@ -7,7 +7,7 @@ use crate::pipeline::FrameResult;
 use crate::pipeline::aggregate::{EMOTIONS, EmotionSummary};
 
 /// The numbers a report was written from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportInputs {
     /// The job's result, as `/emotions` gives it.
     #[serde(flatten)]
@@ -17,7 +17,7 @@ pub struct ReportInputs {
 }
 
 /// One span of time of the video.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentSummary {
     pub start_ms: u64,
     pub end_ms: u64,

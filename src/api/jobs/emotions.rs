@@ -5,8 +5,8 @@ use utoipa::ToSchema;
 
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::schema::EmotionSummary;
 use crate::jobs::JobStatus;
-use crate::pipeline::aggregate::EmotionSummary;
 
 /// The share of each emotion over all classified faces.
 #[derive(Serialize, ToSchema)]
@@ -59,7 +59,7 @@ pub async fn get_emotions(
     Ok(Json(EmotionsView {
         job_id: job.id,
         model: job.options.model,
-        summary,
+        summary: summary.into(),
         note: NOTE,
     }))
 }

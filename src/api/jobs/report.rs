@@ -10,8 +10,9 @@ use utoipa::ToSchema;
 use super::view::rfc3339;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::schema::ReportInputs;
 use crate::report::service::{ReportFailure, ReportRequest};
-use crate::report::{Report, ReportError, ReportInputs, Usage};
+use crate::report::{Report, ReportError, Usage};
 
 /// A narrative report on a job's numbers.
 #[derive(Serialize, ToSchema)]
@@ -55,7 +56,7 @@ impl From<Report> for ReportView {
             text: r.text,
             created_at: rfc3339(r.created_at),
             usage: r.usage,
-            inputs: r.inputs,
+            inputs: r.inputs.into(),
         }
     }
 }

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::query::ApiQuery;
+use crate::api::schema;
 use crate::jobs::JobStatus;
 use crate::pipeline::FrameResult;
 use crate::pipeline::aggregate::EMOTIONS;
@@ -30,7 +31,7 @@ pub struct TimelineQuery {
 #[derive(Serialize, ToSchema)]
 pub struct TimelinePage {
     pub job_id: String,
-    pub items: Vec<FrameResult>,
+    pub items: Vec<schema::FrameResult>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<u64>,
 }
@@ -112,7 +113,7 @@ pub async fn get_timeline(
     };
     Ok(Json(TimelinePage {
         job_id: id,
-        items,
+        items: items.into_iter().map(Into::into).collect(),
         next_cursor,
     })
     .into_response())

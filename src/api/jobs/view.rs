@@ -4,9 +4,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::schema::{AnalysisOptions, VideoInfo};
 use crate::jobs::{Job, JobStatus};
-use crate::pipeline::AnalysisOptions;
-use crate::pipeline::probe::VideoInfo;
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({
@@ -128,10 +127,10 @@ impl From<Job> for JobView {
                 name: j.video_name,
                 size_bytes: j.video_bytes,
                 stored: j.video_path.is_some(),
-                info: j.video,
+                info: j.video.into(),
             },
             options: OptionsView {
-                analysis: j.options,
+                analysis: j.options.into(),
                 keep_video: j.keep_video,
             },
             attempts: j.attempts,
