@@ -347,6 +347,149 @@ struct Pending {
     faces: Vec<FaceBox>,
 }
 
+/// Faces waiting for the model, a batch at a time, and the running result they feed.
+struct Batch {
+    pending: Vec<Pending>,
+    /// The waiting faces' pixels, 48×48 each, preprocessed for the model.
+    pixels: Vec<f32>,
+    /// Faces per inference batch.
+    size: usize,
+    acc: Accumulator,
+    done: u64,
+    total: u64,
+}
+
+/// Results go to the observer at least this often, in frames, so progress moves on videos with
+/// few faces too.
+const FLUSH_FRAMES: usize = 16;
+
+impl Batch {
+    fn new(size: usize, total: u64) -> Self {
+        Self {
+            pending: Vec::new(),
+            pixels: Vec::new(),
+            size,
+            acc: Accumulator::default(),
+            done: 0,
+            total,
+        }
+    }
+
+    fn push(&mut self, frame: Pending) {
+        self.done += 1;
+        self.pending.push(frame);
+    }
+
+    fn full(&self) -> bool {
+        self.pixels.len() >= self.size * 48 * 48 || self.pending.len() >= FLUSH_FRAMES
+    }
+
+    /// Classifies the waiting faces and hands their frames to the observer.
+    fn flush(
+        &mut self,
+        model: &mut EmotionModel,
+        observer: &mut dyn Observer,
+    ) -> Result<(), PipelineError> {
+        let mut probs = model.classify(&self.pixels)?.into_iter();
+        self.pixels.clear();
+        let mut frames = Vec::with_capacity(self.pending.len());
+        for p in self.pending.drain(..) {
+            let mut faces = Vec::with_capacity(p.faces.len());
+            for f in p.faces {
+                let pr = probs
+                    .next()
+                    .ok_or_else(|| PipelineError::internal("fewer results than faces"))?;
+                faces.push(face_result(&f, pr));
+            }
+            self.acc
+                .add_frame(faces.iter().map(|f| f.probabilities.to_array()));
+            frames.push(FrameResult {
+                frame: p.frame,
+                time_ms: p.time_ms,
+                faces,
+            });
+        }
+        let progress = Progress {
+            done: self.done,
+            total: self.total.max(self.done),
+        };
+        observer.on_frames(frames, progress)
+    }
+}
+
+/// A classified face, rounded for storage: boxes to pixels, probabilities to four places.
+fn face_result(f: &FaceBox, probabilities: [f32; 7]) -> FaceResult {
+    FaceResult {
+        bbox: BoxPx {
+            x: f.x.round() as i32,
+            y: f.y.round() as i32,
+            w: f.w.round() as i32,
+            h: f.h.round() as i32,
+        },
+        score: (f.score * 1000.0).round() / 1000.0,
+        emotion: EMOTIONS[argmax(&probabilities)].to_string(),
+        probabilities: probabilities
+            .map(|v| (v * 10_000.0).round() / 10_000.0)
+            .into(),
+    }
+}
+
+/// The sampled frames as the decoder thread sends them, and the thread, which returns how many
+/// frames it read.
+type Decoder = (
+    mpsc::Receiver<Result<decode::SampledFrame, PipelineError>>,
+    std::thread::JoinHandle<u64>,
+);
+
+/// Decoding on its own thread, a few frames ahead of detection and classification.
+fn start_decoder(
+    cap: opencv::videoio::VideoCapture,
+    sample_fps: f64,
+    fps: f64,
+) -> Result<Decoder, PipelineError> {
+    let (tx, rx) = mpsc::sync_channel(4);
+    let span = tracing::Span::current();
+    let decoder = std::thread::Builder::new()
+        .name("emoscope-decode".into())
+        .spawn(move || {
+            let _span = span.entered();
+            let mut stream = FrameStream::new(cap, sample_fps, fps);
+            for item in stream.by_ref() {
+                if tx.send(item).is_err() {
+                    break;
+                }
+            }
+            stream.frames_read()
+        })
+        .map_err(|e| PipelineError::internal(format!("cannot start the decoder thread: {e}")))?;
+    Ok((rx, decoder))
+}
+
+/// The video as decoded: a file that ends well before its container says is cut off, and the
+/// decoder's frame count replaces the container's estimate.
+fn check_decoded(mut video: VideoInfo, frames_read: u64) -> Result<VideoInfo, PipelineError> {
+    if frames_read == 0 {
+        return Err(PipelineError::unreadable(
+            "no frame of the video could be decoded",
+        ));
+    }
+    let missing = video.frame_count.saturating_sub(frames_read);
+    if missing as f64 > video.fps && (frames_read as f64) < 0.9 * video.frame_count as f64 {
+        return Err(PipelineError::new(
+            ErrorKind::TruncatedVideo,
+            format!(
+                "the video ends after {frames_read} of its {} frames: the file is truncated or damaged",
+                video.frame_count
+            ),
+        ));
+    }
+    if frames_read != video.frame_count {
+        video.frame_count = frames_read;
+        video.duration_ms = (frames_read as f64 * 1000.0 / video.fps).round() as u64;
+    }
+    Ok(video)
+}
+
 impl Pipeline<'_> {
     fn detector(&mut self, kind: DetectorKind) -> Result<Detector, PipelineError> {
         let e = self.engine;
@@ -401,89 +544,17 @@ impl Pipeline<'_> {
             .models
             .get_mut(&options.model)
             .ok_or_else(|| PipelineError::internal("model vanished"))?;
-        let (scale, mean, std) = (
-            model.info.input_scale,
-            model.info.input_mean,
-            model.info.input_std,
-        );
+        let info = model.info.clone();
 
         let cap = probe::open(path)?;
         let video = probe::read_info(&cap, path)?;
         let total = Sampler::expected(options.sample_fps, video.fps, video.frame_count);
+        let (frames, decoder) = start_decoder(cap, options.sample_fps, video.fps)?;
 
-        // Decoding runs on its own thread, a few frames ahead of detection and classification.
-        let (tx, rx) = mpsc::sync_channel(4);
-        let (sample_fps, fps) = (options.sample_fps, video.fps);
-        let span = tracing::Span::current();
-        let decoder = std::thread::Builder::new()
-            .name("emoscope-decode".into())
-            .spawn(move || {
-                let _span = span.entered();
-                let mut stream = FrameStream::new(cap, sample_fps, fps);
-                for item in stream.by_ref() {
-                    if tx.send(item).is_err() {
-                        break;
-                    }
-                }
-                stream.frames_read()
-            })
-            .map_err(|e| {
-                PipelineError::internal(format!("cannot start the decoder thread: {e}"))
-            })?;
-
-        let mut acc = Accumulator::default();
-        let mut pending: Vec<Pending> = Vec::new();
-        let mut pixels: Vec<f32> = Vec::new();
-        let mut done = 0u64;
-        let (batch, min_score, margin) =
-            (engine.classify_batch, engine.min_score, engine.face_margin);
+        let mut batch = Batch::new(engine.classify_batch, total);
         let min_side = options.min_face_px as f32;
-
-        let mut flush = |pending: &mut Vec<Pending>,
-                         pixels: &mut Vec<f32>,
-                         done: u64,
-                         total: u64,
-                         acc: &mut Accumulator| {
-            let probs = model.classify(pixels)?;
-            pixels.clear();
-            let mut probs = probs.into_iter();
-            let mut frames = Vec::with_capacity(pending.len());
-            for p in pending.drain(..) {
-                let mut faces = Vec::with_capacity(p.faces.len());
-                for f in p.faces {
-                    let pr = probs
-                        .next()
-                        .ok_or_else(|| PipelineError::internal("fewer results than faces"))?;
-                    faces.push(FaceResult {
-                        bbox: BoxPx {
-                            x: f.x.round() as i32,
-                            y: f.y.round() as i32,
-                            w: f.w.round() as i32,
-                            h: f.h.round() as i32,
-                        },
-                        score: (f.score * 1000.0).round() / 1000.0,
-                        emotion: EMOTIONS[argmax(&pr)].to_string(),
-                        probabilities: pr.map(|v| (v * 10_000.0).round() / 10_000.0).into(),
-                    });
-                }
-                acc.add_frame(faces.iter().map(|f| f.probabilities.to_array()));
-                frames.push(FrameResult {
-                    frame: p.frame,
-                    time_ms: p.time_ms,
-                    faces,
-                });
-            }
-            observer.on_frames(
-                frames,
-                Progress {
-                    done,
-                    total: total.max(done),
-                },
-            )
-        };
-
         let mut failure = None;
-        for item in rx.iter() {
+        for item in frames.iter() {
             let frame = match item {
                 Ok(f) => f,
                 Err(e) => {
@@ -493,60 +564,38 @@ impl Pipeline<'_> {
             };
             let (w, h) = (frame.image.cols(), frame.image.rows());
             let mut faces = Vec::new();
-            for f in detector.detect(&frame.image, min_score)? {
+            for f in detector.detect(&frame.image, engine.min_score)? {
                 if f.w.min(f.h) < min_side {
                     continue;
                 }
-                if let Some(rect) = crop::square_around(&f, margin, w, h) {
-                    crop::push_face(&frame.image, rect, scale, mean, std, &mut pixels)?;
+                if let Some(rect) = crop::square_around(&f, engine.face_margin, w, h) {
+                    let (scale, mean, std) = (info.input_scale, info.input_mean, info.input_std);
+                    crop::push_face(&frame.image, rect, scale, mean, std, &mut batch.pixels)?;
                     faces.push(f);
                 }
             }
-            done += 1;
-            pending.push(Pending {
+            batch.push(Pending {
                 frame: frame.index,
                 time_ms: frame.time_ms,
                 faces,
             });
-            if pixels.len() >= batch * 48 * 48 || pending.len() >= 16 {
-                flush(&mut pending, &mut pixels, done, total, &mut acc)?;
+            if batch.full() {
+                batch.flush(model, observer)?;
             }
         }
         if failure.is_none() {
-            flush(&mut pending, &mut pixels, done, total, &mut acc)?;
+            batch.flush(model, observer)?;
         }
-        drop(rx);
+        drop(frames);
         let frames_read = decoder
             .join()
             .map_err(|_| PipelineError::internal("the decoder thread panicked"))?;
         if let Some(e) = failure {
             return Err(e);
         }
-        if frames_read == 0 {
-            return Err(PipelineError::unreadable(
-                "no frame of the video could be decoded",
-            ));
-        }
-        // The container promised more than a second of frames that never came: a cut-off file.
-        let missing = video.frame_count.saturating_sub(frames_read);
-        if missing as f64 > video.fps && (frames_read as f64) < 0.9 * video.frame_count as f64 {
-            return Err(PipelineError::new(
-                ErrorKind::TruncatedVideo,
-                format!(
-                    "the video ends after {frames_read} of its {} frames: the file is truncated or damaged",
-                    video.frame_count
-                ),
-            ));
-        }
-        let mut video = video;
-        if frames_read != video.frame_count {
-            // The container's frame count is an estimate; the decoder's count is the truth.
-            video.frame_count = frames_read;
-            video.duration_ms = (frames_read as f64 * 1000.0 / video.fps).round() as u64;
-        }
         Ok(Outcome {
-            video,
-            summary: acc.summary(),
+            video: check_decoded(video, frames_read)?,
+            summary: batch.acc.summary(),
         })
     }
 }

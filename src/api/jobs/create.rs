@@ -169,6 +169,9 @@ async fn receive_form(
     let limits = &state.config.limits;
     let idle = Duration::from_secs(limits.upload_idle_secs);
     let mut got = None;
+    // A bad value is answered once the body is in, as a client that sends one expects; only
+    // what could cost the server (an unknown field, an oversized one) cuts the upload short.
+    let mut bad_value = None;
     loop {
         let next = tokio::time::timeout(idle, multipart.next_field())
             .await
@@ -193,8 +196,13 @@ async fn receive_form(
                 return Err(unknown_option(&name));
             }
             let value = read_small_field(field, limits.max_field_bytes, idle).await?;
-            fields.set(state, &name, &value)?;
+            if let Err(e) = fields.set(state, &name, &value) {
+                bad_value.get_or_insert(e);
+            }
         }
+    }
+    if let Some(e) = bad_value {
+        return Err(e);
     }
     got.ok_or_else(|| ApiError::bad_request("missing_video", "the form has no `video` file field"))
 }
