@@ -17,10 +17,12 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{Method, Request, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use tokio::sync::{Notify, Semaphore};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::config::Config;
 use crate::jobs::store::Store;
@@ -88,6 +90,28 @@ async fn deadline(
     }
 }
 
+/// Every route of the API with its contract: a handler is routed by the path and methods of its
+/// `#[utoipa::path]`, so a route cannot exist without its documentation. `max_form` caps a
+/// multipart upload as a whole.
+pub fn api_routes(max_form: usize) -> OpenApiRouter<AppState> {
+    let (schemas, paths, uploads) = routes!(jobs::create::create_job, jobs::list::list_jobs);
+    let uploads = uploads.layer(DefaultBodyLimit::max(max_form));
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes((schemas, paths, uploads))
+        .routes(routes!(jobs::get::get_job, jobs::delete::delete_job))
+        .routes(routes!(jobs::cancel::cancel_job))
+        .routes(routes!(jobs::emotions::get_emotions))
+        .routes(routes!(jobs::timeline::get_timeline))
+        .routes(routes!(
+            jobs::report::create_report,
+            jobs::report::latest_report
+        ))
+        .routes(routes!(jobs::report::list_reports))
+        .routes(routes!(info::info))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+}
+
 pub fn router(state: AppState) -> Router {
     // Uploads are streamed to disk and measured there; the form as a whole may hold the video
     // and a few small fields beside it.
@@ -95,31 +119,10 @@ pub fn router(state: AppState) -> Router {
         .unwrap_or(usize::MAX)
         .saturating_add(1 << 20);
     let deadlines = Deadlines::of(&state.config);
-    let jobs = Router::new()
-        .route(
-            "/v1/jobs",
-            post(jobs::create::create_job)
-                .layer(DefaultBodyLimit::max(max_form))
-                .get(jobs::list::list_jobs),
-        )
-        .route(
-            "/v1/jobs/{id}",
-            get(jobs::get::get_job).delete(jobs::delete::delete_job),
-        )
-        .route("/v1/jobs/{id}/cancel", post(jobs::cancel::cancel_job))
-        .route("/v1/jobs/{id}/emotions", get(jobs::emotions::get_emotions))
-        .route("/v1/jobs/{id}/timeline", get(jobs::timeline::get_timeline))
-        .route(
-            "/v1/jobs/{id}/report",
-            post(jobs::report::create_report).get(jobs::report::latest_report),
-        )
-        .route("/v1/jobs/{id}/reports", get(jobs::report::list_reports));
+    let (api, _contract) = api_routes(max_form).split_for_parts();
     Router::new()
-        .merge(jobs)
+        .merge(api)
         .merge(web::routes())
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/v1/info", get(info::info))
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")
