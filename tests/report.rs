@@ -268,7 +268,7 @@ async fn upstream_failures_are_retried_then_answered_clearly() {
             (Err(e), Some(code)) => {
                 let api: emoscope::api::error::ApiError = e.into();
                 assert_eq!(
-                    (api.status.as_u16(), api.code),
+                    (api.status.as_u16(), api.code.as_str()),
                     (want_status, code),
                     "{mode}: {}",
                     api.message

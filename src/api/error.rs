@@ -8,10 +8,134 @@ use utoipa::ToSchema;
 
 use crate::jobs::store::StoreError;
 
+/// Every error code the API answers with, and its HTTP status: the one list. The contract
+/// shows it as the enum of `error.code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    EmptyVideo,
+    FieldTooLarge,
+    InvalidCursor,
+    InvalidFormat,
+    InvalidJson,
+    InvalidLimit,
+    InvalidMultipart,
+    InvalidOption,
+    InvalidQuery,
+    InvalidReportRequest,
+    InvalidStatus,
+    MissingVideo,
+    UnknownModel,
+    UnknownOption,
+    UploadInterrupted,
+    InvalidLanguage,
+    UnsupportedLanguage,
+    ProviderUnavailable,
+    InvalidProvider,
+    NotFound,
+    NoReport,
+    MethodNotAllowed,
+    UploadIdle,
+    JobFinished,
+    JobNotSucceeded,
+    VideoTooLarge,
+    UnsupportedMediaType,
+    UnsupportedVideo,
+    VideoTooLong,
+    FrameTooLarge,
+    QueueFull,
+    Internal,
+    LlmError,
+    NotReady,
+    Timeout,
+    LlmTimeout,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EmptyVideo => "empty_video",
+            Self::FieldTooLarge => "field_too_large",
+            Self::InvalidCursor => "invalid_cursor",
+            Self::InvalidFormat => "invalid_format",
+            Self::InvalidJson => "invalid_json",
+            Self::InvalidLimit => "invalid_limit",
+            Self::InvalidMultipart => "invalid_multipart",
+            Self::InvalidOption => "invalid_option",
+            Self::InvalidQuery => "invalid_query",
+            Self::InvalidReportRequest => "invalid_report_request",
+            Self::InvalidStatus => "invalid_status",
+            Self::MissingVideo => "missing_video",
+            Self::UnknownModel => "unknown_model",
+            Self::UnknownOption => "unknown_option",
+            Self::UploadInterrupted => "upload_interrupted",
+            Self::InvalidLanguage => "invalid_language",
+            Self::UnsupportedLanguage => "unsupported_language",
+            Self::ProviderUnavailable => "provider_unavailable",
+            Self::InvalidProvider => "invalid_provider",
+            Self::NotFound => "not_found",
+            Self::NoReport => "no_report",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::UploadIdle => "upload_idle",
+            Self::JobFinished => "job_finished",
+            Self::JobNotSucceeded => "job_not_succeeded",
+            Self::VideoTooLarge => "video_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::UnsupportedVideo => "unsupported_video",
+            Self::VideoTooLong => "video_too_long",
+            Self::FrameTooLarge => "frame_too_large",
+            Self::QueueFull => "queue_full",
+            Self::Internal => "internal",
+            Self::LlmError => "llm_error",
+            Self::NotReady => "not_ready",
+            Self::Timeout => "timeout",
+            Self::LlmTimeout => "llm_timeout",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::EmptyVideo
+            | Self::FieldTooLarge
+            | Self::InvalidCursor
+            | Self::InvalidFormat
+            | Self::InvalidJson
+            | Self::InvalidLimit
+            | Self::InvalidMultipart
+            | Self::InvalidOption
+            | Self::InvalidQuery
+            | Self::InvalidReportRequest
+            | Self::InvalidStatus
+            | Self::MissingVideo
+            | Self::UnknownModel
+            | Self::UnknownOption
+            | Self::UploadInterrupted
+            | Self::InvalidLanguage
+            | Self::UnsupportedLanguage
+            | Self::ProviderUnavailable
+            | Self::InvalidProvider => StatusCode::BAD_REQUEST,
+            Self::NotFound | Self::NoReport => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UploadIdle => StatusCode::REQUEST_TIMEOUT,
+            Self::JobFinished | Self::JobNotSucceeded => StatusCode::CONFLICT,
+            Self::VideoTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedVideo | Self::VideoTooLong | Self::FrameTooLarge => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Self::QueueFull => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::LlmError => StatusCode::BAD_GATEWAY,
+            Self::NotReady | Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            Self::LlmTimeout => StatusCode::GATEWAY_TIMEOUT,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -24,41 +148,28 @@ pub struct ErrorBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable, machine-readable, snake_case.
-    pub code: &'static str,
+    /// Stable, machine-readable.
+    pub code: ErrorCode,
     /// For people; may change between versions.
     pub message: String,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    /// An error with its code's status.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            status,
+            status: code.status(),
             code,
             message: message.into(),
         }
     }
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
-    }
     pub fn not_found(what: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("{what} not found"),
-        )
-    }
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, code, message)
+        Self::new(ErrorCode::NotFound, format!("{what} not found"))
     }
     /// Logs the cause; the client only learns that something failed on our side.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "internal server error",
-        )
+        Self::new(ErrorCode::Internal, "internal server error")
     }
 }
 

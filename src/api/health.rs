@@ -1,11 +1,10 @@
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
-use super::error::{ApiError, ApiResult, ErrorBody};
+use super::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -38,11 +37,7 @@ pub async fn healthz() -> Json<Health> {
 pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Readiness>> {
     state.store.ping().await.map_err(|e| {
         tracing::warn!(error = %e, "database not reachable");
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
-            "the database is not reachable",
-        )
+        ApiError::new(ErrorCode::NotReady, "the database is not reachable")
     })?;
     Ok(Json(Readiness {
         status: "ready",

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::{Notify, Semaphore};
@@ -29,7 +29,7 @@ use crate::jobs::store::Store;
 use crate::jobs::uploads::Uploads;
 use crate::pipeline::Engine;
 use crate::report::service::Reporter;
-use error::ApiError;
+use error::{ApiError, ErrorCode};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -82,8 +82,7 @@ async fn deadline(
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
+            ErrorCode::Timeout,
             format!("the server did not answer within {} s", limit.as_secs()),
         )
         .into_response(),
@@ -125,7 +124,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes())
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
-            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route")
+            ApiError::new(ErrorCode::MethodNotAllowed, "method not allowed on this route")
         })
         .layer(middleware::from_fn_with_state(deadlines, deadline))
         .layer(

@@ -34,11 +34,22 @@ pub enum ReportFailure {
     #[error("reports exist once the job has succeeded; it is {0}")]
     NotSucceeded(&'static str),
     #[error("{1}")]
-    BadRequest(&'static str, String),
+    BadRequest(Rejection, String),
     #[error(transparent)]
     Provider(#[from] ReportError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Why a report request is refused before any work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    InvalidLanguage,
+    /// The template provider writes only the languages it has templates for.
+    UnsupportedLanguage,
+    /// `openai` was asked for, and no language model is configured.
+    ProviderUnavailable,
+    InvalidProvider,
 }
 
 pub struct Reporter {
@@ -105,7 +116,7 @@ impl Reporter {
         let language = req.language.clone().unwrap_or_else(|| "en".into());
         if !valid_language(&language) {
             return Err(ReportFailure::BadRequest(
-                "invalid_language",
+                Rejection::InvalidLanguage,
                 format!("{language:?} is not a BCP 47 language tag"),
             ));
         }
@@ -113,21 +124,19 @@ impl Reporter {
         let narrator: &dyn Narrator = match provider {
             "template" => {
                 if template_language(&language).is_none() {
-                    return Err(ReportFailure::BadRequest(
-                        "unsupported_language",
+                    return Err(ReportFailure::BadRequest(Rejection::UnsupportedLanguage,
                         format!("the template provider writes en and ru, not {language:?}"),
                     ));
                 }
                 &self.template
             }
             "openai" => self.openai.as_ref().map(|n| n as &dyn Narrator).ok_or_else(|| {
-                ReportFailure::BadRequest(
-                    "provider_unavailable",
+                ReportFailure::BadRequest(Rejection::ProviderUnavailable,
                     "no language model is configured on this server (set EMOSCOPE_REPORT__API_KEY or report.provider = openai)".into(),
                 )
             })?,
             other => {
-                return Err(ReportFailure::BadRequest("invalid_provider", format!("provider must be openai or template, not {other:?}")));
+                return Err(ReportFailure::BadRequest(Rejection::InvalidProvider, format!("provider must be openai or template, not {other:?}")));
             }
         };
         let model = match provider {

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 
 use super::view::JobView;
 use crate::api::AppState;
-use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 
 /// A queued job is canceled at once; a running one stops at its next batch of frames.
 #[utoipa::path(post, path = "/v1/jobs/{id}/cancel", tag = "jobs", params(super::JobId), responses(
@@ -19,8 +19,8 @@ pub async fn cancel_job(
 ) -> ApiResult<(StatusCode, Json<JobView>)> {
     let job = super::load(&state, &id).await?;
     if job.status.is_finished() {
-        return Err(ApiError::conflict(
-            "job_finished",
+        return Err(ApiError::new(
+            ErrorCode::JobFinished,
             format!("the job has already {}", job.status.as_str()),
         ));
     }

@@ -17,7 +17,7 @@ use tokio::io::AsyncWriteExt;
 use super::upload::{RawVideo, UploadForm, UploadOptions};
 use super::view::JobView;
 use crate::api::AppState;
-use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::jobs::uploads::Uploads;
 use crate::jobs::{JobStatus, NewJob};
 use crate::pipeline::AnalysisOptions;
@@ -68,7 +68,7 @@ pub async fn create_job(State(state): State<AppState>, request: Request) -> ApiR
     let mut fields = OptionFields::default();
     if let Some(query) = request.uri().query() {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
-            .map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?;
+            .map_err(|e| ApiError::new(ErrorCode::InvalidQuery, e.to_string()))?;
         for (name, value) in pairs {
             fields.set(&state, &name, &value)?;
         }
@@ -81,8 +81,8 @@ pub async fn create_job(State(state): State<AppState>, request: Request) -> ApiR
     let upload = PendingUpload::new(&state.uploads, &id);
     let (bytes, sent_name) = receive(&state, request, &upload.partial, &mut fields).await?;
     if bytes == 0 {
-        return Err(ApiError::bad_request(
-            "empty_video",
+        return Err(ApiError::new(
+            ErrorCode::EmptyVideo,
             "the uploaded video is empty",
         ));
     }
@@ -140,7 +140,7 @@ async fn receive(
     if content_type.starts_with("multipart/form-data") {
         let multipart = Multipart::from_request(request, state)
             .await
-            .map_err(|e| ApiError::bad_request("invalid_multipart", e.body_text()))?;
+            .map_err(|e| ApiError::new(ErrorCode::InvalidMultipart, e.body_text()))?;
         receive_form(state, multipart, path, fields).await
     } else if content_type.starts_with("video/")
         || content_type.starts_with("application/octet-stream")
@@ -153,8 +153,7 @@ async fn receive(
         Ok((bytes, None))
     } else {
         Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "send the video as multipart/form-data (field `video`) or as a raw body with a video/* content type",
         ))
     }
@@ -181,8 +180,8 @@ async fn receive_form(
         let name = field.name().unwrap_or("").to_string();
         if name == "video" {
             if got.is_some() {
-                return Err(ApiError::bad_request(
-                    "invalid_multipart",
+                return Err(ApiError::new(
+                    ErrorCode::InvalidMultipart,
                     "send one `video` field",
                 ));
             }
@@ -204,7 +203,12 @@ async fn receive_form(
     if let Some(e) = bad_value {
         return Err(e);
     }
-    got.ok_or_else(|| ApiError::bad_request("missing_video", "the form has no `video` file field"))
+    got.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::MissingVideo,
+            "the form has no `video` file field",
+        )
+    })
 }
 
 /// A text field, refused as soon as it grows past `max` bytes.
@@ -223,8 +227,8 @@ async fn read_small_field(mut field: Field<'_>, max: usize, idle: Duration) -> A
         value.extend_from_slice(&chunk);
     }
     String::from_utf8(value).map_err(|_| {
-        ApiError::bad_request(
-            "invalid_multipart",
+        ApiError::new(
+            ErrorCode::InvalidMultipart,
             format!("field {name:?} is not UTF-8 text"),
         )
     })
@@ -233,12 +237,11 @@ async fn read_small_field(mut field: Field<'_>, max: usize, idle: Duration) -> A
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "video_too_large",
+            ErrorCode::VideoTooLarge,
             "the upload is larger than the limit",
         )
     } else {
-        ApiError::bad_request("invalid_multipart", e.body_text())
+        ApiError::new(ErrorCode::InvalidMultipart, e.body_text())
     }
 }
 
@@ -255,13 +258,7 @@ async fn probe_upload(state: &AppState, path: &Path) -> ApiResult<VideoInfo> {
     tokio::task::spawn_blocking(move || probe::probe(&path))
         .await
         .map_err(ApiError::internal)?
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unsupported_video",
-                e.message,
-            )
-        })
+        .map_err(|e| ApiError::new(ErrorCode::UnsupportedVideo, e.message))
 }
 
 /// The job's options as they arrive (query first, then form fields), each parsed once.
@@ -315,8 +312,8 @@ impl OptionFields {
                 }
                 if !state.engine.models.contains_key(v) {
                     let known: Vec<&String> = state.engine.models.keys().collect();
-                    return Err(ApiError::bad_request(
-                        "unknown_model",
+                    return Err(ApiError::new(
+                        ErrorCode::UnknownModel,
                         format!("no model {v:?}; available: {known:?}"),
                     ));
                 }
@@ -390,24 +387,21 @@ fn content_length(headers: &HeaderMap) -> Option<u64> {
 
 fn too_large(max: u64) -> ApiError {
     ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "video_too_large",
+        ErrorCode::VideoTooLarge,
         format!("the upload is larger than the limit of {max} bytes"),
     )
 }
 
 fn queue_full(queued: u64) -> ApiError {
     ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "queue_full",
+        ErrorCode::QueueFull,
         format!("{queued} jobs are waiting; try again later"),
     )
 }
 
 fn idle_error(idle: Duration) -> ApiError {
     ApiError::new(
-        StatusCode::REQUEST_TIMEOUT,
-        "upload_idle",
+        ErrorCode::UploadIdle,
         format!(
             "the upload sent nothing for {} s and was dropped",
             idle.as_secs()
@@ -417,16 +411,16 @@ fn idle_error(idle: Duration) -> ApiError {
 
 fn field_too_large(name: &str, max: usize) -> ApiError {
     let shown: String = name.chars().take(40).collect();
-    ApiError::bad_request(
-        "field_too_large",
+    ApiError::new(
+        ErrorCode::FieldTooLarge,
         format!("field {shown:?} is longer than {max} bytes"),
     )
 }
 
 fn unknown_option(name: &str) -> ApiError {
     let shown: String = name.chars().take(40).collect();
-    ApiError::bad_request(
-        "unknown_option",
+    ApiError::new(
+        ErrorCode::UnknownOption,
         format!(
             "unknown option {shown:?}; known: {}",
             OPTION_NAMES.join(", ")
@@ -435,16 +429,14 @@ fn unknown_option(name: &str) -> ApiError {
 }
 
 fn invalid(message: String) -> ApiError {
-    ApiError::bad_request("invalid_option", message)
+    ApiError::new(ErrorCode::InvalidOption, message)
 }
 
 fn check_video(state: &AppState, info: &VideoInfo) -> ApiResult<()> {
     let l = &state.config.limits;
-    let unprocessable =
-        |code, msg: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, msg);
     if info.duration_ms as f64 > l.max_duration_secs * 1000.0 {
-        return Err(unprocessable(
-            "video_too_long",
+        return Err(ApiError::new(
+            ErrorCode::VideoTooLong,
             format!(
                 "the video lasts {:.0} s; the limit is {:.0} s",
                 info.duration_ms as f64 / 1000.0,
@@ -453,8 +445,8 @@ fn check_video(state: &AppState, info: &VideoInfo) -> ApiResult<()> {
         ));
     }
     if info.width.max(info.height) > l.max_frame_side {
-        return Err(unprocessable(
-            "frame_too_large",
+        return Err(ApiError::new(
+            ErrorCode::FrameTooLarge,
             format!(
                 "frames are {}×{}; the limit is {} pixels a side",
                 info.width, info.height, l.max_frame_side
@@ -481,7 +473,10 @@ where
             .map_err(|_| idle_error(idle))?;
         let Some(chunk) = next else { break };
         let chunk = chunk.map_err(|e| {
-            ApiError::bad_request("upload_interrupted", format!("the upload broke off: {e}"))
+            ApiError::new(
+                ErrorCode::UploadInterrupted,
+                format!("the upload broke off: {e}"),
+            )
         })?;
         written += chunk.len() as u64;
         if written > max {

@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::AppState;
-use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::schema::EmotionSummary;
 use crate::jobs::JobStatus;
 
@@ -47,8 +47,8 @@ pub async fn get_emotions(
     let summary = match (job.status, job.summary) {
         (JobStatus::Succeeded, Some(s)) => s,
         (status, _) => {
-            return Err(ApiError::conflict(
-                "job_not_succeeded",
+            return Err(ApiError::new(
+                ErrorCode::JobNotSucceeded,
                 format!(
                     "results exist once the job has succeeded; it is {}",
                     status.as_str()

@@ -5,7 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::view::JobView;
 use crate::api::AppState;
-use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::query::ApiQuery;
 use crate::jobs::JobStatus;
 
@@ -43,8 +43,8 @@ pub async fn list_jobs(
     let status = match q.status.as_deref() {
         None => None,
         Some(s) => Some(JobStatus::parse(s).ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_status",
+            ApiError::new(
+                ErrorCode::InvalidStatus,
                 format!("unknown status {s:?}: use queued, running, succeeded, failed or canceled"),
             )
         })?),
@@ -52,16 +52,16 @@ pub async fn list_jobs(
     let max = state.config.limits.max_page_size;
     let limit = q.limit.unwrap_or(50);
     if limit == 0 || limit > max {
-        return Err(ApiError::bad_request(
-            "invalid_limit",
+        return Err(ApiError::new(
+            ErrorCode::InvalidLimit,
             format!("limit must be between 1 and {max}"),
         ));
     }
     if let Some(c) = &q.cursor
         && uuid::Uuid::parse_str(c).is_err()
     {
-        return Err(ApiError::bad_request(
-            "invalid_cursor",
+        return Err(ApiError::new(
+            ErrorCode::InvalidCursor,
             "cursor is not one this API gave out",
         ));
     }

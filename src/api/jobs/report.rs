@@ -9,9 +9,9 @@ use utoipa::ToSchema;
 
 use super::view::rfc3339;
 use crate::api::AppState;
-use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::schema::ReportInputs;
-use crate::report::service::{ReportFailure, ReportRequest};
+use crate::report::service::{Rejection, ReportFailure, ReportRequest};
 use crate::report::{Report, ReportError, Usage};
 
 /// A narrative report on a job's numbers.
@@ -65,11 +65,19 @@ impl From<ReportFailure> for ApiError {
     fn from(f: ReportFailure) -> Self {
         match f {
             ReportFailure::NotSucceeded(_) => {
-                ApiError::conflict("job_not_succeeded", f.to_string())
+                ApiError::new(ErrorCode::JobNotSucceeded, f.to_string())
             }
-            ReportFailure::BadRequest(code, message) => ApiError::bad_request(code, message),
+            ReportFailure::BadRequest(why, message) => {
+                let code = match why {
+                    Rejection::InvalidLanguage => ErrorCode::InvalidLanguage,
+                    Rejection::UnsupportedLanguage => ErrorCode::UnsupportedLanguage,
+                    Rejection::ProviderUnavailable => ErrorCode::ProviderUnavailable,
+                    Rejection::InvalidProvider => ErrorCode::InvalidProvider,
+                };
+                ApiError::new(code, message)
+            }
             ReportFailure::Provider(ReportError::Timeout(_)) => {
-                ApiError::new(StatusCode::GATEWAY_TIMEOUT, "llm_timeout", f.to_string())
+                ApiError::new(ErrorCode::LlmTimeout, f.to_string())
             }
             ReportFailure::Provider(ReportError::Upstream { status, message }) => {
                 // The upstream's own words stay in the log (already redacted): they can quote
@@ -77,15 +85,14 @@ impl From<ReportFailure> for ApiError {
                 tracing::warn!(upstream_status = ?status, upstream_message = %message, "language model call failed");
                 let upstream = status.map_or("no answer".to_string(), |s| format!("HTTP {s}"));
                 ApiError::new(
-                    StatusCode::BAD_GATEWAY,
-                    "llm_error",
+                    ErrorCode::LlmError,
                     format!(
                         "the language model service failed ({upstream}); the server's log has the details"
                     ),
                 )
             }
             ReportFailure::Provider(ReportError::Invalid(m)) => {
-                ApiError::bad_request("invalid_report_request", m)
+                ApiError::new(ErrorCode::InvalidReportRequest, m)
             }
             ReportFailure::Store(e) => ApiError::internal(e),
         }
@@ -115,7 +122,7 @@ pub async fn create_report(
         ReportRequest::default()
     } else {
         serde_json::from_slice::<Option<ReportRequest>>(&body)
-            .map_err(|e| ApiError::bad_request("invalid_json", e.to_string()))?
+            .map_err(|e| ApiError::new(ErrorCode::InvalidJson, e.to_string()))?
             .unwrap_or_default()
     };
     let job = super::load(&state, &id).await?;
@@ -142,13 +149,9 @@ pub async fn latest_report(
 ) -> ApiResult<Json<ReportView>> {
     super::load(&state, &id).await?;
     let report = state.store.reports(&id).await?.into_iter().next();
-    report.map(|r| Json(r.into())).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "no_report",
-            "this job has no report yet; POST one",
-        )
-    })
+    report
+        .map(|r| Json(r.into()))
+        .ok_or_else(|| ApiError::new(ErrorCode::NoReport, "this job has no report yet; POST one"))
 }
 
 /// Every report of a job, newest first.

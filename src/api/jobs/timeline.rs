@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
-use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::query::ApiQuery;
 use crate::api::schema;
 use crate::jobs::JobStatus;
@@ -65,8 +65,8 @@ pub async fn get_timeline(
         Some("csv") => true,
         Some("json") => false,
         Some(other) => {
-            return Err(ApiError::bad_request(
-                "invalid_format",
+            return Err(ApiError::new(
+                ErrorCode::InvalidFormat,
                 format!("unknown format {other:?}: use json or csv"),
             ));
         }
@@ -77,8 +77,8 @@ pub async fn get_timeline(
     };
     let job = super::load(&state, &id).await?;
     if !matches!(job.status, JobStatus::Succeeded | JobStatus::Running) {
-        return Err(ApiError::conflict(
-            "job_not_succeeded",
+        return Err(ApiError::new(
+            ErrorCode::JobNotSucceeded,
             format!(
                 "the timeline exists while the job runs and once it succeeds; it is {}",
                 job.status.as_str()
@@ -87,8 +87,8 @@ pub async fn get_timeline(
     }
     let max = state.config.limits.max_page_size;
     if q.limit.is_some_and(|l| l == 0 || l > max) {
-        return Err(ApiError::bad_request(
-            "invalid_limit",
+        return Err(ApiError::new(
+            ErrorCode::InvalidLimit,
             format!("limit must be between 1 and {max}"),
         ));
     }
@@ -96,7 +96,10 @@ pub async fn get_timeline(
     let cursor = match q.cursor {
         None => None,
         Some(c) => Some(u64::try_from(c).map_err(|_| {
-            ApiError::bad_request("invalid_cursor", "cursor must be a frame index from 0")
+            ApiError::new(
+                ErrorCode::InvalidCursor,
+                "cursor must be a frame index from 0",
+            )
         })?),
     };
     if csv {
