@@ -17,6 +17,7 @@ use crate::jobs::store::{SqlStore, Store};
 use crate::jobs::uploads::Uploads;
 use crate::jobs::worker::{WorkerPool, Workers, housekeeping};
 use crate::pipeline::Engine;
+use crate::pipeline::catalogue::Catalogue;
 use crate::report::service::Reporter;
 
 pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>> {
@@ -93,15 +94,21 @@ impl Service {
         let store = open_store(&config).await?;
         let uploads = Uploads::new(config.uploads_dir());
         tokio::fs::create_dir_all(uploads.dir()).await?;
-        let engine = load_engine(&config, workers.max(1)).await?;
         let wake = Arc::new(Notify::new());
         let cancel = CancellationToken::new();
-        let (pool, instance) = if workers > 0 {
+        // Only a process that analyses videos loads ONNX Runtime and the models.
+        let (pool, instance, catalogue, provider) = if workers > 0 {
+            let engine = load_engine(&config, workers).await?;
             let (p, i) =
                 start_workers(&store, &engine, &config, &uploads, &wake, &cancel, workers).await?;
-            (Some(p), Some(i))
+            (
+                Some(p),
+                Some(i),
+                Catalogue::of(&engine),
+                Some(engine.provider),
+            )
         } else {
-            (None, None)
+            (None, None, Catalogue::read(&config)?, None)
         };
         tokio::spawn(housekeeping(
             store.clone(),
@@ -114,7 +121,8 @@ impl Service {
         tracing::info!(provider = reporter.default_provider(), "narrative reports");
         let app = router(AppState {
             store,
-            engine,
+            catalogue: Arc::new(catalogue),
+            provider,
             probes: Arc::new(Semaphore::new(config.probe_slots())),
             config,
             uploads,

@@ -84,3 +84,37 @@ async fn a_cuda_request_that_cannot_be_met_runs_on_the_cpu() {
     assert_eq!(info["execution_provider"], "cpu", "{info}");
     app.stop().await;
 }
+
+/// A process without workers lists the models from their files' metadata: it loads no ONNX
+/// Runtime (its library path may point nowhere) and no model, and says the same as a full server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_only_server_loads_no_runtime_and_lists_the_same_models() {
+    let full = TestApp::start(|_| {}).await;
+    let (_, want) = full.get("/v1/info").await;
+    assert_eq!(want["execution_provider"], "cpu");
+
+    let data = tempfile::tempdir().expect("dir");
+    let api = common::server::Server::start(
+        data.path(),
+        0,
+        &[("EMOSCOPE_ONNXRUNTIME_LIB", "/nonexistent/libonnxruntime.so")],
+    );
+    let client = reqwest::Client::new();
+    let (status, info) = common::status_and_json(client.get(api.url("/v1/info"))).await;
+    assert_eq!(status, 200, "{info}");
+    assert_eq!(info["models"], want["models"], "{info}");
+    assert_eq!(info["default_model"], want["default_model"]);
+    assert_eq!(info["detectors"]["yunet"]["available"], true);
+    assert_eq!(info["execution_provider"], serde_json::Value::Null);
+
+    let (status, job) = common::status_and_json(
+        client
+            .post(api.url("/v1/jobs?sample_fps=1"))
+            .header("content-type", "video/mp4")
+            .body(std::fs::read(video("main", main_spec, Codec::H264Mp4)).expect("read")),
+    )
+    .await;
+    assert_eq!(status, 202, "{job}");
+    assert_eq!(job["status"], "queued");
+    full.stop().await;
+}

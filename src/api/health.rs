@@ -42,6 +42,6 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Readiness>>
     Ok(Json(Readiness {
         status: "ready",
         database: "ok",
-        models: state.engine.models.keys().cloned().collect(),
+        models: state.catalogue.models.keys().cloned().collect(),
     }))
 }

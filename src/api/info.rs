@@ -14,8 +14,9 @@ pub struct InfoView {
     pub name: &'static str,
     #[schema(example = "0.1.0")]
     pub version: &'static str,
-    /// Where ONNX Runtime really runs the models.
-    pub execution_provider: Provider,
+    /// Where ONNX Runtime really runs the models in this process; `null` in a process without
+    /// workers (`serve --api-only`), which runs no model.
+    pub execution_provider: Option<Provider>,
     /// What the configuration asked for; differs from the above after a CUDA fallback.
     #[schema(example = "cpu")]
     pub execution_provider_requested: String,
@@ -104,7 +105,7 @@ pub struct LimitsView {
 #[utoipa::path(get, path = "/v1/info", tag = "service",
     responses((status = 200, description = "What this server can do", body = InfoView)))]
 pub async fn info(State(state): State<AppState>) -> Json<InfoView> {
-    let e = &state.engine;
+    let e = &state.catalogue;
     let c = &state.config;
     let models = e
         .models
@@ -128,7 +129,7 @@ pub async fn info(State(state): State<AppState>) -> Json<InfoView> {
     Json(InfoView {
         name: "emoscope",
         version: env!("CARGO_PKG_VERSION"),
-        execution_provider: e.provider,
+        execution_provider: state.provider,
         execution_provider_requested: c.execution_provider.as_str().to_string(),
         models,
         default_model: e.default_model.clone(),

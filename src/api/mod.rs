@@ -27,14 +27,18 @@ use utoipa_axum::routes;
 use crate::config::Config;
 use crate::jobs::store::Store;
 use crate::jobs::uploads::Uploads;
-use crate::pipeline::Engine;
+use crate::pipeline::catalogue::Catalogue;
 use crate::report::service::Reporter;
+use crate::runtime::Provider;
 use error::{ApiError, ErrorCode};
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
-    pub engine: Arc<Engine>,
+    /// The models and detectors jobs may ask for.
+    pub catalogue: Arc<Catalogue>,
+    /// Where this process's workers run the models; `None` without workers.
+    pub provider: Option<Provider>,
     pub config: Arc<Config>,
     pub uploads: Uploads,
     /// Uploads being checked with FFmpeg at once (`limits.max_concurrent_probes`).

@@ -25,6 +25,60 @@ pub struct ModelInfo {
     pub flip_tta: bool,
 }
 
+impl ModelInfo {
+    /// The model's labels and preprocessing from its metadata (`get`), with the position in
+    /// `EMOTIONS` of each output. Shared by the inference session and the catalogue, which reads
+    /// the metadata without ONNX Runtime.
+    pub fn from_metadata(
+        file: &Path,
+        get: impl Fn(&str) -> Option<String>,
+    ) -> Result<(Self, [usize; 7]), PipelineError> {
+        let name = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bad = |what: String| PipelineError::model(format!("model {}: {what}", file.display()));
+        let labels: Vec<String> = match get("labels") {
+            Some(l) => l.split(',').map(|s| s.trim().to_lowercase()).collect(),
+            None => {
+                tracing::warn!(model = %file.display(), "no `labels` in the model metadata; assuming {EMOTIONS:?}");
+                EMOTIONS.iter().map(|s| s.to_string()).collect()
+            }
+        };
+        let mut to_canonical = [0usize; 7];
+        if labels.len() != 7 {
+            return Err(bad(format!("expected 7 labels, found {labels:?}")));
+        }
+        for (i, label) in labels.iter().enumerate() {
+            to_canonical[i] = EMOTIONS
+                .iter()
+                .position(|e| e == label)
+                .ok_or_else(|| bad(format!("unknown label {label:?}")))?;
+        }
+        let mut seen = to_canonical;
+        seen.sort_unstable();
+        if seen != [0, 1, 2, 3, 4, 5, 6] {
+            return Err(bad(format!("labels repeat: {labels:?}")));
+        }
+        let info = ModelInfo {
+            name,
+            file: file.to_path_buf(),
+            arch: get("arch"),
+            input_name: "input".into(),
+            input_shape: [-1, 1, 48, 48],
+            input_scale: meta_f32(get("input_scale"), "input_scale", 1.0 / 255.0)?,
+            input_mean: meta_f32(get("input_mean"), "input_mean", 0.0)?,
+            input_std: meta_f32(get("input_std"), "input_std", 1.0)?,
+            flip_tta: get("flip_tta").as_deref() == Some("true"),
+            labels,
+        };
+        if info.input_std == 0.0 {
+            return Err(bad("input_std is 0".into()));
+        }
+        Ok((info, to_canonical))
+    }
+}
+
 pub struct EmotionModel {
     pub info: ModelInfo,
     session: Session,
@@ -43,10 +97,6 @@ fn meta_f32(value: Option<String>, key: &str, default: f32) -> Result<f32, Pipel
 
 impl EmotionModel {
     pub fn new(session: Session, file: &Path) -> Result<Self, PipelineError> {
-        let name = file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
         let bad = |what: String| PipelineError::model(format!("model {}: {what}", file.display()));
         let describe = |outlets: &[ort::value::Outlet]| -> String {
             outlets
@@ -92,43 +142,7 @@ impl EmotionModel {
             )));
         }
         let meta = session.metadata().map_err(PipelineError::ort)?;
-        let labels: Vec<String> = match meta.custom("labels") {
-            Some(l) => l.split(',').map(|s| s.trim().to_lowercase()).collect(),
-            None => {
-                tracing::warn!(model = %file.display(), "no `labels` in the model metadata; assuming {EMOTIONS:?}");
-                EMOTIONS.iter().map(|s| s.to_string()).collect()
-            }
-        };
-        let mut to_canonical = [0usize; 7];
-        if labels.len() != 7 {
-            return Err(bad(format!("expected 7 labels, found {labels:?}")));
-        }
-        for (i, label) in labels.iter().enumerate() {
-            to_canonical[i] = EMOTIONS
-                .iter()
-                .position(|e| e == label)
-                .ok_or_else(|| bad(format!("unknown label {label:?}")))?;
-        }
-        let mut seen = to_canonical;
-        seen.sort_unstable();
-        if seen != [0, 1, 2, 3, 4, 5, 6] {
-            return Err(bad(format!("labels repeat: {labels:?}")));
-        }
-        let info = ModelInfo {
-            name,
-            file: file.to_path_buf(),
-            arch: meta.custom("arch"),
-            input_name: "input".into(),
-            input_shape: [-1, 1, 48, 48],
-            input_scale: meta_f32(meta.custom("input_scale"), "input_scale", 1.0 / 255.0)?,
-            input_mean: meta_f32(meta.custom("input_mean"), "input_mean", 0.0)?,
-            input_std: meta_f32(meta.custom("input_std"), "input_std", 1.0)?,
-            flip_tta: meta.custom("flip_tta").as_deref() == Some("true"),
-            labels,
-        };
-        if info.input_std == 0.0 {
-            return Err(bad("input_std is 0".into()));
-        }
+        let (info, to_canonical) = ModelInfo::from_metadata(file, |key| meta.custom(key))?;
         drop(meta);
         Ok(Self {
             info,

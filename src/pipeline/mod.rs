@@ -4,10 +4,12 @@
 //! [`Pipeline`] from it (ONNX Runtime sessions are not shared between threads that run at once).
 
 pub mod aggregate;
+pub mod catalogue;
 pub mod classify;
 pub mod crop;
 pub mod decode;
 pub mod detect;
+pub mod onnx_meta;
 pub mod probe;
 
 use std::collections::BTreeMap;
@@ -237,13 +239,7 @@ impl Engine {
                 config.models_dir.display()
             );
         }
-        let default_model = if models.contains_key(&config.default_model) {
-            config.default_model.clone()
-        } else {
-            let first = models.keys().next().cloned().unwrap_or_default();
-            tracing::warn!(wanted = %config.default_model, using = %first, "default model not found");
-            first
-        };
+        let default_model = catalogue::default_of(&models, &config.default_model)?;
         let (yunet, yunet_problem) =
             match runtime::open_session(env, &config.yunet_model, want_cuda, threads) {
                 Ok((session, _)) => {

@@ -26,8 +26,8 @@ impl Drop for Server {
 }
 
 impl Server {
-    /// Starts `emoscope serve` on a free port with the test models, `workers` workers and the
-    /// given extra `EMOSCOPE_*` variables, and waits until it listens.
+    /// Starts `emoscope serve` on a free port with the test models, `workers` workers (none:
+    /// `--api-only`) and the given extra `EMOSCOPE_*` variables, and waits until it listens.
     pub fn start(data_dir: &Path, workers: usize, env: &[(&str, &str)]) -> Self {
         let env: Vec<(String, String)> = env
             .iter()
@@ -39,9 +39,13 @@ impl Server {
     fn spawn(data_dir: PathBuf, workers: usize, env: Vec<(String, String)>) -> Self {
         let c = test_config(&data_dir);
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_emoscope"));
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--workers"])
-            .arg(workers.to_string())
-            .env("EMOSCOPE_DATA_DIR", &data_dir)
+        cmd.args(["serve", "--listen", "127.0.0.1:0"]);
+        if workers == 0 {
+            cmd.arg("--api-only");
+        } else {
+            cmd.arg("--workers").arg(workers.to_string());
+        }
+        cmd.env("EMOSCOPE_DATA_DIR", &data_dir)
             .env("EMOSCOPE_MODELS_DIR", &c.models_dir)
             .env("EMOSCOPE_YUNET_MODEL", &c.yunet_model)
             .env("EMOSCOPE_ONNXRUNTIME_LIB", &c.onnxruntime_lib)

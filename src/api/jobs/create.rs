@@ -91,7 +91,7 @@ pub async fn create_job(State(state): State<AppState>, request: Request) -> ApiR
     check_video(&state, &info)?;
 
     let mut warnings = Vec::new();
-    if state.engine.effective_detector(options.detector) != options.detector {
+    if state.catalogue.effective_detector(options.detector) != options.detector {
         warnings.push("the YuNet face detector is unavailable on this server; the Haar cascade is used, which misses more faces".into());
     }
     let video_path = upload.commit().await?;
@@ -310,8 +310,8 @@ impl OptionFields {
                 if v.is_empty() {
                     return Err(invalid("model must name a model listed by /v1/info".into()));
                 }
-                if !state.engine.models.contains_key(v) {
-                    let known: Vec<&String> = state.engine.models.keys().collect();
+                if !state.catalogue.models.contains_key(v) {
+                    let known: Vec<&String> = state.catalogue.models.keys().collect();
                     return Err(ApiError::new(
                         ErrorCode::UnknownModel,
                         format!("no model {v:?}; available: {known:?}"),
@@ -348,7 +348,7 @@ impl OptionFields {
             min_face_px: self.min_face_px.unwrap_or(c.defaults.min_face_px),
             model: self
                 .model
-                .unwrap_or_else(|| state.engine.default_model.clone()),
+                .unwrap_or_else(|| state.catalogue.default_model.clone()),
         };
         (
             options,

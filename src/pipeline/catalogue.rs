@@ -1,0 +1,87 @@
+//! What the API needs to know of the models: their names, labels and preprocessing, the default,
+//! and whether YuNet is there. A process with workers takes it from its [`Engine`], which opened
+//! every model; one without (`serve --api-only`) reads the files' metadata instead, and loads no
+//! ONNX Runtime and no model.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::Engine;
+use super::classify::ModelInfo;
+use super::detect::DetectorKind;
+use super::onnx_meta::read_metadata;
+use crate::config::Config;
+
+pub struct Catalogue {
+    pub models: BTreeMap<String, ModelInfo>,
+    pub default_model: String,
+    /// Why YuNet cannot be used, if it cannot (then every job uses the Haar cascade).
+    pub yunet_problem: Option<String>,
+}
+
+impl Catalogue {
+    /// The models in `models_dir`, from their metadata. Their shapes are checked by the workers,
+    /// which refuse to start on a model of another shape.
+    pub fn read(config: &Config) -> anyhow::Result<Self> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&config.models_dir)
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot read models_dir {}: {e}",
+                    config.models_dir.display()
+                )
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "onnx"))
+            .collect();
+        files.sort();
+        let mut models = BTreeMap::new();
+        for file in files {
+            let meta = read_metadata(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read model {}: {e}", file.display()))?;
+            let (info, _) = ModelInfo::from_metadata(&file, |k| meta.get(k).cloned())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            models.insert(info.name.clone(), info);
+        }
+        let default_model = default_of(&models, &config.default_model)?;
+        let yunet_problem = read_metadata(&config.yunet_model)
+            .err()
+            .map(|e| format!("cannot read {}: {e}", config.yunet_model.display()));
+        Ok(Self {
+            models,
+            default_model,
+            yunet_problem,
+        })
+    }
+
+    /// What the engine found when it opened every model.
+    pub fn of(engine: &Engine) -> Self {
+        Self {
+            models: engine.models.clone(),
+            default_model: engine.default_model.clone(),
+            yunet_problem: engine.yunet_problem.clone(),
+        }
+    }
+
+    /// The detector a job asking for `kind` really gets.
+    pub fn effective_detector(&self, kind: DetectorKind) -> DetectorKind {
+        if kind == DetectorKind::Yunet && self.yunet_problem.is_some() {
+            DetectorKind::Haar
+        } else {
+            kind
+        }
+    }
+}
+
+/// The configured default model if it is there, else the first (said in the log).
+pub fn default_of(models: &BTreeMap<String, ModelInfo>, wanted: &str) -> anyhow::Result<String> {
+    if models.contains_key(wanted) {
+        return Ok(wanted.to_string());
+    }
+    let first = models
+        .keys()
+        .next()
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("no emotion model (*.onnx) in the models folder"))?;
+    tracing::warn!(wanted, using = %first, "default model not found");
+    Ok(first)
+}
