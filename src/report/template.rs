@@ -45,162 +45,202 @@ fn variety(p: &[f64; 7]) -> f64 {
     h / 7f64.ln()
 }
 
-pub fn narrate(inputs: &ReportInputs, lang: &str) -> String {
-    let ru = lang == "ru";
-    let t = |en: &str, ru_text: &str| {
-        if ru {
-            ru_text.to_string()
-        } else {
-            en.to_string()
-        }
-    };
-    let mut out: Vec<String> = Vec::new();
-    let len = duration(lang, inputs.duration_ms);
-    if inputs.summary.faces_classified == 0 {
-        out.push(if ru {
-            format!("На видео длительностью {len} ни в одном из {} проанализированных кадров не найдено лицо, поэтому о выражениях лица сказать нечего.", inputs.summary.frames_analyzed)
-        } else {
-            format!("No face was found in any of the {} frames analysed from this {len} video, so nothing can be said about facial expressions.", inputs.summary.frames_analyzed)
-        });
-        out.push(disclaimer(ru));
-        return out.join("\n\n");
-    }
+/// Every sentence of the narrative in one language; [`narrate`] picks them by the numbers.
+struct Phrases {
+    /// (video length, frames analysed)
+    no_face: fn(&str, u64) -> String,
+    /// (faces, frames with a face, frames analysed, video length)
+    basis: fn(u64, u64, u64, &str) -> String,
+    little_data: &'static str,
+    /// The leading expression's share: at least 60 %, at least 40 %, less.
+    strength: [&'static str; 3],
+    /// (first, its strength, its share, second, its share)
+    leading: fn(&str, &str, f64, &str, f64) -> String,
+    /// Positive and negative in balance; positive ahead; negative ahead.
+    balance: [&'static str; 3],
+    /// (balance, happy, negative together, neutral, surprise)
+    shares: fn(&str, f64, f64, f64, f64) -> String,
+    /// Narrow, moderate and wide range of expressions.
+    variety: [&'static str; 3],
+    /// (from, to, seconds)
+    change: fn(&str, &str, f64) -> String,
+    stable: &'static str,
+    changes: fn(&str) -> String,
+    disclaimer: &'static str,
+}
 
-    let p = inputs.summary.percentages.to_array();
+const EN: Phrases = Phrases {
+    no_face: |len, frames| {
+        format!(
+            "No face was found in any of the {frames} frames analysed from this {len} video, so nothing can be said about facial expressions."
+        )
+    },
+    basis: |faces, with_face, frames, len| {
+        format!(
+            "This analysis rests on {faces} faces found in {with_face} of the {frames} frames analysed from a {len} video."
+        )
+    },
+    little_data: " That is little data, so the picture below is tentative.",
+    strength: [
+        "clearly prevails",
+        "prevails",
+        "is the most frequent, without dominating",
+    ],
+    leading: |first, strength, p1, second, p2| {
+        format!(
+            "The expression \"{first}\" {strength} ({p1:.1}% of faces); the next most frequent is \"{second}\" ({p2:.1}%)."
+        )
+    },
+    balance: [
+        "Positive and negative expressions are roughly in balance",
+        "Positive expressions outweigh negative ones",
+        "Negative expressions outweigh positive ones",
+    ],
+    shares: |balance, positive, negative, neutral, surprise| {
+        format!(
+            "{balance}: happy {positive:.1}%, angry, disgust, fear and sad together {negative:.1}%, neutral {neutral:.1}%, surprise {surprise:.1}%."
+        )
+    },
+    variety: [
+        "The range of expressions is narrow: one expression accounts for most of what was seen.",
+        "The range of expressions is moderate: a few expressions share most of the faces.",
+        "The range of expressions is wide: many different expressions appear.",
+    ],
+    change: |a, b, at| format!("from \"{a}\" to \"{b}\" around {at:.0} s"),
+    stable: "Over time the picture is stable: the same expression leads in every part of the video where a face was seen.",
+    changes: |list| format!("Over time the leading expression changes: {list}."),
+    disclaimer: "This describes facial expressions as recognised by a model trained on FER2013, which is wrong on roughly a third of faces. An expression is not what a person feels inside, and this is not a diagnosis.",
+};
+
+const RU: Phrases = Phrases {
+    no_face: |len, frames| {
+        format!(
+            "На видео длительностью {len} ни в одном из {frames} проанализированных кадров не найдено лицо, поэтому о выражениях лица сказать нечего."
+        )
+    },
+    basis: |faces, with_face, frames, len| {
+        format!(
+            "Анализ опирается на {faces} лиц, найденных в {with_face} из {frames} проанализированных кадров видео длительностью {len}."
+        )
+    },
+    little_data: " Данных немного, поэтому картина ниже предварительная.",
+    strength: [
+        "явно преобладает",
+        "преобладает",
+        "встречается чаще других, но не доминирует",
+    ],
+    leading: |first, strength, p1, second, p2| {
+        format!(
+            "Выражение «{first}» {strength} ({p1:.1}% лиц); следующее по частоте — «{second}» ({p2:.1}%)."
+        )
+    },
+    balance: [
+        "Положительные и отрицательные выражения примерно уравновешены",
+        "Положительные выражения преобладают над отрицательными",
+        "Отрицательные выражения преобладают над положительными",
+    ],
+    shares: |balance, positive, negative, neutral, surprise| {
+        format!(
+            "{balance}: радость {positive:.1}%, гнев, отвращение, страх и грусть вместе {negative:.1}%, нейтральное {neutral:.1}%, удивление {surprise:.1}%."
+        )
+    },
+    variety: [
+        "Диапазон выражений узкий: почти всё увиденное приходится на одно выражение.",
+        "Диапазон выражений умеренный: большинство лиц делят несколько выражений.",
+        "Диапазон выражений широкий: встречается много разных выражений.",
+    ],
+    change: |a, b, at| format!("«{a}» → «{b}» около {at:.0} с"),
+    stable: "Во времени картина стабильна: в каждой части видео, где было лицо, лидирует одно и то же выражение.",
+    changes: |list| format!("Во времени ведущее выражение меняется: {list}."),
+    disclaimer: "Это описание выражений лица, распознанных моделью, обученной на FER2013, которая ошибается примерно на трети лиц. Выражение лица не говорит о том, что человек чувствует на самом деле, и это не диагноз.",
+};
+
+/// Which of three phrases: the first from `high`, the second from `mid`, else the third.
+fn tier(value: f64, high: f64, mid: f64) -> usize {
+    if value >= high {
+        0
+    } else if value >= mid {
+        1
+    } else {
+        2
+    }
+}
+
+pub fn narrate(inputs: &ReportInputs, lang: &str) -> String {
+    let say = if lang == "ru" { &RU } else { &EN };
+    let s = &inputs.summary;
+    let len = duration(lang, inputs.duration_ms);
+    if s.faces_classified == 0 {
+        return [
+            (say.no_face)(&len, s.frames_analyzed),
+            say.disclaimer.into(),
+        ]
+        .join("\n\n");
+    }
+    let mut out: Vec<String> = Vec::new();
+    let p = s.percentages.to_array();
     let mut order: Vec<usize> = (0..7).collect();
     order.sort_by(|a, b| p[*b].total_cmp(&p[*a]));
     let name = |i: usize| emotion_name(lang, crate::pipeline::aggregate::EMOTIONS[i]);
     let (first, second) = (order[0], order[1]);
 
-    out.push(if ru {
-        format!(
-            "Анализ опирается на {} лиц, найденных в {} из {} проанализированных кадров видео длительностью {len}.",
-            inputs.summary.faces_classified, inputs.summary.frames_with_face, inputs.summary.frames_analyzed
-        )
-    } else {
-        format!(
-            "This analysis rests on {} faces found in {} of the {} frames analysed from a {len} video.",
-            inputs.summary.faces_classified, inputs.summary.frames_with_face, inputs.summary.frames_analyzed
-        )
-    } + &if inputs.summary.faces_classified < 20 {
-        t(" That is little data, so the picture below is tentative.", " Данных немного, поэтому картина ниже предварительная.")
-    } else {
-        String::new()
-    });
-
-    let strength = |share: f64| match (share, ru) {
-        (s, false) if s >= 60.0 => "clearly prevails",
-        (s, false) if s >= 40.0 => "prevails",
-        (_, false) => "is the most frequent, without dominating",
-        (s, true) if s >= 60.0 => "явно преобладает",
-        (s, true) if s >= 40.0 => "преобладает",
-        (_, true) => "встречается чаще других, но не доминирует",
-    };
-    out.push(if ru {
-        format!(
-            "Выражение «{}» {} ({:.1}% лиц); следующее по частоте — «{}» ({:.1}%).",
-            name(first), strength(p[first]), p[first], name(second), p[second]
-        )
-    } else {
-        format!(
-            "The expression \"{}\" {} ({:.1}% of faces); the next most frequent is \"{}\" ({:.1}%).",
-            name(first), strength(p[first]), p[first], name(second), p[second]
-        )
-    });
+    let mut basis = (say.basis)(
+        s.faces_classified,
+        s.frames_with_face,
+        s.frames_analyzed,
+        &len,
+    );
+    if s.faces_classified < 20 {
+        basis.push_str(say.little_data);
+    }
+    out.push(basis);
+    let strength = say.strength[tier(p[first], 60.0, 40.0)];
+    out.push((say.leading)(
+        name(first),
+        strength,
+        p[first],
+        name(second),
+        p[second],
+    ));
 
     // angry, disgust, fear, sad count as negative; happy as positive; neutral and surprise apart.
     let negative = p[0] + p[1] + p[2] + p[5];
     let (positive, neutral, surprise) = (p[3], p[4], p[6]);
     let balance = if (positive - negative).abs() < 10.0 {
-        t(
-            "Positive and negative expressions are roughly in balance",
-            "Положительные и отрицательные выражения примерно уравновешены",
-        )
+        say.balance[0]
     } else if positive > negative {
-        t(
-            "Positive expressions outweigh negative ones",
-            "Положительные выражения преобладают над отрицательными",
-        )
+        say.balance[1]
     } else {
-        t(
-            "Negative expressions outweigh positive ones",
-            "Отрицательные выражения преобладают над положительными",
-        )
+        say.balance[2]
     };
-    out.push(if ru {
-        format!("{balance}: радость {positive:.1}%, гнев, отвращение, страх и грусть вместе {negative:.1}%, нейтральное {neutral:.1}%, удивление {surprise:.1}%.")
-    } else {
-        format!("{balance}: happy {positive:.1}%, angry, disgust, fear and sad together {negative:.1}%, neutral {neutral:.1}%, surprise {surprise:.1}%.")
-    });
-
-    let v = variety(&p);
-    out.push(match (v, ru) {
-        (v, false) if v < 0.35 => {
-            "The range of expressions is narrow: one expression accounts for most of what was seen."
-                .into()
-        }
-        (v, false) if v < 0.65 => {
-            "The range of expressions is moderate: a few expressions share most of the faces."
-                .into()
-        }
-        (_, false) => "The range of expressions is wide: many different expressions appear.".into(),
-        (v, true) if v < 0.35 => {
-            "Диапазон выражений узкий: почти всё увиденное приходится на одно выражение.".into()
-        }
-        (v, true) if v < 0.65 => {
-            "Диапазон выражений умеренный: большинство лиц делят несколько выражений.".into()
-        }
-        (_, true) => "Диапазон выражений широкий: встречается много разных выражений.".into(),
-    });
+    out.push((say.shares)(balance, positive, negative, neutral, surprise));
+    // Narrow below 0.35, wide from 0.65.
+    out.push(say.variety[2 - tier(variety(&p), 0.65, 0.35)].into());
 
     let seen: Vec<_> = inputs
         .segments
         .iter()
-        .filter(|s| s.dominant.is_some())
+        .filter(|seg| seg.dominant.is_some())
         .collect();
     if seen.len() >= 2 {
-        let mut changes = Vec::new();
-        for w in seen.windows(2) {
-            if w[0].dominant != w[1].dominant {
+        let changes: Vec<String> = seen
+            .windows(2)
+            .filter(|w| w[0].dominant != w[1].dominant)
+            .map(|w| {
                 let (a, b) = (
                     w[0].dominant.as_deref().unwrap_or(""),
                     w[1].dominant.as_deref().unwrap_or(""),
                 );
                 let at = w[1].start_ms as f64 / 1000.0;
-                changes.push(if ru {
-                    format!(
-                        "«{}» → «{}» около {at:.0} с",
-                        emotion_name(lang, a),
-                        emotion_name(lang, b)
-                    )
-                } else {
-                    format!(
-                        "from \"{}\" to \"{}\" around {at:.0} s",
-                        emotion_name(lang, a),
-                        emotion_name(lang, b)
-                    )
-                });
-            }
-        }
+                (say.change)(emotion_name(lang, a), emotion_name(lang, b), at)
+            })
+            .collect();
         out.push(if changes.is_empty() {
-            t(
-                "Over time the picture is stable: the same expression leads in every part of the video where a face was seen.",
-                "Во времени картина стабильна: в каждой части видео, где было лицо, лидирует одно и то же выражение.",
-            )
-        } else if ru {
-            format!("Во времени ведущее выражение меняется: {}.", changes.join("; "))
+            say.stable.into()
         } else {
-            format!("Over time the leading expression changes: {}.", changes.join("; "))
+            (say.changes)(&changes.join("; "))
         });
     }
-    out.push(disclaimer(ru));
+    out.push(say.disclaimer.into());
     out.join("\n\n")
-}
-
-fn disclaimer(ru: bool) -> String {
-    if ru {
-        "Это описание выражений лица, распознанных моделью, обученной на FER2013, которая ошибается примерно на трети лиц. Выражение лица не говорит о том, что человек чувствует на самом деле, и это не диагноз.".into()
-    } else {
-        "This describes facial expressions as recognised by a model trained on FER2013, which is wrong on roughly a third of faces. An expression is not what a person feels inside, and this is not a diagnosis.".into()
-    }
 }
