@@ -118,7 +118,10 @@ impl Service {
             cancel.child_token(),
         ));
         let reporter = Arc::new(Reporter::new(&config.report)?);
-        tracing::info!(provider = reporter.default_provider(), "narrative reports");
+        tracing::info!(
+            provider = reporter.default_provider().as_str(),
+            "narrative reports"
+        );
         let app = router(AppState {
             store,
             catalogue: Arc::new(catalogue),

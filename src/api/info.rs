@@ -153,7 +153,7 @@ pub async fn info(State(state): State<AppState>) -> Json<InfoView> {
             fallback_active: e.yunet_problem.is_some(),
         },
         reports: ReportsView {
-            default_provider: state.reporter.default_provider(),
+            default_provider: state.reporter.default_provider().as_str(),
             template_languages: crate::report::prompt::LANGUAGES.to_vec(),
             default_llm_model: c.report.model.clone(),
         },

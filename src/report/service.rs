@@ -41,6 +41,30 @@ pub enum ReportFailure {
     Store(#[from] StoreError),
 }
 
+/// Who writes a report. Stored and shown by its wire name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Provider {
+    /// An OpenAI-compatible chat model.
+    Openai,
+    /// The deterministic template, with no network.
+    Template,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Openai => "openai",
+            Self::Template => "template",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Openai, Self::Template]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
 /// Why a report request is refused before any work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rejection {
@@ -62,7 +86,14 @@ pub struct Reporter {
     writing: std::sync::Mutex<HashMap<ReportKey, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-type ReportKey = (String, String, String, String);
+/// What a report is stored under: one per job and these.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ReportKey {
+    job_id: String,
+    language: String,
+    provider: Provider,
+    model: String,
+}
 
 /// How many time segments the prompt describes.
 const SEGMENTS: usize = 6;
@@ -94,11 +125,11 @@ impl Reporter {
         })
     }
 
-    pub fn default_provider(&self) -> &'static str {
+    pub fn default_provider(&self) -> Provider {
         if self.openai.is_some() {
-            "openai"
+            Provider::Openai
         } else {
-            "template"
+            Provider::Template
         }
     }
 
@@ -120,9 +151,17 @@ impl Reporter {
                 format!("{language:?} is not a BCP 47 language tag"),
             ));
         }
-        let provider = req.provider.as_deref().unwrap_or(self.default_provider());
+        let provider = match req.provider.as_deref() {
+            None => self.default_provider(),
+            Some(name) => Provider::parse(name).ok_or_else(|| {
+                ReportFailure::BadRequest(
+                    Rejection::InvalidProvider,
+                    format!("provider must be openai or template, not {name:?}"),
+                )
+            })?,
+        };
         let narrator: &dyn Narrator = match provider {
-            "template" => {
+            Provider::Template => {
                 if template_language(&language).is_none() {
                     return Err(ReportFailure::BadRequest(Rejection::UnsupportedLanguage,
                         format!("the template provider writes en and ru, not {language:?}"),
@@ -130,41 +169,30 @@ impl Reporter {
                 }
                 &self.template
             }
-            "openai" => self.openai.as_ref().map(|n| n as &dyn Narrator).ok_or_else(|| {
+            Provider::Openai => self.openai.as_ref().map(|n| n as &dyn Narrator).ok_or_else(|| {
                 ReportFailure::BadRequest(Rejection::ProviderUnavailable,
                     "no language model is configured on this server (set EMOSCOPE_REPORT__API_KEY or report.provider = openai)".into(),
                 )
             })?,
-            other => {
-                return Err(ReportFailure::BadRequest(Rejection::InvalidProvider, format!("provider must be openai or template, not {other:?}")));
-            }
         };
         let model = match provider {
-            "template" => super::template::MODEL.to_string(),
-            _ => req
+            Provider::Template => super::template::MODEL.to_string(),
+            Provider::Openai => req
                 .model
                 .clone()
                 .unwrap_or_else(|| self.default_model.clone()),
         };
-        let key = (
-            job.id.clone(),
-            language.clone(),
-            provider.to_string(),
-            model.clone(),
-        );
+        let key = ReportKey {
+            job_id: job.id.clone(),
+            language,
+            provider,
+            model,
+        };
         let lock = self.writer_lock(&key);
         let written = {
             let _turn = lock.lock().await;
-            self.write_once(
-                store,
-                job,
-                req.regenerate,
-                narrator,
-                provider,
-                model,
-                language,
-            )
-            .await
+            self.write_once(store, job, &key, req.regenerate, narrator)
+                .await
         };
         drop(lock);
         self.forget_writer(&key);
@@ -183,33 +211,33 @@ impl Reporter {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn write_once(
         &self,
         store: &dyn Store,
         job: &Job,
+        key: &ReportKey,
         regenerate: bool,
         narrator: &dyn Narrator,
-        provider: &str,
-        model: String,
-        language: String,
     ) -> Result<(Report, bool), ReportFailure> {
+        let provider = key.provider.as_str();
         if !regenerate
             && let Some(existing) = store
-                .find_report(&job.id, provider, &model, &language)
+                .find_report(&job.id, provider, &key.model, &key.language)
                 .await?
         {
             return Ok((existing, false));
         }
         let inputs = self.inputs(store, job).await?;
-        let narrative = narrator.write(&inputs, &language, Some(&model)).await?;
+        let narrative = narrator
+            .write(&inputs, &key.language, Some(&key.model))
+            .await?;
         let report = Report {
             id: uuid::Uuid::now_v7().to_string(),
             job_id: job.id.clone(),
             provider: provider.to_string(),
             // The model asked for is the cache key; the one that answered may add a version.
-            model,
-            language,
+            model: key.model.clone(),
+            language: key.language.clone(),
             text: narrative.text,
             created_at: now_ms(),
             usage: narrative.usage,
