@@ -40,6 +40,8 @@ pub struct Config {
     /// Keep uploaded videos after analysis (they are deleted by default).
     pub keep_videos: bool,
     pub report: ReportConfig,
+    /// When set, `GET /metrics` asks for `Authorization: Bearer {metrics_token}`.
+    pub metrics_token: Secret,
 }
 
 /// The narrative report's language model. The key is a [`Secret`]: never printed.
@@ -298,6 +300,7 @@ impl Default for Config {
             queue: QueueConfig::default(),
             keep_videos: false,
             report: ReportConfig::default(),
+            metrics_token: Secret::default(),
         }
     }
 }
@@ -427,6 +430,7 @@ impl Config {
             "EMOSCOPE_REPORT__BACKOFF_MS" => self.report.backoff_ms,
             "EMOSCOPE_REPORT__MAX_BACKOFF_SECS" => self.report.max_backoff_secs,
             "EMOSCOPE_REPORT__TEMPERATURE" => self.report.temperature,
+            "EMOSCOPE_METRICS_TOKEN" => self.metrics_token,
         );
         self.validate()
     }

@@ -6,7 +6,6 @@ mod common;
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::server::{Server, finished, poll_job};
@@ -110,24 +109,7 @@ async fn kill_soak_every_job_ends_with_every_frame_once() {
 /// A two-second test pattern: quick to analyse, so that a hundred jobs drain fast.
 fn small_video(dir: &Path) -> Vec<u8> {
     let path = dir.join("small.mp4");
-    let out = Command::new("ffmpeg")
-        .args([
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=320x240:rate=10:duration=2",
-        ])
-        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
-        .arg(&path)
-        .output()
-        .expect("ffmpeg");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::lavfi_video(&path, "testsrc=size=320x240:rate=10:duration=2", &[]);
     std::fs::read(path).expect("read")
 }
 

@@ -136,25 +136,11 @@ fn openapi_prints_the_committed_contract() {
 fn variable_frame_rate_videos_are_timed_and_sampled_by_presentation_time() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("vfr.mp4");
-    let made = Command::new("ffmpeg")
-        .args([
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=320x240:rate=30:duration=4",
-        ])
-        // Frames after 2 s keep only every third, shown at their own times: 10 fps.
-        .args(["-vf", "select='lt(t,2)+not(mod(n,3))'", "-fps_mode", "vfr"])
-        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
-        .arg(&path)
-        .output()
-        .expect("ffmpeg");
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
+    // Frames after 2 s keep only every third, shown at their own times: 10 fps.
+    common::lavfi_video(
+        &path,
+        "testsrc=size=320x240:rate=30:duration=4",
+        &["-vf", "select='lt(t,2)+not(mod(n,3))'", "-fps_mode", "vfr"],
     );
 
     let frames = |fps: &str| -> Vec<u64> {

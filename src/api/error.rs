@@ -32,6 +32,7 @@ pub enum ErrorCode {
     UnsupportedLanguage,
     ProviderUnavailable,
     InvalidProvider,
+    Unauthorized,
     NotFound,
     NoReport,
     MethodNotAllowed,
@@ -73,6 +74,7 @@ impl ErrorCode {
             Self::UnsupportedLanguage => "unsupported_language",
             Self::ProviderUnavailable => "provider_unavailable",
             Self::InvalidProvider => "invalid_provider",
+            Self::Unauthorized => "unauthorized",
             Self::NotFound => "not_found",
             Self::NoReport => "no_report",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -114,6 +116,7 @@ impl ErrorCode {
             | Self::UnsupportedLanguage
             | Self::ProviderUnavailable
             | Self::InvalidProvider => StatusCode::BAD_REQUEST,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound | Self::NoReport => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UploadIdle => StatusCode::REQUEST_TIMEOUT,

@@ -4,6 +4,7 @@ pub mod error;
 pub mod health;
 pub mod info;
 pub mod jobs;
+pub mod metrics;
 pub mod openapi;
 pub mod query;
 pub mod schema;
@@ -113,6 +114,7 @@ pub fn api_routes(max_form: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(info::info))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(metrics::metrics))
 }
 
 pub fn router(state: AppState) -> Router {
@@ -126,6 +128,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(web::routes())
+        .route_layer(middleware::from_fn(metrics::track))
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(ErrorCode::MethodNotAllowed, "method not allowed on this route")

@@ -297,6 +297,14 @@ fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, wor
 
     let finish = match result {
         Ok(outcome) => {
+            let seconds = started.elapsed().as_secs_f64();
+            metrics::histogram!("emoscope_job_duration_seconds").record(seconds);
+            if seconds > 0.0 {
+                metrics::histogram!("emoscope_job_frames_per_second")
+                    .record(outcome.summary.frames_analyzed as f64 / seconds);
+            }
+            metrics::counter!("emoscope_faces_classified_total")
+                .increment(outcome.summary.faces_classified);
             tracing::info!(
                 seconds = started.elapsed().as_secs_f64(),
                 frames = outcome.summary.frames_analyzed,
@@ -328,8 +336,17 @@ fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, wor
             }
         }
     };
+    let ended = match &finish {
+        Finish::Succeeded { .. } => "succeeded",
+        Finish::Canceled => "canceled",
+        Finish::Failed {
+            retry_in_ms: Some(_),
+            ..
+        } => "retried",
+        Finish::Failed { .. } => "failed",
+    };
     match rt.block_on(w.store.finish(&job.id, worker, finish)) {
-        Ok(true) => {}
+        Ok(true) => metrics::counter!("emoscope_jobs_ended_total", "outcome" => ended).increment(1),
         Ok(false) => tracing::warn!("job was no longer ours when it ended"),
         Err(e) => tracing::error!(error = %e, "cannot record the end of the job"),
     }

@@ -4,7 +4,7 @@
 //! ONNX Runtime and no model.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Engine;
 use super::classify::ModelInfo;
@@ -23,19 +23,8 @@ impl Catalogue {
     /// The models in `models_dir`, from their metadata. Their shapes are checked by the workers,
     /// which refuse to start on a model of another shape.
     pub fn read(config: &Config) -> anyhow::Result<Self> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&config.models_dir)
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot read models_dir {}: {e}",
-                    config.models_dir.display()
-                )
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "onnx"))
-            .collect();
-        files.sort();
         let mut models = BTreeMap::new();
-        for file in files {
+        for file in model_files(&config.models_dir)? {
             let meta = read_metadata(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read model {}: {e}", file.display()))?;
             let (info, _) = ModelInfo::from_metadata(&file, |k| meta.get(k).cloned())
@@ -70,6 +59,17 @@ impl Catalogue {
             kind
         }
     }
+}
+
+/// Every `*.onnx` in `dir`, by name: each is an emotion model.
+pub fn model_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| anyhow::anyhow!("cannot read models_dir {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "onnx"))
+        .collect();
+    files.sort();
+    Ok(files)
 }
 
 /// The configured default model if it is there, else the first (said in the log).

@@ -209,19 +209,8 @@ impl Engine {
         let want_cuda = config.execution_provider == Provider::Cuda;
         let mut models = BTreeMap::new();
         let mut provider = Provider::Cpu;
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&config.models_dir)
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot read models_dir {}: {e}",
-                    config.models_dir.display()
-                )
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "onnx"))
-            .collect();
-        files.sort();
         let mut spare_models = Vec::new();
-        for file in files {
+        for file in catalogue::model_files(&config.models_dir)? {
             let (session, p) = runtime::open_session(env, &file, want_cuda, threads)?;
             provider = p;
             let model = EmotionModel::new(session, &file).map_err(|e| anyhow::anyhow!("{e}"))?;

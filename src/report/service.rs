@@ -196,6 +196,14 @@ impl Reporter {
         };
         drop(lock);
         self.forget_writer(&key);
+        let outcome = match &written {
+            Ok((_, true)) => "created",
+            Ok((_, false)) => "stored",
+            Err(_) => "failed",
+        };
+        metrics::counter!("emoscope_report_requests_total",
+            "provider" => key.provider.as_str(), "outcome" => outcome)
+        .increment(1);
         written
     }
 

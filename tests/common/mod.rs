@@ -482,3 +482,20 @@ pub async fn check_first_schema_rows(store: &dyn emoscope::jobs::store::Store) {
     );
     assert!(store.delete(id).await.expect("delete").is_some());
 }
+
+/// An H.264 MP4 made by ffmpeg from a `lavfi` source (e.g. `testsrc=size=320x240:rate=10:duration=2`),
+/// with `extra` arguments before the codec's.
+pub fn lavfi_video(path: &Path, source: &str, extra: &[&str]) {
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", source])
+        .args(extra)
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(path)
+        .output()
+        .expect("ffmpeg (apt-get install ffmpeg)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

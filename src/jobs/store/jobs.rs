@@ -90,6 +90,13 @@ impl JobStore for SqlStore {
         unsigned(n, "count")
     }
 
+    async fn oldest_queued_at(&self) -> StoreResult<Option<i64>> {
+        let sql = "SELECT MIN(created_at) FROM jobs WHERE status = 'queued'";
+        let at: Option<i64> =
+            with_pool!(self, pool => sqlx::query_scalar(sql).fetch_one(pool).await)?;
+        Ok(at)
+    }
+
     async fn delete(&self, id: &str) -> StoreResult<Option<Job>> {
         let sql = format!("DELETE FROM jobs WHERE id = $1 RETURNING {JOB_COLUMNS}");
         let row: Option<JobRow> = with_pool!(self, pool =>

@@ -83,6 +83,8 @@ pub trait JobStore: Send + Sync {
         limit: u32,
     ) -> StoreResult<Vec<Job>>;
     async fn count_with_status(&self, status: JobStatus) -> StoreResult<u64>;
+    /// When the oldest job still waiting in the queue was created.
+    async fn oldest_queued_at(&self) -> StoreResult<Option<i64>>;
     /// Removes the job and its results; returns it as it was.
     async fn delete(&self, id: &str) -> StoreResult<Option<Job>>;
     /// Cancels a queued job at once, marks a running one; finished jobs are left alone.
