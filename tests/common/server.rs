@@ -125,6 +125,20 @@ impl Server {
         (kb("VmRSS:"), kb("VmHWM:"))
     }
 
+    /// Waits (up to 10 s) until the uploads folder is empty: a worker deletes a job's video just
+    /// after recording its end, so a client can see the end first.
+    pub async fn wait_for_no_uploads(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.uploads().is_empty() {
+            assert!(
+                Instant::now() < deadline,
+                "uploads left: {:?}",
+                self.uploads()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub fn uploads(&self) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(self.data_dir.join("uploads"))
             .map(|d| {
