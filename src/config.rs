@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 use crate::pipeline::detect::DetectorKind;
+use crate::pipeline::people::Focus;
 use crate::runtime::Provider;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -37,6 +38,7 @@ pub struct Config {
     pub limits: Limits,
     pub defaults: JobDefaults,
     pub queue: QueueConfig,
+    pub tracking: TrackingConfig,
     /// Keep uploaded videos after analysis (they are deleted by default).
     pub keep_videos: bool,
     pub report: ReportConfig,
@@ -258,6 +260,34 @@ pub struct JobDefaults {
     pub min_score: f32,
     /// Extra border around a detected face before it is cropped, as a share of its size.
     pub face_margin: f32,
+    /// Follow faces across frames and report per person.
+    pub tracking: bool,
+    /// Tracks shorter than this are left out of the people.
+    pub min_track_ms: u64,
+    pub focus: Focus,
+}
+
+/// How faces are followed from frame to frame.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrackingConfig {
+    /// How long (video time) a person who left the picture is waited for before a face there
+    /// counts as someone new.
+    pub max_lost_ms: u64,
+    /// Most faces followed at once; in a crowd the rest count in the result but not as people.
+    pub max_live_tracks: usize,
+    /// Most people listed for one job (the longest on screen).
+    pub max_people: usize,
+}
+
+impl Default for TrackingConfig {
+    fn default() -> Self {
+        Self {
+            max_lost_ms: 2000,
+            max_live_tracks: 64,
+            max_people: 500,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -298,6 +328,7 @@ impl Default for Config {
             limits: Limits::default(),
             defaults: JobDefaults::default(),
             queue: QueueConfig::default(),
+            tracking: TrackingConfig::default(),
             keep_videos: false,
             report: ReportConfig::default(),
             metrics_token: Secret::default(),
@@ -332,6 +363,9 @@ impl Default for JobDefaults {
             min_face_px: 24,
             min_score: 0.6,
             face_margin: 0.1,
+            tracking: true,
+            min_track_ms: 1000,
+            focus: Focus::All,
         }
     }
 }
@@ -414,6 +448,12 @@ impl Config {
             "EMOSCOPE_DEFAULTS__MIN_FACE_PX" => self.defaults.min_face_px,
             "EMOSCOPE_DEFAULTS__MIN_SCORE" => self.defaults.min_score,
             "EMOSCOPE_DEFAULTS__FACE_MARGIN" => self.defaults.face_margin,
+            "EMOSCOPE_DEFAULTS__TRACKING" => self.defaults.tracking,
+            "EMOSCOPE_DEFAULTS__MIN_TRACK_MS" => self.defaults.min_track_ms,
+            "EMOSCOPE_DEFAULTS__FOCUS" => self.defaults.focus,
+            "EMOSCOPE_TRACKING__MAX_LOST_MS" => self.tracking.max_lost_ms,
+            "EMOSCOPE_TRACKING__MAX_LIVE_TRACKS" => self.tracking.max_live_tracks,
+            "EMOSCOPE_TRACKING__MAX_PEOPLE" => self.tracking.max_people,
             "EMOSCOPE_QUEUE__HEARTBEAT_SECS" => self.queue.heartbeat_secs,
             "EMOSCOPE_QUEUE__STALE_AFTER_SECS" => self.queue.stale_after_secs,
             "EMOSCOPE_QUEUE__POLL_MS" => self.queue.poll_ms,
@@ -453,6 +493,9 @@ impl Config {
         }
         if self.queue.max_crashes == 0 {
             bail!("queue.max_crashes must be at least 1");
+        }
+        if self.tracking.max_live_tracks == 0 || self.tracking.max_people == 0 {
+            bail!("tracking.max_live_tracks and tracking.max_people must be at least 1");
         }
         if self.queue.sweep_secs == 0 {
             bail!("queue.sweep_secs must be at least 1");

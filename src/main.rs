@@ -9,6 +9,7 @@ use emoscope::cli::evaluate;
 use emoscope::config::Config;
 use emoscope::pipeline::AnalysisOptions;
 use emoscope::pipeline::detect::DetectorKind;
+use emoscope::pipeline::people::Focus;
 use emoscope::runtime::Provider;
 use emoscope::{app, telemetry};
 
@@ -72,6 +73,15 @@ enum Command {
         /// Emotion model name (a file stem in models_dir).
         #[arg(long)]
         model: Option<String>,
+        /// Do not follow faces across frames (no people in the result).
+        #[arg(long)]
+        no_tracking: bool,
+        /// People seen for less than this are left out (likely false detections).
+        #[arg(long)]
+        min_track_ms: Option<u64>,
+        /// all, or main: only the person on screen longest.
+        #[arg(long)]
+        focus: Option<Focus>,
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
         /// Write the per-frame timeline to this file (JSON lines).
@@ -172,6 +182,9 @@ fn run() -> Result<()> {
             detector,
             min_face_px,
             model,
+            no_tracking,
+            min_track_ms,
+            focus,
             format,
             timeline,
             quiet,
@@ -186,6 +199,9 @@ fn run() -> Result<()> {
                 detector: detector.unwrap_or(d.detector),
                 min_face_px: min_face_px.unwrap_or(d.min_face_px),
                 model: model.unwrap_or_default(),
+                tracking: d.tracking && !no_tracking,
+                min_track_ms: min_track_ms.unwrap_or(d.min_track_ms),
+                focus: focus.unwrap_or(d.focus),
             };
             let progress = !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
             let args = AnalyzeArgs {

@@ -106,6 +106,8 @@ pub fn api_routes(max_form: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::cancel::cancel_job))
         .routes(routes!(jobs::emotions::get_emotions))
         .routes(routes!(jobs::timeline::get_timeline))
+        .routes(routes!(jobs::people::list_people))
+        .routes(routes!(jobs::people::get_person_timeline))
         .routes(routes!(
             jobs::report::create_report,
             jobs::report::latest_report

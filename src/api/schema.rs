@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::pipeline::aggregate as domain_aggregate;
-use crate::pipeline::{self as domain, detect, probe};
+use crate::pipeline::{self as domain, detect, people, probe};
 use crate::report::inputs as domain_inputs;
 
 /// One value per emotion, an object with the seven names as keys.
@@ -95,6 +95,28 @@ pub struct AnalysisOptions {
     /// Emotion model name.
     #[schema(example = "emonet")]
     pub model: String,
+    /// Faces are followed across frames and reported per person.
+    pub tracking: bool,
+    /// People seen for less than this are left out of `/people`.
+    pub min_track_ms: u64,
+    pub focus: Focus,
+}
+
+/// Which people a job reports: everyone, or only the one on screen longest.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Focus {
+    All,
+    Main,
+}
+
+impl From<people::Focus> for Focus {
+    fn from(f: people::Focus) -> Self {
+        match f {
+            people::Focus::All => Self::All,
+            people::Focus::Main => Self::Main,
+        }
+    }
 }
 
 impl From<domain::AnalysisOptions> for AnalysisOptions {
@@ -104,6 +126,9 @@ impl From<domain::AnalysisOptions> for AnalysisOptions {
             detector: o.detector.into(),
             min_face_px: o.min_face_px,
             model: o.model,
+            tracking: o.tracking,
+            min_track_ms: o.min_track_ms,
+            focus: o.focus.into(),
         }
     }
 }
@@ -154,21 +179,20 @@ pub struct FaceResult {
     #[schema(example = "happy")]
     pub emotion: String,
     pub probabilities: PerEmotion<f32>,
+    /// The person (face track, `/people`) this face belongs to; `null` when the job was not
+    /// tracked, or when more faces were on screen than the server follows at once.
+    #[schema(example = 1)]
+    pub track_id: Option<u32>,
 }
 
 impl From<domain::FaceResult> for FaceResult {
     fn from(f: domain::FaceResult) -> Self {
-        let b = f.bbox;
         Self {
-            bbox: BoxPx {
-                x: b.x,
-                y: b.y,
-                w: b.w,
-                h: b.h,
-            },
+            bbox: f.bbox.into(),
             score: f.score,
             emotion: f.emotion,
             probabilities: f.probabilities.into(),
+            track_id: f.track_id,
         }
     }
 }
@@ -231,6 +255,101 @@ impl From<domain_inputs::ReportInputs> for ReportInputs {
                     dominant_percent: s.dominant_percent,
                 })
                 .collect(),
+        }
+    }
+}
+
+/// Where and when a person is seen best (the most confident detection).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Sighting {
+    pub frame: u64,
+    pub time_ms: u64,
+    #[serde(rename = "box")]
+    pub bbox: BoxPx,
+}
+
+/// A tenth of the video, and what one person's face showed in it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Period {
+    pub start_ms: u64,
+    pub end_ms: u64,
+    pub faces: u64,
+    #[schema(example = "happy")]
+    pub dominant: String,
+    pub percentages: PerEmotion<f64>,
+}
+
+/// One person: a face followed through the video (a track). Nobody is identified: the id only
+/// tells this face apart from the others in the same video.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Person {
+    /// The `track_id` of this person's faces in the timeline.
+    #[schema(example = 1)]
+    pub id: u32,
+    pub first_ms: u64,
+    pub last_ms: u64,
+    pub first_frame: u64,
+    pub last_frame: u64,
+    /// Analysed frames that show this person (one face each).
+    pub faces: u64,
+    /// Time on screen: `faces` times the time between two analysed frames.
+    pub screen_ms: u64,
+    /// Share of the analysed frames that show this person, 0..1.
+    pub screen_share: f64,
+    /// Share of this person's faces whose most likely expression is each one; sums to 100.
+    pub percentages: PerEmotion<f64>,
+    pub counts: PerEmotion<u64>,
+    #[schema(example = "happy")]
+    pub dominant: Option<String>,
+    pub mean_probabilities: PerEmotion<f64>,
+    pub representative: Sighting,
+    /// The tenths of the video in which this person was seen, in order.
+    pub periods: Vec<Period>,
+}
+
+impl From<people::Person> for Person {
+    fn from(p: people::Person) -> Self {
+        let r = p.representative;
+        Self {
+            id: p.id,
+            first_ms: p.first_ms,
+            last_ms: p.last_ms,
+            first_frame: p.first_frame,
+            last_frame: p.last_frame,
+            faces: p.faces,
+            screen_ms: p.screen_ms,
+            screen_share: p.screen_share,
+            percentages: p.percentages.into(),
+            counts: p.counts.into(),
+            dominant: p.dominant,
+            mean_probabilities: p.mean_probabilities.into(),
+            representative: Sighting {
+                frame: r.frame,
+                time_ms: r.time_ms,
+                bbox: r.bbox.into(),
+            },
+            periods: p
+                .periods
+                .into_iter()
+                .map(|s| Period {
+                    start_ms: s.start_ms,
+                    end_ms: s.end_ms,
+                    faces: s.faces,
+                    dominant: s.dominant,
+                    percentages: s.percentages.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<domain::BoxPx> for BoxPx {
+    fn from(b: domain::BoxPx) -> Self {
+        Self {
+            x: b.x,
+            y: b.y,
+            w: b.w,
+            h: b.h,
         }
     }
 }

@@ -11,6 +11,7 @@ use serde_json::json;
 use crate::api::jobs::emotions::NOTE;
 use crate::config::Config;
 use crate::pipeline::aggregate::{EMOTIONS, EmotionSummary};
+use crate::pipeline::people::Person;
 use crate::pipeline::{AnalysisOptions, Engine, FrameResult, Observer, PipelineError, Progress};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -106,29 +107,104 @@ pub fn run(config: &Config, mut args: AnalyzeArgs) -> Result<()> {
         "options": args.options,
         "detector_used": detector,
         "emotions": outcome.summary,
+        "people": outcome.people,
+        "warnings": outcome.warnings,
         "execution_provider": engine.provider,
         "seconds": (seconds * 1000.0).round() / 1000.0,
         "note": NOTE,
     });
+    let people = outcome.people.as_deref().unwrap_or_default();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?,
-        Format::Csv => write_csv(&mut out, &outcome.summary)?,
-        Format::Table => write_table(&mut out, &args.video, &outcome.summary, seconds)?,
+        Format::Csv => write_csv(&mut out, &outcome.summary, people)?,
+        Format::Table => {
+            write_table(&mut out, &args.video, &outcome.summary, seconds)?;
+            write_people(&mut out, people)?;
+            for w in &outcome.warnings {
+                writeln!(out, "warning: {w}")?;
+            }
+            writeln!(out, "{NOTE}")?;
+        }
     }
     Ok(())
 }
 
-fn write_csv(out: &mut impl Write, s: &EmotionSummary) -> std::io::Result<()> {
-    writeln!(out, "emotion,percent,count,mean_probability")?;
-    let (p, c, m) = (
+/// One row per emotion for the whole video (`person` = `all`), then for each person.
+fn write_csv(out: &mut impl Write, s: &EmotionSummary, people: &[Person]) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "person,emotion,percent,count,mean_probability,screen_ms,first_ms,last_ms"
+    )?;
+    let rows = |out: &mut dyn Write,
+                who: &str,
+                p: [f64; 7],
+                c: [u64; 7],
+                m: [f64; 7],
+                times: &str|
+     -> std::io::Result<()> {
+        for i in 0..7 {
+            writeln!(
+                out,
+                "{who},{},{},{},{},{times}",
+                EMOTIONS[i], p[i], c[i], m[i]
+            )?;
+        }
+        Ok(())
+    };
+    rows(
+        out,
+        "all",
         s.percentages.to_array(),
         s.counts.to_array(),
         s.mean_probabilities.to_array(),
-    );
-    for i in 0..7 {
-        writeln!(out, "{},{},{},{}", EMOTIONS[i], p[i], c[i], m[i])?;
+        ",,",
+    )?;
+    for person in people {
+        let times = format!(
+            "{},{},{}",
+            person.screen_ms, person.first_ms, person.last_ms
+        );
+        rows(
+            out,
+            &person.id.to_string(),
+            person.percentages.to_array(),
+            person.counts.to_array(),
+            person.mean_probabilities.to_array(),
+            &times,
+        )?;
+    }
+    Ok(())
+}
+
+fn write_people(out: &mut impl Write, people: &[Person]) -> std::io::Result<()> {
+    if people.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:>6} {:>9} {:>7} {:>15}  {:<10} {:>8}",
+        "person", "on screen", "share", "seen", "dominant", "percent"
+    )?;
+    for p in people {
+        let dominant = p.dominant.as_deref().unwrap_or("-");
+        let percent = EMOTIONS
+            .iter()
+            .position(|e| *e == dominant)
+            .map_or(0.0, |i| p.percentages.to_array()[i]);
+        writeln!(
+            out,
+            "{:>6} {:>8.1}s {:>6.1}% {:>6.1}s–{:>6.1}s  {:<10} {:>7.2}%",
+            p.id,
+            p.screen_ms as f64 / 1000.0,
+            p.screen_share * 100.0,
+            p.first_ms as f64 / 1000.0,
+            p.last_ms as f64 / 1000.0,
+            dominant,
+            percent
+        )?;
     }
     Ok(())
 }
@@ -155,6 +231,5 @@ fn write_table(
         out,
         "dominant: {}",
         s.dominant.as_deref().unwrap_or("(no face seen)")
-    )?;
-    writeln!(out, "{NOTE}")
+    )
 }

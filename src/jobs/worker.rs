@@ -312,9 +312,13 @@ fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, wor
                 dominant = ?outcome.summary.dominant,
                 "job succeeded"
             );
+            let mut warnings = job.warnings.clone();
+            warnings.extend(outcome.warnings);
             Finish::Succeeded {
                 video: outcome.video,
                 summary: Box::new(outcome.summary),
+                people: outcome.people,
+                warnings,
             }
         }
         Err(e) if e.kind == ErrorKind::Lost => {

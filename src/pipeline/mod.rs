@@ -10,7 +10,9 @@ pub mod crop;
 pub mod decode;
 pub mod detect;
 pub mod onnx_meta;
+pub mod people;
 pub mod probe;
+pub mod track;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,7 +27,10 @@ use aggregate::{Accumulator, EMOTIONS, EmotionSummary, PerEmotion, argmax};
 use classify::{EmotionModel, ModelInfo};
 use decode::{FrameStream, Sampler};
 use detect::{Detector, DetectorKind, FaceBox};
+use people::{Focus, PeopleAccumulator, Person};
 use probe::VideoInfo;
+use track::cut::CutDetector;
+use track::{Tracker, TrackerConfig};
 
 /// Why an analysis stopped. Each kind has a stable wire name (the job's `error.code`) and says
 /// whether another try could succeed.
@@ -125,6 +130,11 @@ pub struct AnalysisOptions {
     pub min_face_px: u32,
     /// Emotion model name.
     pub model: String,
+    /// Follow faces across frames and report per person.
+    pub tracking: bool,
+    /// Tracks shorter than this are left out of the people (likely false detections).
+    pub min_track_ms: u64,
+    pub focus: Focus,
 }
 
 /// A face box in frame pixels.
@@ -146,6 +156,9 @@ pub struct FaceResult {
     /// The most likely emotion.
     pub emotion: String,
     pub probabilities: PerEmotion<f32>,
+    /// The person (face track) this face belongs to; `None` without tracking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track_id: Option<u32>,
 }
 
 /// One analysed frame and the faces found in it.
@@ -175,6 +188,10 @@ pub trait Observer {
 pub struct Outcome {
     pub video: VideoInfo,
     pub summary: EmotionSummary,
+    /// Per person, longest on screen first; `None` when the job asked for no tracking.
+    pub people: Option<Vec<Person>>,
+    /// What the user should know about how the result was made.
+    pub warnings: Vec<String>,
 }
 
 struct Spare {
@@ -200,6 +217,8 @@ pub struct Engine {
     classify_batch: usize,
     min_score: f32,
     face_margin: f32,
+    tracker: TrackerConfig,
+    max_people: usize,
 }
 
 impl Engine {
@@ -264,6 +283,13 @@ impl Engine {
             classify_batch: config.limits.classify_batch,
             min_score: config.defaults.min_score,
             face_margin: config.defaults.face_margin,
+            tracker: TrackerConfig {
+                max_lost_ms: config.tracking.max_lost_ms,
+                max_live: config.tracking.max_live_tracks,
+                high_score: config.defaults.min_score,
+                ..TrackerConfig::default()
+            },
+            max_people: config.tracking.max_people,
         })
     }
 
@@ -330,6 +356,8 @@ struct Pending {
     frame: u64,
     time_ms: u64,
     faces: Vec<FaceBox>,
+    /// The track of each face, when tracking.
+    tracks: Vec<Option<u32>>,
 }
 
 /// Faces waiting for the model, a batch at a time, and the running result they feed.
@@ -340,21 +368,27 @@ struct Batch {
     /// Faces per inference batch.
     size: usize,
     acc: Accumulator,
+    people: Option<PeopleAccumulator>,
     done: u64,
     total: u64,
 }
+
+/// Least detector score looked at when tracking: below the usual threshold, such a face only
+/// continues a track it clearly belongs to (ByteTrack's second round).
+const TRACK_MIN_SCORE: f32 = 0.4;
 
 /// Results go to the observer at least this often, in frames, so progress moves on videos with
 /// few faces too.
 const FLUSH_FRAMES: usize = 16;
 
 impl Batch {
-    fn new(size: usize, total: u64) -> Self {
+    fn new(size: usize, total: u64, people: Option<PeopleAccumulator>) -> Self {
         Self {
             pending: Vec::new(),
             pixels: Vec::new(),
             size,
             acc: Accumulator::default(),
+            people,
             done: 0,
             total,
         }
@@ -380,11 +414,16 @@ impl Batch {
         let mut frames = Vec::with_capacity(self.pending.len());
         for p in self.pending.drain(..) {
             let mut faces = Vec::with_capacity(p.faces.len());
+            let mut tracks = p.tracks.into_iter();
             for f in p.faces {
                 let pr = probs
                     .next()
                     .ok_or_else(|| PipelineError::internal("fewer results than faces"))?;
-                faces.push(face_result(&f, pr));
+                let face = face_result(&f, pr, tracks.next().flatten());
+                if let Some(people) = &mut self.people {
+                    people.add(p.frame, p.time_ms, &face);
+                }
+                faces.push(face);
             }
             self.acc
                 .add_frame(faces.iter().map(|f| f.probabilities.to_array()));
@@ -403,7 +442,7 @@ impl Batch {
 }
 
 /// A classified face, rounded for storage: boxes to pixels, probabilities to four places.
-fn face_result(f: &FaceBox, probabilities: [f32; 7]) -> FaceResult {
+fn face_result(f: &FaceBox, probabilities: [f32; 7], track_id: Option<u32>) -> FaceResult {
     FaceResult {
         bbox: BoxPx {
             x: f.x.round() as i32,
@@ -416,7 +455,18 @@ fn face_result(f: &FaceBox, probabilities: [f32; 7]) -> FaceResult {
         probabilities: probabilities
             .map(|v| (v * 10_000.0).round() / 10_000.0)
             .into(),
+        track_id,
     }
+}
+
+/// Video time between two analysed frames.
+fn step_ms(sample_fps: f64, video_fps: f64) -> f64 {
+    let fps = if sample_fps > 0.0 && sample_fps < video_fps {
+        sample_fps
+    } else {
+        video_fps
+    };
+    1000.0 / fps.max(0.001)
 }
 
 /// The sampled frames as the decoder thread sends them, and the thread, which returns how many
@@ -536,7 +586,12 @@ impl Pipeline<'_> {
         let total = Sampler::expected(options.sample_fps, video.fps, video.frame_count);
         let (frames, decoder) = start_decoder(cap, options.sample_fps, video.fps)?;
 
-        let mut batch = Batch::new(engine.classify_batch, total);
+        let people = options
+            .tracking
+            .then(|| PeopleAccumulator::new(video.duration_ms));
+        let mut batch = Batch::new(engine.classify_batch, total, people);
+        let mut tracker = options.tracking.then(|| Tracker::new(engine.tracker));
+        let mut cuts = CutDetector::default();
         let min_side = options.min_face_px as f32;
         let mut failure = None;
         for item in frames.iter() {
@@ -548,21 +603,62 @@ impl Pipeline<'_> {
                 }
             };
             let (w, h) = (frame.image.cols(), frame.image.rows());
+            // With tracking, less confident detections are looked at too: they may continue a
+            // track (a face half hidden, turned or blurred), and are dropped if they do not.
+            let threshold = match tracker {
+                Some(_) => engine.min_score.min(TRACK_MIN_SCORE),
+                None => engine.min_score,
+            };
             let mut faces = Vec::new();
-            for f in detector.detect(&frame.image, engine.min_score)? {
+            let mut pixels = Vec::new();
+            for f in detector.detect(&frame.image, threshold)? {
                 if f.w.min(f.h) < min_side {
                     continue;
                 }
                 if let Some(rect) = crop::square_around(&f, engine.face_margin, w, h) {
                     let (scale, mean, std) = (info.input_scale, info.input_mean, info.input_std);
-                    crop::push_face(&frame.image, rect, scale, mean, std, &mut batch.pixels)?;
+                    crop::push_face(&frame.image, rect, scale, mean, std, &mut pixels)?;
                     faces.push(f);
                 }
             }
+            let tracks = match &mut tracker {
+                Some(tracker) => {
+                    if cuts.next(&frame.image)? {
+                        tracker.reset(frame.time_ms);
+                    }
+                    let looks: Vec<_> = pixels
+                        .chunks_exact(48 * 48)
+                        .map(track::appearance::look)
+                        .collect();
+                    let tracks = tracker.update(frame.time_ms, &faces, &looks);
+                    let keep: Vec<bool> = faces
+                        .iter()
+                        .zip(&tracks)
+                        .map(|(f, t)| f.score >= engine.min_score || t.is_some())
+                        .collect();
+                    let mut i = 0;
+                    faces.retain(|_| (keep[i], i += 1).0);
+                    let mut i = 0;
+                    pixels = pixels
+                        .chunks_exact(48 * 48)
+                        .filter(|_| (keep[i], i += 1).0)
+                        .flatten()
+                        .copied()
+                        .collect();
+                    tracks
+                        .into_iter()
+                        .zip(&keep)
+                        .filter_map(|(t, k)| k.then_some(t))
+                        .collect()
+                }
+                None => Vec::new(),
+            };
+            batch.pixels.extend_from_slice(&pixels);
             batch.push(Pending {
                 frame: frame.index,
                 time_ms: frame.time_ms,
                 faces,
+                tracks,
             });
             if batch.full() {
                 batch.flush(model, observer)?;
@@ -578,9 +674,37 @@ impl Pipeline<'_> {
         if let Some(e) = failure {
             return Err(e);
         }
+        let video = check_decoded(video, frames_read)?;
+        let summary = batch.acc.summary();
+        let mut warnings = Vec::new();
+        if tracker.as_ref().is_some_and(|t| t.capped) {
+            warnings.push(format!(
+                "more than {} faces were on screen at once: faces past that number count in the result but belong to no person",
+                engine.tracker.max_live
+            ));
+        }
+        let people = batch.people.map(|acc| {
+            let mut people = acc.finish(
+                step_ms(options.sample_fps, video.fps),
+                summary.frames_analyzed,
+                options.min_track_ms,
+                options.focus,
+            );
+            if people.len() > engine.max_people {
+                warnings.push(format!(
+                    "{} people were found; only the {} longest on screen are listed",
+                    people.len(),
+                    engine.max_people
+                ));
+                people.truncate(engine.max_people);
+            }
+            people
+        });
         Ok(Outcome {
-            video: check_decoded(video, frames_read)?,
-            summary: batch.acc.summary(),
+            video,
+            summary,
+            people,
+            warnings,
         })
     }
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod mot;
+pub mod scenes;
 pub mod server;
 pub mod synth;
 
@@ -325,6 +327,9 @@ pub fn new_job(i: usize) -> emoscope::jobs::NewJob {
             detector: emoscope::pipeline::detect::DetectorKind::Yunet,
             min_face_px: 24,
             model: "emonet".into(),
+            tracking: true,
+            min_track_ms: 1000,
+            focus: emoscope::pipeline::people::Focus::All,
         },
         video_name: Some(format!("clip-{i}.mp4")),
         video_path: format!("/nonexistent/{i}.video"),

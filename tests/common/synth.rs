@@ -139,7 +139,7 @@ impl VideoSpec {
 }
 
 /// A soft diagonal gradient, so the background is not a flat colour.
-fn background(w: i32, h: i32) -> Result<Mat> {
+pub fn background(w: i32, h: i32) -> Result<Mat> {
     let mut bg = Mat::new_rows_cols_with_default(h, w, core::CV_8UC3, Scalar::all(0.0))?;
     for y in 0..h {
         for x in 0..w {

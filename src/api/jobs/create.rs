@@ -23,13 +23,17 @@ use crate::jobs::{JobStatus, NewJob};
 use crate::pipeline::AnalysisOptions;
 use crate::pipeline::decode::Sampler;
 use crate::pipeline::detect::DetectorKind;
+use crate::pipeline::people::Focus;
 use crate::pipeline::probe::{self, VideoInfo};
 
-pub(super) const OPTION_NAMES: [&str; 6] = [
+pub(super) const OPTION_NAMES: [&str; 9] = [
     "sample_fps",
     "detector",
     "min_face_px",
     "model",
+    "tracking",
+    "min_track_ms",
+    "focus",
     "keep_video",
     "filename",
 ];
@@ -261,6 +265,17 @@ async fn probe_upload(state: &AppState, path: &Path) -> ApiResult<VideoInfo> {
         .map_err(|e| ApiError::new(ErrorCode::UnsupportedVideo, e.message))
 }
 
+/// Longest `min_track_ms` accepted: a day, far past any video the limits allow.
+const MAX_MIN_TRACK_MS: u64 = 86_400_000;
+
+fn boolean(name: &str, v: &str) -> ApiResult<bool> {
+    match v {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(invalid(format!("{name} must be true or false, not {v:?}"))),
+    }
+}
+
 /// The job's options as they arrive (query first, then form fields), each parsed once.
 #[derive(Default)]
 struct OptionFields {
@@ -268,6 +283,9 @@ struct OptionFields {
     detector: Option<DetectorKind>,
     min_face_px: Option<u32>,
     model: Option<String>,
+    tracking: Option<bool>,
+    min_track_ms: Option<u64>,
+    focus: Option<Focus>,
     keep_video: Option<bool>,
     filename: Option<String>,
 }
@@ -319,17 +337,18 @@ impl OptionFields {
                 }
                 self.model = Some(v.to_string());
             }
-            "keep_video" => {
-                self.keep_video = Some(match v {
-                    "true" | "1" => true,
-                    "false" | "0" => false,
-                    _ => {
-                        return Err(invalid(format!(
-                            "keep_video must be true or false, not {v:?}"
-                        )));
-                    }
-                });
+            "keep_video" => self.keep_video = Some(boolean(name, v)?),
+            "tracking" => self.tracking = Some(boolean(name, v)?),
+            "min_track_ms" => {
+                let max = MAX_MIN_TRACK_MS;
+                let ms = v.parse::<u64>().ok().filter(|n| *n <= max).ok_or_else(|| {
+                    invalid(format!(
+                        "min_track_ms must be a whole number of milliseconds from 0 to {max}, not {v:?}"
+                    ))
+                })?;
+                self.min_track_ms = Some(ms);
             }
+            "focus" => self.focus = Some(v.parse().map_err(invalid)?),
             _ => {
                 let name = display_name(value)
                     .ok_or_else(|| invalid("filename must hold a printable character".into()))?;
@@ -349,6 +368,9 @@ impl OptionFields {
             model: self
                 .model
                 .unwrap_or_else(|| state.catalogue.default_model.clone()),
+            tracking: self.tracking.unwrap_or(c.defaults.tracking),
+            min_track_ms: self.min_track_ms.unwrap_or(c.defaults.min_track_ms),
+            focus: self.focus.unwrap_or(c.defaults.focus),
         };
         (
             options,

@@ -6,6 +6,7 @@ pub mod delete;
 pub mod emotions;
 pub mod get;
 pub mod list;
+pub mod people;
 pub mod report;
 pub mod timeline;
 pub mod upload;

@@ -12,6 +12,7 @@ use crate::api::schema;
 use crate::jobs::JobStatus;
 use crate::pipeline::FrameResult;
 use crate::pipeline::aggregate::EMOTIONS;
+use crate::pipeline::people::Person;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -49,7 +50,7 @@ pub enum TimelineFormat {
 #[utoipa::path(get, path = "/v1/jobs/{id}/timeline", tag = "results", params(super::JobId, TimelineQuery), responses(
     (status = 200, description = "Analysed frames in video order. CSV has one row per face (a frame without faces has one row with empty face columns)", content(
         (TimelinePage = "application/json"),
-        (String = "text/csv", example = "frame,time_ms,face,x,y,w,h,score,emotion,angry,disgust,fear,happy,neutral,sad,surprise\n0,0,0,412,188,270,270,0.93,happy,0.01,0,0.01,0.95,0.02,0.01,0\n"),
+        (String = "text/csv", example = "frame,time_ms,face,x,y,w,h,score,emotion,angry,disgust,fear,happy,neutral,sad,surprise,track_id\n0,0,0,412,188,270,270,0.93,happy,0.01,0,0.01,0.95,0.02,0.01,0,1\n"),
     )),
     (status = 400, description = "Bad `format`, `limit` or `cursor`", body = ErrorBody),
     (status = 404, description = "No such job", body = ErrorBody),
@@ -61,20 +62,7 @@ pub async fn get_timeline(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<TimelineQuery>,
 ) -> ApiResult<Response> {
-    let csv = match q.format.as_deref() {
-        Some("csv") => true,
-        Some("json") => false,
-        Some(other) => {
-            return Err(ApiError::new(
-                ErrorCode::InvalidFormat,
-                format!("unknown format {other:?}: use json or csv"),
-            ));
-        }
-        None => headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("text/csv")),
-    };
+    let request = PageRequest::parse(&state, &q, &headers)?;
     let job = super::load(&state, &id).await?;
     if !matches!(job.status, JobStatus::Succeeded | JobStatus::Running) {
         return Err(ApiError::new(
@@ -85,46 +73,101 @@ pub async fn get_timeline(
             ),
         ));
     }
-    let max = state.config.limits.max_page_size;
-    if q.limit.is_some_and(|l| l == 0 || l > max) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidLimit,
-            format!("limit must be between 1 and {max}"),
-        ));
+    request.respond(&state, &id, None).await
+}
+
+/// What a timeline request asks for, checked before anything is read.
+pub struct PageRequest {
+    csv: bool,
+    cursor: Option<u64>,
+    limit: Option<u32>,
+}
+
+impl PageRequest {
+    pub fn parse(state: &AppState, q: &TimelineQuery, headers: &HeaderMap) -> ApiResult<Self> {
+        let csv = match q.format.as_deref() {
+            Some("csv") => true,
+            Some("json") => false,
+            Some(other) => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidFormat,
+                    format!("unknown format {other:?}: use json or csv"),
+                ));
+            }
+            None => headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|a| a.contains("text/csv")),
+        };
+        let max = state.config.limits.max_page_size;
+        if q.limit.is_some_and(|l| l == 0 || l > max) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidLimit,
+                format!("limit must be between 1 and {max}"),
+            ));
+        }
+        // Frame indices are stored as SQLite integers: a cursor past i64 was never given out.
+        let cursor = match q.cursor {
+            None => None,
+            Some(c) => Some(u64::try_from(c).map_err(|_| {
+                ApiError::new(
+                    ErrorCode::InvalidCursor,
+                    "cursor must be a frame index from 0",
+                )
+            })?),
+        };
+        Ok(Self {
+            csv,
+            cursor,
+            limit: q.limit,
+        })
     }
-    // Frame indices are stored as SQLite integers: a cursor past i64 was never given out.
-    let cursor = match q.cursor {
-        None => None,
-        Some(c) => Some(u64::try_from(c).map_err(|_| {
-            ApiError::new(
-                ErrorCode::InvalidCursor,
-                "cursor must be a frame index from 0",
-            )
-        })?),
-    };
-    if csv {
-        return csv_response(&state, &id, cursor, q.limit).await;
+
+    /// The page (JSON) or the rows (CSV) of the job's timeline, or of one person's.
+    pub async fn respond(
+        self,
+        state: &AppState,
+        id: &str,
+        person: Option<&Person>,
+    ) -> ApiResult<Response> {
+        if self.csv {
+            return csv_response(state, id, person, self.cursor, self.limit).await;
+        }
+        let limit = self.limit.unwrap_or(100);
+        let mut items = frames(state, id, person, self.cursor, limit + 1).await?;
+        let more = items.len() > limit as usize;
+        items.truncate(limit as usize);
+        let next_cursor = if more {
+            items.last().map(|f| f.frame)
+        } else {
+            None
+        };
+        Ok(Json(TimelinePage {
+            job_id: id.to_string(),
+            items: items.into_iter().map(Into::into).collect(),
+            next_cursor,
+        })
+        .into_response())
     }
-    let limit = q.limit.unwrap_or(100);
-    let mut items = state.store.timeline(&id, cursor, limit + 1).await?;
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = if more {
-        items.last().map(|f| f.frame)
-    } else {
-        None
-    };
-    Ok(Json(TimelinePage {
-        job_id: id,
-        items: items.into_iter().map(Into::into).collect(),
-        next_cursor,
+}
+
+async fn frames(
+    state: &AppState,
+    id: &str,
+    person: Option<&Person>,
+    after: Option<u64>,
+    limit: u32,
+) -> ApiResult<Vec<FrameResult>> {
+    Ok(match person {
+        Some(p) => state.store.person_timeline(id, p, after, limit).await?,
+        None => state.store.timeline(id, after, limit).await?,
     })
-    .into_response())
 }
 
 async fn csv_response(
     state: &AppState,
     id: &str,
+    person: Option<&Person>,
     cursor: Option<u64>,
     limit: Option<u32>,
 ) -> ApiResult<Response> {
@@ -133,7 +176,7 @@ async fn csv_response(
         out.push(',');
         out.push_str(e);
     }
-    out.push('\n');
+    out.push_str(",track_id\n");
     let page = state.config.limits.max_page_size;
     let (mut after, mut left) = (cursor, limit.map(u64::from));
     loop {
@@ -141,7 +184,7 @@ async fn csv_response(
         if want == 0 {
             break;
         }
-        let frames = state.store.timeline(id, after, want).await?;
+        let frames = frames(state, id, person, after, want).await?;
         for f in &frames {
             write_frame(&mut out, f);
         }
@@ -153,12 +196,16 @@ async fn csv_response(
             _ => break,
         }
     }
+    let name = match person {
+        Some(p) => format!("{id}-person-{}-timeline.csv", p.id),
+        None => format!("{id}-timeline.csv"),
+    };
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{id}-timeline.csv\""),
+                format!("attachment; filename=\"{name}\""),
             ),
         ],
         out,
@@ -172,7 +219,7 @@ fn write_frame(out: &mut String, f: &FrameResult) {
     if f.faces.is_empty() {
         let _ = writeln!(
             out,
-            "{},{},,,,,,,{}",
+            "{},{},,,,,,,{},",
             f.frame,
             f.time_ms,
             ",".repeat(EMOTIONS.len() - 1)
@@ -189,6 +236,11 @@ fn write_frame(out: &mut String, f: &FrameResult) {
         for p in face.probabilities.to_array() {
             let _ = write!(out, ",{p}");
         }
-        out.push('\n');
+        match face.track_id {
+            Some(t) => {
+                let _ = writeln!(out, ",{t}");
+            }
+            None => out.push_str(",\n"),
+        }
     }
 }

@@ -4,7 +4,7 @@
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, Type};
 
-use crate::api::schema::DetectorKind;
+use crate::api::schema::{DetectorKind, Focus};
 
 /// Options of a new job, as query parameters or as form fields beside the video; left out, they
 /// take the server's defaults (`GET /v1/info`).
@@ -25,6 +25,17 @@ pub struct UploadOptions {
     /// An emotion model listed by `GET /v1/info`.
     #[schema(example = "emonet", nullable = false)]
     model: Option<String>,
+    /// Follow each face through the video and report per person (`/people`); on by default.
+    #[schema(nullable = false)]
+    tracking: Option<bool>,
+    /// People seen for less than this many milliseconds are left out of `/people` (likely false
+    /// detections).
+    #[param(minimum = 0, maximum = 86400000)]
+    #[schema(minimum = 0, maximum = 86400000, example = 1000, nullable = false)]
+    min_track_ms: Option<u64>,
+    /// `all` people, or only the `main` one (on screen longest).
+    #[schema(nullable = false)]
+    focus: Option<Focus>,
     /// Keep the upload after the analysis (it is deleted by default).
     #[schema(nullable = false)]
     keep_video: Option<bool>,

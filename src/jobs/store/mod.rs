@@ -25,6 +25,7 @@ use super::{Job, JobStatus, NewJob};
 use crate::config::DatabaseUrl;
 use crate::pipeline::FrameResult;
 use crate::pipeline::aggregate::EmotionSummary;
+use crate::pipeline::people::Person;
 use crate::pipeline::probe::VideoInfo;
 use crate::report::Report;
 
@@ -57,6 +58,10 @@ pub enum Finish {
     Succeeded {
         video: VideoInfo,
         summary: Box<EmotionSummary>,
+        /// `None` when the job was not tracked.
+        people: Option<Vec<Person>>,
+        /// All of the job's warnings (those it had, and the analysis's).
+        warnings: Vec<String>,
     },
     Canceled,
     /// `retry_in_ms` puts it back in the queue if attempts are left.
@@ -119,13 +124,24 @@ pub trait QueueStore: Send + Sync {
     async fn take_back(&self, worker_prefix: &str, max_crashes: u32) -> StoreResult<u64>;
 }
 
-/// A job's analysed frames.
+/// A job's analysed frames and its people.
 #[async_trait]
 pub trait FrameStore: Send + Sync {
     /// Frames after `after` (exclusive), in order.
     async fn timeline(
         &self,
         id: &str,
+        after: Option<u64>,
+        limit: u32,
+    ) -> StoreResult<Vec<FrameResult>>;
+    /// The job's people, longest on screen first.
+    async fn people(&self, id: &str) -> StoreResult<Vec<Person>>;
+    async fn person(&self, id: &str, person: u32) -> StoreResult<Option<Person>>;
+    /// The frames after `after` that show `person`, with only that person's face.
+    async fn person_timeline(
+        &self,
+        id: &str,
+        person: &Person,
         after: Option<u64>,
         limit: u32,
     ) -> StoreResult<Vec<FrameResult>>;

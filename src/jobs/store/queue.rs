@@ -5,7 +5,9 @@
 use async_trait::async_trait;
 use sqlx::types::Json;
 
-use super::rows::{JOB_COLUMNS, JobRow, StoredFace, StoredSummary, StoredVideo, signed};
+use super::rows::{
+    JOB_COLUMNS, JobRow, StoredFace, StoredPerson, StoredSummary, StoredVideo, signed,
+};
 use super::{Finish, Holding, QueueStore, SqlStore, StoreResult, with_pool};
 use crate::jobs::{Job, now_ms};
 use crate::pipeline::FrameResult;
@@ -134,22 +136,40 @@ impl QueueStore for SqlStore {
         let changed = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let changed = match &finish {
-                Finish::Succeeded { video, summary } => {
+                Finish::Succeeded { video, summary, people, warnings } => {
                     let sql = format!(
                         "UPDATE jobs SET status = 'succeeded', video = $3, summary = $4, \
                            progress_done = $5, progress_total = $5, worker_id = NULL, \
-                           finished_at = $6, updated_at = $6 {HELD}"
+                           warnings = $7, finished_at = $6, updated_at = $6 {HELD}"
                     );
-                    sqlx::query(&sql)
+                    let n = sqlx::query(&sql)
                         .bind(id)
                         .bind(worker)
                         .bind(Json(StoredVideo::from(video)))
                         .bind(Json(StoredSummary::from(summary.as_ref())))
                         .bind(signed(summary.frames_analyzed))
                         .bind(now)
+                        .bind(Json(warnings))
                         .execute(&mut *tx)
                         .await?
-                        .rows_affected()
+                        .rows_affected();
+                    if n == 1 {
+                        let insert = "INSERT INTO people \
+                            (job_id, person, rank, first_frame, last_frame, data) \
+                            VALUES ($1, $2, $3, $4, $5, $6)";
+                        for (rank, p) in people.iter().flatten().enumerate() {
+                            sqlx::query(insert)
+                                .bind(id)
+                                .bind(i64::from(p.id))
+                                .bind(rank as i64)
+                                .bind(signed(p.first_frame))
+                                .bind(signed(p.last_frame))
+                                .bind(Json(StoredPerson::from(p)))
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                    }
+                    n
                 }
                 Finish::Canceled => {
                     let sql = format!(

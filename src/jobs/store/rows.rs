@@ -10,6 +10,7 @@ use super::{StoreError, StoreResult};
 use crate::jobs::{Job, JobStatus};
 use crate::pipeline::aggregate::{EmotionSummary, PerEmotion};
 use crate::pipeline::detect::DetectorKind;
+use crate::pipeline::people::{Focus, Period, Person, Sighting};
 use crate::pipeline::probe::VideoInfo;
 use crate::pipeline::{AnalysisOptions, BoxPx, FaceResult, FrameResult};
 use crate::report::inputs::SegmentSummary;
@@ -152,6 +153,10 @@ pub struct StoredOptions {
     detector: StoredDetector,
     min_face_px: u32,
     model: String,
+    /// Absent in jobs stored before tracking existed: those were not tracked.
+    tracking: bool,
+    min_track_ms: u64,
+    focus: StoredFocus,
 }
 
 /// Detector names as stored.
@@ -161,6 +166,14 @@ enum StoredDetector {
     #[default]
     Yunet,
     Haar,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum StoredFocus {
+    #[default]
+    All,
+    Main,
 }
 
 impl From<&AnalysisOptions> for StoredOptions {
@@ -173,6 +186,12 @@ impl From<&AnalysisOptions> for StoredOptions {
             },
             min_face_px: o.min_face_px,
             model: o.model.clone(),
+            tracking: o.tracking,
+            min_track_ms: o.min_track_ms,
+            focus: match o.focus {
+                Focus::All => StoredFocus::All,
+                Focus::Main => StoredFocus::Main,
+            },
         }
     }
 }
@@ -187,6 +206,12 @@ impl From<StoredOptions> for AnalysisOptions {
             },
             min_face_px: o.min_face_px,
             model: o.model,
+            tracking: o.tracking,
+            min_track_ms: o.min_track_ms,
+            focus: match o.focus {
+                StoredFocus::All => Focus::All,
+                StoredFocus::Main => Focus::Main,
+            },
         }
     }
 }
@@ -276,6 +301,8 @@ pub struct StoredFace {
     score: f32,
     emotion: String,
     probabilities: PerEmotion<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    track_id: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
@@ -289,34 +316,24 @@ struct StoredBox {
 
 impl From<&FaceResult> for StoredFace {
     fn from(f: &FaceResult) -> Self {
-        let b = f.bbox;
         Self {
-            bbox: StoredBox {
-                x: b.x,
-                y: b.y,
-                w: b.w,
-                h: b.h,
-            },
+            bbox: f.bbox.into(),
             score: f.score,
             emotion: f.emotion.clone(),
             probabilities: f.probabilities,
+            track_id: f.track_id,
         }
     }
 }
 
 impl From<StoredFace> for FaceResult {
     fn from(f: StoredFace) -> Self {
-        let b = f.bbox;
         Self {
-            bbox: BoxPx {
-                x: b.x,
-                y: b.y,
-                w: b.w,
-                h: b.h,
-            },
+            bbox: f.bbox.into(),
             score: f.score,
             emotion: f.emotion,
             probabilities: f.probabilities,
+            track_id: f.track_id,
         }
     }
 }
@@ -404,6 +421,139 @@ impl From<StoredUsage> for Usage {
             prompt_tokens: u.prompt_tokens,
             completion_tokens: u.completion_tokens,
             total_tokens: u.total_tokens,
+        }
+    }
+}
+
+/// A person (face track) as stored in `people.data`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StoredPerson {
+    id: u32,
+    first_ms: u64,
+    last_ms: u64,
+    first_frame: u64,
+    last_frame: u64,
+    faces: u64,
+    screen_ms: u64,
+    screen_share: f64,
+    percentages: PerEmotion<f64>,
+    counts: PerEmotion<u64>,
+    dominant: Option<String>,
+    mean_probabilities: PerEmotion<f64>,
+    representative: StoredSighting,
+    periods: Vec<StoredPeriod>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct StoredSighting {
+    frame: u64,
+    time_ms: u64,
+    #[serde(rename = "box")]
+    bbox: StoredBox,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct StoredPeriod {
+    start_ms: u64,
+    end_ms: u64,
+    faces: u64,
+    dominant: String,
+    percentages: PerEmotion<f64>,
+}
+
+impl From<BoxPx> for StoredBox {
+    fn from(b: BoxPx) -> Self {
+        Self {
+            x: b.x,
+            y: b.y,
+            w: b.w,
+            h: b.h,
+        }
+    }
+}
+
+impl From<StoredBox> for BoxPx {
+    fn from(b: StoredBox) -> Self {
+        Self {
+            x: b.x,
+            y: b.y,
+            w: b.w,
+            h: b.h,
+        }
+    }
+}
+
+impl From<&Person> for StoredPerson {
+    fn from(p: &Person) -> Self {
+        let r = p.representative;
+        Self {
+            id: p.id,
+            first_ms: p.first_ms,
+            last_ms: p.last_ms,
+            first_frame: p.first_frame,
+            last_frame: p.last_frame,
+            faces: p.faces,
+            screen_ms: p.screen_ms,
+            screen_share: p.screen_share,
+            percentages: p.percentages,
+            counts: p.counts,
+            dominant: p.dominant.clone(),
+            mean_probabilities: p.mean_probabilities,
+            representative: StoredSighting {
+                frame: r.frame,
+                time_ms: r.time_ms,
+                bbox: r.bbox.into(),
+            },
+            periods: p
+                .periods
+                .iter()
+                .map(|s| StoredPeriod {
+                    start_ms: s.start_ms,
+                    end_ms: s.end_ms,
+                    faces: s.faces,
+                    dominant: s.dominant.clone(),
+                    percentages: s.percentages,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<StoredPerson> for Person {
+    fn from(p: StoredPerson) -> Self {
+        let r = p.representative;
+        Self {
+            id: p.id,
+            first_ms: p.first_ms,
+            last_ms: p.last_ms,
+            first_frame: p.first_frame,
+            last_frame: p.last_frame,
+            faces: p.faces,
+            screen_ms: p.screen_ms,
+            screen_share: p.screen_share,
+            percentages: p.percentages,
+            counts: p.counts,
+            dominant: p.dominant,
+            mean_probabilities: p.mean_probabilities,
+            representative: Sighting {
+                frame: r.frame,
+                time_ms: r.time_ms,
+                bbox: r.bbox.into(),
+            },
+            periods: p
+                .periods
+                .into_iter()
+                .map(|s| Period {
+                    start_ms: s.start_ms,
+                    end_ms: s.end_ms,
+                    faces: s.faces,
+                    dominant: s.dominant,
+                    percentages: s.percentages,
+                })
+                .collect(),
         }
     }
 }

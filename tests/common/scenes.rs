@@ -1,0 +1,172 @@
+//! Videos of people who move, leave, come back and are cut between, with the truth of who is
+//! where in every frame, for measuring the tracker. Faces are FER2013 test faces (read from
+//! `EMOSCOPE_FER2013_DIR`), nothing is committed.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use opencv::core::{self, Mat, Rect, Size};
+use opencv::imgcodecs;
+use opencv::imgproc;
+use opencv::prelude::*;
+
+use super::synth::{self, Result};
+
+/// Where an actor is at a given frame: straight lines between keys, absent outside them and in
+/// gaps marked by `None`.
+#[derive(Debug, Clone, Copy)]
+pub struct Key {
+    pub frame: u32,
+    pub at: Option<(i32, i32)>,
+    pub size: i32,
+}
+
+pub fn key(frame: u32, x: i32, y: i32, size: i32) -> Key {
+    Key {
+        frame,
+        at: Some((x, y)),
+        size,
+    }
+}
+
+/// The actor leaves the picture at `frame` (until the next key).
+pub fn gone(frame: u32) -> Key {
+    Key {
+        frame,
+        at: None,
+        size: 0,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The FER2013 label of the face, for the expected expression.
+    pub label: &'static str,
+    /// Which face of that label (in file-name order).
+    pub nth: usize,
+    pub keys: Vec<Key>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scene {
+    pub width: i32,
+    pub height: i32,
+    pub fps: u32,
+    pub frames: u32,
+    pub actors: Vec<Actor>,
+    /// Frames at which another shot starts: another background, and the faces a little brighter.
+    pub cuts: Vec<u32>,
+}
+
+/// One actor in one frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Truth {
+    pub actor: usize,
+    pub rect: Rect,
+}
+
+impl Actor {
+    pub fn at(&self, frame: u32) -> Option<Rect> {
+        let i = self.keys.iter().rposition(|k| k.frame <= frame)?;
+        let k = self.keys[i];
+        let (x, y) = k.at?;
+        let (to, size, t) = match self.keys.get(i + 1) {
+            Some(next) if next.at.is_some() => (
+                next.at.unwrap_or((x, y)),
+                next.size,
+                (frame - k.frame) as f64 / (next.frame - k.frame).max(1) as f64,
+            ),
+            _ => ((x, y), k.size, 0.0),
+        };
+        let lerp = |a: i32, b: i32| (a as f64 + (b - a) as f64 * t).round() as i32;
+        let s = lerp(k.size, size);
+        Some(Rect::new(lerp(x, to.0), lerp(y, to.1), s, s))
+    }
+}
+
+impl Scene {
+    /// Who is where in `frame`.
+    pub fn truth(&self, frame: u32) -> Vec<Truth> {
+        self.actors
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| a.at(frame).map(|rect| Truth { actor: i, rect }))
+            .collect()
+    }
+
+    fn shot(&self, frame: u32) -> usize {
+        self.cuts.iter().filter(|&&c| c <= frame).count()
+    }
+
+    /// Encodes the scene as H.264 MP4 with ffmpeg.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let faces: Vec<Mat> = self
+            .actors
+            .iter()
+            .map(|a| {
+                let file = synth::test_faces(a.label, a.nth + 1)
+                    .pop()
+                    .ok_or("no face")?;
+                let gray =
+                    imgcodecs::imread(&*file.to_string_lossy(), imgcodecs::IMREAD_GRAYSCALE)?;
+                Ok(gray)
+            })
+            .collect::<Result<_>>()?;
+        let plain = synth::background(self.width, self.height)?;
+        let mut flipped = Mat::default();
+        core::flip(&plain, &mut flipped, 1)?;
+        let mut dark = Mat::default();
+        flipped.convert_to(&mut dark, -1, 0.45, 10.0)?;
+        let backgrounds = [plain, dark];
+
+        let mut child = Command::new("ffmpeg")
+            .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo"])
+            .args([
+                "-pix_fmt",
+                "bgr24",
+                "-s",
+                &format!("{}x{}", self.width, self.height),
+            ])
+            .args(["-r", &self.fps.to_string(), "-i", "-"])
+            .args(["-c:v", "libx264", "-preset", "veryfast", "-crf", "18"])
+            .args(["-pix_fmt", "yuv420p"])
+            .arg(path)
+            .stdin(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run ffmpeg: {e}"))?;
+        {
+            let stdin = child.stdin.as_mut().ok_or("no ffmpeg stdin")?;
+            for n in 0..self.frames {
+                let shot = self.shot(n);
+                let mut frame = backgrounds[shot % 2].try_clone()?;
+                for t in self.truth(n) {
+                    let r = t.rect;
+                    let mut big = Mat::default();
+                    imgproc::resize(
+                        &faces[t.actor],
+                        &mut big,
+                        Size::new(r.width, r.height),
+                        0.0,
+                        0.0,
+                        imgproc::INTER_CUBIC,
+                    )?;
+                    // Each shot lights the faces a little differently.
+                    let mut lit = Mat::default();
+                    big.convert_to(&mut lit, -1, 1.0 - 0.08 * shot as f64, 12.0 * shot as f64)?;
+                    let mut bgr = Mat::default();
+                    imgproc::cvt_color_def(&lit, &mut bgr, imgproc::COLOR_GRAY2BGR)?;
+                    let mut roi = Mat::roi_mut(&mut frame, r)?;
+                    bgr.copy_to(&mut roi)?;
+                }
+                stdin.write_all(frame.data_bytes()?)?;
+            }
+        }
+        if !child.wait()?.success() {
+            return Err("ffmpeg failed".into());
+        }
+        Ok(())
+    }
+}
