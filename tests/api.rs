@@ -194,7 +194,7 @@ async fn h264_video_is_analysed_at_the_sampling_rate_with_faces_where_they_are()
     assert_eq!(
         lines.next(),
         Some(
-            "frame,time_ms,face,x,y,w,h,score,emotion,angry,disgust,fear,happy,neutral,sad,surprise"
+            "frame,time_ms,face,x,y,w,h,score,emotion,angry,disgust,fear,happy,neutral,sad,surprise,track_id"
         )
     );
     let rows: Vec<&str> = lines.collect();

@@ -60,10 +60,16 @@ fn analyze_prints_the_result_of_a_real_video() {
         .expect("run");
     let csv = String::from_utf8(out.stdout).expect("utf8");
     assert!(
-        csv.starts_with("emotion,percent,count,mean_probability\nangry,"),
+        csv.starts_with(
+            "person,emotion,percent,count,mean_probability,screen_ms,first_ms,last_ms\nall,angry,"
+        ),
         "{csv}"
     );
-    assert_eq!(csv.lines().count(), 8);
+    // The whole video, then each person: the main video shows five people (four one after
+    // another, then two at once, one of them new).
+    let people = result["people"].as_array().expect("people").len();
+    assert!(people >= 2, "{result}");
+    assert_eq!(csv.lines().count(), 1 + 7 * (1 + people), "{csv}");
 
     let out = emoscope(dir.path())
         .args(["analyze", "--format", "table", "--quiet"])

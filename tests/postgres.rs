@@ -152,6 +152,8 @@ async fn the_api_works_on_postgresql() {
     assert_eq!(status, 204);
     let (status, _) = app.get(&format!("/v1/jobs/{id}/reports")).await;
     assert_eq!(status, 404);
+
+    common::people::check_people_api(&app).await;
     app.stop().await;
 }
 

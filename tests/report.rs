@@ -409,3 +409,66 @@ async fn identical_report_requests_at_once_call_the_model_once_and_store_one_rep
     assert_eq!(all["items"].as_array().map(Vec::len), Some(1), "{all}");
     app.stop().await;
 }
+
+/// A video of three people: both providers speak of each by number, with their own numbers, and
+/// the prompt tells the model not to guess who anyone is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_speak_of_each_person_without_guessing_who_they_are() {
+    let (base, fake) = fake_server().await;
+    let app = TestApp::start(with_llm(&base)).await;
+    let path = common::scenes::scene_file("crossing", &common::scenes::crossing());
+    let (status, job) = app.upload(&path, &[]).await;
+    assert_eq!(status, 202, "{job}");
+    let id = job["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        app.wait(&id, Duration::from_secs(300)).await["status"],
+        "succeeded"
+    );
+    let (_, people) = app.get(&format!("/v1/jobs/{id}/people")).await;
+    let people = people["people"].as_array().expect("people").clone();
+    assert_eq!(people.len(), 3);
+
+    let (status, report) = app.post_report(&id, json!({"provider": "template"})).await;
+    assert_eq!(status, 201, "{report}");
+    let text = report["text"].as_str().expect("text");
+    assert!(text.contains("as 3 different people"), "{text}");
+    assert!(text.contains("nobody is identified"), "{text}");
+    for p in &people {
+        let dominant = p["dominant"].as_str().expect("dominant");
+        let share = p["percentages"][dominant].as_f64().expect("share");
+        assert!(
+            text.contains(&format!("Person {} (", p["id"]))
+                && text.contains(&format!(
+                    "mostly \"{dominant}\" ({share:.1}% of their faces)"
+                )),
+            "person {}: {text}",
+            p["id"]
+        );
+    }
+    assert_eq!(report["inputs"]["people"].as_array().map(Vec::len), Some(3));
+    let (_, ru) = app
+        .post_report(&id, json!({"provider": "template", "language": "ru"}))
+        .await;
+    assert!(
+        ru["text"].as_str().expect("ru").contains("Человек "),
+        "{ru}"
+    );
+
+    let (status, _) = app.post_report(&id, json!({"provider": "openai"})).await;
+    assert_eq!(status, 201);
+    let requests = fake.requests.lock().await.clone();
+    let prompt = requests[0].2["messages"][1]["content"]
+        .as_str()
+        .expect("prompt")
+        .to_string();
+    assert!(prompt.contains("do not guess who anyone is"), "{prompt}");
+    for p in &people {
+        let line = prompt
+            .lines()
+            .find(|l| l.starts_with(&format!("- Person {}:", p["id"])))
+            .unwrap_or_else(|| panic!("no line for person {}: {prompt}", p["id"]));
+        assert!(line.contains(&format!("({} faces)", p["faces"])), "{line}");
+        assert!(line.contains("leading expression over time: 0–"), "{line}");
+    }
+    app.stop().await;
+}

@@ -225,6 +225,20 @@ pub struct ReportInputs {
     pub summary: EmotionSummary,
     pub duration_ms: u64,
     pub segments: Vec<SegmentSummary>,
+    /// The people longest on screen (at most five), as `/people` gives them.
+    pub people: Vec<Person>,
+    /// Everyone else, together; `null` when all people are listed.
+    pub others: Option<OtherPeople>,
+}
+
+/// The people a report does not name one by one, counted together.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OtherPeople {
+    pub count: u64,
+    pub faces: u64,
+    pub percentages: PerEmotion<f64>,
+    #[schema(example = "neutral")]
+    pub dominant: Option<String>,
 }
 
 /// One span of time of the video.
@@ -255,6 +269,13 @@ impl From<domain_inputs::ReportInputs> for ReportInputs {
                     dominant_percent: s.dominant_percent,
                 })
                 .collect(),
+            people: i.people.into_iter().map(Into::into).collect(),
+            others: i.others.map(|o| OtherPeople {
+                count: o.count,
+                faces: o.faces,
+                percentages: o.percentages.into(),
+                dominant: o.dominant,
+            }),
         }
     }
 }

@@ -1,10 +1,15 @@
-//! The numbers a report is built from: the job's summary and how the dominant expression changes
-//! over the video, in a few equal segments of time.
+//! The numbers a report is built from: the job's summary, how the dominant expression changes
+//! over the video, in a few equal segments of time, and the people, the longest on screen one by
+//! one and the rest together.
 
 use serde::{Deserialize, Serialize};
 
 use crate::pipeline::FrameResult;
-use crate::pipeline::aggregate::{EMOTIONS, EmotionSummary};
+use crate::pipeline::aggregate::{EMOTIONS, EmotionSummary, PerEmotion, percentages};
+use crate::pipeline::people::Person;
+
+/// People described one by one in a report; the rest are summed up together.
+pub const PEOPLE_IN_REPORT: usize = 5;
 
 /// The numbers a report was written from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -14,6 +19,42 @@ pub struct ReportInputs {
     pub summary: EmotionSummary,
     pub duration_ms: u64,
     pub segments: Vec<SegmentSummary>,
+    /// The people longest on screen, at most [`PEOPLE_IN_REPORT`]; empty when not tracked.
+    pub people: Vec<Person>,
+    /// Everyone else, together.
+    pub others: Option<OtherPeople>,
+}
+
+/// The people past [`PEOPLE_IN_REPORT`], counted together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OtherPeople {
+    pub count: u64,
+    pub faces: u64,
+    pub percentages: PerEmotion<f64>,
+    pub dominant: Option<String>,
+}
+
+/// Splits the people (longest on screen first) into those a report names and the rest.
+pub fn split_people(mut people: Vec<Person>) -> (Vec<Person>, Option<OtherPeople>) {
+    if people.len() <= PEOPLE_IN_REPORT {
+        return (people, None);
+    }
+    let rest = people.split_off(PEOPLE_IN_REPORT);
+    let mut counts = [0u64; 7];
+    for p in &rest {
+        for (c, n) in counts.iter_mut().zip(p.counts.to_array()) {
+            *c += n;
+        }
+    }
+    let faces: u64 = counts.iter().sum();
+    let best = (0..7).fold(0, |b, k| if counts[k] > counts[b] { k } else { b });
+    let others = OtherPeople {
+        count: rest.len() as u64,
+        faces,
+        percentages: percentages(&counts).into(),
+        dominant: (faces > 0).then(|| EMOTIONS[best].to_string()),
+    };
+    (people, Some(others))
 }
 
 /// One span of time of the video.
@@ -79,6 +120,8 @@ impl Segmenter {
             summary: summary.clone(),
             duration_ms: self.duration_ms,
             segments,
+            people: Vec::new(),
+            others: None,
         }
     }
 }

@@ -127,4 +127,67 @@ pub fn user_message(lang: &str, inputs: &ReportInputs) -> String {
             &list(lang, &inputs.summary.mean_probabilities, "", 2),
         )
         .replace("{{segments}}", &segments(lang, inputs))
+        .replace("{{people}}", &people(lang, inputs))
+}
+
+/// One line per person: time on screen, shares, and how their leading expression changes.
+fn people(lang: &str, inputs: &ReportInputs) -> String {
+    let ru = lang == "ru";
+    if inputs.people.is_empty() {
+        return if ru {
+            "- (лица не отслеживались по людям)".into()
+        } else {
+            "- (faces were not followed per person)".into()
+        };
+    }
+    let mut lines: Vec<String> = inputs
+        .people
+        .iter()
+        .map(|p| {
+            let periods = p
+                .periods
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{:.0}–{:.0} s {}",
+                        s.start_ms as f64 / 1000.0,
+                        s.end_ms as f64 / 1000.0,
+                        emotion_name(lang, &s.dominant)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let shares = list(lang, &p.percentages, "%", 1);
+            if ru {
+                format!(
+                    "- Человек {}: в кадре {:.0}% проанализированных кадров ({} лиц); доли: {shares}; ведущее выражение по времени: {periods}.",
+                    p.id,
+                    p.screen_share * 100.0,
+                    p.faces
+                )
+            } else {
+                format!(
+                    "- Person {}: in {:.0}% of the analysed frames ({} faces); shares: {shares}; leading expression over time: {periods}.",
+                    p.id,
+                    p.screen_share * 100.0,
+                    p.faces
+                )
+            }
+        })
+        .collect();
+    if let Some(o) = &inputs.others {
+        let shares = list(lang, &o.percentages, "%", 1);
+        lines.push(if ru {
+            format!(
+                "- Ещё {} человек вместе ({} лиц): {shares}.",
+                o.count, o.faces
+            )
+        } else {
+            format!(
+                "- {} more people together ({} faces): {shares}.",
+                o.count, o.faces
+            )
+        });
+    }
+    lines.join("\n")
 }

@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use super::inputs::{Segmenter, split_people};
 use super::openai::OpenAiNarrator;
 use super::template::TemplateNarrator;
-use super::{Narrator, Report, ReportError, ReportInputs, inputs::Segmenter, template_language};
+use super::{Narrator, Report, ReportError, ReportInputs, template_language};
 use crate::config::{ProviderChoice, ReportConfig};
 use crate::jobs::store::{Store, StoreError};
 use crate::jobs::{Job, JobStatus, now_ms};
@@ -274,7 +275,11 @@ impl Reporter {
                 _ => break,
             }
         }
-        Ok(segmenter.finish(summary))
+        let mut inputs = segmenter.finish(summary);
+        if job.options.tracking {
+            (inputs.people, inputs.others) = split_people(store.people(&job.id).await?);
+        }
+        Ok(inputs)
     }
 }
 

@@ -66,6 +66,14 @@ struct Phrases {
     change: fn(&str, &str, f64) -> String,
     stable: &'static str,
     changes: fn(&str) -> String,
+    /// (people followed)
+    people: fn(usize) -> String,
+    /// (id, share of analysed frames, from, to, leading expression, its share)
+    person: fn(u32, f64, &str, &str, &str, f64) -> String,
+    /// (the changes of the leading expression)
+    person_changes: fn(&str) -> String,
+    /// (how many more, their faces, their leading expression)
+    others: fn(u64, u64, &str) -> String,
     disclaimer: &'static str,
 }
 
@@ -109,6 +117,22 @@ const EN: Phrases = Phrases {
     change: |a, b, at| format!("from \"{a}\" to \"{b}\" around {at:.0} s"),
     stable: "Over time the picture is stable: the same expression leads in every part of the video where a face was seen.",
     changes: |list| format!("Over time the leading expression changes: {list}."),
+    people: |n| {
+        format!(
+            "The faces were followed through the video as {n} different people, numbered by the order in which they appeared; nobody is identified."
+        )
+    },
+    person: |id, share, from, to, first, p| {
+        format!(
+            "Person {id} (in {share:.0}% of the analysed frames, between {from} and {to}): mostly \"{first}\" ({p:.1}% of their faces)."
+        )
+    },
+    person_changes: |list| format!(" Their leading expression changes {list}."),
+    others: |n, faces, first| {
+        format!(
+            "{n} more people appear for shorter times ({faces} faces together); their most frequent expression is \"{first}\"."
+        )
+    },
     disclaimer: "This describes facial expressions as recognised by a model trained on FER2013, which is wrong on roughly a third of faces. An expression is not what a person feels inside, and this is not a diagnosis.",
 };
 
@@ -152,6 +176,22 @@ const RU: Phrases = Phrases {
     change: |a, b, at| format!("«{a}» → «{b}» около {at:.0} с"),
     stable: "Во времени картина стабильна: в каждой части видео, где было лицо, лидирует одно и то же выражение.",
     changes: |list| format!("Во времени ведущее выражение меняется: {list}."),
+    people: |n| {
+        format!(
+            "Лица отслеживались по ходу видео как {n} разных человек, пронумерованных в порядке появления; никто не опознаётся."
+        )
+    },
+    person: |id, share, from, to, first, p| {
+        format!(
+            "Человек {id} (в {share:.0}% проанализированных кадров, с {from} по {to}): чаще всего «{first}» ({p:.1}% его лиц)."
+        )
+    },
+    person_changes: |list| format!(" Ведущее выражение меняется: {list}."),
+    others: |n, faces, first| {
+        format!(
+            "Ещё {n} человек появляются ненадолго (всего {faces} лиц); их самое частое выражение — «{first}»."
+        )
+    },
     disclaimer: "Это описание выражений лица, распознанных моделью, обученной на FER2013, которая ошибается примерно на трети лиц. Выражение лица не говорит о том, что человек чувствует на самом деле, и это не диагноз.",
 };
 
@@ -241,6 +281,58 @@ pub fn narrate(inputs: &ReportInputs, lang: &str) -> String {
             (say.changes)(&changes.join("; "))
         });
     }
+    if inputs.people.len() >= 2 || inputs.others.is_some() {
+        out.push(people(say, lang, inputs));
+    }
     out.push(say.disclaimer.into());
     out.join("\n\n")
+}
+
+/// One paragraph on the people: each named one, then the rest together.
+fn people(say: &Phrases, lang: &str, inputs: &ReportInputs) -> String {
+    let total = inputs.people.len() + inputs.others.as_ref().map_or(0, |o| o.count as usize);
+    let mut text = (say.people)(total);
+    let at = |ms: u64| {
+        let s = (ms as f64 / 1000.0).round() as u64;
+        format!("{}:{:02}", s / 60, s % 60)
+    };
+    for p in &inputs.people {
+        let Some(first) = p.dominant.as_deref() else {
+            continue;
+        };
+        let i = crate::pipeline::aggregate::EMOTIONS
+            .iter()
+            .position(|e| *e == first)
+            .unwrap_or(0);
+        text.push(' ');
+        text.push_str(&(say.person)(
+            p.id,
+            p.screen_share * 100.0,
+            &at(p.first_ms),
+            &at(p.last_ms),
+            emotion_name(lang, first),
+            p.percentages.to_array()[i],
+        ));
+        let changes: Vec<String> = p
+            .periods
+            .windows(2)
+            .filter(|w| w[0].dominant != w[1].dominant)
+            .map(|w| {
+                (say.change)(
+                    emotion_name(lang, &w[0].dominant),
+                    emotion_name(lang, &w[1].dominant),
+                    w[1].start_ms as f64 / 1000.0,
+                )
+            })
+            .collect();
+        if !changes.is_empty() {
+            text.push_str(&(say.person_changes)(&changes.join("; ")));
+        }
+    }
+    if let Some(o) = &inputs.others {
+        let first = o.dominant.as_deref().map_or("?", |d| emotion_name(lang, d));
+        text.push(' ');
+        text.push_str(&(say.others)(o.count, o.faces, first));
+    }
+    text
 }

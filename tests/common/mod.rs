@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod mot;
+pub mod people;
 pub mod scenes;
 pub mod server;
 pub mod synth;

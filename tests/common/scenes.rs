@@ -5,8 +5,9 @@
 #![allow(dead_code)]
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 use opencv::core::{self, Mat, Rect, Size};
 use opencv::imgcodecs;
@@ -169,4 +170,142 @@ impl Scene {
         }
         Ok(())
     }
+}
+
+/// The scene as a video file, made once per test binary.
+pub fn scene_file(name: &str, scene: &Scene) -> PathBuf {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let dir = DIR.get_or_init(|| tempfile::tempdir().expect("dir"));
+    let path = dir.path().join(format!("{name}.mp4"));
+    if !path.exists() {
+        scene
+            .write(&path)
+            .unwrap_or_else(|e| panic!("making {name}: {e}"));
+    }
+    path
+}
+
+pub fn actor(label: &'static str, nth: usize, keys: Vec<Key>) -> Actor {
+    Actor { label, nth, keys }
+}
+
+pub fn scene(frames: u32, actors: Vec<Actor>, cuts: Vec<u32>) -> Scene {
+    Scene {
+        width: 640,
+        height: 360,
+        fps: 25,
+        frames,
+        actors,
+        cuts,
+    }
+}
+
+/// Two faces run at each other along rows that overlap by a quarter of a face, pass, turn and
+/// pass again (125 px/s: 25 px between two samples at 5 fps); a third stands still below.
+pub fn crossing() -> Scene {
+    scene(
+        200,
+        vec![
+            actor(
+                "happy",
+                0,
+                vec![
+                    key(0, 20, 50, 100),
+                    key(100, 520, 50, 100),
+                    key(199, 20, 50, 100),
+                ],
+            ),
+            actor(
+                "surprise",
+                0,
+                vec![
+                    key(0, 520, 125, 100),
+                    key(100, 20, 125, 100),
+                    key(199, 520, 125, 100),
+                ],
+            ),
+            actor("happy", 1, vec![key(0, 270, 250, 100)]),
+        ],
+        vec![],
+    )
+}
+
+/// Two people, then a cut to another shot (other background, closer, other light) where they
+/// stand in each other's place.
+pub fn cut_swap() -> Scene {
+    scene(
+        200,
+        vec![
+            actor(
+                "happy",
+                0,
+                vec![
+                    key(0, 90, 120, 120),
+                    key(99, 90, 120, 120),
+                    key(100, 410, 100, 150),
+                ],
+            ),
+            actor(
+                "surprise",
+                0,
+                vec![
+                    key(0, 430, 120, 120),
+                    key(99, 430, 120, 120),
+                    key(100, 80, 100, 150),
+                ],
+            ),
+        ],
+        vec![100],
+    )
+}
+
+/// One person walks off for three seconds (longer than the tracker waits) and comes back on
+/// the other side; another stands still throughout.
+pub fn leave_and_return() -> Scene {
+    scene(
+        225,
+        vec![
+            actor(
+                "happy",
+                0,
+                vec![
+                    key(0, 40, 100, 120),
+                    key(75, 200, 100, 120),
+                    gone(76),
+                    key(150, 460, 120, 120),
+                ],
+            ),
+            actor("surprise", 0, vec![key(0, 330, 230, 110)]),
+        ],
+        vec![],
+    )
+}
+
+/// Faces of 56, 96 and 180 pixels, two of them moving.
+pub fn sizes() -> Scene {
+    scene(
+        150,
+        vec![
+            actor("happy", 0, vec![key(0, 30, 40, 56), key(149, 200, 70, 56)]),
+            actor("surprise", 0, vec![key(0, 300, 30, 96)]),
+            actor(
+                "happy",
+                1,
+                vec![key(0, 420, 160, 180), key(149, 445, 170, 180)],
+            ),
+        ],
+        vec![],
+    )
+}
+
+/// 30 faces of 60 pixels in a grid.
+pub fn crowd() -> Scene {
+    let actors = (0..30)
+        .map(|i| {
+            let (col, row) = ((i % 6) as i32, (i / 6) as i32);
+            let label = if i % 2 == 0 { "happy" } else { "surprise" };
+            actor(label, i / 2, vec![key(0, 12 + col * 104, 4 + row * 71, 60)])
+        })
+        .collect();
+    scene(100, actors, vec![])
 }

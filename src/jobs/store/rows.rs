@@ -13,7 +13,7 @@ use crate::pipeline::detect::DetectorKind;
 use crate::pipeline::people::{Focus, Period, Person, Sighting};
 use crate::pipeline::probe::VideoInfo;
 use crate::pipeline::{AnalysisOptions, BoxPx, FaceResult, FrameResult};
-use crate::report::inputs::SegmentSummary;
+use crate::report::inputs::{OtherPeople, SegmentSummary};
 use crate::report::{Report, ReportInputs, Usage};
 
 /// A count or size from the database, which stores them signed.
@@ -345,6 +345,17 @@ pub struct StoredInputs {
     summary: StoredSummary,
     duration_ms: u64,
     segments: Vec<StoredSegment>,
+    people: Vec<StoredPerson>,
+    others: Option<StoredOthers>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct StoredOthers {
+    count: u64,
+    faces: u64,
+    percentages: PerEmotion<f64>,
+    dominant: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -373,6 +384,13 @@ impl From<&ReportInputs> for StoredInputs {
                     dominant_percent: s.dominant_percent,
                 })
                 .collect(),
+            people: i.people.iter().map(StoredPerson::from).collect(),
+            others: i.others.as_ref().map(|o| StoredOthers {
+                count: o.count,
+                faces: o.faces,
+                percentages: o.percentages,
+                dominant: o.dominant.clone(),
+            }),
         }
     }
 }
@@ -393,6 +411,13 @@ impl From<StoredInputs> for ReportInputs {
                     dominant_percent: s.dominant_percent,
                 })
                 .collect(),
+            people: i.people.into_iter().map(Into::into).collect(),
+            others: i.others.map(|o| OtherPeople {
+                count: o.count,
+                faces: o.faces,
+                percentages: o.percentages,
+                dominant: o.dominant,
+            }),
         }
     }
 }

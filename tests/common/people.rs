@@ -1,0 +1,191 @@
+//! The people endpoints end to end, on whichever database the app runs: a scene of three people
+//! through the real server, then every way of reading them, and every way of asking wrongly.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::scenes::{crossing, scene_file};
+use super::{TestApp, error_code};
+
+const WAIT: Duration = Duration::from_secs(300);
+
+fn percent_sum(v: &Value) -> f64 {
+    v["percentages"]
+        .as_object()
+        .expect("percentages")
+        .values()
+        .filter_map(Value::as_f64)
+        .sum()
+}
+
+/// All pages of one person's timeline.
+async fn person_frames(app: &TestApp, id: &str, person: u64) -> Vec<Value> {
+    let mut frames = Vec::new();
+    let mut cursor: Option<u64> = None;
+    loop {
+        let mut path = format!("/v1/jobs/{id}/people/{person}/timeline?limit=4");
+        if let Some(c) = cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let (status, page) = app.get(&path).await;
+        assert_eq!(status, 200, "{page}");
+        frames.extend(page["items"].as_array().expect("items").iter().cloned());
+        match page["next_cursor"].as_u64() {
+            Some(c) => cursor = Some(c),
+            None => return frames,
+        }
+    }
+}
+
+pub async fn check_people_api(app: &TestApp) {
+    let video = scene_file("crossing", &crossing());
+
+    // Wrong options are refused before anything is stored.
+    for (field, value) in [
+        ("tracking", "maybe"),
+        ("focus", "everyone"),
+        ("min_track_ms", "-1"),
+        ("min_track_ms", "99999999999"),
+    ] {
+        let (status, body) = app.upload(&video, &[(field, value)]).await;
+        assert_eq!(status, 400, "{field}={value}: {body}");
+        assert_eq!(error_code(&body), "invalid_option", "{body}");
+    }
+
+    let (status, job) = app.upload(&video, &[]).await;
+    assert_eq!(status, 202, "{job}");
+    let id = job["id"].as_str().expect("id").to_string();
+    assert_eq!(job["options"]["tracking"], true);
+    assert_eq!(job["options"]["focus"], "all");
+    let (status, body) = app.get(&format!("/v1/jobs/{id}/people")).await;
+    if job["status"] != "succeeded" {
+        assert_eq!(status, 409, "{body}");
+        assert_eq!(error_code(&body), "job_not_succeeded");
+    }
+    let done = app.wait(&id, WAIT).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+
+    let (status, view) = app.get(&format!("/v1/jobs/{id}/people")).await;
+    assert_eq!(status, 200, "{view}");
+    let people = view["people"].as_array().expect("people");
+    assert_eq!(people.len(), 3, "{view}");
+    assert!(
+        view["note"]
+            .as_str()
+            .expect("note")
+            .contains("not a diagnosis")
+    );
+    let mut last_screen = u64::MAX;
+    for p in people {
+        assert!((percent_sum(p) - 100.0).abs() < 0.011, "{p}");
+        let screen = p["screen_ms"].as_u64().expect("screen_ms");
+        assert!(screen <= last_screen, "ordered by screen time: {view}");
+        last_screen = screen;
+        assert!(p["first_ms"].as_u64() <= p["last_ms"].as_u64());
+        let share = p["screen_share"].as_f64().expect("share");
+        assert!(
+            share > 0.9 && share <= 1.0,
+            "everyone is on screen throughout: {p}"
+        );
+        assert!(!p["periods"].as_array().expect("periods").is_empty());
+    }
+
+    // The job's timeline carries the person of each face; each person's timeline holds exactly
+    // that person's faces, in order, over pages.
+    let (status, page) = app.get(&format!("/v1/jobs/{id}/timeline?limit=1000")).await;
+    assert_eq!(status, 200);
+    let frames = page["items"].as_array().expect("items");
+    for p in people {
+        let pid = p["id"].as_u64().expect("id");
+        let expected: Vec<u64> = frames
+            .iter()
+            .filter(|f| {
+                f["faces"]
+                    .as_array()
+                    .is_some_and(|faces| faces.iter().any(|x| x["track_id"].as_u64() == Some(pid)))
+            })
+            .map(|f| f["frame"].as_u64().expect("frame"))
+            .collect();
+        let mine = person_frames(app, &id, pid).await;
+        let got: Vec<u64> = mine
+            .iter()
+            .map(|f| f["frame"].as_u64().expect("frame"))
+            .collect();
+        assert_eq!(got, expected, "person {pid}");
+        assert_eq!(got.len() as u64, p["faces"].as_u64().expect("faces"));
+        for f in &mine {
+            let faces = f["faces"].as_array().expect("faces");
+            assert_eq!(faces.len(), 1);
+            assert_eq!(faces[0]["track_id"].as_u64(), Some(pid));
+        }
+        let csv = app
+            .client
+            .get(app.url(&format!("/v1/jobs/{id}/people/{pid}/timeline?format=csv")))
+            .send()
+            .await
+            .expect("csv")
+            .text()
+            .await
+            .expect("text");
+        let mut lines = csv.lines();
+        assert!(lines.next().expect("header").ends_with(",track_id"));
+        assert_eq!(lines.clone().count(), got.len(), "{csv}");
+        assert!(lines.all(|l| l.ends_with(&format!(",{pid}"))), "{csv}");
+    }
+
+    // People that do not exist, and bad pages.
+    for person in ["999", "0", "abc", "-1", "99999999999999999999"] {
+        let (status, body) = app
+            .get(&format!("/v1/jobs/{id}/people/{person}/timeline"))
+            .await;
+        assert_eq!(status, 404, "{person}: {body}");
+        assert_eq!(error_code(&body), "not_found");
+    }
+    let first = people[0]["id"].as_u64().expect("id");
+    for (query, code) in [
+        ("limit=0", "invalid_limit"),
+        ("cursor=-3", "invalid_cursor"),
+        ("format=xml", "invalid_format"),
+    ] {
+        let (status, body) = app
+            .get(&format!("/v1/jobs/{id}/people/{first}/timeline?{query}"))
+            .await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(error_code(&body), code);
+    }
+
+    // Only the main person, and no tracking at all.
+    let (_, main) = app
+        .upload(&video, &[("focus", "main"), ("sample_fps", "2")])
+        .await;
+    let (_, untracked) = app
+        .upload(&video, &[("tracking", "false"), ("sample_fps", "2")])
+        .await;
+    let (main, untracked) = (
+        main["id"].as_str().expect("id"),
+        untracked["id"].as_str().expect("id"),
+    );
+    assert_eq!(app.wait(main, WAIT).await["status"], "succeeded");
+    assert_eq!(app.wait(untracked, WAIT).await["status"], "succeeded");
+    let (_, view) = app.get(&format!("/v1/jobs/{main}/people")).await;
+    assert_eq!(view["focus"], "main");
+    assert_eq!(view["people"].as_array().map(Vec::len), Some(1), "{view}");
+    let (status, body) = app.get(&format!("/v1/jobs/{untracked}/people")).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(error_code(&body), "not_tracked");
+    let (_, page) = app.get(&format!("/v1/jobs/{untracked}/timeline")).await;
+    assert!(page["items"][0]["faces"][0]["track_id"].is_null(), "{page}");
+
+    // People go with their job.
+    let (status, _) = app.delete(&format!("/v1/jobs/{id}")).await;
+    assert_eq!(status, 204);
+    let (status, _) = app.get(&format!("/v1/jobs/{id}/people")).await;
+    assert_eq!(status, 404);
+    let (status, _) = app
+        .get(&format!("/v1/jobs/{id}/people/{first}/timeline"))
+        .await;
+    assert_eq!(status, 404);
+}
