@@ -103,6 +103,8 @@ function uploadQuery() {
   if (fps !== "") q.set("sample_fps", fps);
   q.set("detector", $("detector").value);
   if ($("model").value) q.set("model", $("model").value);
+  q.set("tracking", $("tracking").checked ? "true" : "false");
+  q.set("focus", $("focus").value);
   q.set("keep_video", $("keep_video").checked ? "true" : "false");
   return q;
 }
@@ -299,6 +301,8 @@ async function showResult(job) {
     li.append(swatch, e);
     return li;
   }));
+  await showPeople(job, frames);
+  if (id !== state.jobId) return;
   $("dl-json").href = `/v1/jobs/${id}/emotions`;
   $("dl-json").setAttribute("download", `${id}-emotions.json`);
   $("dl-csv").href = `/v1/jobs/${id}/timeline?format=csv`;
@@ -314,6 +318,46 @@ async function showResult(job) {
   } catch (e) {
     $("report-status").textContent = `The stored reports cannot be read. ${e.message}`;
   }
+}
+
+/** The people table and one timeline lane per person; a job without tracking says so. */
+async function showPeople(job, frames) {
+  const body = $("people-table").tBodies[0];
+  let people = [];
+  if (job.options.tracking) {
+    try {
+      people = (await api("GET", `/v1/jobs/${job.id}/people`)).people;
+    } catch (e) {
+      $("people-note").textContent = `The people cannot be read. ${e.message}`;
+    }
+  }
+  $("people-note").textContent = !job.options.tracking
+    ? "This video was analysed without following faces, so there are no people."
+    : people.length === 0
+      ? "No face stayed on screen long enough to count as a person."
+      : `${people.length} ${people.length === 1 ? "person" : "people"}: each is a face followed through this video, numbered in the order they appeared. Nobody is identified.`;
+  body.replaceChildren(...people.map((p) => {
+    const tr = document.createElement("tr");
+    tr.dataset.person = p.id;
+    const share = p.dominant ? p.percentages[p.dominant] : 0;
+    const cells = [
+      `Person ${p.id}`,
+      `${Charts.formatTime(p.screen_ms)} (${(p.screen_share * 100).toFixed(0)}% of frames)`,
+      `${Charts.formatTime(p.first_ms)}–${Charts.formatTime(p.last_ms)}`,
+      p.dominant ? `${p.dominant} (${share.toFixed(1)}%)` : "—",
+    ];
+    for (const text of cells) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.append(td);
+    }
+    const td = document.createElement("td");
+    Charts.stack(td, p.percentages, `Person ${p.id}`);
+    tr.append(td);
+    return tr;
+  }));
+  Charts.lanes($("lanes"), people, frames, job.video.duration_ms);
+  $("lanes").hidden = people.length === 0;
 }
 
 // ---- report ----

@@ -106,6 +106,63 @@ const Charts = (() => {
     container.replaceChildren(root);
   }
 
+  /** One thin bar of a person's expressions, stacked in the order of EMOTIONS. */
+  function stack(container, percentages, who) {
+    const width = 160, height = 14;
+    const summary = EMOTIONS.filter((e) => percentages[e] > 0)
+      .map((e) => `${e} ${percentages[e].toFixed(1)}%`).join(", ");
+    const root = svg(width, height, `${who}: ${summary || "no face"}`);
+    root.classList.add("stack");
+    let x = 0;
+    for (const e of EMOTIONS) {
+      const w = (width * percentages[e]) / 100;
+      if (w <= 0) continue;
+      root.append(el("rect", { x, y: 0, width: w, height, fill: COLORS[e], "data-emotion": e }));
+      x += w;
+    }
+    container.replaceChildren(root);
+  }
+
+  /** One lane per person: a mark per analysed frame that shows them, coloured by expression. */
+  function lanes(container, people, frames, durationMs) {
+    const laneH = 22, left = 84, right = 24, bottom = 24, width = 720;
+    const height = laneH * people.length + bottom;
+    const root = svg(width, height, `Each person's expressions over ${formatTime(durationMs)}`);
+    root.classList.add("lanes");
+    const plotW = width - left - right;
+    const scale = (ms) => left + (plotW * ms) / Math.max(durationMs, 1);
+    const row = new Map(people.map((p, i) => [p.id, i]));
+    const lanes = people.map((p, i) => {
+      const g = el("g", { class: "lane", "data-person": p.id });
+      g.append(
+        el("text", { x: left - 8, y: i * laneH + laneH / 2, "text-anchor": "end", "dominant-baseline": "middle", class: "axis" },
+          `Person ${p.id}`),
+        el("rect", { x: left, y: i * laneH + 3, width: plotW, height: laneH - 6, class: "track" }),
+      );
+      root.append(g);
+      return g;
+    });
+    const mark = Math.max(plotW / Math.max(frames.length, 1), 1);
+    for (const f of frames) {
+      for (const face of f.faces) {
+        const i = row.get(face.track_id);
+        if (i === undefined) continue;
+        lanes[i].append(el("rect", {
+          x: scale(f.time_ms), y: i * laneH + 3, width: mark, height: laneH - 6,
+          fill: COLORS[face.emotion], "data-emotion": face.emotion, class: "mark",
+        }));
+      }
+    }
+    for (const frac of [0, 0.5, 1]) {
+      const ms = durationMs * frac;
+      root.append(el("text", {
+        x: scale(ms), y: height - 6, class: "axis",
+        "text-anchor": frac === 0 ? "start" : frac === 1 ? "end" : "middle",
+      }, formatTime(ms)));
+    }
+    container.replaceChildren(root);
+  }
+
   /** Averages the faces' probabilities in `count` equal slices of the video. */
   function slice(frames, durationMs, count) {
     const n = Math.max(1, Math.min(count, frames.length || 1));
@@ -133,5 +190,5 @@ const Charts = (() => {
     return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
   }
 
-  return { EMOTIONS, COLORS, bars, timeline, slice, formatTime };
+  return { EMOTIONS, COLORS, bars, timeline, slice, stack, lanes, formatTime };
 })();

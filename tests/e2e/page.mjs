@@ -122,6 +122,30 @@ try {
     assert.ok(csv.startsWith("frame,time_ms,face,"), "the CSV download is the timeline");
   });
 
+  await step("the people list and lanes match /people", async () => {
+    const { status, body } = await api(`/v1/jobs/${jobId}/people`);
+    assert.equal(status, 200);
+    assert.ok(body.people.length >= 2, "the test video shows at least two people");
+    const rows = await page.$$eval("#people-table tbody tr", (trs) =>
+      trs.map((tr) => ({ id: Number(tr.dataset.person), cells: [...tr.children].map((td) => td.textContent) })));
+    assert.deepEqual(rows.map((r) => r.id), body.people.map((p) => p.id), "one row per person, in order");
+    for (const [i, p] of body.people.entries()) {
+      assert.equal(rows[i].cells[0], `Person ${p.id}`);
+      assert.ok(rows[i].cells[3].startsWith(p.dominant), `dominant of person ${p.id}`);
+      const widths = await page.$$eval(`#people-table tr[data-person="${p.id}"] svg.stack rect`, (rs) =>
+        Object.fromEntries(rs.map((r) => [r.dataset.emotion, Number(r.getAttribute("width"))])));
+      for (const [emotion, w] of Object.entries(widths)) {
+        assert.ok(Math.abs((100 * w) / 160 - p.percentages[emotion]) < 0.01, `person ${p.id} ${emotion}`);
+      }
+    }
+    const lanes = await page.$$eval("#lanes g.lane", (gs) =>
+      gs.map((g) => ({ id: Number(g.dataset.person), marks: g.querySelectorAll("rect.mark").length })));
+    assert.deepEqual(lanes.map((l) => l.id), body.people.map((p) => p.id), "one lane per person");
+    for (const [i, p] of body.people.entries()) {
+      assert.equal(lanes[i].marks, p.faces, `one mark per face of person ${p.id}`);
+    }
+  });
+
   await step("a template report is written and shown with its note", async () => {
     await page.selectOption("#report-language", "en");
     await page.selectOption("#report-provider", "template");
