@@ -24,22 +24,28 @@ frames=$(ffprobe -v error -count_packets -select_streams v:0 -show_entries strea
 echo "video: $VIDEO ($frames frames, $(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name,width,height,r_frame_rate,bit_rate -of csv=p=0 "$VIDEO"))"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F)"
 
+# The *_untracked cases are the same without following faces, for the tracker's cost.
+CASES="ffmpeg default default_untracked every_frame every_frame_untracked"
 declare -A wall rss
 for run in $(seq "$RUNS"); do
-  for case in ffmpeg default every_frame; do
+  for case in $CASES; do
     case $case in
       ffmpeg) out=$(measure ffmpeg -v error -i "$VIDEO" -f null -) ;;
       default) out=$(measure ./target/release/emoscope analyze "$VIDEO" --quiet) ;;
+      default_untracked) out=$(measure ./target/release/emoscope analyze "$VIDEO" --quiet --no-tracking) ;;
       every_frame) out=$(measure ./target/release/emoscope analyze "$VIDEO" --quiet --sample-fps 0) ;;
+      every_frame_untracked) out=$(measure ./target/release/emoscope analyze "$VIDEO" --quiet --sample-fps 0 --no-tracking) ;;
     esac
     wall[$case]+="${out% *} "; rss[$case]+="${out#* } "
   done
 done
-for case in ffmpeg default every_frame; do
+for case in $CASES; do
   w=$(tr ' ' '\n' <<<"${wall[$case]}" | grep . | median)
   m=$(tr ' ' '\n' <<<"${rss[$case]}" | grep . | sort -n | tail -1)
-  printf '%-12s median %6.2f s   peak RSS %4d MB   runs: %s\n' "$case" "$w" "$((m / 1024))" "${wall[$case]}"
+  printf '%-22s median %6.2f s   peak RSS %4d MB   runs: %s\n' "$case" "$w" "$((m / 1024))" "${wall[$case]}"
   eval "med_$case=$w"
 done
-awk -v d="$med_default" -v f="$med_ffmpeg" -v e="$med_every_frame" -v n="$frames" 'BEGIN {
-  printf "default / ffmpeg decode: %.2fx (target <= 2x)\nevery frame: %.1f frames/s (target >= 15)\n", d / f, n / e }'
+awk -v d="$med_default" -v f="$med_ffmpeg" -v e="$med_every_frame" -v n="$frames" \
+  -v du="$med_default_untracked" -v eu="$med_every_frame_untracked" 'BEGIN {
+  printf "default / ffmpeg decode: %.2fx (target <= 2x)\nevery frame: %.1f frames/s (target >= 15)\n", d / f, n / e
+  printf "tracking adds: %+.1f %% at the default sampling, %+.1f %% at every frame (target < 5 %%)\n", 100 * (d / du - 1), 100 * (e / eu - 1) }'

@@ -82,6 +82,9 @@ enum Command {
         /// all, or main: only the person on screen longest.
         #[arg(long)]
         focus: Option<Focus>,
+        /// Write the analysed frames with boxes, people and expressions drawn on them (H.264 MP4).
+        #[arg(long, value_name = "OUT.mp4")]
+        annotate: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
         /// Write the per-frame timeline to this file (JSON lines).
@@ -185,6 +188,7 @@ fn run() -> Result<()> {
             no_tracking,
             min_track_ms,
             focus,
+            annotate,
             format,
             timeline,
             quiet,
@@ -202,6 +206,7 @@ fn run() -> Result<()> {
                 tracking: d.tracking && !no_tracking,
                 min_track_ms: min_track_ms.unwrap_or(d.min_track_ms),
                 focus: focus.unwrap_or(d.focus),
+                annotate: annotate.is_some(),
             };
             let progress = !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
             let args = AnalyzeArgs {
@@ -209,6 +214,7 @@ fn run() -> Result<()> {
                 options,
                 format,
                 timeline,
+                annotated: annotate,
                 progress,
             };
             analyze::run(&config, args)

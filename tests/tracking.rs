@@ -54,6 +54,7 @@ fn run(engine: &Engine, name: &str, scene: &Scene, sample_fps: f64) -> Run {
         tracking: true,
         min_track_ms: 1000,
         focus: Focus::All,
+        annotate: false,
     };
     let mut seen = Collect(Vec::new());
     let started = std::time::Instant::now();

@@ -105,6 +105,7 @@ function uploadQuery() {
   if ($("model").value) q.set("model", $("model").value);
   q.set("tracking", $("tracking").checked ? "true" : "false");
   q.set("focus", $("focus").value);
+  if ($("annotate").checked) q.set("annotate", "true");
   q.set("keep_video", $("keep_video").checked ? "true" : "false");
   return q;
 }
@@ -303,6 +304,10 @@ async function showResult(job) {
   }));
   await showPeople(job, frames);
   if (id !== state.jobId) return;
+  const annotated = job.links.annotated;
+  $("annotated-box").hidden = !annotated;
+  if (annotated) $("annotated").src = annotated;
+  else $("annotated").removeAttribute("src");
   $("dl-json").href = `/v1/jobs/${id}/emotions`;
   $("dl-json").setAttribute("download", `${id}-emotions.json`);
   $("dl-csv").href = `/v1/jobs/${id}/timeline?format=csv`;

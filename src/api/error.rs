@@ -40,6 +40,7 @@ pub enum ErrorCode {
     JobFinished,
     JobNotSucceeded,
     NotTracked,
+    NotAnnotated,
     VideoTooLarge,
     UnsupportedMediaType,
     UnsupportedVideo,
@@ -83,6 +84,7 @@ impl ErrorCode {
             Self::JobFinished => "job_finished",
             Self::JobNotSucceeded => "job_not_succeeded",
             Self::NotTracked => "not_tracked",
+            Self::NotAnnotated => "not_annotated",
             Self::VideoTooLarge => "video_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::UnsupportedVideo => "unsupported_video",
@@ -122,7 +124,9 @@ impl ErrorCode {
             Self::NotFound | Self::NoReport => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UploadIdle => StatusCode::REQUEST_TIMEOUT,
-            Self::JobFinished | Self::JobNotSucceeded | Self::NotTracked => StatusCode::CONFLICT,
+            Self::JobFinished | Self::JobNotSucceeded | Self::NotTracked | Self::NotAnnotated => {
+                StatusCode::CONFLICT
+            }
             Self::VideoTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::UnsupportedVideo | Self::VideoTooLong | Self::FrameTooLarge => {

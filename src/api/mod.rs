@@ -108,6 +108,7 @@ pub fn api_routes(max_form: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::timeline::get_timeline))
         .routes(routes!(jobs::people::list_people))
         .routes(routes!(jobs::people::get_person_timeline))
+        .routes(routes!(jobs::annotated::get_annotated))
         .routes(routes!(
             jobs::report::create_report,
             jobs::report::latest_report

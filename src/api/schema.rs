@@ -100,6 +100,8 @@ pub struct AnalysisOptions {
     /// People seen for less than this are left out of `/people`.
     pub min_track_ms: u64,
     pub focus: Focus,
+    /// An annotated video is made (`/annotated.mp4`).
+    pub annotate: bool,
 }
 
 /// Which people a job reports: everyone, or only the one on screen longest.
@@ -129,6 +131,7 @@ impl From<domain::AnalysisOptions> for AnalysisOptions {
             tracking: o.tracking,
             min_track_ms: o.min_track_ms,
             focus: o.focus.into(),
+            annotate: o.annotate,
         }
     }
 }

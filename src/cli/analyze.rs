@@ -28,6 +28,8 @@ pub struct AnalyzeArgs {
     pub format: Format,
     /// Where to write the per-frame timeline (JSON lines), if anywhere.
     pub timeline: Option<PathBuf>,
+    /// Where to write the annotated video, if anywhere.
+    pub annotated: Option<PathBuf>,
     pub progress: bool,
 }
 
@@ -94,7 +96,12 @@ pub fn run(config: &Config, mut args: AnalyzeArgs) -> Result<()> {
     let mut observer = CliObserver { bar, timeline };
     let started = std::time::Instant::now();
     let outcome = pipeline
-        .run(&args.video, &args.options, &mut observer)
+        .run_to(
+            &args.video,
+            &args.options,
+            &mut observer,
+            args.annotated.as_deref(),
+        )
         .map_err(|e| anyhow::anyhow!("{} ({})", e.message, e.code()))?;
     observer.bar.finish_and_clear();
     if let Some(mut t) = observer.timeline.take() {

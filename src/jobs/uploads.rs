@@ -3,7 +3,9 @@
 //! the [`Uploads::sweep`] catches what a crash or a dropped connection left behind, so that no
 //! video outlives its job unless the job asked to keep it.
 //!
-//! Layout: `{uploads}/{id}.part` while the body arrives, renamed to `{id}.video` once it is whole.
+//! Layout: `{uploads}/{id}.part` while the body arrives, renamed to `{id}.video` once it is whole;
+//! the annotated video (opt-in) is `{id}.annotating.mp4` while it is written, then
+//! `{id}.annotated.mp4`, kept until the job is deleted.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -14,6 +16,15 @@ use super::store::JobStore;
 #[derive(Debug, Clone)]
 pub struct Uploads {
     dir: PathBuf,
+}
+
+/// The files of a job in the folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Part,
+    Video,
+    Annotating,
+    Annotated,
 }
 
 /// What one sweep removed.
@@ -44,15 +55,32 @@ impl Uploads {
         self.dir.join(format!("{id}.video"))
     }
 
-    /// The job's id from a file name of this folder, with whether the file is whole.
-    fn parse(name: &str) -> Option<(&str, bool)> {
-        let (id, ext) = name.rsplit_once('.')?;
+    /// Where the annotated video is written while the job runs.
+    pub fn annotating_path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.annotating.mp4"))
+    }
+
+    /// The annotated video of a succeeded job that asked for one.
+    pub fn annotated_path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.annotated.mp4"))
+    }
+
+    /// The job's id from a file name of this folder, with which of its files it is.
+    fn parse(name: &str) -> Option<(&str, Kind)> {
+        let (id, kind) = if let Some(id) = name.strip_suffix(".annotated.mp4") {
+            (id, Kind::Annotated)
+        } else if let Some(id) = name.strip_suffix(".annotating.mp4") {
+            (id, Kind::Annotating)
+        } else {
+            let (id, ext) = name.rsplit_once('.')?;
+            match ext {
+                "video" => (id, Kind::Video),
+                "part" => (id, Kind::Part),
+                _ => return None,
+            }
+        };
         uuid::Uuid::parse_str(id).ok()?;
-        match ext {
-            "video" => Some((id, true)),
-            "part" => Some((id, false)),
-            _ => None,
-        }
+        Some((id, kind))
     }
 
     /// Deletes the job's upload if the job has ended and did not ask to keep it, and records
@@ -61,17 +89,27 @@ impl Uploads {
         if !job.status.is_finished() || job.keep_video || job.video_path.is_none() {
             return false;
         }
-        let removed = self.remove(&job.id).await;
+        let removed = self.remove_files(&job.id, false).await;
         if let Err(e) = store.forget_video(&job.id).await {
             tracing::warn!(job = %job.id, error = %e, "cannot record the upload's deletion");
         }
         removed
     }
 
-    /// Deletes the job's files, whatever the job's state (the job itself is being deleted).
+    /// Deletes the job's files, the annotated video too, whatever the job's state (the job
+    /// itself is being deleted).
     pub async fn remove(&self, id: &str) -> bool {
+        self.remove_files(id, true).await
+    }
+
+    /// The upload's files, and the annotated video's when `annotated`.
+    async fn remove_files(&self, id: &str, annotated: bool) -> bool {
         let mut removed = false;
-        for path in [self.video_path(id), self.partial_path(id)] {
+        let mut paths = vec![self.video_path(id), self.partial_path(id)];
+        if annotated {
+            paths.extend([self.annotating_path(id), self.annotated_path(id)]);
+        }
+        for path in paths {
             match tokio::fs::remove_file(&path).await {
                 Ok(()) => removed = true,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -98,7 +136,7 @@ impl Uploads {
         };
         while let Some(entry) = entries.next_entry().await? {
             let name = entry.file_name();
-            let Some((id, _whole)) = name.to_str().and_then(Self::parse) else {
+            let Some((id, kind)) = name.to_str().and_then(Self::parse) else {
                 continue;
             };
             let job = match store.get(id).await {
@@ -109,6 +147,14 @@ impl Uploads {
                 }
             };
             match job {
+                // An annotated video lives as long as its job; one left half-written by a
+                // crash goes once the job has ended.
+                Some(_) if kind == Kind::Annotated => {}
+                Some(job) if kind == Kind::Annotating => {
+                    if job.status.is_finished() && remove_file(&entry.path()).await {
+                        swept.finished += 1;
+                    }
+                }
                 Some(job) if job.status.is_finished() && !job.keep_video => {
                     if self.release(store, &job).await {
                         swept.finished += 1;
@@ -133,15 +179,41 @@ impl Uploads {
     }
 }
 
+async fn remove_file(path: &Path) -> bool {
+    match tokio::fs::remove_file(path).await {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => {
+            tracing::warn!(error = %e, path = %path.display(), "cannot delete a file");
+            false
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Uploads;
+    use super::{Kind, Uploads};
 
     #[test]
     fn only_the_folder_s_own_files_are_recognised() {
         let id = "019ac6a1-7441-76ea-a89d-2fb3757ceca0";
-        assert_eq!(Uploads::parse(&format!("{id}.video")), Some((id, true)));
-        assert_eq!(Uploads::parse(&format!("{id}.part")), Some((id, false)));
+        assert_eq!(
+            Uploads::parse(&format!("{id}.video")),
+            Some((id, Kind::Video))
+        );
+        assert_eq!(
+            Uploads::parse(&format!("{id}.part")),
+            Some((id, Kind::Part))
+        );
+        assert_eq!(
+            Uploads::parse(&format!("{id}.annotated.mp4")),
+            Some((id, Kind::Annotated))
+        );
+        assert_eq!(
+            Uploads::parse(&format!("{id}.annotating.mp4")),
+            Some((id, Kind::Annotating))
+        );
+        assert_eq!(Uploads::parse(&format!("{id}.mp4")), None);
         assert_eq!(Uploads::parse(&format!("{id}.txt")), None);
         assert_eq!(Uploads::parse("notes.video"), None);
         assert_eq!(Uploads::parse("emoscope.db"), None);

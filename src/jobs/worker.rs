@@ -286,7 +286,26 @@ fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, wor
             worker,
             signal: &signal,
         };
-        pipeline.run(&path, &job.options, &mut observer)
+        let annotated = job
+            .options
+            .annotate
+            .then(|| w.uploads.annotating_path(&job.id));
+        let result = pipeline.run_to(&path, &job.options, &mut observer, annotated.as_deref());
+        if let Some(partial) = &annotated {
+            // Whole: it takes its final name; given up, failed or canceled: it goes.
+            let keep = result.as_ref().is_ok_and(|o| o.annotated);
+            let moved = if keep {
+                std::fs::rename(partial, w.uploads.annotated_path(&job.id))
+            } else {
+                std::fs::remove_file(partial)
+            };
+            if let Err(e) = moved
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(error = %e, "cannot move or delete the annotated video");
+            }
+        }
+        result
     } else {
         Err(PipelineError::new(
             ErrorKind::VideoMissing,

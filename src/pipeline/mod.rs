@@ -4,6 +4,7 @@
 //! [`Pipeline`] from it (ONNX Runtime sessions are not shared between threads that run at once).
 
 pub mod aggregate;
+pub mod annotate;
 pub mod catalogue;
 pub mod classify;
 pub mod crop;
@@ -135,6 +136,8 @@ pub struct AnalysisOptions {
     /// Tracks shorter than this are left out of the people (likely false detections).
     pub min_track_ms: u64,
     pub focus: Focus,
+    /// Write the annotated video (boxes, people and expressions drawn on the analysed frames).
+    pub annotate: bool,
 }
 
 /// A face box in frame pixels.
@@ -192,6 +195,8 @@ pub struct Outcome {
     pub people: Option<Vec<Person>>,
     /// What the user should know about how the result was made.
     pub warnings: Vec<String>,
+    /// Whether the annotated video asked for was written whole.
+    pub annotated: bool,
 }
 
 struct Spare {
@@ -219,6 +224,7 @@ pub struct Engine {
     face_margin: f32,
     tracker: TrackerConfig,
     max_people: usize,
+    max_annotated_bytes: u64,
 }
 
 impl Engine {
@@ -290,6 +296,7 @@ impl Engine {
                 ..TrackerConfig::default()
             },
             max_people: config.tracking.max_people,
+            max_annotated_bytes: config.limits.max_upload_bytes,
         })
     }
 
@@ -358,6 +365,8 @@ struct Pending {
     faces: Vec<FaceBox>,
     /// The track of each face, when tracking.
     tracks: Vec<Option<u32>>,
+    /// The picture, kept only to be annotated.
+    image: Option<opencv::core::Mat>,
 }
 
 /// Faces waiting for the model, a batch at a time, and the running result they feed.
@@ -369,6 +378,7 @@ struct Batch {
     size: usize,
     acc: Accumulator,
     people: Option<PeopleAccumulator>,
+    annotator: Option<annotate::Annotator>,
     done: u64,
     total: u64,
 }
@@ -389,6 +399,7 @@ impl Batch {
             size,
             acc: Accumulator::default(),
             people,
+            annotator: None,
             done: 0,
             total,
         }
@@ -399,8 +410,12 @@ impl Batch {
         self.pending.push(frame);
     }
 
+    /// Time to classify: a batch's worth of faces, or enough frames; every frame when
+    /// annotating, so that only one picture is held.
     fn full(&self) -> bool {
-        self.pixels.len() >= self.size * 48 * 48 || self.pending.len() >= FLUSH_FRAMES
+        self.pixels.len() >= self.size * 48 * 48
+            || self.pending.len() >= FLUSH_FRAMES
+            || (self.annotator.is_some() && !self.pending.is_empty())
     }
 
     /// Classifies the waiting faces and hands their frames to the observer.
@@ -412,7 +427,7 @@ impl Batch {
         let mut probs = model.classify(&self.pixels)?.into_iter();
         self.pixels.clear();
         let mut frames = Vec::with_capacity(self.pending.len());
-        for p in self.pending.drain(..) {
+        for mut p in self.pending.drain(..) {
             let mut faces = Vec::with_capacity(p.faces.len());
             let mut tracks = p.tracks.into_iter();
             for f in p.faces {
@@ -427,6 +442,9 @@ impl Batch {
             }
             self.acc
                 .add_frame(faces.iter().map(|f| f.probabilities.to_array()));
+            if let (Some(annotator), Some(image)) = (&mut self.annotator, &mut p.image) {
+                annotator.add(image, &faces)?;
+            }
             frames.push(FrameResult {
                 frame: p.frame,
                 time_ms: p.time_ms,
@@ -557,8 +575,19 @@ impl Pipeline<'_> {
         options: &AnalysisOptions,
         observer: &mut dyn Observer,
     ) -> Result<Outcome, PipelineError> {
+        self.run_to(path, options, observer, None)
+    }
+
+    /// The same, writing the annotated video to `annotated` when the options ask for it.
+    pub fn run_to(
+        &mut self,
+        path: &Path,
+        options: &AnalysisOptions,
+        observer: &mut dyn Observer,
+        annotated: Option<&Path>,
+    ) -> Result<Outcome, PipelineError> {
         let mut detector = self.detector(options.detector)?;
-        let result = self.run_with(&mut detector, path, options, observer);
+        let result = self.run_with(&mut detector, path, options, observer, annotated);
         self.give_back(detector);
         result
     }
@@ -569,6 +598,7 @@ impl Pipeline<'_> {
         path: &Path,
         options: &AnalysisOptions,
         observer: &mut dyn Observer,
+        annotated: Option<&Path>,
     ) -> Result<Outcome, PipelineError> {
         let engine = self.engine;
         if !self.models.contains_key(&options.model) {
@@ -590,6 +620,16 @@ impl Pipeline<'_> {
             .tracking
             .then(|| PeopleAccumulator::new(video.duration_ms));
         let mut batch = Batch::new(engine.classify_batch, total, people);
+        if let (true, Some(out)) = (options.annotate, annotated) {
+            let size = opencv::core::Size::new(video.width as i32, video.height as i32);
+            let fps = 1000.0 / step_ms(options.sample_fps, video.fps);
+            batch.annotator = Some(annotate::Annotator::create(
+                out,
+                fps,
+                size,
+                engine.max_annotated_bytes,
+            )?);
+        }
         let mut tracker = options.tracking.then(|| Tracker::new(engine.tracker));
         let mut cuts = CutDetector::default();
         let min_side = options.min_face_px as f32;
@@ -654,11 +694,13 @@ impl Pipeline<'_> {
                 None => Vec::new(),
             };
             batch.pixels.extend_from_slice(&pixels);
+            let image = batch.annotator.is_some().then_some(frame.image);
             batch.push(Pending {
                 frame: frame.index,
                 time_ms: frame.time_ms,
                 faces,
                 tracks,
+                image,
             });
             if batch.full() {
                 batch.flush(model, observer)?;
@@ -677,6 +719,13 @@ impl Pipeline<'_> {
         let video = check_decoded(video, frames_read)?;
         let summary = batch.acc.summary();
         let mut warnings = Vec::new();
+        let mut annotated = false;
+        if let Some(annotator) = batch.annotator.take() {
+            match annotator.finish()? {
+                Some(warning) => warnings.push(warning),
+                None => annotated = true,
+            }
+        }
         if tracker.as_ref().is_some_and(|t| t.capped) {
             warnings.push(format!(
                 "more than {} faces were on screen at once: faces past that number count in the result but belong to no person",
@@ -705,6 +754,7 @@ impl Pipeline<'_> {
             summary,
             people,
             warnings,
+            annotated,
         })
     }
 }

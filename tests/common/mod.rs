@@ -331,6 +331,7 @@ pub fn new_job(i: usize) -> emoscope::jobs::NewJob {
             tracking: true,
             min_track_ms: 1000,
             focus: emoscope::pipeline::people::Focus::All,
+            annotate: false,
         },
         video_name: Some(format!("clip-{i}.mp4")),
         video_path: format!("/nonexistent/{i}.video"),

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::scenes::{crossing, scene_file};
 use super::{TestApp, error_code};
 
-const WAIT: Duration = Duration::from_secs(300);
+pub const WAIT: Duration = Duration::from_secs(300);
 
 fn percent_sum(v: &Value) -> f64 {
     v["percentages"]

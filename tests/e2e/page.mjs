@@ -80,6 +80,7 @@ try {
   await step("a real video is uploaded and analysed, with progress shown", async () => {
     await page.setInputFiles("#video", VIDEO);
     await page.fill("#sample_fps", "5");
+    await page.check("#annotate");
     // From the keyboard, as someone who does not use a mouse would.
     await page.focus("#analyse");
     await page.keyboard.press("Enter");
@@ -120,6 +121,16 @@ try {
     assert.equal(await page.getAttribute("#dl-json", "href"), `/v1/jobs/${jobId}/emotions`);
     const csv = await (await fetch(BASE + `/v1/jobs/${jobId}/timeline?format=csv`)).text();
     assert.ok(csv.startsWith("frame,time_ms,face,"), "the CSV download is the timeline");
+  });
+
+  await step("the annotated video plays in the page", async () => {
+    assert.equal(await page.getAttribute("#annotated", "src"), `/v1/jobs/${jobId}/annotated.mp4`);
+    const duration = await page.$eval("#annotated", (v) => new Promise((resolve, reject) => {
+      if (v.readyState >= 1) return resolve(v.duration);
+      v.addEventListener("loadedmetadata", () => resolve(v.duration), { once: true });
+      v.addEventListener("error", () => reject(new Error(`the video cannot play: ${v.error && v.error.message}`)), { once: true });
+    }));
+    assert.ok(Math.abs(duration - 10) < 0.5, `the annotated video lasts ${duration} s`);
   });
 
   await step("the people list and lanes match /people", async () => {

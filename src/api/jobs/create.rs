@@ -26,7 +26,7 @@ use crate::pipeline::detect::DetectorKind;
 use crate::pipeline::people::Focus;
 use crate::pipeline::probe::{self, VideoInfo};
 
-pub(super) const OPTION_NAMES: [&str; 9] = [
+pub(super) const OPTION_NAMES: [&str; 10] = [
     "sample_fps",
     "detector",
     "min_face_px",
@@ -34,6 +34,7 @@ pub(super) const OPTION_NAMES: [&str; 9] = [
     "tracking",
     "min_track_ms",
     "focus",
+    "annotate",
     "keep_video",
     "filename",
 ];
@@ -286,6 +287,7 @@ struct OptionFields {
     tracking: Option<bool>,
     min_track_ms: Option<u64>,
     focus: Option<Focus>,
+    annotate: Option<bool>,
     keep_video: Option<bool>,
     filename: Option<String>,
 }
@@ -339,6 +341,7 @@ impl OptionFields {
             }
             "keep_video" => self.keep_video = Some(boolean(name, v)?),
             "tracking" => self.tracking = Some(boolean(name, v)?),
+            "annotate" => self.annotate = Some(boolean(name, v)?),
             "min_track_ms" => {
                 let max = MAX_MIN_TRACK_MS;
                 let ms = v.parse::<u64>().ok().filter(|n| *n <= max).ok_or_else(|| {
@@ -371,6 +374,7 @@ impl OptionFields {
             tracking: self.tracking.unwrap_or(c.defaults.tracking),
             min_track_ms: self.min_track_ms.unwrap_or(c.defaults.min_track_ms),
             focus: self.focus.unwrap_or(c.defaults.focus),
+            annotate: self.annotate.unwrap_or(false),
         };
         (
             options,

@@ -1,5 +1,6 @@
 //! `/v1/jobs` and everything under it.
 
+pub mod annotated;
 pub mod cancel;
 pub mod create;
 pub mod delete;

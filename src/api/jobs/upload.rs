@@ -36,6 +36,11 @@ pub struct UploadOptions {
     /// `all` people, or only the `main` one (on screen longest).
     #[schema(nullable = false)]
     focus: Option<Focus>,
+    /// Write an MP4 of the analysed frames with each face's box, person and expression drawn
+    /// on it (`/annotated.mp4`). It shows faces, so it is never made unless asked; it is
+    /// deleted with the job.
+    #[schema(nullable = false)]
+    annotate: Option<bool>,
     /// Keep the upload after the analysis (it is deleted by default).
     #[schema(nullable = false)]
     keep_video: Option<bool>,

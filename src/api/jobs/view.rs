@@ -16,12 +16,14 @@ use crate::jobs::{Job, JobStatus};
     "video": {"name": "interview.mp4", "size_bytes": 326910, "stored": false, "duration_ms": 8000,
               "fps": 30.0, "width": 640, "height": 360, "frame_count": 240, "codec": "h264"},
     "options": {"sample_fps": 5.0, "detector": "yunet", "min_face_px": 24, "model": "emonet",
-                "tracking": true, "min_track_ms": 1000, "focus": "all", "keep_video": false},
+                "tracking": true, "min_track_ms": 1000, "focus": "all", "annotate": false,
+                "keep_video": false},
     "attempts": 1, "cancel_requested": false, "warnings": [], "error": null,
     "links": {"self": "/v1/jobs/019ac6a1-7441-76ea-a89d-2fb3757ceca0",
               "emotions": "/v1/jobs/019ac6a1-7441-76ea-a89d-2fb3757ceca0/emotions",
               "timeline": "/v1/jobs/019ac6a1-7441-76ea-a89d-2fb3757ceca0/timeline",
-              "people": "/v1/jobs/019ac6a1-7441-76ea-a89d-2fb3757ceca0/people"}
+              "people": "/v1/jobs/019ac6a1-7441-76ea-a89d-2fb3757ceca0/people",
+              "annotated": null}
 }))]
 pub struct JobView {
     #[schema(example = "019abf3c-54d2-7c41-9a43-35b1c8d2e0aa")]
@@ -91,6 +93,8 @@ pub struct Links {
     pub timeline: String,
     /// The job's people; `null` when it is not tracked.
     pub people: Option<String>,
+    /// The annotated video; `null` unless the job asked for one.
+    pub annotated: Option<String>,
 }
 
 pub fn rfc3339(ms: i64) -> String {
@@ -116,7 +120,7 @@ impl From<Job> for JobView {
             _ => None,
         };
         let base = format!("/v1/jobs/{}", j.id);
-        let tracked = j.options.tracking;
+        let (tracked, annotate) = (j.options.tracking, j.options.annotate);
         Self {
             progress: ProgressView {
                 frames_done: j.progress_done,
@@ -145,6 +149,7 @@ impl From<Job> for JobView {
                 emotions: format!("{base}/emotions"),
                 timeline: format!("{base}/timeline"),
                 people: tracked.then(|| format!("{base}/people")),
+                annotated: annotate.then(|| format!("{base}/annotated.mp4")),
                 this: base,
             },
             id: j.id,

@@ -157,6 +157,7 @@ pub struct StoredOptions {
     tracking: bool,
     min_track_ms: u64,
     focus: StoredFocus,
+    annotate: bool,
 }
 
 /// Detector names as stored.
@@ -192,6 +193,7 @@ impl From<&AnalysisOptions> for StoredOptions {
                 Focus::All => StoredFocus::All,
                 Focus::Main => StoredFocus::Main,
             },
+            annotate: o.annotate,
         }
     }
 }
@@ -212,6 +214,7 @@ impl From<StoredOptions> for AnalysisOptions {
                 StoredFocus::All => Focus::All,
                 StoredFocus::Main => Focus::Main,
             },
+            annotate: o.annotate,
         }
     }
 }
