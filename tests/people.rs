@@ -70,6 +70,16 @@ async fn the_annotated_video_is_made_on_request_served_in_ranges_and_deleted_wit
         format!("bytes 100-199/{}", bytes.len())
     );
     assert_eq!(resp.bytes().await.expect("part")[..], bytes[100..200]);
+    let resp = app
+        .client
+        .get(app.url(&format!("/v1/jobs/{id}/annotated.mp4")))
+        .header("range", format!("bytes={}-", bytes.len() + 10))
+        .send()
+        .await
+        .expect("range");
+    assert_eq!(resp.status(), 416);
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(common::error_code(&body), "range_not_satisfiable");
 
     // ffmpeg reads it: H.264, one frame per analysed frame, as long as the video.
     let probe = common::run_tool(

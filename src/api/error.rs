@@ -41,6 +41,7 @@ pub enum ErrorCode {
     JobNotSucceeded,
     NotTracked,
     NotAnnotated,
+    RangeNotSatisfiable,
     VideoTooLarge,
     UnsupportedMediaType,
     UnsupportedVideo,
@@ -85,6 +86,7 @@ impl ErrorCode {
             Self::JobNotSucceeded => "job_not_succeeded",
             Self::NotTracked => "not_tracked",
             Self::NotAnnotated => "not_annotated",
+            Self::RangeNotSatisfiable => "range_not_satisfiable",
             Self::VideoTooLarge => "video_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::UnsupportedVideo => "unsupported_video",
@@ -128,6 +130,7 @@ impl ErrorCode {
                 StatusCode::CONFLICT
             }
             Self::VideoTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::UnsupportedVideo | Self::VideoTooLong | Self::FrameTooLarge => {
                 StatusCode::UNPROCESSABLE_ENTITY

@@ -19,7 +19,7 @@ use crate::jobs::JobStatus;
     (status = 206, description = "The byte range asked for with `Range`", content_type = "video/mp4", body = Vec<u8>),
     (status = 404, description = "No such job, or its annotated video was not kept (too large: see the job's warnings)", body = ErrorBody),
     (status = 409, description = "The job has not succeeded (`job_not_succeeded`), or did not ask for an annotated video (`not_annotated`)", body = ErrorBody),
-    (status = 416, description = "The range is outside the file"),
+    (status = 416, description = "The range is outside the file: `range_not_satisfiable`", body = ErrorBody),
 ))]
 pub async fn get_annotated(
     State(state): State<AppState>,
@@ -62,5 +62,12 @@ pub async fn get_annotated(
         .oneshot(forward)
         .await
         .map_err(ApiError::internal)?;
+    if served.status() == axum::http::StatusCode::RANGE_NOT_SATISFIABLE {
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        return Err(ApiError::new(
+            ErrorCode::RangeNotSatisfiable,
+            format!("the range is outside the file, which has {size} bytes"),
+        ));
+    }
     Ok(served.map(Body::new).into_response())
 }
