@@ -10,6 +10,8 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 
+use crate::api::auth::KeysInUse;
+use crate::api::rate::RateLimits;
 use crate::api::{AppState, router};
 use crate::config::Config;
 use crate::jobs::instance::Instance;
@@ -89,9 +91,13 @@ pub struct Service {
 }
 
 impl Service {
-    pub async fn start(config: Config, listener: TcpListener, workers: usize) -> Result<Self> {
+    pub async fn start(mut config: Config, listener: TcpListener, workers: usize) -> Result<Self> {
+        let addr = listener.local_addr()?;
+        // What the listener got, not what was asked for (`:0`), decides which names it serves.
+        config.listen = addr.to_string();
         let config = Arc::new(config);
         let store = open_store(&config).await?;
+        refuse_open_network(&config, addr, store.as_ref()).await?;
         let uploads = Uploads::new(config.uploads_dir());
         tokio::fs::create_dir_all(uploads.dir()).await?;
         let wake = Arc::new(Notify::new());
@@ -127,12 +133,15 @@ impl Service {
             catalogue: Arc::new(catalogue),
             provider,
             probes: Arc::new(Semaphore::new(config.probe_slots())),
+            keys: KeysInUse::new(config.auth.require_keys),
+            rates: Arc::new(RateLimits::new(&config.rate_limits)),
+            streams: Arc::new(Semaphore::new(config.limits.max_event_streams)),
+            shutdown: cancel.child_token(),
             config,
             uploads,
             wake,
             reporter,
         });
-        let addr = listener.local_addr()?;
         let stop = cancel.child_token();
         let server = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -173,6 +182,21 @@ impl Drop for Service {
             server.abort();
         }
     }
+}
+
+/// Anyone who reaches an open server can read and delete every job: without keys it serves
+/// only a loopback address, unless the operator says otherwise in so many words.
+async fn refuse_open_network(config: &Config, addr: SocketAddr, store: &dyn Store) -> Result<()> {
+    let keys = config.auth.require_keys || store.any_key().await?;
+    if addr.ip().is_loopback() || keys || config.auth.allow_anonymous {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "refusing to listen on {addr} without API keys: anyone who can reach it could read and \
+         delete every job. Create a key first (`emoscope keys create --name NAME`), listen on \
+         127.0.0.1, or set auth.allow_anonymous = true (EMOSCOPE_AUTH__ALLOW_ANONYMOUS=true) to \
+         serve without keys on purpose"
+    )
 }
 
 /// Only workers, against the configured database (scale-out).

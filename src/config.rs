@@ -44,6 +44,70 @@ pub struct Config {
     pub report: ReportConfig,
     /// When set, `GET /metrics` asks for `Authorization: Bearer {metrics_token}`.
     pub metrics_token: Secret,
+    pub auth: AuthConfig,
+    pub http: HttpConfig,
+    pub rate_limits: RateLimitConfig,
+}
+
+/// Who may call the API. Keys are made with `emoscope keys create`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Ask for a key on every `/v1` request even before one exists (otherwise keys are asked for
+    /// as soon as the first one is made).
+    pub require_keys: bool,
+    /// Serve without keys on an address other than loopback (anyone who reaches the port can
+    /// read and delete every job). Without it such a start is refused while no key exists.
+    pub allow_anonymous: bool,
+}
+
+/// What browsers may do: the `Host` names served and the other sites allowed to call the API.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Host names (without port) requests may be addressed to; `*` allows any. Empty: on a
+    /// loopback address only `localhost`, `127.0.0.1` and `[::1]`, elsewhere any.
+    pub allowed_hosts: List,
+    /// Origins (`https://app.example.com`) whose pages may call the API (CORS). Empty: only
+    /// pages served by Emoscope itself.
+    pub cors_origins: List,
+}
+
+/// Per API key (or, without keys, for everyone together), in this process.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Uploads per minute, in bursts of up to as many; 0: no limit.
+    pub uploads_per_minute: u32,
+    /// Report requests per minute; 0: no limit.
+    pub reports_per_minute: u32,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            uploads_per_minute: 60,
+            reports_per_minute: 30,
+        }
+    }
+}
+
+/// A list of strings: an array in the file, comma-separated in the environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct List(pub Vec<String>);
+
+impl std::str::FromStr for List {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(
+            s.split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ))
+    }
 }
 
 /// The narrative report's language model. The key is a [`Secret`]: never printed.
@@ -248,6 +312,10 @@ pub struct Limits {
     pub request_timeout_secs: u64,
     /// Uploads checked with FFmpeg at once; more wait their turn (0: one per core).
     pub max_concurrent_probes: usize,
+    /// How long an `Idempotency-Key` is remembered, in seconds.
+    pub idempotency_ttl_secs: u64,
+    /// Job event streams (`/events`) open at once; more are refused with 429.
+    pub max_event_streams: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -332,6 +400,9 @@ impl Default for Config {
             keep_videos: false,
             report: ReportConfig::default(),
             metrics_token: Secret::default(),
+            auth: AuthConfig::default(),
+            http: HttpConfig::default(),
+            rate_limits: RateLimitConfig::default(),
         }
     }
 }
@@ -351,6 +422,8 @@ impl Default for Limits {
             upload_idle_secs: 30,
             request_timeout_secs: 30,
             max_concurrent_probes: 0,
+            idempotency_ttl_secs: 86_400,
+            max_event_streams: 256,
         }
     }
 }
@@ -471,6 +544,14 @@ impl Config {
             "EMOSCOPE_REPORT__MAX_BACKOFF_SECS" => self.report.max_backoff_secs,
             "EMOSCOPE_REPORT__TEMPERATURE" => self.report.temperature,
             "EMOSCOPE_METRICS_TOKEN" => self.metrics_token,
+            "EMOSCOPE_LIMITS__IDEMPOTENCY_TTL_SECS" => self.limits.idempotency_ttl_secs,
+            "EMOSCOPE_LIMITS__MAX_EVENT_STREAMS" => self.limits.max_event_streams,
+            "EMOSCOPE_AUTH__REQUIRE_KEYS" => self.auth.require_keys,
+            "EMOSCOPE_AUTH__ALLOW_ANONYMOUS" => self.auth.allow_anonymous,
+            "EMOSCOPE_HTTP__ALLOWED_HOSTS" => self.http.allowed_hosts,
+            "EMOSCOPE_HTTP__CORS_ORIGINS" => self.http.cors_origins,
+            "EMOSCOPE_RATE_LIMITS__UPLOADS_PER_MINUTE" => self.rate_limits.uploads_per_minute,
+            "EMOSCOPE_RATE_LIMITS__REPORTS_PER_MINUTE" => self.rate_limits.reports_per_minute,
         );
         self.validate()
     }
@@ -527,6 +608,16 @@ impl Config {
                 "defaults.face_margin must be in [0, 1], not {}",
                 d.face_margin
             );
+        }
+        for origin in &self.http.cors_origins.0 {
+            let host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            if !host.is_some_and(|h| !h.is_empty() && !h.contains(['/', '?', '#', '*'])) {
+                bail!(
+                    "http.cors_origins holds origins such as https://app.example.com (scheme, host and port only), not {origin:?}"
+                );
+            }
         }
         let url = self.database_url();
         if !(url.is_sqlite() || url.is_postgres()) {

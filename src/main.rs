@@ -120,10 +120,34 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// API keys: once one exists, every /v1 request needs one.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
     /// Create or update the database schema.
     Migrate,
     /// Print the OpenAPI 3.1 contract (the one committed in openapi/openapi.json).
     Openapi,
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// Make a key; its token and webhook secret are printed once.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Sees and deletes every job, not only its own.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Every key (never their tokens).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Refuse a key from now on; its jobs stay (an admin key still sees them).
+    Revoke { id: String },
 }
 
 fn main() {
@@ -248,6 +272,14 @@ fn run() -> Result<()> {
             };
             rt.block_on(report(config, &job_id, request, json))
         }
+        Command::Keys { action } => rt.block_on(async {
+            use emoscope::cli::keys;
+            match action {
+                KeysAction::Create { name, admin } => keys::create(&config, &name, admin).await,
+                KeysAction::List { json } => keys::list(&config, json).await,
+                KeysAction::Revoke { id } => keys::revoke(&config, &id).await,
+            }
+        }),
         Command::Migrate => rt.block_on(async {
             app::open_store(&config).await?;
             // The URL as Display shows it: without its password.

@@ -121,7 +121,11 @@ async fn a_burst_of_uploads_gets_202_or_429_and_memory_stays_bounded() {
     let server = Server::start(
         data.path(),
         2,
-        &[("EMOSCOPE_LIMITS__MAX_QUEUED_JOBS", "60")],
+        // The queue's admission is under test here, not the per-key rate limit.
+        &[
+            ("EMOSCOPE_LIMITS__MAX_QUEUED_JOBS", "60"),
+            ("EMOSCOPE_RATE_LIMITS__UPLOADS_PER_MINUTE", "0"),
+        ],
     );
     let client = reqwest::Client::new();
     let (mut accepted, mut refused) = (Vec::new(), 0);

@@ -159,6 +159,20 @@ async fn the_api_works_on_postgresql() {
 
 /// `emoscope migrate` says which database it migrated, without the password.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_keep_jobs_apart_on_postgresql() {
+    let db = TestDb::create().await;
+    let url = db.url.clone();
+    let app = TestApp::start(move |c| {
+        c.database_url = DatabaseUrl::new(url);
+        c.workers = 0;
+    })
+    .await;
+    common::keys::check_isolation(&app).await;
+    common::keys::check_idempotent_uploads(&app).await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrate_names_the_database_without_its_password() {
     let db = TestDb::create().await;
     let dir = tempfile::tempdir().expect("dir");

@@ -1,7 +1,7 @@
 //! The one error shape of the API: `{"error": {"code": "…", "message": "…"}}`.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -53,6 +53,13 @@ pub enum ErrorCode {
     NotReady,
     Timeout,
     LlmTimeout,
+    HostNotAllowed,
+    OriginNotAllowed,
+    RateLimited,
+    InvalidIdempotencyKey,
+    IdempotencyKeyReused,
+    IdempotencyKeyInUse,
+    TooManyStreams,
 }
 
 impl ErrorCode {
@@ -98,6 +105,13 @@ impl ErrorCode {
             Self::NotReady => "not_ready",
             Self::Timeout => "timeout",
             Self::LlmTimeout => "llm_timeout",
+            Self::HostNotAllowed => "host_not_allowed",
+            Self::OriginNotAllowed => "origin_not_allowed",
+            Self::RateLimited => "rate_limited",
+            Self::InvalidIdempotencyKey => "invalid_idempotency_key",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::IdempotencyKeyInUse => "idempotency_key_in_use",
+            Self::TooManyStreams => "too_many_streams",
         }
     }
 
@@ -121,7 +135,13 @@ impl ErrorCode {
             | Self::InvalidLanguage
             | Self::UnsupportedLanguage
             | Self::ProviderUnavailable
-            | Self::InvalidProvider => StatusCode::BAD_REQUEST,
+            | Self::InvalidProvider
+            | Self::HostNotAllowed
+            | Self::InvalidIdempotencyKey => StatusCode::BAD_REQUEST,
+            Self::OriginNotAllowed => StatusCode::FORBIDDEN,
+            Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited | Self::TooManyStreams => StatusCode::TOO_MANY_REQUESTS,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound | Self::NoReport => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -149,6 +169,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: ErrorCode,
     pub message: String,
+    /// Seconds to wait before trying again (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 /// Every error response of the API has this shape.
@@ -173,7 +195,12 @@ impl ApiError {
             status: code.status(),
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs.max(1));
+        self
     }
     pub fn not_found(what: &str) -> Self {
         Self::new(ErrorCode::NotFound, format!("{what} not found"))
@@ -199,7 +226,18 @@ impl IntoResponse for ApiError {
                 message: self.message,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if self.code == ErrorCode::Unauthorized {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"emoscope\""),
+            );
+        }
+        response
     }
 }
 

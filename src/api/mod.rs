@@ -1,12 +1,16 @@
 //! The HTTP API: one file per resource or action.
 
+pub mod auth;
 pub mod error;
+pub mod guard;
 pub mod health;
+pub mod idempotency;
 pub mod info;
 pub mod jobs;
 pub mod metrics;
 pub mod openapi;
 pub mod query;
+pub mod rate;
 pub mod schema;
 pub mod web;
 
@@ -19,6 +23,7 @@ use axum::http::{Method, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::{Notify, Semaphore};
+use tokio_util::sync::CancellationToken;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -46,6 +51,12 @@ pub struct AppState {
     pub probes: Arc<Semaphore>,
     pub wake: Arc<Notify>,
     pub reporter: Arc<Reporter>,
+    pub keys: auth::KeysInUse,
+    pub rates: Arc<rate::RateLimits>,
+    /// Places for open event streams (`limits.max_event_streams`).
+    pub streams: Arc<Semaphore>,
+    /// Cancelled when the server stops, so that event streams end.
+    pub shutdown: CancellationToken,
 }
 
 /// How long a handler may take before the client gets `503 timeout`.
@@ -77,7 +88,10 @@ async fn deadline(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    let limit = if request.method() == Method::POST && path == "/v1/jobs" {
+    // An upload has its own idle timeout; an event stream lasts as long as its job.
+    let unbounded = (request.method() == Method::POST && path == "/v1/jobs")
+        || (request.method() == Method::GET && path.ends_with("/events"));
+    let limit = if unbounded {
         return next.run(request).await;
     } else if request.method() == Method::POST && path.ends_with("/report") {
         d.report
@@ -104,6 +118,7 @@ pub fn api_routes(max_form: usize) -> OpenApiRouter<AppState> {
         .routes((schemas, paths, uploads))
         .routes(routes!(jobs::get::get_job, jobs::delete::delete_job))
         .routes(routes!(jobs::cancel::cancel_job))
+        .routes(routes!(jobs::events::job_events))
         .routes(routes!(jobs::emotions::get_emotions))
         .routes(routes!(jobs::timeline::get_timeline))
         .routes(routes!(jobs::people::list_people))
@@ -127,16 +142,30 @@ pub fn router(state: AppState) -> Router {
         .unwrap_or(usize::MAX)
         .saturating_add(1 << 20);
     let deadlines = Deadlines::of(&state.config);
+    let guard = Arc::new(guard::Guard::new(&state.config));
     let (api, _contract) = api_routes(max_form).split_for_parts();
-    Router::new()
+    let app = Router::new()
         .merge(api)
         .merge(web::routes())
         .route_layer(middleware::from_fn(metrics::track))
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
-            ApiError::new(ErrorCode::MethodNotAllowed, "method not allowed on this route")
+            ApiError::new(
+                ErrorCode::MethodNotAllowed,
+                "method not allowed on this route",
+            )
         })
-        .layer(middleware::from_fn_with_state(deadlines, deadline))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(middleware::from_fn_with_state(deadlines, deadline));
+    // Preflights are answered before anything asks for a key; the Host check comes first of all.
+    let app = match guard.cors() {
+        Some(cors) => app.layer(cors),
+        None => app,
+    };
+    app.layer(middleware::from_fn_with_state(guard, guard::check))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 let id = req

@@ -81,6 +81,8 @@ pub struct Job {
     pub started_at: Option<i64>,
     pub finished_at: Option<i64>,
     pub updated_at: i64,
+    /// The API key that created it; `None` when made without one.
+    pub owner: Option<String>,
 }
 
 /// What the API stores for a new upload.
@@ -96,6 +98,7 @@ pub struct NewJob {
     pub progress_total: u64,
     pub warnings: Vec<String>,
     pub max_attempts: u32,
+    pub owner: Option<String>,
 }
 
 pub fn now_ms() -> i64 {

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod keys;
 pub mod mot;
 pub mod people;
 pub mod scenes;
@@ -67,6 +68,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub data_dir: tempfile::TempDir,
+    /// What the service was started with.
+    pub config: Config,
     service: Option<Service>,
 }
 
@@ -77,6 +80,7 @@ impl TestApp {
         let mut config = test_config(data_dir.path());
         tweak(&mut config);
         let workers = config.workers;
+        let kept = config.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -87,6 +91,7 @@ impl TestApp {
             base: format!("http://{}", service.addr),
             client: reqwest::Client::new(),
             data_dir,
+            config: kept,
             service: Some(service),
         }
     }
@@ -103,6 +108,16 @@ impl TestApp {
 
     /// Uploads a file as multipart with extra form fields; returns (status, body).
     pub async fn upload(&self, path: &Path, fields: &[(&str, &str)]) -> (u16, Value) {
+        self.upload_as(&self.client, path, fields).await
+    }
+
+    /// [`TestApp::upload`] with another client (another API key).
+    pub async fn upload_as(
+        &self,
+        client: &reqwest::Client,
+        path: &Path,
+        fields: &[(&str, &str)],
+    ) -> (u16, Value) {
         let bytes = std::fs::read(path).expect("read video");
         let name = path
             .file_name()
@@ -116,8 +131,7 @@ impl TestApp {
             "video",
             reqwest::multipart::Part::bytes(bytes).file_name(name),
         );
-        let resp = self
-            .client
+        let resp = client
             .post(self.url("/v1/jobs"))
             .multipart(form)
             .send()
@@ -144,6 +158,11 @@ impl TestApp {
     /// A POST without a body.
     pub async fn post(&self, path: &str) -> (u16, Value) {
         status_and_json(self.client.post(self.url(path))).await
+    }
+
+    /// Files in the uploads folder.
+    pub fn uploads_count(&self) -> usize {
+        std::fs::read_dir(self.data_dir.path().join("uploads")).map_or(0, |d| d.count())
     }
 
     /// Polls a job until it has finished (or `timeout` passes).
@@ -348,6 +367,7 @@ pub fn new_job(i: usize) -> emoscope::jobs::NewJob {
         progress_total: 5,
         warnings: Vec::new(),
         max_attempts: 3,
+        owner: None,
     }
 }
 

@@ -9,6 +9,7 @@ use tower_http::services::ServeFile;
 
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
+use crate::auth::Caller;
 use crate::jobs::JobStatus;
 
 /// The analysed frames with each face's box, person and most likely expression drawn on them
@@ -23,10 +24,11 @@ use crate::jobs::JobStatus;
 ))]
 pub async fn get_annotated(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     request: Request,
 ) -> ApiResult<Response> {
-    let job = super::load(&state, &id).await?;
+    let job = super::load(&state, &caller, &id).await?;
     if job.status != JobStatus::Succeeded {
         return Err(ApiError::new(
             ErrorCode::JobNotSucceeded,

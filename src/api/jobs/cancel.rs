@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use super::view::JobView;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
+use crate::auth::Caller;
 
 /// A queued job is canceled at once; a running one stops at its next batch of frames.
 #[utoipa::path(post, path = "/v1/jobs/{id}/cancel", tag = "jobs", params(super::JobId), responses(
@@ -15,9 +16,10 @@ use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 ))]
 pub async fn cancel_job(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<JobView>)> {
-    let job = super::load(&state, &id).await?;
+    let job = super::load(&state, &caller, &id).await?;
     if job.status.is_finished() {
         return Err(ApiError::new(
             ErrorCode::JobFinished,

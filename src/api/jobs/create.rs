@@ -12,12 +12,15 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
+use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use super::upload::{RawVideo, UploadForm, UploadOptions};
 use super::view::JobView;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
+use crate::api::idempotency::{self, Idempotency};
+use crate::auth::Caller;
 use crate::jobs::uploads::Uploads;
 use crate::jobs::{JobStatus, NewJob};
 use crate::pipeline::AnalysisOptions;
@@ -43,7 +46,9 @@ pub(super) const OPTION_NAMES: [&str; 10] = [
 const MAX_NAME_CHARS: usize = 255;
 
 /// Uploads a video and queues its analysis. Poll the job at `Location` until it has finished.
-#[utoipa::path(post, path = "/v1/jobs", tag = "jobs", params(UploadOptions),
+/// With an `Idempotency-Key`, a retry of the same upload returns the first one's job.
+#[utoipa::path(post, path = "/v1/jobs", tag = "jobs", params(UploadOptions,
+        ("Idempotency-Key" = Option<String>, Header, description = "Up to 255 printable ASCII characters. A request with a key this API key used before (within `limits.idempotency_ttl_secs`) is not stored again: it gets the first request's job and status, with `Idempotent-Replayed: true`; with a different video or options it gets 422 `idempotency_key_reused`.")),
     request_body(description = "The video, up to `limits.max_upload_bytes`: any container and codec FFmpeg reads (MP4, WebM, AVI, MOV, MKV…)", content(
         (UploadForm = "multipart/form-data"),
         (RawVideo = "application/octet-stream"),
@@ -52,14 +57,84 @@ const MAX_NAME_CHARS: usize = 255;
     responses(
     (status = 202, description = "Queued", body = JobView,
         headers(("Location" = String, description = "The job's URL"))),
-    (status = 400, description = "Bad or unknown option, a field longer than `limits.max_field_bytes` (`field_too_large`), empty video, broken form or upload", body = ErrorBody),
+    (status = 400, description = "Bad or unknown option, a field longer than `limits.max_field_bytes` (`field_too_large`), empty video, broken form or upload, a malformed `Idempotency-Key` (`invalid_idempotency_key`)", body = ErrorBody),
+    (status = 409, description = "The first request with this `Idempotency-Key` failed, or is still running after `limits.request_timeout_secs`: `idempotency_key_in_use`", body = ErrorBody),
     (status = 408, description = "The body stopped arriving for `limits.upload_idle_secs` (`upload_idle`)", body = ErrorBody),
     (status = 413, description = "Larger than `limits.max_upload_bytes`: `video_too_large`", body = ErrorBody),
     (status = 415, description = "Neither multipart/form-data nor a video/* or application/octet-stream body", body = ErrorBody),
-    (status = 422, description = "Not a video FFmpeg can read (`unsupported_video`), too long (`video_too_long`) or frames too large (`frame_too_large`)", body = ErrorBody),
-    (status = 429, description = "Too many jobs waiting (`limits.max_queued_jobs`): `queue_full`", body = ErrorBody),
+    (status = 422, description = "Not a video FFmpeg can read (`unsupported_video`), too long (`video_too_long`) or frames too large (`frame_too_large`); an `Idempotency-Key` used for a different request (`idempotency_key_reused`)", body = ErrorBody),
+    (status = 429, description = "Too many jobs waiting (`limits.max_queued_jobs`): `queue_full`; too many uploads from this key (`rate_limits.uploads_per_minute`): `rate_limited`, with `Retry-After`", body = ErrorBody),
 ))]
-pub async fn create_job(State(state): State<AppState>, request: Request) -> ApiResult<Response> {
+pub async fn create_job(
+    State(state): State<AppState>,
+    caller: Caller,
+    request: Request,
+) -> ApiResult<Response> {
+    let Some(key) = idempotency::key(request.headers())? else {
+        return Ok(create(&state, &caller, request).await?.0);
+    };
+    let claim = Idempotency::claim(&state, &caller, "job", key).await?;
+    if !claim.first {
+        return replay(&state, &caller, &claim, request).await;
+    }
+    match create(&state, &caller, request).await {
+        Ok((response, id, fingerprint)) => {
+            claim
+                .complete(&state, &fingerprint, &id, response.status())
+                .await?;
+            Ok(response)
+        }
+        Err(e) => {
+            claim.release(&state).await;
+            Err(e)
+        }
+    }
+}
+
+/// A retry of a request whose `Idempotency-Key` an earlier one holds: its body is read (to
+/// check that it asks for the same) but not stored, and it gets the first request's job.
+async fn replay(
+    state: &AppState,
+    caller: &Caller,
+    claim: &Idempotency,
+    request: Request,
+) -> ApiResult<Response> {
+    let mut fields = query_options(state, &request)?;
+    let mut digest = Sha256::new();
+    receive(state, request, None, &mut fields, &mut digest).await?;
+    let fingerprint = fields.fingerprint(digest);
+    let (id, status) = claim.replayed(state, &fingerprint).await?;
+    let job = super::load(state, caller, &id).await?;
+    let mut response = accepted(job)?;
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::HeaderName::from_static("idempotent-replayed"),
+        HeaderValue::from_static("true"),
+    );
+    Ok(response)
+}
+
+/// Options in the query, checked before the body is read, so a bad request costs no upload.
+fn query_options(state: &AppState, request: &Request) -> ApiResult<OptionFields> {
+    let mut fields = OptionFields::default();
+    if let Some(query) = request.uri().query() {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidQuery, e.to_string()))?;
+        for (name, value) in pairs {
+            fields.set(state, &name, &value)?;
+        }
+    }
+    Ok(fields)
+}
+
+/// Stores the upload and queues its job; returns the response, the job's id and what the
+/// request asked for (its idempotency fingerprint).
+async fn create(
+    state: &AppState,
+    caller: &Caller,
+    request: Request,
+) -> ApiResult<(Response, String, String)> {
+    state.rates.upload(caller)?;
     let limits = &state.config.limits;
     // A cheap early refusal; the binding check is the atomic one when the job is stored.
     let queued = state.store.count_with_status(JobStatus::Queued).await?;
@@ -69,31 +144,32 @@ pub async fn create_job(State(state): State<AppState>, request: Request) -> ApiR
     if content_length(request.headers()).is_some_and(|n| n > limits.max_upload_bytes) {
         return Err(too_large(limits.max_upload_bytes));
     }
-    // Options in the query are checked before the body is read, so a bad request costs no upload.
-    let mut fields = OptionFields::default();
-    if let Some(query) = request.uri().query() {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
-            .map_err(|e| ApiError::new(ErrorCode::InvalidQuery, e.to_string()))?;
-        for (name, value) in pairs {
-            fields.set(&state, &name, &value)?;
-        }
-    }
+    let mut fields = query_options(state, &request)?;
 
     let id = uuid::Uuid::now_v7().to_string();
     tokio::fs::create_dir_all(state.uploads.dir())
         .await
         .map_err(ApiError::internal)?;
     let upload = PendingUpload::new(&state.uploads, &id);
-    let (bytes, sent_name) = receive(&state, request, &upload.partial, &mut fields).await?;
+    let mut digest = Sha256::new();
+    let (bytes, sent_name) = receive(
+        state,
+        request,
+        Some(&upload.partial),
+        &mut fields,
+        &mut digest,
+    )
+    .await?;
     if bytes == 0 {
         return Err(ApiError::new(
             ErrorCode::EmptyVideo,
             "the uploaded video is empty",
         ));
     }
-    let (options, keep_video, name) = fields.resolve(&state);
-    let info = probe_upload(&state, &upload.partial).await?;
-    check_video(&state, &info)?;
+    let fingerprint = fields.fingerprint(digest);
+    let (options, keep_video, name) = fields.resolve(state);
+    let info = probe_upload(state, &upload.partial).await?;
+    check_video(state, &info)?;
 
     let mut warnings = Vec::new();
     if state.catalogue.effective_detector(options.detector) != options.detector {
@@ -111,6 +187,7 @@ pub async fn create_job(State(state): State<AppState>, request: Request) -> ApiR
         video: info,
         warnings,
         max_attempts: state.config.queue.max_attempts,
+        owner: caller.owner().map(str::to_string),
     };
     let Some(job) = state.store.create(job, limits.max_queued_jobs).await? else {
         return Err(queue_full(limits.max_queued_jobs));
@@ -118,7 +195,12 @@ pub async fn create_job(State(state): State<AppState>, request: Request) -> ApiR
     upload.keep();
     state.wake.notify_waiters();
     tracing::info!(job = %id, bytes, "job queued");
-    let location = HeaderValue::from_str(&format!("/v1/jobs/{id}")).map_err(ApiError::internal)?;
+    Ok((accepted(job)?, id, fingerprint))
+}
+
+fn accepted(job: crate::jobs::Job) -> ApiResult<Response> {
+    let location =
+        HeaderValue::from_str(&format!("/v1/jobs/{}", job.id)).map_err(ApiError::internal)?;
     Ok((
         StatusCode::ACCEPTED,
         [(header::LOCATION, location)],
@@ -127,12 +209,14 @@ pub async fn create_job(State(state): State<AppState>, request: Request) -> ApiR
         .into_response())
 }
 
-/// The body, as multipart or raw, written to `path`; returns its size and the file name sent.
+/// The body, as multipart or raw, written to `path` (or only read, without one) and hashed into
+/// `digest`; returns its size and the file name sent.
 async fn receive(
     state: &AppState,
     request: Request,
-    path: &Path,
+    path: Option<&Path>,
     fields: &mut OptionFields,
+    digest: &mut Sha256,
 ) -> ApiResult<(u64, Option<String>)> {
     let content_type = request
         .headers()
@@ -146,7 +230,7 @@ async fn receive(
         let multipart = Multipart::from_request(request, state)
             .await
             .map_err(|e| ApiError::new(ErrorCode::InvalidMultipart, e.body_text()))?;
-        receive_form(state, multipart, path, fields).await
+        receive_form(state, multipart, path, fields, digest).await
     } else if content_type.starts_with("video/")
         || content_type.starts_with("application/octet-stream")
     {
@@ -154,7 +238,7 @@ async fn receive(
             .into_body()
             .into_data_stream()
             .map(|r| r.map_err(|e| e.to_string()));
-        let bytes = write_stream(stream, path, limits.max_upload_bytes, idle).await?;
+        let bytes = write_stream(stream, path, digest, limits.max_upload_bytes, idle).await?;
         Ok((bytes, None))
     } else {
         Err(ApiError::new(
@@ -167,8 +251,9 @@ async fn receive(
 async fn receive_form(
     state: &AppState,
     mut multipart: Multipart,
-    path: &Path,
+    path: Option<&Path>,
     fields: &mut OptionFields,
+    digest: &mut Sha256,
 ) -> ApiResult<(u64, Option<String>)> {
     let limits = &state.config.limits;
     let idle = Duration::from_secs(limits.upload_idle_secs);
@@ -192,7 +277,7 @@ async fn receive_form(
             }
             let file_name = field.file_name().map(str::to_string);
             let stream = field.map(|r| r.map_err(|e| e.body_text()));
-            let bytes = write_stream(stream, path, limits.max_upload_bytes, idle).await?;
+            let bytes = write_stream(stream, path, digest, limits.max_upload_bytes, idle).await?;
             got = Some((bytes, file_name));
         } else {
             // The name is checked before a byte of the value is read.
@@ -290,6 +375,8 @@ struct OptionFields {
     annotate: Option<bool>,
     keep_video: Option<bool>,
     filename: Option<String>,
+    /// Every option as sent, for the request's fingerprint.
+    sent: Vec<(String, String)>,
 }
 
 impl OptionFields {
@@ -304,6 +391,7 @@ impl OptionFields {
             return Err(field_too_large(name, c.limits.max_field_bytes));
         }
         let v = value.trim();
+        self.sent.push((name.to_string(), v.to_string()));
         match name {
             "sample_fps" => {
                 let max = c.limits.max_sample_fps;
@@ -359,6 +447,14 @@ impl OptionFields {
             }
         }
         Ok(())
+    }
+
+    /// What the request asked for: the video's digest and the options as sent.
+    fn fingerprint(&self, video: Sha256) -> String {
+        let mut sent = self.sent.clone();
+        sent.sort();
+        let options: String = sent.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+        idempotency::fingerprint(&[&video.finalize(), options.as_bytes()])
     }
 
     /// The options, the server's defaults where a field was left out.
@@ -482,16 +578,28 @@ fn check_video(state: &AppState, info: &VideoInfo) -> ApiResult<()> {
     Ok(())
 }
 
-/// Copies a body stream to `path`, stopping at `max` bytes or after `idle` without a chunk.
-async fn write_stream<S, E>(mut stream: S, path: &Path, max: u64, idle: Duration) -> ApiResult<u64>
+/// Copies a body stream to `path` (or nowhere) and into `digest`, stopping at `max` bytes or
+/// after `idle` without a chunk.
+async fn write_stream<S, E>(
+    mut stream: S,
+    path: Option<&Path>,
+    digest: &mut Sha256,
+    max: u64,
+    idle: Duration,
+) -> ApiResult<u64>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let file = tokio::fs::File::create(path)
-        .await
-        .map_err(ApiError::internal)?;
-    let mut out = tokio::io::BufWriter::with_capacity(64 << 10, file);
+    let sink: Box<dyn tokio::io::AsyncWrite + Unpin + Send> = match path {
+        Some(path) => Box::new(
+            tokio::fs::File::create(path)
+                .await
+                .map_err(ApiError::internal)?,
+        ),
+        None => Box::new(tokio::io::sink()),
+    };
+    let mut out = tokio::io::BufWriter::with_capacity(64 << 10, sink);
     let mut written = 0u64;
     loop {
         let next = tokio::time::timeout(idle, stream.next())
@@ -508,6 +616,7 @@ where
         if written > max {
             return Err(too_large(max));
         }
+        digest.update(&chunk);
         out.write_all(&chunk).await.map_err(ApiError::internal)?;
     }
     out.flush().await.map_err(ApiError::internal)?;

@@ -3,6 +3,7 @@ use axum::http::StatusCode;
 
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::auth::Caller;
 
 /// Removes the job, its results and its video. A running job's worker notices and stops.
 #[utoipa::path(delete, path = "/v1/jobs/{id}", tag = "jobs", params(super::JobId), responses(
@@ -11,9 +12,10 @@ use crate::api::error::{ApiError, ApiResult, ErrorBody};
 ))]
 pub async fn delete_job(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    super::load(&state, &id).await?;
+    super::load(&state, &caller, &id).await?;
     let job = state
         .store
         .delete(&id)

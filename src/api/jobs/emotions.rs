@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::schema::EmotionSummary;
+use crate::auth::Caller;
 use crate::jobs::JobStatus;
 
 /// The share of each emotion over all classified faces.
@@ -41,9 +42,10 @@ pub const NOTE: &str = "Shares of facial expressions as classified by a model tr
 ))]
 pub async fn get_emotions(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<EmotionsView>> {
-    let job = super::load(&state, &id).await?;
+    let job = super::load(&state, &caller, &id).await?;
     let summary = match (job.status, job.summary) {
         (JobStatus::Succeeded, Some(s)) => s,
         (status, _) => {

@@ -4,6 +4,7 @@ use axum::extract::{Path, State};
 use super::view::JobView;
 use crate::api::AppState;
 use crate::api::error::{ApiResult, ErrorBody};
+use crate::auth::Caller;
 
 /// A job's status, progress, video, options and error.
 #[utoipa::path(get, path = "/v1/jobs/{id}", tag = "jobs", params(super::JobId), responses(
@@ -12,7 +13,8 @@ use crate::api::error::{ApiResult, ErrorBody};
 ))]
 pub async fn get_job(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<JobView>> {
-    Ok(Json(super::load(&state, &id).await?.into()))
+    Ok(Json(super::load(&state, &caller, &id).await?.into()))
 }

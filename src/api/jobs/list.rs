@@ -7,6 +7,7 @@ use super::view::JobView;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::query::ApiQuery;
+use crate::auth::Caller;
 use crate::jobs::JobStatus;
 
 #[derive(Deserialize, IntoParams)]
@@ -31,13 +32,14 @@ pub struct JobPage {
     pub next_cursor: Option<String>,
 }
 
-/// All jobs, newest first.
+/// The caller's jobs (an admin key's: all jobs), newest first.
 #[utoipa::path(get, path = "/v1/jobs", tag = "jobs", params(ListQuery), responses(
     (status = 200, description = "A page of jobs", body = JobPage),
     (status = 400, description = "Bad `status`, `limit` or `cursor`", body = ErrorBody),
 ))]
 pub async fn list_jobs(
     State(state): State<AppState>,
+    caller: Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<JobPage>> {
     let status = match q.status.as_deref() {
@@ -67,7 +69,7 @@ pub async fn list_jobs(
     }
     let jobs = state
         .store
-        .list(status, q.cursor.as_deref(), limit + 1)
+        .list(caller.only_owner(), status, q.cursor.as_deref(), limit + 1)
         .await?;
     let more = jobs.len() > limit as usize;
     let items: Vec<JobView> = jobs

@@ -5,6 +5,7 @@ pub mod cancel;
 pub mod create;
 pub mod delete;
 pub mod emotions;
+pub mod events;
 pub mod get;
 pub mod list;
 pub mod people;
@@ -15,6 +16,7 @@ pub mod view;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult};
+use crate::auth::Caller;
 use crate::jobs::Job;
 
 /// The `{id}` of every route under `/v1/jobs/{id}`, for the contract.
@@ -26,8 +28,9 @@ pub struct JobId {
     id: String,
 }
 
-/// Loads a job or answers 404; ids that cannot exist are 404 too.
-pub async fn load(state: &AppState, id: &str) -> ApiResult<Job> {
+/// Loads a job the caller may see, or answers 404: ids that cannot exist, and another key's
+/// jobs, are 404 too, so that a caller learns nothing about jobs that are not theirs.
+pub async fn load(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Job> {
     if uuid::Uuid::parse_str(id).is_err() {
         return Err(ApiError::not_found("job"));
     }
@@ -35,5 +38,6 @@ pub async fn load(state: &AppState, id: &str) -> ApiResult<Job> {
         .store
         .get(id)
         .await?
+        .filter(|job| caller.sees(job.owner.as_deref()))
         .ok_or_else(|| ApiError::not_found("job"))
 }

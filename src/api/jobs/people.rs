@@ -13,6 +13,7 @@ use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::query::ApiQuery;
 use crate::api::schema::{Focus, Person};
+use crate::auth::Caller;
 use crate::jobs::{Job, JobStatus};
 
 /// The people of a job, longest on screen first.
@@ -58,8 +59,8 @@ pub struct PersonId {
 }
 
 /// A succeeded job that was tracked, or the 409 that says why there are no people.
-async fn tracked_job(state: &AppState, id: &str) -> ApiResult<Job> {
-    let job = super::load(state, id).await?;
+async fn tracked_job(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Job> {
+    let job = super::load(state, caller, id).await?;
     if job.status != JobStatus::Succeeded {
         return Err(ApiError::new(
             ErrorCode::JobNotSucceeded,
@@ -87,9 +88,10 @@ async fn tracked_job(state: &AppState, id: &str) -> ApiResult<Job> {
 ))]
 pub async fn list_people(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PeopleView>> {
-    let job = tracked_job(&state, &id).await?;
+    let job = tracked_job(&state, &caller, &id).await?;
     let people = state.store.people(&id).await?;
     Ok(Json(PeopleView {
         job_id: job.id,
@@ -112,12 +114,13 @@ pub async fn list_people(
 ))]
 pub async fn get_person_timeline(
     State(state): State<AppState>,
+    caller: Caller,
     Path((id, person)): Path<(String, String)>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<TimelineQuery>,
 ) -> ApiResult<Response> {
     let request = PageRequest::parse(&state, &q, &headers)?;
-    tracked_job(&state, &id).await?;
+    tracked_job(&state, &caller, &id).await?;
     let not_found = || ApiError::not_found("person");
     let person_id: u32 = person.parse().map_err(|_| not_found())?;
     let person = state

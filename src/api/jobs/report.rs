@@ -11,6 +11,7 @@ use super::view::rfc3339;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::schema::ReportInputs;
+use crate::auth::Caller;
 use crate::report::service::{Rejection, ReportFailure, ReportRequest};
 use crate::report::{Report, ReportError, Usage};
 
@@ -109,11 +110,13 @@ impl From<ReportFailure> for ApiError {
     (status = 400, description = "Bad JSON, language, provider or model", body = ErrorBody),
     (status = 404, description = "No such job", body = ErrorBody),
     (status = 409, description = "The job has not succeeded (yet): `job_not_succeeded`", body = ErrorBody),
+    (status = 429, description = "Too many report requests from this key (`rate_limits.reports_per_minute`): `rate_limited`, with `Retry-After`", body = ErrorBody),
     (status = 502, description = "The language model service failed: `llm_error`", body = ErrorBody),
     (status = 504, description = "The language model did not answer in time: `llm_timeout`", body = ErrorBody),
 ))]
 pub async fn create_report(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<ReportView>)> {
@@ -125,7 +128,8 @@ pub async fn create_report(
             .map_err(|e| ApiError::new(ErrorCode::InvalidJson, e.to_string()))?
             .unwrap_or_default()
     };
-    let job = super::load(&state, &id).await?;
+    let job = super::load(&state, &caller, &id).await?;
+    state.rates.report(&caller)?;
     let (report, created) = state
         .reporter
         .report(state.store.as_ref(), &job, &request)
@@ -145,9 +149,10 @@ pub async fn create_report(
 ))]
 pub async fn latest_report(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ReportView>> {
-    super::load(&state, &id).await?;
+    super::load(&state, &caller, &id).await?;
     let report = state.store.reports(&id).await?.into_iter().next();
     report
         .map(|r| Json(r.into()))
@@ -167,9 +172,10 @@ pub struct ReportList {
 ))]
 pub async fn list_reports(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ReportList>> {
-    super::load(&state, &id).await?;
+    super::load(&state, &caller, &id).await?;
     let items = state
         .store
         .reports(&id)

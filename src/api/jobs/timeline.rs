@@ -9,6 +9,7 @@ use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::query::ApiQuery;
 use crate::api::schema;
+use crate::auth::Caller;
 use crate::jobs::JobStatus;
 use crate::pipeline::FrameResult;
 use crate::pipeline::aggregate::EMOTIONS;
@@ -58,12 +59,13 @@ pub enum TimelineFormat {
 ))]
 pub async fn get_timeline(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<TimelineQuery>,
 ) -> ApiResult<Response> {
     let request = PageRequest::parse(&state, &q, &headers)?;
-    let job = super::load(&state, &id).await?;
+    let job = super::load(&state, &caller, &id).await?;
     if !matches!(job.status, JobStatus::Succeeded | JobStatus::Running) {
         return Err(ApiError::new(
             ErrorCode::JobNotSucceeded,

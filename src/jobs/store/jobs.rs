@@ -25,8 +25,8 @@ impl JobStore for SqlStore {
         // cannot both take the queue's last place.
         let sql = format!(
             "INSERT INTO jobs (id, status, options, video_name, video_path, video_bytes, keep_video, \
-             video, progress_total, warnings, max_attempts, run_after, created_at, updated_at) \
-             SELECT $1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11 \
+             video, progress_total, warnings, max_attempts, run_after, created_at, updated_at, owner) \
+             SELECT $1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11, $13 \
              WHERE (SELECT COUNT(*) FROM jobs WHERE status = 'queued') < $12 RETURNING {JOB_COLUMNS}"
         );
         let row: Option<JobRow> = with_pool!(self, pool => {
@@ -47,6 +47,7 @@ impl JobStore for SqlStore {
                 .bind(i64::from(new.max_attempts))
                 .bind(now)
                 .bind(signed(max_queued))
+                .bind(&new.owner)
                 .fetch_optional(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -64,18 +65,20 @@ impl JobStore for SqlStore {
 
     async fn list(
         &self,
+        owner: Option<&str>,
         status: Option<JobStatus>,
         before: Option<&str>,
         limit: u32,
     ) -> StoreResult<Vec<Job>> {
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM jobs WHERE ($1 IS NULL OR status = $1) \
-             AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+             AND ($2 IS NULL OR id < $2) AND ($4 IS NULL OR owner = $4) ORDER BY id DESC LIMIT $3"
         );
         let rows: Vec<JobRow> = with_pool!(self, pool => sqlx::query_as(&sql)
             .bind(status.map(JobStatus::as_str))
             .bind(before)
             .bind(i64::from(limit))
+            .bind(owner)
             .fetch_all(pool)
             .await)?;
         rows.into_iter().map(Job::try_from).collect()

@@ -1,5 +1,5 @@
 //! The storage interface, split by concern ([`JobStore`], [`QueueStore`], [`FrameStore`],
-//! [`ReportStore`]; [`Store`] is all four), and [`SqlStore`], which implements it on SQLite (the
+//! [`ReportStore`], [`KeyStore`], [`IdempotencyStore`]; [`Store`] is all of them), and [`SqlStore`], which implements it on SQLite (the
 //! embedded default) or PostgreSQL (many workers on many machines).
 //!
 //! The SQL is written once for both: `$N` placeholders, `TRUE`, `ON CONFLICT … DO UPDATE` and
@@ -9,9 +9,12 @@
 
 mod frames;
 mod jobs;
+mod keys;
 mod queue;
 mod reports;
 pub mod rows;
+
+pub use keys::IdempotentRequest;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -22,6 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 use super::{Job, JobStatus, NewJob};
+use crate::auth::{ApiKey, NewKey};
 use crate::config::DatabaseUrl;
 use crate::pipeline::FrameResult;
 use crate::pipeline::aggregate::EmotionSummary;
@@ -80,9 +84,10 @@ pub trait JobStore: Send + Sync {
     /// are atomic.
     async fn create(&self, job: NewJob, max_queued: u64) -> StoreResult<Option<Job>>;
     async fn get(&self, id: &str) -> StoreResult<Option<Job>>;
-    /// Newest first, ids below `before` when given.
+    /// Newest first, ids below `before` when given, only `owner`'s when given.
     async fn list(
         &self,
+        owner: Option<&str>,
         status: Option<JobStatus>,
         before: Option<&str>,
         limit: u32,
@@ -165,10 +170,61 @@ pub trait ReportStore: Send + Sync {
     async fn reports(&self, job_id: &str) -> StoreResult<Vec<Report>>;
 }
 
-/// Everything handlers and workers may ask of a database.
-pub trait Store: JobStore + QueueStore + FrameStore + ReportStore + 'static {}
+/// API keys; only their hashes are stored.
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    async fn create_key(&self, key: &NewKey) -> StoreResult<()>;
+    async fn keys(&self) -> StoreResult<Vec<ApiKey>>;
+    /// Marks the key revoked (once: a second revocation keeps the first time).
+    async fn revoke_key(&self, id: &str, now: i64) -> StoreResult<Option<ApiKey>>;
+    async fn key_by_hash(&self, hash: &str) -> StoreResult<Option<ApiKey>>;
+    /// Whether a key was ever made: from then on, every `/v1` request needs one.
+    async fn any_key(&self) -> StoreResult<bool>;
+    async fn webhook_secret(&self, key_id: &str) -> StoreResult<Option<String>>;
+}
 
-impl<T: JobStore + QueueStore + FrameStore + ReportStore + 'static> Store for T {}
+/// `Idempotency-Key`s: the first request with a key claims it, and records its answer.
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync {
+    /// Claims the key (`None`), or returns what the first request with it left; records made
+    /// before `expired_before` are forgotten first.
+    async fn claim_idempotency(
+        &self,
+        owner: &str,
+        scope: &str,
+        key: &str,
+        now: i64,
+        expired_before: i64,
+    ) -> StoreResult<Option<IdempotentRequest>>;
+    async fn idempotent_request(
+        &self,
+        owner: &str,
+        scope: &str,
+        key: &str,
+    ) -> StoreResult<Option<IdempotentRequest>>;
+    async fn complete_idempotency(
+        &self,
+        owner: &str,
+        scope: &str,
+        key: &str,
+        fingerprint: &str,
+        resource_id: &str,
+        status: u16,
+    ) -> StoreResult<()>;
+    /// Gives up a claim whose request failed, so that a retry can make the resource.
+    async fn release_idempotency(&self, owner: &str, scope: &str, key: &str) -> StoreResult<()>;
+}
+
+/// Everything handlers and workers may ask of a database.
+pub trait Store:
+    JobStore + QueueStore + FrameStore + ReportStore + KeyStore + IdempotencyStore + 'static
+{
+}
+
+impl<T> Store for T where
+    T: JobStore + QueueStore + FrameStore + ReportStore + KeyStore + IdempotencyStore + 'static
+{
+}
 
 /// The database behind a [`SqlStore`].
 enum Db {

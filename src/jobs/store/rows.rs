@@ -49,6 +49,7 @@ pub struct JobRow {
     started_at: Option<i64>,
     finished_at: Option<i64>,
     updated_at: i64,
+    owner: Option<String>,
 }
 
 impl JobRow {
@@ -61,7 +62,7 @@ impl JobRow {
 pub const JOB_COLUMNS: &str = "id, status, options, video_name, video_path, video_bytes, \
     keep_video, video, progress_done, progress_total, summary, warnings, error_code, \
     error_message, attempts, max_attempts, cancel_requested, created_at, started_at, \
-    finished_at, updated_at";
+    finished_at, updated_at, owner";
 
 impl TryFrom<JobRow> for Job {
     type Error = StoreError;
@@ -92,6 +93,7 @@ impl TryFrom<JobRow> for Job {
             started_at: r.started_at,
             finished_at: r.finished_at,
             updated_at: r.updated_at,
+            owner: r.owner,
         })
     }
 }
