@@ -1,7 +1,7 @@
 //! The web page end to end in real headless Chromium (Debian's), driven by Playwright
 //! (`tests/e2e/page.mjs`): upload a real video, follow it, check the charts and numbers against
 //! the API, write a template report, delete the job, open the API docs; nothing may be fetched
-//! from another host. Screenshots land in `target/test-artifacts/web/`.
+//! from another host. The server asks for an API key, which the page asks for. Screenshots land in `target/test-artifacts/web/`.
 
 mod common;
 
@@ -19,12 +19,15 @@ async fn the_page_analyses_a_video_and_shows_what_the_api_says() {
         "{chromium} is missing: run `scripts/setup.sh --test` (it installs Debian's chromium)"
     );
     let app = TestApp::start(|_| {}).await;
+    // The server asks for keys, as a shared deployment does; the page must ask for one.
+    let (_, key) = common::keys::make_key(&app, "browser", false).await;
     let clip = video("main", main_spec, Codec::H264Mp4);
     let out = artifacts_dir("web");
     let mut cmd = Command::new("node");
     cmd.arg(repo().join("tests/e2e/page.mjs"))
         .env("BASE_URL", &app.base)
         .env("VIDEO", &clip)
+        .env("API_KEY", &key)
         .env("OUT_DIR", &out)
         .env("CHROMIUM", &chromium);
     // Blocking, on another thread: the server under test runs on this runtime.

@@ -3,7 +3,8 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { info: null, jobId: null, poll: null, cursor: null, file: null };
+const KEY_STORE = "emoscope.key";
+const state = { info: null, jobId: null, poll: null, cursor: null, file: null, key: sessionStorage.getItem(KEY_STORE) };
 const LANGUAGE_NAMES = { en: "English", ru: "Русский" };
 const JOBS_PAGE = 20;
 
@@ -21,22 +22,92 @@ function sentence(text) {
   return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? "" : ".");
 }
 
-async function api(method, path, body) {
+/** The API key, when this tab has one: the server asks for it once any key exists. */
+function authHeaders() {
+  return state.key ? { authorization: `Bearer ${state.key}` } : {};
+}
+
+async function send(method, path, body) {
+  const headers = authHeaders();
+  if (body !== undefined) headers["content-type"] = "application/json";
   let res;
   try {
-    res = await fetch(path, {
-      method,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-    });
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (_) {
     throw new Error("The server cannot be reached. Check the connection and try again.");
   }
+  if (res.status === 401) askForKey(res);
+  return res;
+}
+
+async function api(method, path, body) {
+  const res = await send(method, path, body);
   if (res.status === 204) return null;
   const isJson = (res.headers.get("content-type") || "").includes("application/json");
   const data = isJson ? await res.json() : await res.text();
   if (!res.ok) throw new ApiError(res.status, isJson ? data : null);
   return data;
+}
+
+// ---- the API key ----
+
+function askForKey() {
+  $("key-why").textContent = state.key
+    ? "The server refused this tab's API key (unknown or revoked). Enter another one."
+    : "This server asks for an API key. It is kept in this browser tab only, and sent with each request.";
+  $("key-box").hidden = false;
+  $("key").focus();
+}
+
+function wireKey() {
+  $("key-set").hidden = !state.key;
+  $("key-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const key = $("key").value.trim();
+    if (!key) return;
+    state.key = key;
+    sessionStorage.setItem(KEY_STORE, key);
+    $("key").value = "";
+    $("key-box").hidden = true;
+    $("key-set").hidden = false;
+    showError("");
+    start();
+  });
+  $("forget-key").addEventListener("click", () => {
+    sessionStorage.removeItem(KEY_STORE);
+    location.reload();
+  });
+}
+
+/**
+ * A link to an API resource. Without a key it is a plain link (and a video streams with Range);
+ * with one, a browser cannot add the header to a link, so the file is fetched and handed over.
+ */
+async function authedUrl(url) {
+  if (!state.key) return url;
+  const res = await send("GET", url);
+  if (!res.ok) throw new ApiError(res.status, null);
+  return URL.createObjectURL(await res.blob());
+}
+
+function authedDownload(a, url, filename) {
+  a.href = url;
+  a.setAttribute("download", filename);
+  a.onclick = state.key
+    ? async (e) => {
+        e.preventDefault();
+        try {
+          const blob = await authedUrl(url);
+          const tmp = document.createElement("a");
+          tmp.href = blob;
+          tmp.download = filename;
+          tmp.click();
+          setTimeout(() => URL.revokeObjectURL(blob), 10000);
+        } catch (err) {
+          showError(`The file cannot be downloaded. ${err.message}`);
+        }
+      }
+    : null;
 }
 
 function showError(message) {
@@ -83,8 +154,8 @@ function fillOptions(info) {
     option(l, LANGUAGE_NAMES[l] || l)));
   const provider = $("report-provider");
   provider.value = info.reports.default_provider;
-  if (info.reports.default_provider !== "openai") {
-    const llm = provider.querySelector('option[value="openai"]');
+  const llm = provider.querySelector('option[value="openai"]');
+  if (info.reports.default_provider !== "openai" && !llm.disabled) {
     llm.disabled = true;
     llm.textContent += " — not set up on this server";
   }
@@ -116,6 +187,7 @@ function upload(file, query) {
     const xhr = new XMLHttpRequest();
     // Options travel in the query, so the server checks them before the video is sent.
     xhr.open("POST", `/v1/jobs?${query}`);
+    if (state.key) xhr.setRequestHeader("authorization", `Bearer ${state.key}`);
     xhr.responseType = "json";
     xhr.upload.onprogress = (e) => {
       if (!e.lengthComputable) return;
@@ -123,7 +195,11 @@ function upload(file, query) {
       $("upload-bar").value = pct;
       $("upload-text").textContent = `${pct}% of ${formatBytes(e.total)}`;
     };
-    xhr.onload = () => (xhr.status === 202 ? resolve(xhr.response) : reject(new ApiError(xhr.status, xhr.response)));
+    xhr.onload = () => {
+      if (xhr.status === 202) return resolve(xhr.response);
+      if (xhr.status === 401) askForKey();
+      reject(new ApiError(xhr.status, xhr.response));
+    };
     xhr.onerror = () => reject(new Error("The upload broke off. Check the connection and try again."));
     const form = new FormData();
     form.append("video", file, file.name);
@@ -215,15 +291,9 @@ function openJob(id) {
   follow(id);
 }
 
-async function follow(id) {
-  let job;
-  try {
-    job = await api("GET", `/v1/jobs/${id}`);
-  } catch (e) {
-    if (id === state.jobId) showError(`The analysis cannot be read. ${e.message}`);
-    return;
-  }
-  if (id !== state.jobId) return;
+/** Shows a job's state; true once it has finished (and its result is shown). */
+async function render(id, job) {
+  if (id !== state.jobId) return true;
   const name = job.video.name || "the video";
   const p = job.progress;
   $("progress").hidden = false;
@@ -233,8 +303,7 @@ async function follow(id) {
   $("cancel").hidden = !active;
   if (active) {
     setStatus(job.status === "queued" ? `${name} is waiting for a worker…` : `Analysing ${name}…`);
-    state.poll = setTimeout(() => follow(id), 1000);
-    return;
+    return false;
   }
   if (job.status === "succeeded") {
     setStatus(`${name} is analysed.`);
@@ -246,6 +315,57 @@ async function follow(id) {
     setStatus(`The analysis of ${name} was canceled.`);
   }
   loadJobs();
+  return true;
+}
+
+/** Follows a job through its event stream; polls once a second if the stream is unavailable. */
+async function follow(id) {
+  let res;
+  try {
+    res = await send("GET", `/v1/jobs/${id}/events`);
+  } catch (_) {
+    res = null;
+  }
+  if (!res || !res.ok || !res.body) {
+    if (res && res.status === 404) showError("The analysis cannot be read. It does not exist (any more).");
+    else if (!res || res.status !== 401) poll(id);
+    return;
+  }
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    let chunk;
+    try {
+      chunk = await reader.read();
+    } catch (_) {
+      break;
+    }
+    if (chunk.done) break;
+    if (id !== state.jobId) return reader.cancel();
+    buffer += chunk.value;
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const lines = buffer.slice(0, end).split("\n");
+      buffer = buffer.slice(end + 2);
+      const event = (lines.find((l) => l.startsWith("event:")) || "").slice(6).trim();
+      const data = lines.filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
+      if (event === "job" && (await render(id, JSON.parse(data)))) return reader.cancel();
+      if (event === "gone") return showError("The analysis was deleted.");
+    }
+  }
+  // The stream ended before the job did (the server restarted): poll instead.
+  if (id === state.jobId) poll(id);
+}
+
+async function poll(id) {
+  let job;
+  try {
+    job = await api("GET", `/v1/jobs/${id}`);
+  } catch (e) {
+    if (id === state.jobId) showError(`The analysis cannot be read. ${e.message}`);
+    return;
+  }
+  if (!(await render(id, job))) state.poll = setTimeout(() => poll(id), 1000);
 }
 
 async function allFrames(id) {
@@ -306,11 +426,16 @@ async function showResult(job) {
   if (id !== state.jobId) return;
   const annotated = job.links.annotated;
   $("annotated-box").hidden = !annotated;
-  if (annotated) $("annotated").src = annotated;
-  else $("annotated").removeAttribute("src");
-  $("dl-json").href = `/v1/jobs/${id}/emotions`;
-  $("dl-json").setAttribute("download", `${id}-emotions.json`);
-  $("dl-csv").href = `/v1/jobs/${id}/timeline?format=csv`;
+  const player = $("annotated");
+  if (player.src.startsWith("blob:")) URL.revokeObjectURL(player.src);
+  player.removeAttribute("src");
+  if (annotated) {
+    authedUrl(annotated)
+      .then((url) => { if (id === state.jobId) player.src = url; })
+      .catch((e) => showError(`The annotated video cannot be read. ${e.message}`));
+  }
+  authedDownload($("dl-json"), `/v1/jobs/${id}/emotions`, `${id}-emotions.json`);
+  authedDownload($("dl-csv"), `/v1/jobs/${id}/timeline?format=csv`, `${id}-timeline.csv`);
   $("note").textContent = emotions.note;
   $("report").hidden = true;
   $("report-status").textContent = "";
@@ -525,23 +650,30 @@ function wireJobs() {
 
 // ---- start ----
 
-async function init() {
-  wireUpload();
-  wireReport();
-  wireJobs();
+/** Reads the server's settings and the jobs; run again once a key is given. */
+async function start() {
   try {
     state.info = await api("GET", "/v1/info");
     fillOptions(state.info);
   } catch (e) {
-    showError(`The server's settings cannot be read. ${e.message}`);
+    if (e.status !== 401) showError(`The server's settings cannot be read. ${e.message}`);
+    return;
   }
   loadJobs();
   const id = jobFromHash();
   if (id) openJob(id);
+}
+
+async function init() {
+  wireKey();
+  wireUpload();
+  wireReport();
+  wireJobs();
   window.addEventListener("hashchange", () => {
     const next = jobFromHash();
     if (next && next !== state.jobId) openJob(next);
   });
+  await start();
   document.body.dataset.ready = "true";
 }
 

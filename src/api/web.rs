@@ -10,7 +10,8 @@ use tower_http::compression::CompressionLayer;
 use super::AppState;
 
 /// Only this origin, so a page that reached out to a CDN would break visibly, not silently.
-const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+/// `blob:` media: with an API key the page fetches the annotated video itself.
+const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 /// Swagger UI sets inline styles and draws its icons as data: SVGs.
 const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 

@@ -1,6 +1,6 @@
 // Drives the Emoscope page in real headless Chromium, as a person would, and checks what it shows
-// against the API. Run by tests/web.rs, which starts the server and makes the video:
-//   BASE_URL=http://127.0.0.1:PORT VIDEO=clip.mp4 OUT_DIR=dir node tests/e2e/page.mjs
+// against the API. Run by tests/web.rs, which starts the server, makes the video and an API key:
+//   BASE_URL=http://127.0.0.1:PORT VIDEO=clip.mp4 API_KEY=emo_… OUT_DIR=dir node tests/e2e/page.mjs
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,11 +10,13 @@ const BASE = process.env.BASE_URL;
 const VIDEO = process.env.VIDEO;
 const OUT = process.env.OUT_DIR || "e2e-artifacts";
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const KEY = process.env.API_KEY;
+const AUTH = KEY ? { authorization: `Bearer ${KEY}` } : {};
 assert.ok(BASE && VIDEO, "set BASE_URL and VIDEO");
 mkdirSync(OUT, { recursive: true });
 
-const api = async (path, init) => {
-  const res = await fetch(BASE + path, init);
+const api = async (path, init = {}) => {
+  const res = await fetch(BASE + path, { ...init, headers: { ...AUTH, ...(init.headers || {}) } });
   return { status: res.status, body: res.status === 204 ? null : await res.json() };
 };
 
@@ -38,9 +40,11 @@ try {
   const page = await context.newPage();
   const outside = [];
   const consoleErrors = [];
+  const requested = [];
   page.on("request", (r) => {
     const url = r.url();
-    if (!url.startsWith(BASE) && !url.startsWith("data:")) outside.push(url);
+    requested.push(url);
+    if (!url.startsWith(BASE) && !url.startsWith(`blob:${BASE}`) && !url.startsWith("data:")) outside.push(url);
   });
   page.on("console", (m) => {
     if (m.type() === "error") consoleErrors.push(`${m.text()} ${m.location().url || ""}`);
@@ -48,9 +52,23 @@ try {
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
   page.on("dialog", (d) => d.accept());
 
-  await step("the page loads and reads the server's settings", async () => {
+  await step("the page loads, asks for the API key, and reads the server's settings", async () => {
     await page.goto(BASE + "/");
     await page.waitForSelector("body[data-ready=true]");
+    if (KEY) {
+      await page.waitForSelector("#key-box:not([hidden])");
+      await page.fill("#key", "emo_not-a-key");
+      await page.click("#key-form button[type=submit]");
+      await page.waitForFunction(() => /refused/.test(document.querySelector("#key-why").textContent));
+      await page.fill("#key", KEY);
+      await page.click("#key-form button[type=submit]");
+      await page.waitForFunction(() => document.querySelector("#model").options.length > 0);
+      assert.equal(await page.isHidden("#key-box"), true);
+      // Kept for this tab only: never in localStorage or a cookie.
+      assert.equal(await page.evaluate(() => sessionStorage.getItem("emoscope.key")), KEY);
+      assert.equal(await page.evaluate(() => localStorage.length), 0);
+      assert.deepEqual(await context.cookies(), []);
+    }
     const info = (await api("/v1/info")).body;
     assert.equal(await page.inputValue("#model"), info.default_model);
     assert.equal(Number(await page.inputValue("#sample_fps")), info.defaults.sample_fps);
@@ -88,6 +106,9 @@ try {
     await page.waitForSelector("#result[data-state=ready]", { timeout: 180_000 });
     assert.equal(await page.isHidden("#error"), true, "the earlier error is cleared");
     jobId = await page.getAttribute("#result", "data-job-id");
+    // Progress came over the event stream, not by polling the job.
+    assert.ok(requested.some((u) => u.endsWith(`/v1/jobs/${jobId}/events`)), "the page opened /events");
+    assert.ok(!requested.some((u) => u.endsWith(`/v1/jobs/${jobId}`)), "the page did not poll");
     assert.match(await page.textContent("#status"), /analysed/);
     assert.equal(await page.textContent("#upload-text"), "done");
     assert.equal(await page.$eval("#job-bar", (p) => p.value), 100);
@@ -119,14 +140,20 @@ try {
     assert.equal(await page.$$eval("#legend li", (l) => l.length), 7);
     assert.equal(await page.getAttribute("#dl-csv", "href"), `/v1/jobs/${jobId}/timeline?format=csv`);
     assert.equal(await page.getAttribute("#dl-json", "href"), `/v1/jobs/${jobId}/emotions`);
-    const csv = await (await fetch(BASE + `/v1/jobs/${jobId}/timeline?format=csv`)).text();
+    const csv = await (await fetch(BASE + `/v1/jobs/${jobId}/timeline?format=csv`, { headers: AUTH })).text();
     assert.ok(csv.startsWith("frame,time_ms,face,"), "the CSV download is the timeline");
   });
 
   await step("the annotated video plays in the page", async () => {
-    assert.equal(await page.getAttribute("#annotated", "src"), `/v1/jobs/${jobId}/annotated.mp4`);
+    await page.waitForFunction(() => document.querySelector("#annotated").getAttribute("src"));
+    const src = await page.getAttribute("#annotated", "src");
+    // With a key the page fetches the video itself: a <video> cannot send the header.
+    if (KEY) assert.match(src, /^blob:/);
+    else assert.equal(src, `/v1/jobs/${jobId}/annotated.mp4`);
     const duration = await page.$eval("#annotated", (v) => new Promise((resolve, reject) => {
       if (v.readyState >= 1) return resolve(v.duration);
+      if (v.error) return reject(new Error(`the video cannot play: ${v.error.message}`));
+      setTimeout(() => reject(new Error("the video did not load in 30 s")), 30_000);
       v.addEventListener("loadedmetadata", () => resolve(v.duration), { once: true });
       v.addEventListener("error", () => reject(new Error(`the video cannot play: ${v.error && v.error.message}`)), { once: true });
     }));
@@ -201,8 +228,9 @@ try {
 
   await step("nothing was fetched from outside and the console stayed clean", async () => {
     assert.deepEqual(outside, []);
-    // The deliberate bad upload logs its 422 response; nothing else may.
-    const unexpected = consoleErrors.filter((e) => !/status of 422/.test(e));
+    // The deliberate bad upload logs its 422 response, and the page's first requests without a
+    // key (and with a wrong one) their 401s; nothing else may.
+    const unexpected = consoleErrors.filter((e) => !/status of (422|401)/.test(e));
     assert.deepEqual(unexpected, []);
   });
   writeFileSync(join(OUT, "steps.txt"), steps.join("\n") + "\n");
