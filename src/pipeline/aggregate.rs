@@ -106,16 +106,7 @@ impl Accumulator {
         let mean = self
             .prob_sums
             .map(|s| if n > 0 { round(s / n as f64, 4) } else { 0.0 });
-        let dominant = (n > 0).then(|| {
-            let best = (0..7).fold(0, |b, i| {
-                if self.counts[i] > self.counts[b] {
-                    i
-                } else {
-                    b
-                }
-            });
-            EMOTIONS[best].to_string()
-        });
+        let dominant = dominant(&self.counts).map(str::to_string);
         EmotionSummary {
             percentages: percentages(&self.counts).into(),
             counts: self.counts.into(),
@@ -131,6 +122,20 @@ impl Accumulator {
 fn round(v: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);
     (v * f).round() / f
+}
+
+/// The expression counted most often (ties go to the first in label order); `None` without
+/// any count. The one rule for every `dominant` the service reports.
+pub fn dominant(counts: &[u64; 7]) -> Option<&'static str> {
+    dominant_index(counts).map(|i| EMOTIONS[i])
+}
+
+/// [`dominant`] as an index into [`EMOTIONS`].
+pub fn dominant_index(counts: &[u64; 7]) -> Option<usize> {
+    if counts.iter().all(|&c| c == 0) {
+        return None;
+    }
+    Some((0..7).fold(0, |b, i| if counts[i] > counts[b] { i } else { b }))
 }
 
 /// Percentages with two decimals that add up to exactly 100 (largest remainder method).

@@ -671,25 +671,21 @@ impl Pipeline<'_> {
                         .map(track::appearance::look)
                         .collect();
                     let tracks = tracker.update(frame.time_ms, &faces, &looks);
-                    let keep: Vec<bool> = faces
-                        .iter()
-                        .zip(&tracks)
-                        .map(|(f, t)| f.score >= engine.min_score || t.is_some())
-                        .collect();
-                    let mut i = 0;
-                    faces.retain(|_| (keep[i], i += 1).0);
-                    let mut i = 0;
-                    pixels = pixels
-                        .chunks_exact(48 * 48)
-                        .filter(|_| (keep[i], i += 1).0)
-                        .flatten()
-                        .copied()
-                        .collect();
-                    tracks
+                    // A face the detector is unsure of counts only if it continues a track.
+                    let mut kept = (Vec::new(), Vec::new(), Vec::new());
+                    for ((f, px), t) in faces
                         .into_iter()
-                        .zip(&keep)
-                        .filter_map(|(t, k)| k.then_some(t))
-                        .collect()
+                        .zip(pixels.chunks_exact(48 * 48))
+                        .zip(tracks)
+                    {
+                        if f.score >= engine.min_score || t.is_some() {
+                            kept.0.push(f);
+                            kept.1.extend_from_slice(px);
+                            kept.2.push(t);
+                        }
+                    }
+                    (faces, pixels) = (kept.0, kept.1);
+                    kept.2
                 }
                 None => Vec::new(),
             };

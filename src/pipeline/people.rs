@@ -159,7 +159,9 @@ impl PeopleAccumulator {
                         start_ms: (i as f64 * span).round() as u64,
                         end_ms: ((i + 1) as f64 * span).round() as u64,
                         faces: c.iter().sum(),
-                        dominant: super::aggregate::EMOTIONS[first_max(c)].to_string(),
+                        dominant: super::aggregate::dominant(c)
+                            .unwrap_or_default()
+                            .to_string(),
                         percentages: super::aggregate::percentages(c).into(),
                     })
                     .collect();
@@ -192,10 +194,6 @@ impl PeopleAccumulator {
         }
         people
     }
-}
-
-fn first_max(counts: &[u64; 7]) -> usize {
-    (0..7).fold(0, |b, i| if counts[i] > counts[b] { i } else { b })
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::pipeline::FrameResult;
-use crate::pipeline::aggregate::{EMOTIONS, EmotionSummary, PerEmotion, percentages};
+use crate::pipeline::aggregate::{
+    EMOTIONS, EmotionSummary, PerEmotion, dominant, dominant_index, percentages,
+};
 use crate::pipeline::people::Person;
 
 /// People described one by one in a report; the rest are summed up together.
@@ -47,12 +49,11 @@ pub fn split_people(mut people: Vec<Person>) -> (Vec<Person>, Option<OtherPeople
         }
     }
     let faces: u64 = counts.iter().sum();
-    let best = (0..7).fold(0, |b, k| if counts[k] > counts[b] { k } else { b });
     let others = OtherPeople {
         count: rest.len() as u64,
         faces,
         percentages: percentages(&counts).into(),
-        dominant: (faces > 0).then(|| EMOTIONS[best].to_string()),
+        dominant: dominant(&counts).map(str::to_string),
     };
     (people, Some(others))
 }
@@ -102,17 +103,15 @@ impl Segmenter {
             .enumerate()
             .map(|(i, c)| {
                 let faces: u64 = c.iter().sum();
-                let best = (0..7).fold(0, |b, k| if c[k] > c[b] { k } else { b });
+                let best = dominant_index(c);
                 SegmentSummary {
                     start_ms: self.duration_ms * i as u64 / n,
                     end_ms: self.duration_ms * (i as u64 + 1) / n,
                     faces,
-                    dominant: (faces > 0).then(|| EMOTIONS[best].to_string()),
-                    dominant_percent: if faces > 0 {
-                        (c[best] as f64 * 1000.0 / faces as f64).round() / 10.0
-                    } else {
-                        0.0
-                    },
+                    dominant: best.map(|b| EMOTIONS[b].to_string()),
+                    dominant_percent: best.map_or(0.0, |b| {
+                        (c[b] as f64 * 1000.0 / faces as f64).round() / 10.0
+                    }),
                 }
             })
             .collect();
