@@ -366,3 +366,46 @@ async fn job_events_stream_progress_to_the_end() {
     assert_eq!(events[0].1["status"], "succeeded");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_report_request_gets_the_first_answer() {
+    let app = TestApp::start(|_| {}).await;
+    let clip = video("keys-happy", happy_spec, Codec::H264Mp4);
+    let (status, job) = app.upload(&clip, &[("sample_fps", "1")]).await;
+    assert_eq!(status, 202, "{job}");
+    let id = job["id"].as_str().expect("id").to_string();
+    let job = app.wait(&id, Duration::from_secs(120)).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let ask = |key: &'static str, body: Value| {
+        let request = app
+            .client
+            .post(app.url(&format!("/v1/jobs/{id}/report")))
+            .header("idempotency-key", key)
+            .json(&body)
+            .send();
+        async move {
+            let resp = request.await.expect("request");
+            let replayed = resp.headers().get("idempotent-replayed").is_some();
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.expect("json"), replayed)
+        }
+    };
+    let template = serde_json::json!({"provider": "template"});
+    let (s1, first, r1) = ask("report-1", template.clone()).await;
+    let (s2, again, r2) = ask("report-1", template.clone()).await;
+    assert_eq!((s1, s2, r1, r2), (201, 201, false, true), "{first} {again}");
+    assert_eq!(first["id"], again["id"]);
+    let (status, body, _) = ask(
+        "report-1",
+        serde_json::json!({"provider": "template", "language": "ru"}),
+    )
+    .await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (422, "idempotency_key_reused")
+    );
+    // Without a key the stored report is found as before.
+    let (status, stored) = app.post_report(&id, template).await;
+    assert_eq!((status, &stored["id"]), (200, &first["id"]));
+    app.stop().await;
+}

@@ -3,13 +3,15 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::view::rfc3339;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
+use crate::api::idempotency::{self, Idempotency};
 use crate::api::schema::ReportInputs;
 use crate::auth::Caller;
 use crate::report::service::{Rejection, ReportFailure, ReportRequest};
@@ -101,15 +103,18 @@ impl From<ReportFailure> for ApiError {
 }
 
 /// Writes a narrative report on a succeeded job, or returns the stored one with the same
-/// language, provider and model. An empty body takes every default.
-#[utoipa::path(post, path = "/v1/jobs/{id}/report", tag = "reports", params(super::JobId),
+/// language, provider and model. An empty body takes every default. With an `Idempotency-Key`,
+/// a retry gets the first request's report and status.
+#[utoipa::path(post, path = "/v1/jobs/{id}/report", tag = "reports", params(super::JobId,
+        ("Idempotency-Key" = Option<String>, Header, description = "Up to 255 printable ASCII characters. A retry with a key this API key used before on this job (within `limits.idempotency_ttl_secs`) gets the first request's report and status, with `Idempotent-Replayed: true`; with a different body it gets 422 `idempotency_key_reused`.")),
     request_body(content = Option<ReportRequest>, content_type = "application/json", description = "Language, provider and model; all optional"),
     responses(
     (status = 200, description = "The stored report with these parameters", body = ReportView),
     (status = 201, description = "A new report", body = ReportView),
-    (status = 400, description = "Bad JSON, language, provider or model", body = ErrorBody),
+    (status = 400, description = "Bad JSON, language, provider or model; a malformed `Idempotency-Key` (`invalid_idempotency_key`)", body = ErrorBody),
     (status = 404, description = "No such job", body = ErrorBody),
-    (status = 409, description = "The job has not succeeded (yet): `job_not_succeeded`", body = ErrorBody),
+    (status = 409, description = "The job has not succeeded (yet): `job_not_succeeded`; the first request with this `Idempotency-Key` failed or is still running: `idempotency_key_in_use`", body = ErrorBody),
+    (status = 422, description = "This `Idempotency-Key` was used for a different request: `idempotency_key_reused`", body = ErrorBody),
     (status = 429, description = "Too many report requests from this key (`rate_limits.reports_per_minute`): `rate_limited`, with `Retry-After`", body = ErrorBody),
     (status = 502, description = "The language model service failed: `llm_error`", body = ErrorBody),
     (status = 504, description = "The language model did not answer in time: `llm_timeout`", body = ErrorBody),
@@ -118,8 +123,9 @@ pub async fn create_report(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
-) -> ApiResult<(StatusCode, Json<ReportView>)> {
+) -> ApiResult<Response> {
     // An empty body, like JSON `null`, asks for every default.
     let request: ReportRequest = if body.iter().all(u8::is_ascii_whitespace) {
         ReportRequest::default()
@@ -128,18 +134,72 @@ pub async fn create_report(
             .map_err(|e| ApiError::new(ErrorCode::InvalidJson, e.to_string()))?
             .unwrap_or_default()
     };
+    let key = idempotency::key(&headers)?;
     let job = super::load(&state, &caller, &id).await?;
-    state.rates.report(&caller)?;
+    let Some(key) = key else {
+        let (status, report) = write(&state, &caller, &job, &request).await?;
+        return Ok((status, Json(ReportView::from(report))).into_response());
+    };
+    // What was asked, whatever the JSON's spacing or field order.
+    let asked = format!(
+        "{:?}|{:?}|{:?}|{}",
+        request.language, request.provider, request.model, request.regenerate
+    );
+    let fingerprint = idempotency::fingerprint(&[asked.as_bytes()]);
+    let claim = Idempotency::claim(&state, &caller, &format!("report:{id}"), key).await?;
+    if !claim.first {
+        let (report_id, status) = claim.replayed(&state, &fingerprint).await?;
+        let report = state
+            .store
+            .reports(&id)
+            .await?
+            .into_iter()
+            .find(|r| r.id == report_id)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NoReport,
+                    "the report of the first request is gone",
+                )
+            })?;
+        let mut response = (status, Json(ReportView::from(report))).into_response();
+        response.headers_mut().insert(
+            header::HeaderName::from_static("idempotent-replayed"),
+            HeaderValue::from_static("true"),
+        );
+        return Ok(response);
+    }
+    match write(&state, &caller, &job, &request).await {
+        Ok((status, report)) => {
+            claim
+                .complete(&state, &fingerprint, &report.id, status)
+                .await?;
+            Ok((status, Json(ReportView::from(report))).into_response())
+        }
+        Err(e) => {
+            claim.release(&state).await;
+            Err(e)
+        }
+    }
+}
+
+/// Writes (or finds) the report: 201 when new, 200 when stored before.
+async fn write(
+    state: &AppState,
+    caller: &Caller,
+    job: &crate::jobs::Job,
+    request: &ReportRequest,
+) -> ApiResult<(StatusCode, Report)> {
+    state.rates.report(caller)?;
     let (report, created) = state
         .reporter
-        .report(state.store.as_ref(), &job, &request)
+        .report(state.store.as_ref(), job, request)
         .await?;
     let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(report.into())))
+    Ok((status, report))
 }
 
 /// The newest report of a job.
