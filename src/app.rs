@@ -15,12 +15,15 @@ use crate::api::rate::RateLimits;
 use crate::api::{AppState, router};
 use crate::config::Config;
 use crate::jobs::instance::Instance;
-use crate::jobs::store::{SqlStore, Store};
+use crate::jobs::store::{LostWriters, SqlStore, Store};
 use crate::jobs::uploads::Uploads;
 use crate::jobs::worker::{WorkerPool, Workers, housekeeping};
 use crate::pipeline::Engine;
 use crate::pipeline::catalogue::Catalogue;
 use crate::report::service::Reporter;
+use crate::report::writers::ReportWriters;
+use crate::webhooks::deliver::Dispatcher;
+use crate::webhooks::target::Policy;
 
 pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>> {
     let url = config.database_url();
@@ -44,16 +47,8 @@ pub async fn load_engine(config: &Arc<Config>, workers: usize) -> Result<Arc<Eng
 }
 
 /// The workers of this process, with the jobs its previous incarnation held taken back first.
-async fn start_workers(
-    store: &Arc<dyn Store>,
-    engine: &Arc<Engine>,
-    config: &Arc<Config>,
-    uploads: &Uploads,
-    wake: &Arc<Notify>,
-    cancel: &CancellationToken,
-    count: usize,
-) -> Result<(WorkerPool, Instance)> {
-    let instance = Instance::acquire(&config.data_dir)?;
+async fn start_workers(workers: Workers, count: usize, instance: &Instance) -> Result<WorkerPool> {
+    let (store, config) = (&workers.store, &workers.config);
     // The lock proves that the process that held this slot before is gone: its jobs are ours
     // to take back now, not after their heartbeats go stale, and its death is not theirs.
     let taken = store
@@ -65,19 +60,57 @@ async fn start_workers(
             "took back the jobs this instance held when it last stopped"
         );
     }
-    let pool = WorkerPool::spawn(
-        Workers {
+    Ok(WorkerPool::spawn(workers, count, &instance.worker_prefix)?)
+}
+
+/// The report writers and the webhook sender of this process, after taking back the reports
+/// and deliveries that its previous incarnation held.
+async fn start_background(
+    store: &Arc<dyn Store>,
+    config: &Arc<Config>,
+    reporter: &Arc<Reporter>,
+    report_wake: &Arc<Notify>,
+    cancel: &CancellationToken,
+    instance: &Instance,
+) -> Result<()> {
+    let prefix = instance.worker_prefix.as_str();
+    let reports = store
+        .recover_reports(LostWriters::OfInstance(prefix), config.report.max_attempts)
+        .await?;
+    let deliveries = store
+        .recover_deliveries(LostWriters::OfInstance(prefix))
+        .await?;
+    if reports + deliveries > 0 {
+        tracing::warn!(
+            reports,
+            deliveries,
+            "took back the reports and webhooks this instance held when it last stopped"
+        );
+    }
+    let policy = Policy::new(&config.webhooks).map_err(anyhow::Error::msg)?;
+    let pid = std::process::id();
+    tokio::spawn(
+        ReportWriters {
             store: store.clone(),
-            engine: engine.clone(),
+            reporter: reporter.clone(),
             config: config.clone(),
-            uploads: uploads.clone(),
-            wake: wake.clone(),
+            worker_id: format!("{prefix}{pid}-reports"),
+            wake: report_wake.clone(),
             cancel: cancel.child_token(),
-        },
-        count,
-        &instance.worker_prefix,
-    )?;
-    Ok((pool, instance))
+        }
+        .run(),
+    );
+    tokio::spawn(
+        Dispatcher {
+            store: store.clone(),
+            config: config.clone(),
+            policy: Arc::new(policy),
+            worker_id: format!("{prefix}{pid}-webhooks"),
+            cancel: cancel.child_token(),
+        }
+        .run(),
+    );
+    Ok(())
 }
 
 /// What `serve` runs: the API and, when `workers > 0`, workers in the same process. Dropping it
@@ -102,19 +135,22 @@ impl Service {
         tokio::fs::create_dir_all(uploads.dir()).await?;
         let wake = Arc::new(Notify::new());
         let cancel = CancellationToken::new();
+        let instance = Instance::acquire(&config.data_dir)?;
         // Only a process that analyses videos loads ONNX Runtime and the models.
-        let (pool, instance, catalogue, provider) = if workers > 0 {
+        let (pool, catalogue, provider) = if workers > 0 {
             let engine = load_engine(&config, workers).await?;
-            let (p, i) =
-                start_workers(&store, &engine, &config, &uploads, &wake, &cancel, workers).await?;
-            (
-                Some(p),
-                Some(i),
-                Catalogue::of(&engine),
-                Some(engine.provider),
-            )
+            let w = Workers {
+                store: store.clone(),
+                engine: engine.clone(),
+                config: config.clone(),
+                uploads: uploads.clone(),
+                wake: wake.clone(),
+                cancel: cancel.child_token(),
+            };
+            let p = start_workers(w, workers, &instance).await?;
+            (Some(p), Catalogue::of(&engine), Some(engine.provider))
         } else {
-            (None, None, Catalogue::read(&config)?, None)
+            (None, Catalogue::read(&config)?, None)
         };
         tokio::spawn(housekeeping(
             store.clone(),
@@ -128,6 +164,8 @@ impl Service {
             provider = reporter.default_provider().as_str(),
             "narrative reports"
         );
+        let report_wake = Arc::new(Notify::new());
+        start_background(&store, &config, &reporter, &report_wake, &cancel, &instance).await?;
         let app = router(AppState {
             store,
             catalogue: Arc::new(catalogue),
@@ -141,6 +179,7 @@ impl Service {
             uploads,
             wake,
             reporter,
+            report_wake,
         });
         let stop = cancel.child_token();
         let server = tokio::spawn(async move {
@@ -154,7 +193,7 @@ impl Service {
             cancel,
             server: Some(server),
             workers: pool,
-            _instance: instance,
+            _instance: Some(instance),
         })
     }
 
@@ -211,8 +250,26 @@ pub async fn run_workers(
     let engine = load_engine(&config, count).await?;
     let wake = Arc::new(Notify::new());
     let cancel = CancellationToken::new();
-    let (pool, _instance) =
-        start_workers(&store, &engine, &config, &uploads, &wake, &cancel, count).await?;
+    let instance = Instance::acquire(&config.data_dir)?;
+    let w = Workers {
+        store: store.clone(),
+        engine,
+        config: config.clone(),
+        uploads: uploads.clone(),
+        wake: wake.clone(),
+        cancel: cancel.child_token(),
+    };
+    let pool = start_workers(w, count, &instance).await?;
+    let reporter = Arc::new(Reporter::new(&config.report)?);
+    start_background(
+        &store,
+        &config,
+        &reporter,
+        &Arc::new(Notify::new()),
+        &cancel,
+        &instance,
+    )
+    .await?;
     tokio::spawn(housekeeping(
         store,
         uploads,

@@ -47,6 +47,48 @@ pub struct Config {
     pub auth: AuthConfig,
     pub http: HttpConfig,
     pub rate_limits: RateLimitConfig,
+    pub webhooks: WebhookConfig,
+}
+
+/// Webhooks: where they may go, how they are signed, how long they are retried.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// `callback_url` of jobs uploaded without one; empty: none.
+    pub default_callback_url: String,
+    /// Signs the webhooks of jobs made without an API key (Standard Webhooks `whsec_…` form);
+    /// jobs made with a key are signed with that key's own secret.
+    pub secret: Secret,
+    /// Accept `http://` callback URLs (otherwise only `https://`).
+    pub allow_http: bool,
+    /// Addresses or CIDR ranges (`127.0.0.1`, `10.0.0.0/8`) that callbacks may reach although
+    /// they are loopback, private, link-local or cloud metadata addresses (refused otherwise).
+    pub allowed_networks: List,
+    /// How long one attempt may take.
+    pub timeout_secs: u64,
+    /// Wait before the first retry; it doubles after each failure, with jitter.
+    pub retry_base_ms: u64,
+    pub max_backoff_secs: u64,
+    /// A delivery not done this long after its event is given up.
+    pub give_up_after_secs: u64,
+    /// Deliveries sent at once by this process.
+    pub concurrency: usize,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            default_callback_url: String::new(),
+            secret: Secret::default(),
+            allow_http: false,
+            allowed_networks: List::default(),
+            timeout_secs: 10,
+            retry_base_ms: 5000,
+            max_backoff_secs: 3600,
+            give_up_after_secs: 86_400,
+            concurrency: 4,
+        }
+    }
 }
 
 /// Who may call the API. Keys are made with `emoscope keys create`.
@@ -127,6 +169,10 @@ pub struct ReportConfig {
     pub backoff_ms: u64,
     pub max_backoff_secs: u64,
     pub temperature: f64,
+    /// Reports written at once by this process, in the background.
+    pub workers: usize,
+    /// Tries of one report whose writer died before it is failed.
+    pub max_attempts: u32,
 }
 
 impl Default for ReportConfig {
@@ -141,6 +187,8 @@ impl Default for ReportConfig {
             backoff_ms: 500,
             max_backoff_secs: 30,
             temperature: 0.7,
+            workers: 4,
+            max_attempts: 3,
         }
     }
 }
@@ -403,6 +451,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             http: HttpConfig::default(),
             rate_limits: RateLimitConfig::default(),
+            webhooks: WebhookConfig::default(),
         }
     }
 }
@@ -552,6 +601,17 @@ impl Config {
             "EMOSCOPE_HTTP__CORS_ORIGINS" => self.http.cors_origins,
             "EMOSCOPE_RATE_LIMITS__UPLOADS_PER_MINUTE" => self.rate_limits.uploads_per_minute,
             "EMOSCOPE_RATE_LIMITS__REPORTS_PER_MINUTE" => self.rate_limits.reports_per_minute,
+            "EMOSCOPE_REPORT__WORKERS" => self.report.workers,
+            "EMOSCOPE_REPORT__MAX_ATTEMPTS" => self.report.max_attempts,
+            "EMOSCOPE_WEBHOOKS__DEFAULT_CALLBACK_URL" => self.webhooks.default_callback_url,
+            "EMOSCOPE_WEBHOOKS__SECRET" => self.webhooks.secret,
+            "EMOSCOPE_WEBHOOKS__ALLOW_HTTP" => self.webhooks.allow_http,
+            "EMOSCOPE_WEBHOOKS__ALLOWED_NETWORKS" => self.webhooks.allowed_networks,
+            "EMOSCOPE_WEBHOOKS__TIMEOUT_SECS" => self.webhooks.timeout_secs,
+            "EMOSCOPE_WEBHOOKS__RETRY_BASE_MS" => self.webhooks.retry_base_ms,
+            "EMOSCOPE_WEBHOOKS__MAX_BACKOFF_SECS" => self.webhooks.max_backoff_secs,
+            "EMOSCOPE_WEBHOOKS__GIVE_UP_AFTER_SECS" => self.webhooks.give_up_after_secs,
+            "EMOSCOPE_WEBHOOKS__CONCURRENCY" => self.webhooks.concurrency,
         );
         self.validate()
     }
@@ -608,6 +668,26 @@ impl Config {
                 "defaults.face_margin must be in [0, 1], not {}",
                 d.face_margin
             );
+        }
+        let w = &self.webhooks;
+        if w.concurrency == 0 || w.timeout_secs == 0 || self.report.workers == 0 {
+            bail!(
+                "webhooks.concurrency, webhooks.timeout_secs and report.workers must be at least 1"
+            );
+        }
+        if self.report.max_attempts == 0 {
+            bail!("report.max_attempts must be at least 1");
+        }
+        let policy = crate::webhooks::target::Policy::new(w)
+            .map_err(|e| anyhow::anyhow!("webhooks.allowed_networks: {e}"))?;
+        if !w.default_callback_url.is_empty() {
+            policy
+                .parse(&w.default_callback_url)
+                .map_err(|e| anyhow::anyhow!("webhooks.default_callback_url: {e}"))?;
+        }
+        if let Some(secret) = w.secret.expose() {
+            crate::webhooks::sign::signature(secret, "check", 0, b"")
+                .map_err(|e| anyhow::anyhow!("webhooks.secret: {e}"))?;
         }
         for origin in &self.http.cors_origins.0 {
             let host = origin

@@ -14,3 +14,4 @@ pub mod pipeline;
 pub mod report;
 pub mod runtime;
 pub mod telemetry;
+pub mod webhooks;

@@ -317,7 +317,7 @@ async fn report(
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!("{}", report.text);
+        println!("{}", report.text.unwrap_or_default());
     }
     Ok(())
 }

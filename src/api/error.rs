@@ -60,6 +60,7 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     IdempotencyKeyInUse,
     TooManyStreams,
+    InvalidCallbackUrl,
 }
 
 impl ErrorCode {
@@ -112,6 +113,7 @@ impl ErrorCode {
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::IdempotencyKeyInUse => "idempotency_key_in_use",
             Self::TooManyStreams => "too_many_streams",
+            Self::InvalidCallbackUrl => "invalid_callback_url",
         }
     }
 
@@ -137,7 +139,8 @@ impl ErrorCode {
             | Self::ProviderUnavailable
             | Self::InvalidProvider
             | Self::HostNotAllowed
-            | Self::InvalidIdempotencyKey => StatusCode::BAD_REQUEST,
+            | Self::InvalidIdempotencyKey
+            | Self::InvalidCallbackUrl => StatusCode::BAD_REQUEST,
             Self::OriginNotAllowed => StatusCode::FORBIDDEN,
             Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,

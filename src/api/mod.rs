@@ -51,6 +51,8 @@ pub struct AppState {
     pub probes: Arc<Semaphore>,
     pub wake: Arc<Notify>,
     pub reporter: Arc<Reporter>,
+    /// Woken when a report is queued, for this process's report writers.
+    pub report_wake: Arc<Notify>,
     pub keys: auth::KeysInUse,
     pub rates: Arc<rate::RateLimits>,
     /// Places for open event streams (`limits.max_event_streams`).
@@ -63,25 +65,19 @@ pub struct AppState {
 #[derive(Clone, Copy)]
 struct Deadlines {
     request: Duration,
-    /// A report may wait on a language model through all its retries.
-    report: Duration,
 }
 
 impl Deadlines {
     fn of(c: &Config) -> Self {
-        let r = &c.report;
-        let tries = u64::from(r.retries) + 1;
-        let report =
-            r.timeout_secs.saturating_mul(tries) + r.max_backoff_secs.saturating_mul(tries);
         Self {
             request: Duration::from_secs(c.limits.request_timeout_secs),
-            report: Duration::from_secs(report.max(c.limits.request_timeout_secs)),
         }
     }
 }
 
 /// Every request but an upload (which has its own idle timeout while the body arrives) ends
-/// within its deadline, so that a stuck handler cannot hold a connection forever.
+/// within its deadline, so that a stuck handler cannot hold a connection forever. Report
+/// requests need no more: the language model is called in the background.
 async fn deadline(
     State(d): State<Deadlines>,
     request: Request<axum::body::Body>,
@@ -91,13 +87,10 @@ async fn deadline(
     // An upload has its own idle timeout; an event stream lasts as long as its job.
     let unbounded = (request.method() == Method::POST && path == "/v1/jobs")
         || (request.method() == Method::GET && path.ends_with("/events"));
-    let limit = if unbounded {
+    if unbounded {
         return next.run(request).await;
-    } else if request.method() == Method::POST && path.ends_with("/report") {
-        d.report
-    } else {
-        d.request
-    };
+    }
+    let limit = d.request;
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::new(
@@ -129,6 +122,8 @@ pub fn api_routes(max_form: usize) -> OpenApiRouter<AppState> {
             jobs::report::latest_report
         ))
         .routes(routes!(jobs::report::list_reports))
+        .routes(routes!(jobs::report::get_report))
+        .routes(routes!(jobs::deliveries::list_deliveries))
         .routes(routes!(info::info))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))

@@ -83,6 +83,8 @@ pub struct Job {
     pub updated_at: i64,
     /// The API key that created it; `None` when made without one.
     pub owner: Option<String>,
+    /// Where its webhooks go.
+    pub callback_url: Option<String>,
 }
 
 /// What the API stores for a new upload.
@@ -99,6 +101,7 @@ pub struct NewJob {
     pub warnings: Vec<String>,
     pub max_attempts: u32,
     pub owner: Option<String>,
+    pub callback_url: Option<String>,
 }
 
 pub fn now_ms() -> i64 {

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use super::Job;
-use super::store::{Finish, Holding, Store};
+use super::store::{Finish, Holding, LostWriters, Store};
 use super::uploads::Uploads;
 use crate::config::Config;
 use crate::pipeline::{
@@ -113,6 +113,33 @@ pub async fn housekeeping(
                 last_sweep = None; // a job that failed for good leaves its upload behind
             }
             Err(e) => tracing::error!(error = %e, "stale job recovery failed"),
+        }
+        let now = super::now_ms();
+        match store
+            .recover_reports(
+                LostWriters::SilentSince(now - stale_ms),
+                config.report.max_attempts,
+            )
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                reports = n,
+                "took back reports whose writer stopped responding"
+            ),
+            Err(e) => tracing::error!(error = %e, "stale report recovery failed"),
+        }
+        // An attempt lasts at most `webhooks.timeout_secs`; a claim much older lost its sender.
+        let lost_ms = i64::try_from(config.webhooks.timeout_secs.saturating_mul(1000))
+            .unwrap_or(i64::MAX / 2)
+            .saturating_add(stale_ms);
+        match store
+            .recover_deliveries(LostWriters::SilentSince(now.saturating_sub(lost_ms)))
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(deliveries = n, "took back webhooks whose sender stopped"),
+            Err(e) => tracing::error!(error = %e, "stale webhook recovery failed"),
         }
         if last_sweep.is_none_or(|t| t.elapsed() >= sweep_every) {
             match uploads.sweep(store.as_ref(), grace).await {

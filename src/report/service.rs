@@ -1,14 +1,14 @@
 //! Making a report for a job: shared by the API and the `report` subcommand.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use serde::Deserialize;
 
 use super::inputs::{Segmenter, split_people};
 use super::openai::OpenAiNarrator;
 use super::template::TemplateNarrator;
-use super::{Narrator, Report, ReportError, ReportInputs, template_language};
+use super::{
+    Narrator, Report, ReportError, ReportFault, ReportInputs, ReportStatus, Written,
+    template_language,
+};
 use crate::config::{ProviderChoice, ReportConfig};
 use crate::jobs::store::{Store, StoreError};
 use crate::jobs::{Job, JobStatus, now_ms};
@@ -81,19 +81,82 @@ pub struct Reporter {
     openai: Option<OpenAiNarrator>,
     template: TemplateNarrator,
     default_model: String,
-    /// One writer per (job, language, provider, model) in this process: an identical request
-    /// waits for the first and gets its report instead of calling the model again. Across
-    /// processes the database's unique key keeps one stored report.
-    writing: std::sync::Mutex<HashMap<ReportKey, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-/// What a report is stored under: one per job and these.
+/// What a report is stored under: one per job and these. The database's unique key on them is
+/// what makes an identical request join a report being written instead of calling the model
+/// again, in any process.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct ReportKey {
-    job_id: String,
-    language: String,
-    provider: Provider,
-    model: String,
+pub struct ReportKey {
+    pub job_id: String,
+    pub language: String,
+    pub provider: Provider,
+    pub model: String,
+}
+
+impl ReportKey {
+    /// The key of a stored report; `None` for a provider this build does not know.
+    pub fn of(r: &Report) -> Option<Self> {
+        Some(Self {
+            job_id: r.job_id.clone(),
+            language: r.language.clone(),
+            provider: Provider::parse(&r.provider)?,
+            model: r.model.clone(),
+        })
+    }
+}
+
+/// How a report request was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requested {
+    /// A report with these parameters was stored before.
+    Stored,
+    /// A new report was queued.
+    Queued,
+    /// One with these parameters was already queued or being written: this request joined it.
+    Joined,
+}
+
+impl Requested {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Stored => "stored",
+            Self::Queued => "queued",
+            Self::Joined => "joined",
+        }
+    }
+}
+
+/// A failure as a report stores and shows it, in the API's error codes. An upstream's own words
+/// stay in the log: they can quote the key, the account or the prompt.
+pub fn fault(f: &ReportFailure) -> ReportFault {
+    let code = match f {
+        ReportFailure::NotSucceeded(_) => "job_not_succeeded",
+        ReportFailure::BadRequest(..) | ReportFailure::Provider(ReportError::Invalid(_)) => {
+            "invalid_report_request"
+        }
+        ReportFailure::Provider(ReportError::Timeout(_)) => "llm_timeout",
+        ReportFailure::Provider(ReportError::Upstream { .. }) => "llm_error",
+        ReportFailure::Store(_) => "internal",
+    };
+    let message = match f {
+        ReportFailure::Provider(ReportError::Upstream { status, message }) => {
+            tracing::warn!(upstream_status = ?status, upstream_message = %message, "language model call failed");
+            let upstream = status.map_or("no answer".to_string(), |s| format!("HTTP {s}"));
+            format!(
+                "the language model service failed ({upstream}); the server's log has the details"
+            )
+        }
+        ReportFailure::Store(e) => {
+            tracing::error!(error = %e, "a report could not be stored");
+            "the report could not be stored; the server's log has the details".into()
+        }
+        other => other.to_string(),
+    };
+    ReportFault {
+        code: code.into(),
+        message,
+    }
 }
 
 /// How many time segments the prompt describes.
@@ -122,7 +185,6 @@ impl Reporter {
             },
             template: TemplateNarrator,
             default_model: config.model.clone(),
-            writing: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -134,14 +196,8 @@ impl Reporter {
         }
     }
 
-    /// Returns the stored report for these parameters, or writes and stores a new one. The flag
-    /// tells whether it is new.
-    pub async fn report(
-        &self,
-        store: &dyn Store,
-        job: &Job,
-        req: &ReportRequest,
-    ) -> Result<(Report, bool), ReportFailure> {
+    /// Checks a request against the job and this server: what it would be stored under.
+    pub fn resolve(&self, job: &Job, req: &ReportRequest) -> Result<ReportKey, ReportFailure> {
         if job.status != JobStatus::Succeeded {
             return Err(ReportFailure::NotSucceeded(job.status.as_str()));
         }
@@ -161,21 +217,13 @@ impl Reporter {
                 )
             })?,
         };
-        let narrator: &dyn Narrator = match provider {
-            Provider::Template => {
-                if template_language(&language).is_none() {
-                    return Err(ReportFailure::BadRequest(Rejection::UnsupportedLanguage,
-                        format!("the template provider writes en and ru, not {language:?}"),
-                    ));
-                }
-                &self.template
-            }
-            Provider::Openai => self.openai.as_ref().map(|n| n as &dyn Narrator).ok_or_else(|| {
-                ReportFailure::BadRequest(Rejection::ProviderUnavailable,
-                    "no language model is configured on this server (set EMOSCOPE_REPORT__API_KEY or report.provider = openai)".into(),
-                )
-            })?,
-        };
+        if provider == Provider::Template && template_language(&language).is_none() {
+            return Err(ReportFailure::BadRequest(
+                Rejection::UnsupportedLanguage,
+                format!("the template provider writes en and ru, not {language:?}"),
+            ));
+        }
+        self.narrator(provider)?;
         let model = match provider {
             Provider::Template => super::template::MODEL.to_string(),
             Provider::Openai => req
@@ -183,79 +231,125 @@ impl Reporter {
                 .clone()
                 .unwrap_or_else(|| self.default_model.clone()),
         };
-        let key = ReportKey {
+        Ok(ReportKey {
             job_id: job.id.clone(),
             language,
             provider,
             model,
-        };
-        let lock = self.writer_lock(&key);
-        let written = {
-            let _turn = lock.lock().await;
-            self.write_once(store, job, &key, req.regenerate, narrator)
-                .await
-        };
-        drop(lock);
-        self.forget_writer(&key);
-        let outcome = match &written {
-            Ok((_, true)) => "created",
-            Ok((_, false)) => "stored",
-            Err(_) => "failed",
-        };
-        metrics::counter!("emoscope_report_requests_total",
-            "provider" => key.provider.as_str(), "outcome" => outcome)
-        .increment(1);
-        written
+        })
     }
 
-    fn writer_lock(&self, key: &ReportKey) -> Arc<tokio::sync::Mutex<()>> {
-        let mut map = self.writing.lock().unwrap_or_else(|e| e.into_inner());
-        map.entry(key.clone()).or_default().clone()
-    }
-
-    fn forget_writer(&self, key: &ReportKey) {
-        let mut map = self.writing.lock().unwrap_or_else(|e| e.into_inner());
-        if map.get(key).is_some_and(|l| Arc::strong_count(l) == 1) {
-            map.remove(key);
+    fn narrator(&self, provider: Provider) -> Result<&dyn Narrator, ReportFailure> {
+        match provider {
+            Provider::Template => Ok(&self.template),
+            Provider::Openai => self.openai.as_ref().map(|n| n as &dyn Narrator).ok_or_else(|| {
+                ReportFailure::BadRequest(Rejection::ProviderUnavailable,
+                    "no language model is configured on this server (set EMOSCOPE_REPORT__API_KEY or report.provider = openai)".into(),
+                )
+            }),
         }
     }
 
-    async fn write_once(
+    /// Queues a report for the background writers, unless one with these parameters is stored
+    /// (and not to be regenerated) or already on its way: then that one is returned.
+    pub async fn request(
+        &self,
+        store: &dyn Store,
+        job: &Job,
+        req: &ReportRequest,
+    ) -> Result<(Report, Requested), ReportFailure> {
+        let key = self.resolve(job, req)?;
+        let ticket = Report {
+            id: uuid::Uuid::now_v7().to_string(),
+            job_id: key.job_id,
+            provider: key.provider.as_str().to_string(),
+            model: key.model,
+            language: key.language,
+            status: ReportStatus::Queued,
+            text: None,
+            created_at: now_ms(),
+            finished_at: None,
+            usage: None,
+            inputs: None,
+            error: None,
+        };
+        let (stands, queued) = store.request_report(&ticket, req.regenerate).await?;
+        let how = if queued {
+            Requested::Queued
+        } else if stands.status == ReportStatus::Succeeded {
+            Requested::Stored
+        } else {
+            Requested::Joined
+        };
+        metrics::counter!("emoscope_report_requests_total",
+            "provider" => key.provider.as_str(), "outcome" => how.as_str())
+        .increment(1);
+        Ok((stands, how))
+    }
+
+    /// Writes the narrative (the slow part: a language model may take minutes).
+    pub async fn write(
         &self,
         store: &dyn Store,
         job: &Job,
         key: &ReportKey,
-        regenerate: bool,
-        narrator: &dyn Narrator,
-    ) -> Result<(Report, bool), ReportFailure> {
-        let provider = key.provider.as_str();
-        if !regenerate
-            && let Some(existing) = store
-                .find_report(&job.id, provider, &key.model, &key.language)
-                .await?
-        {
-            return Ok((existing, false));
+    ) -> Result<Written, ReportFailure> {
+        if job.status != JobStatus::Succeeded {
+            return Err(ReportFailure::NotSucceeded(job.status.as_str()));
         }
+        let narrator = self.narrator(key.provider)?;
         let inputs = self.inputs(store, job).await?;
         let narrative = narrator
             .write(&inputs, &key.language, Some(&key.model))
             .await?;
+        Ok(Written {
+            text: narrative.text,
+            usage: narrative.usage,
+            inputs,
+        })
+    }
+
+    /// Returns the stored report for these parameters, or writes and stores a new one, while
+    /// the caller waits (the `report` subcommand). The flag tells whether it is new.
+    pub async fn report(
+        &self,
+        store: &dyn Store,
+        job: &Job,
+        req: &ReportRequest,
+    ) -> Result<(Report, bool), ReportFailure> {
+        let key = self.resolve(job, req)?;
+        let provider = key.provider.as_str();
+        if !req.regenerate
+            && let Some(existing) = store
+                .find_report(&job.id, provider, &key.model, &key.language)
+                .await?
+            && existing.status == ReportStatus::Succeeded
+        {
+            return Ok((existing, false));
+        }
+        let written = self.write(store, job, &key).await;
+        let outcome = if written.is_ok() { "created" } else { "failed" };
+        metrics::counter!("emoscope_report_requests_total", "provider" => provider, "outcome" => outcome)
+            .increment(1);
+        let written = written?;
+        let now = now_ms();
         let report = Report {
             id: uuid::Uuid::now_v7().to_string(),
             job_id: job.id.clone(),
             provider: provider.to_string(),
-            // The model asked for is the cache key; the one that answered may add a version.
+            // The model asked for is the key; the one that answered may add a version.
             model: key.model.clone(),
             language: key.language.clone(),
-            text: narrative.text,
-            created_at: now_ms(),
-            usage: narrative.usage,
-            inputs,
+            status: ReportStatus::Succeeded,
+            text: Some(written.text),
+            created_at: now,
+            finished_at: Some(now),
+            usage: written.usage,
+            inputs: Some(written.inputs),
+            error: None,
         };
         // Another process may have stored one for the same key meanwhile: then that one stands.
-        let stored = store.save_report(&report, regenerate).await?;
-        let created = stored.id == report.id;
-        Ok((stored, created))
+        Ok(store.save_report(&report, req.regenerate).await?)
     }
 
     async fn inputs(&self, store: &dyn Store, job: &Job) -> Result<ReportInputs, ReportFailure> {

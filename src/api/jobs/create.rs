@@ -28,8 +28,9 @@ use crate::pipeline::decode::Sampler;
 use crate::pipeline::detect::DetectorKind;
 use crate::pipeline::people::Focus;
 use crate::pipeline::probe::{self, VideoInfo};
+use crate::webhooks::target::Policy;
 
-pub(super) const OPTION_NAMES: [&str; 10] = [
+pub(super) const OPTION_NAMES: [&str; 11] = [
     "sample_fps",
     "detector",
     "min_face_px",
@@ -40,6 +41,7 @@ pub(super) const OPTION_NAMES: [&str; 10] = [
     "annotate",
     "keep_video",
     "filename",
+    "callback_url",
 ];
 
 /// Longest display name kept for a video, in characters.
@@ -57,7 +59,7 @@ const MAX_NAME_CHARS: usize = 255;
     responses(
     (status = 202, description = "Queued", body = JobView,
         headers(("Location" = String, description = "The job's URL"))),
-    (status = 400, description = "Bad or unknown option, a field longer than `limits.max_field_bytes` (`field_too_large`), empty video, broken form or upload, a malformed `Idempotency-Key` (`invalid_idempotency_key`)", body = ErrorBody),
+    (status = 400, description = "Bad or unknown option, a field longer than `limits.max_field_bytes` (`field_too_large`), empty video, broken form or upload, a malformed `Idempotency-Key` (`invalid_idempotency_key`), a `callback_url` that is malformed, not https, or resolves to a refused address (`invalid_callback_url`, with the reason)", body = ErrorBody),
     (status = 409, description = "The first request with this `Idempotency-Key` failed, or is still running after `limits.request_timeout_secs`: `idempotency_key_in_use`", body = ErrorBody),
     (status = 408, description = "The body stopped arriving for `limits.upload_idle_secs` (`upload_idle`)", body = ErrorBody),
     (status = 413, description = "Larger than `limits.max_upload_bytes`: `video_too_large`", body = ErrorBody),
@@ -167,9 +169,11 @@ async fn create(
         ));
     }
     let fingerprint = fields.fingerprint(digest);
+    let sent_callback = fields.callback_url.take();
     let (options, keep_video, name) = fields.resolve(state);
     let info = probe_upload(state, &upload.partial).await?;
     check_video(state, &info)?;
+    let callback_url = callback_url(state, caller, sent_callback).await?;
 
     let mut warnings = Vec::new();
     if state.catalogue.effective_detector(options.detector) != options.detector {
@@ -188,6 +192,7 @@ async fn create(
         warnings,
         max_attempts: state.config.queue.max_attempts,
         owner: caller.owner().map(str::to_string),
+        callback_url,
     };
     let Some(job) = state.store.create(job, limits.max_queued_jobs).await? else {
         return Err(queue_full(limits.max_queued_jobs));
@@ -196,6 +201,30 @@ async fn create(
     state.wake.notify_waiters();
     tracing::info!(job = %id, bytes, "job queued");
     Ok((accepted(job)?, id, fingerprint))
+}
+
+/// The job's callback URL (the one sent, or the server's default), checked: its form, and that
+/// its host resolves only to addresses webhooks may go to. Jobs made without a key are signed
+/// with the server's secret, so they can have webhooks only when one is configured.
+async fn callback_url(
+    state: &AppState,
+    caller: &Caller,
+    sent: Option<String>,
+) -> ApiResult<Option<String>> {
+    let w = &state.config.webhooks;
+    let url = match sent {
+        Some(url) if url.is_empty() => return Ok(None),
+        Some(url) => url,
+        None if w.default_callback_url.is_empty() => return Ok(None),
+        None => w.default_callback_url.clone(),
+    };
+    let bad = |m: String| ApiError::new(ErrorCode::InvalidCallbackUrl, m);
+    if caller.owner().is_none() && w.secret.expose().is_none() {
+        return Err(bad("webhooks of jobs made without an API key are signed with the server's secret, and none is configured (webhooks.secret)".into()));
+    }
+    let policy = Policy::new(w).map_err(ApiError::internal)?;
+    let checked = policy.check(&url).await.map_err(bad)?;
+    Ok(Some(checked.to_string()))
 }
 
 fn accepted(job: crate::jobs::Job) -> ApiResult<Response> {
@@ -375,6 +404,8 @@ struct OptionFields {
     annotate: Option<bool>,
     keep_video: Option<bool>,
     filename: Option<String>,
+    /// `Some("")` turns the server's default off.
+    callback_url: Option<String>,
     /// Every option as sent, for the request's fingerprint.
     sent: Vec<(String, String)>,
 }
@@ -440,6 +471,7 @@ impl OptionFields {
                 self.min_track_ms = Some(ms);
             }
             "focus" => self.focus = Some(v.parse().map_err(invalid)?),
+            "callback_url" => self.callback_url = Some(v.to_string()),
             _ => {
                 let name = display_name(value)
                     .ok_or_else(|| invalid("filename must hold a printable character".into()))?;

@@ -4,6 +4,7 @@ pub mod annotated;
 pub mod cancel;
 pub mod create;
 pub mod delete;
+pub mod deliveries;
 pub mod emotions;
 pub mod events;
 pub mod get;

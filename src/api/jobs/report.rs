@@ -1,4 +1,6 @@
-//! `/v1/jobs/{id}/report(s)`: narrative reports of a succeeded job.
+//! `/v1/jobs/{id}/report(s)`: narrative reports of a succeeded job. A request answers at once:
+//! 200 with a stored report, or 202 with one that the background writers
+//! (`report/writers.rs`) are writing, to poll at its URL or to hear of by webhook.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -14,14 +16,16 @@ use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::idempotency::{self, Idempotency};
 use crate::api::schema::ReportInputs;
 use crate::auth::Caller;
-use crate::report::service::{Rejection, ReportFailure, ReportRequest};
-use crate::report::{Report, ReportError, Usage};
+use crate::report::service::{Rejection, ReportFailure, ReportRequest, Requested};
+use crate::report::{Report, ReportFault, ReportStatus, Usage};
 
-/// A narrative report on a job's numbers.
+/// A narrative report on a job's numbers: `queued` and `running` while it is written, then
+/// `succeeded` with its `text`, or `failed` with its `error`.
 #[derive(Serialize, ToSchema)]
 pub struct ReportView {
     pub id: String,
     pub job_id: String,
+    pub status: ReportStatus,
     /// `openai` or `template`.
     #[schema(example = "template")]
     pub provider: String,
@@ -29,13 +33,26 @@ pub struct ReportView {
     pub model: String,
     #[schema(example = "en")]
     pub language: String,
-    /// The narrative, in Markdown.
-    pub text: String,
+    /// The narrative, in Markdown; `null` until it has succeeded.
+    pub text: Option<String>,
+    /// When it was asked for.
     #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
+    pub finished_at: Option<String>,
     pub usage: Option<Usage>,
-    pub inputs: ReportInputs,
+    /// The numbers the text was written from; `null` until it has succeeded.
+    pub inputs: Option<ReportInputs>,
+    /// Why it failed (`llm_error`, `llm_timeout`, `worker_lost`, …); ask again to retry.
+    pub error: Option<ReportFault>,
+    pub links: ReportLinks,
     pub note: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReportLinks {
+    #[serde(rename = "self")]
+    pub this: String,
 }
 
 const TEMPLATE_NOTE: &str = "Written from a fixed template (no language model was used). \
@@ -51,15 +68,21 @@ impl From<Report> for ReportView {
             } else {
                 LLM_NOTE
             },
+            links: ReportLinks {
+                this: format!("/v1/jobs/{}/reports/{}", r.job_id, r.id),
+            },
             id: r.id,
             job_id: r.job_id,
+            status: r.status,
             provider: r.provider,
             model: r.model,
             language: r.language,
             text: r.text,
             created_at: rfc3339(r.created_at),
+            finished_at: r.finished_at.map(rfc3339),
             usage: r.usage,
-            inputs: r.inputs.into(),
+            inputs: r.inputs.map(Into::into),
+            error: r.error,
         }
     }
 }
@@ -79,45 +102,32 @@ impl From<ReportFailure> for ApiError {
                 };
                 ApiError::new(code, message)
             }
-            ReportFailure::Provider(ReportError::Timeout(_)) => {
-                ApiError::new(ErrorCode::LlmTimeout, f.to_string())
-            }
-            ReportFailure::Provider(ReportError::Upstream { status, message }) => {
-                // The upstream's own words stay in the log (already redacted): they can quote
-                // the key, the account or the prompt, none of which is the client's business.
-                tracing::warn!(upstream_status = ?status, upstream_message = %message, "language model call failed");
-                let upstream = status.map_or("no answer".to_string(), |s| format!("HTTP {s}"));
-                ApiError::new(
-                    ErrorCode::LlmError,
-                    format!(
-                        "the language model service failed ({upstream}); the server's log has the details"
-                    ),
-                )
-            }
-            ReportFailure::Provider(ReportError::Invalid(m)) => {
-                ApiError::new(ErrorCode::InvalidReportRequest, m)
-            }
+            // Language models are called by the background writers, whose failures are stored
+            // on the report (`report::service::fault`), not answered here.
+            ReportFailure::Provider(e) => ApiError::internal(e),
             ReportFailure::Store(e) => ApiError::internal(e),
         }
     }
 }
 
-/// Writes a narrative report on a succeeded job, or returns the stored one with the same
-/// language, provider and model. An empty body takes every default. With an `Idempotency-Key`,
-/// a retry gets the first request's report and status.
+/// Asks for a narrative report on a succeeded job. A report with the same language, provider
+/// and model that is stored answers 200; otherwise the answer is 202 at once, with the report to
+/// poll at `Location` (or to hear of by the job's `report.*` webhook), and background writers
+/// write it. A second identical request while it is written joins it (202, the same report). An
+/// empty body takes every default. With an `Idempotency-Key`, a retry gets the first request's
+/// report and status.
 #[utoipa::path(post, path = "/v1/jobs/{id}/report", tag = "reports", params(super::JobId,
         ("Idempotency-Key" = Option<String>, Header, description = "Up to 255 printable ASCII characters. A retry with a key this API key used before on this job (within `limits.idempotency_ttl_secs`) gets the first request's report and status, with `Idempotent-Replayed: true`; with a different body it gets 422 `idempotency_key_reused`.")),
     request_body(content = Option<ReportRequest>, content_type = "application/json", description = "Language, provider and model; all optional"),
     responses(
     (status = 200, description = "The stored report with these parameters", body = ReportView),
-    (status = 201, description = "A new report", body = ReportView),
+    (status = 202, description = "Being written: poll `Location` until `status` is `succeeded` or `failed`", body = ReportView,
+        headers(("Location" = String, description = "The report's URL"))),
     (status = 400, description = "Bad JSON, language, provider or model; a malformed `Idempotency-Key` (`invalid_idempotency_key`)", body = ErrorBody),
     (status = 404, description = "No such job", body = ErrorBody),
     (status = 409, description = "The job has not succeeded (yet): `job_not_succeeded`; the first request with this `Idempotency-Key` failed or is still running: `idempotency_key_in_use`", body = ErrorBody),
     (status = 422, description = "This `Idempotency-Key` was used for a different request: `idempotency_key_reused`", body = ErrorBody),
     (status = 429, description = "Too many report requests from this key (`rate_limits.reports_per_minute`): `rate_limited`, with `Retry-After`", body = ErrorBody),
-    (status = 502, description = "The language model service failed: `llm_error`", body = ErrorBody),
-    (status = 504, description = "The language model did not answer in time: `llm_timeout`", body = ErrorBody),
 ))]
 pub async fn create_report(
     State(state): State<AppState>,
@@ -137,8 +147,8 @@ pub async fn create_report(
     let key = idempotency::key(&headers)?;
     let job = super::load(&state, &caller, &id).await?;
     let Some(key) = key else {
-        let (status, report) = write(&state, &caller, &job, &request).await?;
-        return Ok((status, Json(ReportView::from(report))).into_response());
+        let (status, report) = ask(&state, &caller, &job, &request).await?;
+        return Ok(answer(status, report, false));
     };
     // What was asked, whatever the JSON's spacing or field order.
     let asked = format!(
@@ -149,31 +159,20 @@ pub async fn create_report(
     let claim = Idempotency::claim(&state, &caller, &format!("report:{id}"), key).await?;
     if !claim.first {
         let (report_id, status) = claim.replayed(&state, &fingerprint).await?;
-        let report = state
-            .store
-            .reports(&id)
-            .await?
-            .into_iter()
-            .find(|r| r.id == report_id)
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::NoReport,
-                    "the report of the first request is gone",
-                )
-            })?;
-        let mut response = (status, Json(ReportView::from(report))).into_response();
-        response.headers_mut().insert(
-            header::HeaderName::from_static("idempotent-replayed"),
-            HeaderValue::from_static("true"),
-        );
-        return Ok(response);
+        let report = state.store.report(&id, &report_id).await?.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NoReport,
+                "the report of the first request is gone",
+            )
+        })?;
+        return Ok(answer(status, report, true));
     }
-    match write(&state, &caller, &job, &request).await {
+    match ask(&state, &caller, &job, &request).await {
         Ok((status, report)) => {
             claim
                 .complete(&state, &fingerprint, &report.id, status)
                 .await?;
-            Ok((status, Json(ReportView::from(report))).into_response())
+            Ok(answer(status, report, false))
         }
         Err(e) => {
             claim.release(&state).await;
@@ -182,29 +181,69 @@ pub async fn create_report(
     }
 }
 
-/// Writes (or finds) the report: 201 when new, 200 when stored before.
-async fn write(
+/// Finds or queues the report: 200 when stored, 202 while it is written.
+async fn ask(
     state: &AppState,
     caller: &Caller,
     job: &crate::jobs::Job,
     request: &ReportRequest,
 ) -> ApiResult<(StatusCode, Report)> {
     state.rates.report(caller)?;
-    let (report, created) = state
+    let (report, how) = state
         .reporter
-        .report(state.store.as_ref(), job, request)
+        .request(state.store.as_ref(), job, request)
         .await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
+    if how == Requested::Queued {
+        state.report_wake.notify_one();
+    }
+    let status = if report.status == ReportStatus::Succeeded {
         StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
     };
     Ok((status, report))
 }
 
-/// The newest report of a job.
+fn answer(status: StatusCode, report: Report, replayed: bool) -> Response {
+    let location =
+        HeaderValue::from_str(&format!("/v1/jobs/{}/reports/{}", report.job_id, report.id));
+    let mut response = (status, Json(ReportView::from(report))).into_response();
+    if let Ok(location) = location {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    if replayed {
+        response.headers_mut().insert(
+            header::HeaderName::from_static("idempotent-replayed"),
+            HeaderValue::from_static("true"),
+        );
+    }
+    response
+}
+
+/// One report of a job, in whatever state it is.
+#[utoipa::path(get, path = "/v1/jobs/{id}/reports/{report_id}", tag = "reports", params(super::JobId,
+        ("report_id" = String, Path, description = "Report id, as returned by `POST /v1/jobs/{id}/report`")),
+    responses(
+    (status = 200, description = "The report", body = ReportView),
+    (status = 404, description = "No such job or report", body = ErrorBody),
+))]
+pub async fn get_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, report_id)): Path<(String, String)>,
+) -> ApiResult<Json<ReportView>> {
+    super::load(&state, &caller, &id).await?;
+    let report = state
+        .store
+        .report(&id, &report_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("report"))?;
+    Ok(Json(report.into()))
+}
+
+/// The newest finished report of a job.
 #[utoipa::path(get, path = "/v1/jobs/{id}/report", tag = "reports", params(super::JobId), responses(
-    (status = 200, description = "The newest report", body = ReportView),
+    (status = 200, description = "The newest succeeded report", body = ReportView),
     (status = 404, description = "No such job (`not_found`), or no report yet (`no_report`)", body = ErrorBody),
 ))]
 pub async fn latest_report(
@@ -213,10 +252,18 @@ pub async fn latest_report(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ReportView>> {
     super::load(&state, &caller, &id).await?;
-    let report = state.store.reports(&id).await?.into_iter().next();
-    report
-        .map(|r| Json(r.into()))
-        .ok_or_else(|| ApiError::new(ErrorCode::NoReport, "this job has no report yet; POST one"))
+    let report = state
+        .store
+        .reports(&id)
+        .await?
+        .into_iter()
+        .find(|r| r.status == ReportStatus::Succeeded);
+    report.map(|r| Json(r.into())).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::NoReport,
+            "this job has no finished report yet; POST one, or poll the one asked for",
+        )
+    })
 }
 
 /// Every report of a job, newest first.

@@ -47,6 +47,12 @@ pub struct UploadOptions {
     /// Name to show for the video, instead of the uploaded file's.
     #[schema(nullable = false)]
     filename: Option<String>,
+    /// Where to POST the `job.*` and `report.*` webhooks of this job (signed; see the README).
+    /// `https://` only unless `webhooks.allow_http`, and never to a loopback, private,
+    /// link-local or metadata address unless `webhooks.allowed_networks` lists it; an empty
+    /// value turns the server's default off. Default: `webhooks.default_callback_url`.
+    #[schema(nullable = false, example = "https://hooks.example.com/emoscope")]
+    callback_url: Option<String>,
 }
 
 /// The multipart form: a `video` file field and, optionally, the options as text fields.

@@ -17,7 +17,7 @@ use crate::jobs::{Job, JobStatus};
               "fps": 30.0, "width": 640, "height": 360, "frame_count": 240, "codec": "h264"},
     "options": {"sample_fps": 5.0, "detector": "yunet", "min_face_px": 24, "model": "emonet",
                 "tracking": true, "min_track_ms": 1000, "focus": "all", "annotate": false,
-                "keep_video": false},
+                "keep_video": false, "callback_url": null},
     "attempts": 1, "cancel_requested": false, "warnings": [], "error": null,
     "links": {"self": "/v1/jobs/019ac6a1-7441-76ea-a89d-2fb3757ceca0",
               "emotions": "/v1/jobs/019ac6a1-7441-76ea-a89d-2fb3757ceca0/emotions",
@@ -76,6 +76,8 @@ pub struct OptionsView {
     #[serde(flatten)]
     pub analysis: AnalysisOptions,
     pub keep_video: bool,
+    /// Where the job's webhooks go; `null`: none.
+    pub callback_url: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -140,6 +142,7 @@ impl From<Job> for JobView {
             options: OptionsView {
                 analysis: j.options.into(),
                 keep_video: j.keep_video,
+                callback_url: j.callback_url,
             },
             attempts: j.attempts,
             cancel_requested: j.cancel_requested,

@@ -25,8 +25,9 @@ impl JobStore for SqlStore {
         // cannot both take the queue's last place.
         let sql = format!(
             "INSERT INTO jobs (id, status, options, video_name, video_path, video_bytes, keep_video, \
-             video, progress_total, warnings, max_attempts, run_after, created_at, updated_at, owner) \
-             SELECT $1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11, $13 \
+             video, progress_total, warnings, max_attempts, run_after, created_at, updated_at, owner, \
+             callback_url) \
+             SELECT $1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11, $13, $14 \
              WHERE (SELECT COUNT(*) FROM jobs WHERE status = 'queued') < $12 RETURNING {JOB_COLUMNS}"
         );
         let row: Option<JobRow> = with_pool!(self, pool => {
@@ -48,6 +49,7 @@ impl JobStore for SqlStore {
                 .bind(now)
                 .bind(signed(max_queued))
                 .bind(&new.owner)
+                .bind(&new.callback_url)
                 .fetch_optional(&mut *tx)
                 .await?;
             tx.commit().await?;

@@ -1,5 +1,6 @@
 //! The storage interface, split by concern ([`JobStore`], [`QueueStore`], [`FrameStore`],
-//! [`ReportStore`], [`KeyStore`], [`IdempotencyStore`]; [`Store`] is all of them), and [`SqlStore`], which implements it on SQLite (the
+//! [`ReportStore`], [`KeyStore`], [`IdempotencyStore`], [`DeliveryStore`]; [`Store`] is all of
+//! them), and [`SqlStore`], which implements it on SQLite (the
 //! embedded default) or PostgreSQL (many workers on many machines).
 //!
 //! The SQL is written once for both: `$N` placeholders, `TRUE`, `ON CONFLICT … DO UPDATE` and
@@ -7,6 +8,7 @@
 //! ([`Dialect`]): PostgreSQL claims with `FOR UPDATE SKIP LOCKED`, and serialises admission to the
 //! queue with an advisory lock, which SQLite, with one writer at a time, needs for neither.
 
+mod deliveries;
 mod frames;
 mod jobs;
 mod keys;
@@ -31,7 +33,8 @@ use crate::pipeline::FrameResult;
 use crate::pipeline::aggregate::EmotionSummary;
 use crate::pipeline::people::Person;
 use crate::pipeline::probe::VideoInfo;
-use crate::report::Report;
+use crate::report::{Report, ReportFault, Written};
+use crate::webhooks::{Attempt, Delivery, Outcome};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -152,12 +155,43 @@ pub trait FrameStore: Send + Sync {
     ) -> StoreResult<Vec<FrameResult>>;
 }
 
+/// Whose held work (reports, deliveries) to take back.
+#[derive(Debug, Clone, Copy)]
+pub enum LostWriters<'a> {
+    /// Those whose last sign of life is older than this time (ms since the epoch).
+    SilentSince(i64),
+    /// Those of this instance's previous process (ids that start with this prefix).
+    OfInstance(&'a str),
+}
+
 /// Narrative reports, one per job, language, provider and model.
 #[async_trait]
 pub trait ReportStore: Send + Sync {
-    /// Stores the report unless one with the same job, language, provider and model exists
-    /// (then that one is kept, or replaced when `replace`); returns the stored one.
-    async fn save_report(&self, report: &Report, replace: bool) -> StoreResult<Report>;
+    /// Stores a finished report unless a succeeded one with the same job, language, provider and
+    /// model exists (then that one is kept, or rewritten when `replace`); returns the stored one
+    /// and whether this one was written. A report keeps its id when it is written again.
+    async fn save_report(&self, report: &Report, replace: bool) -> StoreResult<(Report, bool)>;
+    /// Queues `ticket` unless a report with its key is queued, running or (unless
+    /// `regenerate`) succeeded; a failed one, or a succeeded one to regenerate, is queued again
+    /// under its id. Returns the report that now stands for the key, and whether it was queued.
+    async fn request_report(
+        &self,
+        ticket: &Report,
+        regenerate: bool,
+    ) -> StoreResult<(Report, bool)>;
+    async fn report(&self, job_id: &str, id: &str) -> StoreResult<Option<Report>>;
+    /// Hands the oldest queued report to `worker`.
+    async fn claim_report(&self, worker: &str) -> StoreResult<Option<Report>>;
+    /// `false` when the report is no longer this worker's.
+    async fn report_heartbeat(&self, id: &str, worker: &str) -> StoreResult<bool>;
+    async fn finish_report(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: Result<Written, ReportFault>,
+    ) -> StoreResult<bool>;
+    /// Requeues the running reports of lost writers, or fails those tried `max_attempts` times.
+    async fn recover_reports(&self, lost: LostWriters<'_>, max_attempts: u32) -> StoreResult<u64>;
     /// The report of the job with these parameters.
     async fn find_report(
         &self,
@@ -166,7 +200,7 @@ pub trait ReportStore: Send + Sync {
         model: &str,
         language: &str,
     ) -> StoreResult<Option<Report>>;
-    /// All reports of the job, newest first.
+    /// All reports of the job, the most recently asked for first.
     async fn reports(&self, job_id: &str) -> StoreResult<Vec<Report>>;
 }
 
@@ -215,14 +249,47 @@ pub trait IdempotencyStore: Send + Sync {
     async fn release_idempotency(&self, owner: &str, scope: &str, key: &str) -> StoreResult<()>;
 }
 
+/// Webhook deliveries, written by the database when a job or report ends.
+#[async_trait]
+pub trait DeliveryStore: Send + Sync {
+    /// Hands the delivery due first to `worker`, counting the attempt.
+    async fn claim_delivery(&self, worker: &str, now: i64) -> StoreResult<Option<Delivery>>;
+    /// Records a held delivery's attempt and what follows; `false` when it was not held.
+    async fn record_attempt(
+        &self,
+        id: &str,
+        worker: &str,
+        attempt: &Attempt,
+        outcome: Outcome,
+    ) -> StoreResult<bool>;
+    /// Puts deliveries whose sender was lost mid-attempt back, due at once.
+    async fn recover_deliveries(&self, lost: LostWriters<'_>) -> StoreResult<u64>;
+    /// A job's deliveries, oldest first, each with its attempts.
+    async fn deliveries(&self, job_id: &str) -> StoreResult<Vec<(Delivery, Vec<Attempt>)>>;
+}
+
 /// Everything handlers and workers may ask of a database.
 pub trait Store:
-    JobStore + QueueStore + FrameStore + ReportStore + KeyStore + IdempotencyStore + 'static
+    JobStore
+    + QueueStore
+    + FrameStore
+    + ReportStore
+    + KeyStore
+    + IdempotencyStore
+    + DeliveryStore
+    + 'static
 {
 }
 
 impl<T> Store for T where
-    T: JobStore + QueueStore + FrameStore + ReportStore + KeyStore + IdempotencyStore + 'static
+    T: JobStore
+        + QueueStore
+        + FrameStore
+        + ReportStore
+        + KeyStore
+        + IdempotencyStore
+        + DeliveryStore
+        + 'static
 {
 }
 

@@ -1,41 +1,86 @@
-//! Narrative reports. The unique key (job, language, provider, model) decides: a second report
-//! for the same key is not stored beside the first; it replaces it only when asked.
+//! Narrative reports. The unique key (job, language, provider, model) decides: a second request
+//! for the same key joins the first (queued or running) or gets the stored one; it writes it
+//! again only when asked to regenerate, or when the first failed. A report keeps its id through
+//! all of that, so an id a client was given never stops answering while its job exists. Background writers claim queued
+//! reports like workers claim jobs, with a heartbeat, and every write names the writer.
 
 use async_trait::async_trait;
 use sqlx::types::Json;
 
 use super::rows::{REPORT_COLUMNS, ReportRow, StoredInputs, StoredUsage};
-use super::{ReportStore, SqlStore, StoreError, StoreResult, with_pool};
-use crate::report::Report;
+use super::{LostWriters, ReportStore, SqlStore, StoreError, StoreResult, with_pool};
+use crate::jobs::now_ms;
+use crate::report::{Report, ReportFault, Written};
+
+/// Applies only while the report is still this writer's.
+const HELD: &str = "WHERE id = $1 AND worker_id = $2 AND status = 'running'";
 
 #[async_trait]
 impl ReportStore for SqlStore {
-    async fn save_report(&self, r: &Report, replace: bool) -> StoreResult<Report> {
-        let on_conflict = if replace {
-            "DO UPDATE SET id = excluded.id, text = excluded.text, inputs = excluded.inputs, \
-             usage = excluded.usage, created_at = excluded.created_at"
-        } else {
-            "DO NOTHING"
-        };
+    async fn save_report(&self, r: &Report, replace: bool) -> StoreResult<(Report, bool)> {
+        // A finished report takes the place of one that is queued, running or failed.
         let sql = format!(
-            "INSERT INTO reports ({REPORT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (job_id, language, provider, model) {on_conflict}"
+            "INSERT INTO reports ({REPORT_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, 'succeeded', $6, $7, $8, $9, $9, NULL, NULL) \
+             ON CONFLICT (job_id, language, provider, model) DO UPDATE SET \
+               status = 'succeeded', text = excluded.text, inputs = excluded.inputs, \
+               usage = excluded.usage, created_at = excluded.created_at, \
+               finished_at = excluded.finished_at, error_code = NULL, error_message = NULL, \
+               worker_id = NULL \
+             WHERE $10 OR reports.status <> 'succeeded'"
         );
-        with_pool!(self, pool => sqlx::query(&sql)
+        let written = with_pool!(self, pool => sqlx::query(&sql)
             .bind(&r.id)
             .bind(&r.job_id)
             .bind(&r.provider)
             .bind(&r.model)
             .bind(&r.language)
             .bind(&r.text)
-            .bind(Json(StoredInputs::from(&r.inputs)))
+            .bind(r.inputs.as_ref().map(|i| Json(StoredInputs::from(i))))
             .bind(r.usage.as_ref().map(|u| Json(StoredUsage::from(u))))
             .bind(r.created_at)
+            .bind(replace)
             .execute(pool)
             .await.map(|r| r.rows_affected()))?;
-        self.find_report(&r.job_id, &r.provider, &r.model, &r.language)
+        let stored = self
+            .find_report(&r.job_id, &r.provider, &r.model, &r.language)
             .await?
-            .ok_or_else(|| StoreError("the report vanished as it was stored".into()))
+            .ok_or_else(|| StoreError("the report vanished as it was stored".into()))?;
+        Ok((stored, written == 1))
+    }
+
+    async fn request_report(
+        &self,
+        ticket: &Report,
+        regenerate: bool,
+    ) -> StoreResult<(Report, bool)> {
+        let sql = "INSERT INTO reports (id, job_id, provider, model, language, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'queued', $6) \
+             ON CONFLICT (job_id, language, provider, model) DO UPDATE SET \
+               status = 'queued', text = NULL, inputs = NULL, usage = NULL, \
+               created_at = excluded.created_at, finished_at = NULL, error_code = NULL, \
+               error_message = NULL, worker_id = NULL, heartbeat_at = NULL, attempts = 0 \
+             WHERE reports.status = 'failed' OR ($7 AND reports.status = 'succeeded')";
+        let queued = with_pool!(self, pool => sqlx::query(sql)
+            .bind(&ticket.id)
+            .bind(&ticket.job_id)
+            .bind(&ticket.provider)
+            .bind(&ticket.model)
+            .bind(&ticket.language)
+            .bind(ticket.created_at)
+            .bind(regenerate)
+            .execute(pool)
+            .await.map(|r| r.rows_affected()))?;
+        let stands = self
+            .find_report(
+                &ticket.job_id,
+                &ticket.provider,
+                &ticket.model,
+                &ticket.language,
+            )
+            .await?
+            .ok_or_else(|| StoreError("the report vanished as it was asked for".into()))?;
+        Ok((stands, queued == 1))
     }
 
     async fn find_report(
@@ -59,11 +104,118 @@ impl ReportStore for SqlStore {
         Ok(row.map(Report::from))
     }
 
+    async fn report(&self, job_id: &str, id: &str) -> StoreResult<Option<Report>> {
+        let sql = format!("SELECT {REPORT_COLUMNS} FROM reports WHERE job_id = $1 AND id = $2");
+        let row: Option<ReportRow> = with_pool!(self, pool => sqlx::query_as(&sql)
+            .bind(job_id)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(Report::from))
+    }
+
     async fn reports(&self, job_id: &str) -> StoreResult<Vec<Report>> {
-        let sql =
-            format!("SELECT {REPORT_COLUMNS} FROM reports WHERE job_id = $1 ORDER BY id DESC");
+        let sql = format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE job_id = $1 ORDER BY created_at DESC, id DESC"
+        );
         let rows: Vec<ReportRow> =
             with_pool!(self, pool => sqlx::query_as(&sql).bind(job_id).fetch_all(pool).await)?;
         Ok(rows.into_iter().map(Report::from).collect())
+    }
+
+    async fn claim_report(&self, worker: &str) -> StoreResult<Option<Report>> {
+        let sql = format!(
+            "UPDATE reports SET status = 'running', worker_id = $1, heartbeat_at = $2, \
+               attempts = attempts + 1 \
+             WHERE id = (SELECT id FROM reports WHERE status = 'queued' \
+                         ORDER BY created_at, id LIMIT 1 {lock}) \
+               AND status = 'queued' \
+             RETURNING {REPORT_COLUMNS}",
+            lock = self.dialect().claim_lock()
+        );
+        let row: Option<ReportRow> = with_pool!(self, pool => sqlx::query_as(&sql)
+            .bind(worker)
+            .bind(now_ms())
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(Report::from))
+    }
+
+    async fn report_heartbeat(&self, id: &str, worker: &str) -> StoreResult<bool> {
+        let sql = format!("UPDATE reports SET heartbeat_at = $3 {HELD}");
+        let n = with_pool!(self, pool => sqlx::query(&sql)
+            .bind(id)
+            .bind(worker)
+            .bind(now_ms())
+            .execute(pool)
+            .await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    async fn finish_report(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: Result<Written, ReportFault>,
+    ) -> StoreResult<bool> {
+        let now = now_ms();
+        let n = match outcome {
+            Ok(w) => {
+                let sql = format!(
+                    "UPDATE reports SET status = 'succeeded', text = $3, inputs = $4, usage = $5, \
+                       finished_at = $6, worker_id = NULL {HELD}"
+                );
+                with_pool!(self, pool => sqlx::query(&sql)
+                    .bind(id)
+                    .bind(worker)
+                    .bind(&w.text)
+                    .bind(Json(StoredInputs::from(&w.inputs)))
+                    .bind(w.usage.as_ref().map(|u| Json(StoredUsage::from(u))))
+                    .bind(now)
+                    .execute(pool)
+                    .await.map(|r| r.rows_affected()))?
+            }
+            Err(fault) => {
+                let sql = format!(
+                    "UPDATE reports SET status = 'failed', error_code = $3, error_message = $4, \
+                       finished_at = $5, worker_id = NULL {HELD}"
+                );
+                with_pool!(self, pool => sqlx::query(&sql)
+                    .bind(id)
+                    .bind(worker)
+                    .bind(&fault.code)
+                    .bind(&fault.message)
+                    .bind(now)
+                    .execute(pool)
+                    .await.map(|r| r.rows_affected()))?
+            }
+        };
+        Ok(n == 1)
+    }
+
+    async fn recover_reports(&self, lost: LostWriters<'_>, max_attempts: u32) -> StoreResult<u64> {
+        let which = match lost {
+            LostWriters::SilentSince(_) => "heartbeat_at < $3",
+            LostWriters::OfInstance(_) => "substr(worker_id, 1, length($3)) = $3",
+        };
+        let sql = format!(
+            "UPDATE reports SET \
+               status = CASE WHEN attempts >= $1 THEN 'failed' ELSE 'queued' END, \
+               error_code = CASE WHEN attempts >= $1 THEN 'worker_lost' ELSE NULL END, \
+               error_message = CASE WHEN attempts >= $1 \
+                 THEN 'the process writing this report stopped several times' ELSE NULL END, \
+               finished_at = CASE WHEN attempts >= $1 THEN $2 ELSE NULL END, \
+               worker_id = NULL \
+             WHERE status = 'running' AND {which}"
+        );
+        let n = with_pool!(self, pool => {
+            let q = sqlx::query(&sql).bind(i64::from(max_attempts)).bind(now_ms());
+            let q = match lost {
+                LostWriters::SilentSince(ms) => q.bind(ms),
+                LostWriters::OfInstance(prefix) => q.bind(prefix),
+            };
+            q.execute(pool).await.map(|r| r.rows_affected())
+        })?;
+        Ok(n)
     }
 }

@@ -14,7 +14,7 @@ use crate::pipeline::people::{Focus, Period, Person, Sighting};
 use crate::pipeline::probe::VideoInfo;
 use crate::pipeline::{AnalysisOptions, BoxPx, FaceResult, FrameResult};
 use crate::report::inputs::{OtherPeople, SegmentSummary};
-use crate::report::{Report, ReportInputs, Usage};
+use crate::report::{Report, ReportFault, ReportInputs, ReportStatus, Usage};
 
 /// A count or size from the database, which stores them signed.
 pub fn unsigned(v: i64, column: &str) -> StoreResult<u64> {
@@ -50,6 +50,7 @@ pub struct JobRow {
     finished_at: Option<i64>,
     updated_at: i64,
     owner: Option<String>,
+    callback_url: Option<String>,
 }
 
 impl JobRow {
@@ -62,7 +63,7 @@ impl JobRow {
 pub const JOB_COLUMNS: &str = "id, status, options, video_name, video_path, video_bytes, \
     keep_video, video, progress_done, progress_total, summary, warnings, error_code, \
     error_message, attempts, max_attempts, cancel_requested, created_at, started_at, \
-    finished_at, updated_at, owner";
+    finished_at, updated_at, owner, callback_url";
 
 impl TryFrom<JobRow> for Job {
     type Error = StoreError;
@@ -94,6 +95,7 @@ impl TryFrom<JobRow> for Job {
             finished_at: r.finished_at,
             updated_at: r.updated_at,
             owner: r.owner,
+            callback_url: r.callback_url,
         })
     }
 }
@@ -123,27 +125,46 @@ pub struct ReportRow {
     provider: String,
     model: String,
     language: String,
-    text: String,
-    inputs: Json<StoredInputs>,
+    status: String,
+    text: Option<String>,
+    inputs: Option<Json<StoredInputs>>,
     usage: Option<Json<StoredUsage>>,
     created_at: i64,
+    finished_at: Option<i64>,
+    error_code: Option<String>,
+    error_message: Option<String>,
 }
 
-pub const REPORT_COLUMNS: &str =
-    "id, job_id, provider, model, language, text, inputs, usage, created_at";
+pub const REPORT_COLUMNS: &str = "id, job_id, provider, model, language, status, text, inputs, \
+     usage, created_at, finished_at, error_code, error_message";
 
 impl From<ReportRow> for Report {
     fn from(r: ReportRow) -> Report {
+        let status = ReportStatus::parse(&r.status);
+        let error = match (r.error_code, status) {
+            (Some(code), _) => Some(ReportFault {
+                code,
+                message: r.error_message.unwrap_or_default(),
+            }),
+            (None, None) => Some(ReportFault {
+                code: "internal".into(),
+                message: format!("unknown report status {:?} in the database", r.status),
+            }),
+            (None, Some(_)) => None,
+        };
         Report {
             id: r.id,
             job_id: r.job_id,
             provider: r.provider,
             model: r.model,
             language: r.language,
+            status: status.unwrap_or(ReportStatus::Failed),
             text: r.text,
             created_at: r.created_at,
+            finished_at: r.finished_at,
             usage: r.usage.map(|u| u.0.into()),
-            inputs: r.inputs.0.into(),
+            inputs: r.inputs.map(|i| i.0.into()),
+            error,
         }
     }
 }

@@ -1,0 +1,117 @@
+//! Background report writers: a report request answers at once, and one of these writes it.
+//! Each claims a queued report, keeps a heartbeat while the language model works, and stores
+//! the text or the error. A writer that dies leaves its report `running` with a stale heartbeat;
+//! housekeeping (or this instance's next start) puts it back in the queue.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+use super::service::{ReportFailure, ReportKey, Reporter, fault};
+use super::{Report, ReportFault};
+use crate::config::Config;
+use crate::jobs::store::Store;
+
+#[derive(Clone)]
+pub struct ReportWriters {
+    pub store: Arc<dyn Store>,
+    pub reporter: Arc<Reporter>,
+    pub config: Arc<Config>,
+    /// The start of this process's writer ids (see `jobs/instance.rs`).
+    pub worker_id: String,
+    /// Woken when a report is queued.
+    pub wake: Arc<Notify>,
+    pub cancel: CancellationToken,
+}
+
+impl ReportWriters {
+    /// Claims and writes reports, `report.workers` at a time, until cancelled.
+    pub async fn run(self) {
+        let slots = Arc::new(Semaphore::new(self.config.report.workers.max(1)));
+        let poll = Duration::from_millis(self.config.queue.poll_ms.max(10));
+        loop {
+            let permit = tokio::select! {
+                p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return },
+                _ = self.cancel.cancelled() => return,
+            };
+            match self.store.claim_report(&self.worker_id).await {
+                Ok(Some(report)) => {
+                    let me = self.clone();
+                    tokio::spawn(async move {
+                        me.write(report).await;
+                        drop(permit);
+                    });
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "cannot claim a report"),
+            }
+            drop(permit);
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(poll) => {}
+                _ = self.cancel.cancelled() => return,
+            }
+        }
+    }
+
+    async fn write(&self, report: Report) {
+        let outcome = tokio::select! {
+            o = self.written(&report) => o,
+            () = self.heartbeat(&report.id) => {
+                tracing::warn!(report = %report.id, "report taken from this writer; dropping it");
+                return;
+            }
+            _ = self.cancel.cancelled() => return, // a restart takes it back
+        };
+        let result = if outcome.is_ok() { "created" } else { "failed" };
+        metrics::counter!("emoscope_report_requests_total",
+            "provider" => ReportKey::of(&report).map_or("unknown", |k| k.provider.as_str()),
+            "outcome" => result)
+        .increment(1);
+        match self
+            .store
+            .finish_report(&report.id, &self.worker_id, outcome)
+            .await
+        {
+            Ok(true) => {
+                tracing::info!(report = %report.id, job = %report.job_id, result, "report written")
+            }
+            Ok(false) => {
+                tracing::warn!(report = %report.id, "report replaced or removed while it was written")
+            }
+            Err(e) => tracing::error!(report = %report.id, error = %e, "cannot store a report"),
+        }
+    }
+
+    async fn written(&self, report: &Report) -> Result<super::Written, ReportFault> {
+        let key = ReportKey::of(report).ok_or_else(|| ReportFault {
+            code: "invalid_report_request".into(),
+            message: format!("unknown provider {:?}", report.provider),
+        })?;
+        let job = match self.store.get(&report.job_id).await {
+            Ok(Some(job)) => job,
+            Ok(None) => return Err(fault(&ReportFailure::NotSucceeded("deleted"))),
+            Err(e) => return Err(fault(&ReportFailure::Store(e))),
+        };
+        self.reporter
+            .write(self.store.as_ref(), &job, &key)
+            .await
+            .map_err(|f| fault(&f))
+    }
+
+    /// Proves this writer alive; returns when the report is no longer its own.
+    async fn heartbeat(&self, id: &str) {
+        let every = Duration::from_secs(self.config.queue.heartbeat_secs.max(1));
+        loop {
+            tokio::time::sleep(every).await;
+            match self.store.report_heartbeat(id, &self.worker_id).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(e) => tracing::warn!(report = %id, error = %e, "report heartbeat failed"),
+            }
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! Where a webhook may go. A callback URL is the client's to choose, so without checks it would
+//! let any caller make the server send requests into its own network (SSRF): to the cloud
+//! metadata service, to a database's admin page, to loopback. A URL is checked when a job is
+//! uploaded and again, after resolving its host, before every attempt; the request then goes to
+//! the address that was checked (no second DNS answer can swap it) and redirects are not followed.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use reqwest::Url;
+
+use crate::config::WebhookConfig;
+
+/// Longest callback URL accepted.
+pub const MAX_URL_CHARS: usize = 2048;
+
+/// A name that does not resolve by then is refused (an upload waits for this).
+const RESOLVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// An address range the operator allows although it is not public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Network {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl Network {
+    /// `127.0.0.1`, `10.0.0.0/8`, `::1`, `fd00::/8`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let bad = || format!("{s:?} is not an IP address or CIDR range");
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p.parse::<u8>().map_err(|_| bad())?)),
+            None => (s, None),
+        };
+        let addr: IpAddr = addr.trim().parse().map_err(|_| bad())?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        if prefix > max {
+            return Err(bad());
+        }
+        Ok(Self { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.addr, canonical(ip)) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// What the configuration allows.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    allow_http: bool,
+    allowed: Vec<Network>,
+}
+
+impl Policy {
+    pub fn new(config: &WebhookConfig) -> Result<Self, String> {
+        let allowed = config
+            .allowed_networks
+            .0
+            .iter()
+            .map(|n| Network::parse(n))
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            allow_http: config.allow_http,
+            allowed,
+        })
+    }
+
+    /// The URL, if its form is acceptable; says why not otherwise.
+    pub fn parse(&self, raw: &str) -> Result<Url, String> {
+        if raw.len() > MAX_URL_CHARS {
+            return Err(format!(
+                "callback_url is longer than {MAX_URL_CHARS} characters"
+            ));
+        }
+        let url = Url::parse(raw).map_err(|e| format!("callback_url is not a URL: {e}"))?;
+        match url.scheme() {
+            "https" => {}
+            "http" if self.allow_http => {}
+            "http" => {
+                return Err("callback_url must use https (this server does not allow http callbacks: webhooks.allow_http)".into());
+            }
+            other => return Err(format!("callback_url must use https, not {other}")),
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err("callback_url has no host".into());
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err("callback_url must not hold a user name or password".into());
+        }
+        if url.fragment().is_some() {
+            return Err("callback_url must not have a #fragment".into());
+        }
+        Ok(url)
+    }
+
+    /// Resolves the URL's host; every address must be public or allowed, so that a name with
+    /// one public and one private address cannot be used to reach the private one.
+    pub async fn resolve(&self, url: &Url) -> Result<Vec<SocketAddr>, String> {
+        let host = url.host_str().ok_or("callback_url has no host")?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let port = url
+            .port_or_known_default()
+            .ok_or("callback_url has no port")?;
+        let lookup = tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host, port)));
+        let addrs: Vec<SocketAddr> = lookup
+            .await
+            .map_err(|_| format!("cannot resolve the callback host {host:?} in time"))?
+            .map_err(|e| format!("cannot resolve the callback host {host:?}: {e}"))?
+            .collect();
+        if addrs.is_empty() {
+            return Err(format!("the callback host {host:?} has no address"));
+        }
+        for a in &addrs {
+            let ip = a.ip();
+            if let Some(kind) = not_public(ip)
+                && !self.allowed.iter().any(|n| n.contains(ip))
+            {
+                return Err(format!(
+                    "callback_url resolves to {ip}, a {kind} address; webhooks go only to public addresses unless webhooks.allowed_networks lists it"
+                ));
+            }
+        }
+        Ok(addrs)
+    }
+
+    /// Both checks, as an upload makes them.
+    pub async fn check(&self, raw: &str) -> Result<Url, String> {
+        let url = self.parse(raw)?;
+        self.resolve(&url).await?;
+        Ok(url)
+    }
+}
+
+/// An IPv4 address written as IPv6 (`::ffff:10.0.0.1`) is checked as the IPv4 it is.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// What kind of non-public address this is, if it is one.
+pub fn not_public(ip: IpAddr) -> Option<&'static str> {
+    match canonical(ip) {
+        IpAddr::V4(v4) => not_public_v4(v4),
+        IpAddr::V6(v6) => not_public_v6(v6),
+    }
+}
+
+fn not_public_v4(ip: Ipv4Addr) -> Option<&'static str> {
+    let [a, b, ..] = ip.octets();
+    if ip == Ipv4Addr::new(169, 254, 169, 254) || ip == Ipv4Addr::new(100, 100, 100, 200) {
+        Some("cloud metadata")
+    } else if ip.is_loopback() {
+        Some("loopback")
+    } else if ip.is_private() {
+        Some("private")
+    } else if ip.is_link_local() {
+        Some("link-local")
+    } else if a == 100 && (64..128).contains(&b) {
+        Some("shared (carrier-grade NAT)")
+    } else if a == 0 || ip.is_unspecified() {
+        Some("unspecified")
+    } else if ip.is_multicast() || ip.is_broadcast() || a >= 240 {
+        Some("multicast or reserved")
+    } else {
+        None
+    }
+}
+
+fn not_public_v6(ip: Ipv6Addr) -> Option<&'static str> {
+    let first = ip.segments()[0];
+    if ip.is_loopback() {
+        Some("loopback")
+    } else if ip.is_unspecified() {
+        Some("unspecified")
+    } else if first & 0xfe00 == 0xfc00 {
+        // fd00:ec2::254, the AWS metadata service over IPv6, is in here too.
+        Some("private (unique local)")
+    } else if first & 0xffc0 == 0xfe80 {
+        Some("link-local")
+    } else if ip.is_multicast() {
+        Some("multicast or reserved")
+    } else if first == 0x64 && ip.segments()[1] == 0xff9b {
+        // NAT64 maps IPv4 into this range; the IPv4 inside could be anything.
+        Some("NAT64")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{List, WebhookConfig};
+
+    fn policy(allow_http: bool, allowed: &[&str]) -> Policy {
+        Policy::new(&WebhookConfig {
+            allow_http,
+            allowed_networks: List(allowed.iter().map(|s| s.to_string()).collect()),
+            ..WebhookConfig::default()
+        })
+        .expect("policy")
+    }
+
+    #[test]
+    fn non_public_addresses_are_named() {
+        for (ip, kind) in [
+            ("127.0.0.1", "loopback"),
+            ("10.1.2.3", "private"),
+            ("172.16.0.1", "private"),
+            ("192.168.1.1", "private"),
+            ("169.254.169.254", "cloud metadata"),
+            ("169.254.1.1", "link-local"),
+            ("100.64.0.1", "shared (carrier-grade NAT)"),
+            ("0.0.0.0", "unspecified"),
+            ("::1", "loopback"),
+            ("::ffff:10.0.0.1", "private"),
+            ("fd00:ec2::254", "private (unique local)"),
+            ("fe80::1", "link-local"),
+        ] {
+            let ip: IpAddr = ip.parse().expect("ip");
+            assert_eq!(not_public(ip), Some(kind), "{ip}");
+        }
+        for ip in [
+            "93.184.216.34",
+            "2606:2800:220:1:248:1893:25c8:1946",
+            "8.8.8.8",
+        ] {
+            assert_eq!(not_public(ip.parse().expect("ip")), None, "{ip}");
+        }
+    }
+
+    #[test]
+    fn networks_match_by_prefix() {
+        let n = Network::parse("10.0.0.0/8").expect("net");
+        assert!(n.contains("10.200.1.1".parse().expect("ip")));
+        assert!(n.contains("::ffff:10.0.0.1".parse().expect("ip")));
+        assert!(!n.contains("11.0.0.1".parse().expect("ip")));
+        assert!(
+            Network::parse("127.0.0.1")
+                .expect("one")
+                .contains("127.0.0.1".parse().expect("ip"))
+        );
+        for bad in ["10.0.0.0/33", "localhost", "10.0.0/8", ""] {
+            assert!(Network::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn url_forms_are_checked() {
+        let strict = policy(false, &[]);
+        assert!(strict.parse("https://hooks.example.com/emoscope").is_ok());
+        for (bad, why) in [
+            ("http://hooks.example.com/", "https"),
+            ("ftp://hooks.example.com/", "https"),
+            ("https://user:pw@hooks.example.com/", "password"),
+            ("not a url", "not a URL"),
+            ("https://hooks.example.com/#x", "fragment"),
+        ] {
+            let e = strict.parse(bad).expect_err(bad);
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+        assert!(policy(true, &[]).parse("http://hooks.example.com/").is_ok());
+    }
+
+    #[tokio::test]
+    async fn private_targets_are_refused_unless_allowed() {
+        let strict = policy(true, &[]);
+        for url in [
+            "http://127.0.0.1:9/",
+            "http://localhost:9/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::1]:9/",
+            "http://10.0.0.1/",
+        ] {
+            let e = strict.check(url).await.expect_err(url);
+            assert!(e.contains("address"), "{url}: {e}");
+        }
+        let allowed = policy(true, &["127.0.0.1", "::1"]);
+        assert!(allowed.check("http://127.0.0.1:9/hook").await.is_ok());
+        assert!(allowed.check("http://10.0.0.1/").await.is_err());
+    }
+}
