@@ -37,6 +37,8 @@ fn committed_contract_matches_the_code() {
         "/v1/jobs/{id}/annotated.mp4",
         "/v1/jobs/{id}/report",
         "/v1/jobs/{id}/reports",
+        "/v1/jobs/{id}/reports/{report_id}",
+        "/v1/jobs/{id}/deliveries",
         "/v1/info",
         "/healthz",
         "/readyz",
@@ -171,11 +173,16 @@ async fn schemathesis_finds_no_server_error_and_no_response_off_the_schema() {
     let (status, report) = app
         .post_report(&id, serde_json::json!({"provider": "template"}))
         .await;
-    assert_eq!(status, 201, "{report}");
+    assert_eq!(status, 202, "{report}");
 
     let out = common::artifacts_dir("schemathesis");
     let config = out.join("schemathesis.toml");
-    std::fs::write(&config, format!("[parameters]\n\"path.id\" = \"{id}\"\n")).expect("config");
+    let report_id = report["id"].as_str().expect("report id");
+    std::fs::write(
+        &config,
+        format!("[parameters]\n\"path.id\" = \"{id}\"\n\"path.report_id\" = \"{report_id}\"\n"),
+    )
+    .expect("config");
     let spec = app.url("/openapi.json");
     // positive_data_acceptance is left out: limits are configuration (the contract can't know
     // them) and random bytes that match `format: binary` are rarely a video.

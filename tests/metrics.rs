@@ -71,7 +71,7 @@ async fn metrics_are_prometheus_text_and_move_as_jobs_run() {
     let (status, _) = app
         .post_report(id, serde_json::json!({"provider": "template"}))
         .await;
-    assert_eq!(status, 201);
+    assert_eq!(status, 202);
 
     let (text, after) = scrape(&app).await;
     assert_eq!(

@@ -142,7 +142,8 @@ async fn the_api_works_on_postgresql() {
     let (status, report) = app
         .post_report(&id, serde_json::json!({"provider": "template"}))
         .await;
-    assert_eq!(status, 201, "{report}");
+    assert_eq!(status, 202, "{report}");
+    assert_eq!(report["status"], "succeeded", "{report}");
     let (_, reports) = app.get(&format!("/v1/jobs/{id}/reports")).await;
     assert_eq!(reports["items"].as_array().map(Vec::len), Some(1));
 
@@ -157,7 +158,6 @@ async fn the_api_works_on_postgresql() {
     app.stop().await;
 }
 
-/// `emoscope migrate` says which database it migrated, without the password.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_keep_jobs_apart_on_postgresql() {
     let db = TestDb::create().await;
@@ -172,6 +172,21 @@ async fn keys_keep_jobs_apart_on_postgresql() {
     app.stop().await;
 }
 
+/// The triggers, the claim of deliveries and reports, and the attempt log, on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_are_signed_retried_and_recorded_on_postgresql() {
+    let db = TestDb::create().await;
+    let url = db.url.clone();
+    let app = TestApp::start(move |c| {
+        c.database_url = DatabaseUrl::new(url);
+        common::receiver::allow_local_receivers(c);
+    })
+    .await;
+    common::receiver::check_signed_retried_delivery(&app).await;
+    app.stop().await;
+}
+
+/// `emoscope migrate` says which database it migrated, without the password.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrate_names_the_database_without_its_password() {
     let db = TestDb::create().await;

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use common::synth::Codec;
-use common::{TestApp, error_code, main_spec, video};
+use common::{TestApp, error_code, main_spec, status_and_json, video};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
@@ -125,7 +125,8 @@ async fn openai_provider_sends_the_job_s_numbers_and_stores_the_answer() {
     let (_, emotions) = app.get(&format!("/v1/jobs/{id}/emotions")).await;
 
     let (status, report) = app.post_report(&id, json!({"language": "ru"})).await;
-    assert_eq!(status, 201, "{report}");
+    assert_eq!(status, 202, "{report}");
+    assert_eq!(report["status"], "succeeded", "{report}");
     assert_eq!(report["provider"], "openai");
     assert_eq!(report["model"], "gpt-4o");
     assert_eq!(report["language"], "ru");
@@ -182,12 +183,12 @@ async fn openai_provider_sends_the_job_s_numbers_and_stores_the_answer() {
     let (status, fresh) = app
         .post_report(&id, json!({"language": "ru", "regenerate": true}))
         .await;
-    assert_eq!(status, 201);
-    assert_ne!(fresh["id"], report["id"]);
+    assert_eq!(status, 202);
+    assert_eq!(fresh["id"], report["id"], "rewritten under its id");
     let (status, other) = app
         .post_report(&id, json!({"language": "en", "model": "llama3.1"}))
         .await;
-    assert_eq!(status, 201);
+    assert_eq!(status, 202);
     assert_eq!(other["model"], "llama3.1");
     assert_eq!(fake.requests.lock().await.len(), 3);
     assert!(
@@ -199,7 +200,7 @@ async fn openai_provider_sends_the_job_s_numbers_and_stores_the_answer() {
 
     let (status, latest) = app.get(&format!("/v1/jobs/{id}/report")).await;
     assert_eq!((status, &latest["id"]), (200, &other["id"]));
-    // One report per job, language, provider and model: the regenerated one replaced the first.
+    // One report per job, language, provider and model: the regenerated one took the first's place.
     let (_, all) = app.get(&format!("/v1/jobs/{id}/reports")).await;
     let ids: Vec<&Value> = all["items"]
         .as_array()
@@ -229,14 +230,14 @@ async fn upstream_failures_are_retried_then_answered_clearly() {
     let id = succeeded_job(&app).await;
     // Point the same server's client at each behaviour through the model's base URL.
     let cases = [
-        ("flaky", 201, None, 2),
-        ("broken", 502, Some("llm_error"), 3),
-        ("unauthorized", 502, Some("llm_error"), 1),
-        ("slow", 504, Some("llm_timeout"), 3),
-        ("empty", 502, Some("llm_error"), 1),
-        ("garbage", 502, Some("llm_error"), 1),
+        ("flaky", None, 2),
+        ("broken", Some("llm_error"), 3),
+        ("unauthorized", Some("llm_error"), 1),
+        ("slow", Some("llm_timeout"), 3),
+        ("empty", Some("llm_error"), 1),
+        ("garbage", Some("llm_error"), 1),
     ];
-    for (mode, want_status, want_code, calls) in cases {
+    for (mode, want_code, calls) in cases {
         let mut config = emoscope::config::Config::default();
         with_llm(&base)(&mut config);
         config.report.base_url = format!("{base}/{mode}");
@@ -264,28 +265,66 @@ async fn upstream_failures_are_retried_then_answered_clearly() {
         let made = fake.requests.lock().await.len() - before;
         assert_eq!(made, calls, "{mode}: calls made");
         match (result, want_code) {
-            (Ok((report, _)), None) => assert_eq!(report.text, ANSWER),
+            (Ok((report, _)), None) => assert_eq!(report.text.as_deref(), Some(ANSWER)),
             (Err(e), Some(code)) => {
-                let api: emoscope::api::error::ApiError = e.into();
-                assert_eq!(
-                    (api.status.as_u16(), api.code.as_str()),
-                    (want_status, code),
-                    "{mode}: {}",
-                    api.message
-                );
+                let fault = emoscope::report::service::fault(&e);
+                assert_eq!(fault.code, code, "{mode}: {}", fault.message);
                 // The upstream's status is told; its words (which can quote the key) are not.
                 if mode == "broken" {
-                    assert!(api.message.contains("HTTP 500"), "{}", api.message);
-                    assert!(!api.message.contains("model exploded"), "{}", api.message);
+                    assert!(fault.message.contains("HTTP 500"), "{}", fault.message);
+                    assert!(
+                        !fault.message.contains("model exploded"),
+                        "{}",
+                        fault.message
+                    );
                 }
                 if mode == "unauthorized" {
-                    assert!(api.message.contains("HTTP 401"), "{}", api.message);
-                    assert!(!api.message.contains("sk-test"), "{}", api.message);
+                    assert!(fault.message.contains("HTTP 401"), "{}", fault.message);
+                    assert!(!fault.message.contains("sk-test"), "{}", fault.message);
                 }
             }
             (other, _) => panic!("{mode}: unexpected {:?}", other.map(|r| r.0.text)),
         }
     }
+    app.stop().await;
+}
+
+/// The same failure through the API: the request is answered at once, the report ends
+/// `failed` with the error, and asking again starts a new one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_background_report_says_why_and_can_be_asked_for_again() {
+    let (base, _fake) = fake_server().await;
+    let app = TestApp::start(|c| {
+        with_llm(&base)(c);
+        c.report.base_url = format!("{base}/broken");
+    })
+    .await;
+    let id = succeeded_job(&app).await;
+    let (status, failed) = app.post_report(&id, json!({})).await;
+    assert_eq!(status, 202, "{failed}");
+    assert_eq!(failed["status"], "failed", "{failed}");
+    assert_eq!(failed["error"]["code"], "llm_error", "{failed}");
+    let message = failed["error"]["message"].as_str().expect("message");
+    assert!(
+        message.contains("HTTP 500") && !message.contains("model exploded"),
+        "{message}"
+    );
+    assert!(failed["text"].is_null());
+    let (status, body) = app.get(&format!("/v1/jobs/{id}/report")).await;
+    assert_eq!((status, error_code(&body).as_str()), (404, "no_report"));
+    let (status, again) = app.post_report(&id, json!({})).await;
+    assert_eq!(status, 202);
+    assert_eq!(again["id"], failed["id"], "tried again under its id");
+    assert_eq!(
+        again["status"], "failed",
+        "the model is still broken: {again}"
+    );
+    let (status, body) = app
+        .get(&format!(
+            "/v1/jobs/{id}/reports/019ac6a1-7441-76ea-a89d-2fb3757ceca0"
+        ))
+        .await;
+    assert_eq!((status, error_code(&body).as_str()), (404, "not_found"));
     app.stop().await;
 }
 
@@ -298,7 +337,7 @@ async fn template_reports_in_english_and_russian_without_a_network() {
     let dominant = emotions["dominant"].as_str().expect("dominant").to_string();
 
     let (status, en) = app.post_report(&id, json!({})).await;
-    assert_eq!(status, 201, "{en}");
+    assert_eq!(status, 202, "{en}");
     assert_eq!(
         (
             en["provider"].as_str(),
@@ -329,7 +368,7 @@ async fn template_reports_in_english_and_russian_without_a_network() {
     let (status, ru) = app
         .post_report(&id, json!({"language": "ru-RU", "provider": "template"}))
         .await;
-    assert_eq!(status, 201, "{ru}");
+    assert_eq!(status, 202, "{ru}");
     let text = ru["text"].as_str().expect("text");
     assert!(text.contains("Анализ опирается на"), "{text}");
     assert!(text.contains("это не диагноз"), "{text}");
@@ -384,27 +423,47 @@ async fn a_job_that_has_not_succeeded_has_no_report() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn identical_report_requests_at_once_call_the_model_once_and_store_one_report() {
+async fn a_report_is_written_in_the_background_and_identical_requests_join_it() {
     let (base, fake) = fake_server().await;
     let app = TestApp::start(|c| {
         with_llm(&base)(c);
-        c.report.base_url = format!("{base}/slowish");
-        c.report.timeout_secs = 5;
+        // The model takes 5 s to answer.
+        c.report.base_url = format!("{base}/slow");
+        c.report.timeout_secs = 30;
     })
     .await;
     let id = succeeded_job(&app).await;
     let body = json!({"provider": "openai", "language": "en"});
-    let (a, b, c) = tokio::join!(
-        app.post_report(&id, body.clone()),
-        app.post_report(&id, body.clone()),
-        app.post_report(&id, body.clone()),
+    let post = || {
+        status_and_json(
+            app.client
+                .post(app.url(&format!("/v1/jobs/{id}/report")))
+                .json(&body),
+        )
+    };
+    let (a, b) = tokio::join!(post(), post());
+    // Both are answered while the model has not: the report is still on its way.
+    for (status, r) in [&a, &b] {
+        assert_eq!(*status, 202, "{r}");
+        assert!(
+            matches!(r["status"].as_str(), Some("queued" | "running")),
+            "{r}"
+        );
+        assert!(r["text"].is_null(), "{r}");
+    }
+    assert_eq!(a.1["id"], b.1["id"], "the second joined the first");
+    let (_, all) = app.get(&format!("/v1/jobs/{id}/reports")).await;
+    assert_eq!(
+        all["items"][0]["status"].as_str().map(|s| s != "succeeded"),
+        Some(true)
     );
-    let mut statuses = vec![a.0, b.0, c.0];
-    statuses.sort();
-    assert_eq!(statuses, vec![200, 200, 201], "{a:?} {b:?} {c:?}");
-    assert_eq!(a.1["id"], b.1["id"]);
-    assert_eq!(a.1["id"], c.1["id"]);
+    let done = app.wait_report(&a.1).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["text"], ANSWER);
     assert_eq!(fake.requests.lock().await.len(), 1, "one call to the model");
+    // Now it is stored: answered at once, with 200.
+    let (status, stored) = post().await;
+    assert_eq!((status, &stored["id"]), (200, &done["id"]));
     let (_, all) = app.get(&format!("/v1/jobs/{id}/reports")).await;
     assert_eq!(all["items"].as_array().map(Vec::len), Some(1), "{all}");
     app.stop().await;
@@ -429,7 +488,8 @@ async fn reports_speak_of_each_person_without_guessing_who_they_are() {
     assert_eq!(people.len(), 3);
 
     let (status, report) = app.post_report(&id, json!({"provider": "template"})).await;
-    assert_eq!(status, 201, "{report}");
+    assert_eq!(status, 202, "{report}");
+    assert_eq!(report["status"], "succeeded", "{report}");
     let text = report["text"].as_str().expect("text");
     assert!(text.contains("as 3 different people"), "{text}");
     assert!(text.contains("nobody is identified"), "{text}");
@@ -455,7 +515,7 @@ async fn reports_speak_of_each_person_without_guessing_who_they_are() {
     );
 
     let (status, _) = app.post_report(&id, json!({"provider": "openai"})).await;
-    assert_eq!(status, 201);
+    assert_eq!(status, 202);
     let requests = fake.requests.lock().await.clone();
     let prompt = requests[0].2["messages"][1]["content"]
         .as_str()
@@ -471,4 +531,74 @@ async fn reports_speak_of_each_person_without_guessing_who_they_are() {
         assert!(line.contains("leading expression over time: 0–"), "{line}");
     }
     app.stop().await;
+}
+
+/// The process writing a report is killed while the model is answering: the restarted server
+/// takes the report back and writes it, under the same id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_being_written_survives_a_sigkill() {
+    let (base, fake) = fake_server().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let slow = format!("{base}/slow");
+    let server = common::server::Server::start(
+        dir.path(),
+        1,
+        &[
+            ("EMOSCOPE_REPORT__BASE_URL", slow.as_str()),
+            ("EMOSCOPE_REPORT__API_KEY", "sk-test-key"),
+            ("EMOSCOPE_REPORT__TIMEOUT_SECS", "30"),
+            ("EMOSCOPE_REPORT__RETRIES", "0"),
+        ],
+    );
+    let client = reqwest::Client::new();
+    let clip = video("main", main_spec, Codec::H264Mp4);
+    let form = reqwest::multipart::Form::new()
+        .text("sample_fps", "2")
+        .part(
+            "video",
+            reqwest::multipart::Part::bytes(std::fs::read(&clip).expect("clip")).file_name("a.mp4"),
+        );
+    let (status, job) = status_and_json(client.post(server.url("/v1/jobs")).multipart(form)).await;
+    assert_eq!(status, 202, "{job}");
+    let id = job["id"].as_str().expect("id").to_string();
+    let job = common::server::poll_job(&client, &server.base, &id, Duration::from_secs(180), |j| {
+        common::server::finished(j)
+    })
+    .await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let (status, report) = status_and_json(
+        client
+            .post(server.url(&format!("/v1/jobs/{id}/report")))
+            .json(&json!({})),
+    )
+    .await;
+    assert_eq!(status, 202, "{report}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while fake.requests.lock().await.is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the model was not called"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let server = server.restart();
+    let path = report["links"]["self"].as_str().expect("self").to_string();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let done = loop {
+        let (status, r) = status_and_json(client.get(server.url(&path))).await;
+        assert_eq!(status, 200, "{r}");
+        if r["status"] == "succeeded" || r["status"] == "failed" {
+            break r;
+        }
+        assert!(std::time::Instant::now() < deadline, "not written: {r}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["text"], ANSWER);
+    assert_eq!(done["id"], report["id"]);
+    assert_eq!(
+        fake.requests.lock().await.len(),
+        2,
+        "asked again after the restart"
+    );
 }

@@ -444,7 +444,8 @@ async function showResult(job) {
   $("result").dataset.state = "ready";
   try {
     const reports = await api("GET", `/v1/jobs/${id}/reports`);
-    if (reports.items.length > 0 && id === state.jobId) showReport(reports.items[0]);
+    const written = reports.items.find((r) => r.status === "succeeded");
+    if (written && id === state.jobId) showReport(written);
   } catch (e) {
     $("report-status").textContent = `The stored reports cannot be read. ${e.message}`;
   }
@@ -548,11 +549,21 @@ function wireReport() {
     button.disabled = true;
     $("report-status").textContent = "Writing the report…";
     try {
-      const report = await api("POST", `/v1/jobs/${id}/report`, {
+      let report = await api("POST", `/v1/jobs/${id}/report`, {
         language: $("report-language").value,
         provider: $("report-provider").value,
       });
+      // 202: written in the background; ask again until it has finished.
+      while (report.status === "queued" || report.status === "running") {
+        await new Promise((r) => setTimeout(r, 1000));
+        if (id !== state.jobId) return;
+        report = await api("GET", report.links.self);
+      }
       if (id !== state.jobId) return;
+      if (report.status === "failed") {
+        $("report-status").textContent = `No report was written. ${report.error.message}`;
+        return;
+      }
       $("report-status").textContent = "";
       showReport(report);
     } catch (e) {

@@ -12,12 +12,18 @@ use emoscope::auth::NewKey;
 
 /// Makes a key in the app's database; returns its id and token.
 pub async fn make_key(app: &TestApp, name: &str, admin: bool) -> (String, String) {
+    let new = make_full_key(app, name, admin).await;
+    (new.key.id, new.token)
+}
+
+/// Makes a key; returns all of it, the webhook secret too.
+pub async fn make_full_key(app: &TestApp, name: &str, admin: bool) -> NewKey {
     let store = emoscope::app::open_store(&app.config)
         .await
         .expect("open store");
     let new = NewKey::generate(name, admin, emoscope::jobs::now_ms()).expect("key");
     store.create_key(&new).await.expect("store key");
-    (new.key.id, new.token)
+    new
 }
 
 /// A client that sends `Authorization: Bearer {token}` on every request.
@@ -122,6 +128,7 @@ pub async fn check_isolation(app: &TestApp) {
         "/people",
         "/report",
         "/reports",
+        "/deliveries",
         "/annotated.mp4",
     ] {
         let (status, body) = get_as(app, &bob, &format!("/v1/jobs/{a_id}{path}")).await;

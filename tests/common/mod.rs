@@ -6,6 +6,7 @@
 pub mod keys;
 pub mod mot;
 pub mod people;
+pub mod receiver;
 pub mod scenes;
 pub mod server;
 pub mod synth;
@@ -150,9 +151,36 @@ impl TestApp {
     }
 
     /// Asks for a report on job `id`; returns (status, body).
+    /// Asks for a report: the status of the POST, and the report once it has finished (a 202
+    /// is polled at its `links.self`).
     pub async fn post_report(&self, id: &str, body: Value) -> (u16, Value) {
         let url = self.url(&format!("/v1/jobs/{id}/report"));
-        status_and_json(self.client.post(url).json(&body)).await
+        let (status, report) = status_and_json(self.client.post(url).json(&body)).await;
+        if status != 202 {
+            return (status, report);
+        }
+        (status, self.wait_report(&report).await)
+    }
+
+    /// Polls a report (as a POST answered it) until it has succeeded or failed.
+    pub async fn wait_report(&self, report: &Value) -> Value {
+        let path = report["links"]["self"]
+            .as_str()
+            .expect("links.self")
+            .to_string();
+        let start = Instant::now();
+        loop {
+            let (status, r) = self.get(&path).await;
+            assert_eq!(status, 200, "{r}");
+            if matches!(r["status"].as_str(), Some("succeeded" | "failed")) {
+                return r;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "report not finished: {r}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// A POST without a body.
@@ -368,6 +396,7 @@ pub fn new_job(i: usize) -> emoscope::jobs::NewJob {
         warnings: Vec::new(),
         max_attempts: 3,
         owner: None,
+        callback_url: None,
     }
 }
 
@@ -496,8 +525,13 @@ pub async fn check_first_schema_rows(store: &dyn emoscope::jobs::store::Store) {
     assert_eq!(frames[0].faces[0].probabilities.happy, 0.9);
     let reports = store.reports(id).await.expect("reports");
     assert_eq!(reports.len(), 1);
-    assert_eq!(reports[0].inputs.segments[0].dominant_percent, 75.0);
-    assert_eq!(reports[0].inputs.summary.frames_with_face, 4);
+    assert_eq!(reports[0].status, emoscope::report::ReportStatus::Succeeded);
+    let inputs = reports[0]
+        .inputs
+        .as_ref()
+        .expect("an old report has its inputs");
+    assert_eq!(inputs.segments[0].dominant_percent, 75.0);
+    assert_eq!(inputs.summary.frames_with_face, 4);
     assert_eq!(reports[0].usage.as_ref().map(|u| u.total_tokens), Some(366));
     // And the old rows take part in what came after them: a report key, a cancel, a delete.
     assert!(
