@@ -85,7 +85,7 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> ApiResult<Caller> {
 
 /// The token of an `Authorization: Bearer` header; a header of another form is an error, not
 /// an anonymous request, so that a client's mistake is told, not silently served open.
-fn bearer(headers: &HeaderMap) -> ApiResult<Option<&str>> {
+pub fn bearer(headers: &HeaderMap) -> ApiResult<Option<&str>> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };

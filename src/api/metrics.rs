@@ -65,11 +65,8 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
 ))]
 pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     if let Some(token) = state.config.metrics_token.expose() {
-        let sent = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        if sent != Some(token) {
+        let sent = super::auth::bearer(&headers).ok().flatten();
+        if !sent.is_some_and(|s| same(s.as_bytes(), token.as_bytes())) {
             return Err(ApiError::new(
                 ErrorCode::Unauthorized,
                 "send the metrics token as `Authorization: Bearer …`",
@@ -111,4 +108,10 @@ pub async fn track(request: Request, next: Next) -> Response {
         "method" => method, "route" => route)
     .record(started.elapsed().as_secs_f64());
     response
+}
+
+/// Compares in time that does not depend on where the first difference is, so that the token
+/// cannot be guessed a byte at a time from response times.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
