@@ -134,7 +134,9 @@ impl Service {
         let uploads = Uploads::new(config.uploads_dir());
         tokio::fs::create_dir_all(uploads.dir()).await?;
         let wake = Arc::new(Notify::new());
+        let report_wake = Arc::new(Notify::new());
         let cancel = CancellationToken::new();
+        store.listen(wake.clone(), report_wake.clone(), cancel.child_token());
         let instance = Instance::acquire(&config.data_dir)?;
         // Only a process that analyses videos loads ONNX Runtime and the models.
         let (pool, catalogue, provider) = if workers > 0 {
@@ -164,7 +166,6 @@ impl Service {
             provider = reporter.default_provider().as_str(),
             "narrative reports"
         );
-        let report_wake = Arc::new(Notify::new());
         start_background(&store, &config, &reporter, &report_wake, &cancel, &instance).await?;
         let app = router(AppState {
             store,
@@ -249,7 +250,9 @@ pub async fn run_workers(
     let uploads = Uploads::new(config.uploads_dir());
     let engine = load_engine(&config, count).await?;
     let wake = Arc::new(Notify::new());
+    let report_wake = Arc::new(Notify::new());
     let cancel = CancellationToken::new();
+    store.listen(wake.clone(), report_wake.clone(), cancel.child_token());
     let instance = Instance::acquire(&config.data_dir)?;
     let w = Workers {
         store: store.clone(),
@@ -261,15 +264,7 @@ pub async fn run_workers(
     };
     let pool = start_workers(w, count, &instance).await?;
     let reporter = Arc::new(Reporter::new(&config.report)?);
-    start_background(
-        &store,
-        &config,
-        &reporter,
-        &Arc::new(Notify::new()),
-        &cancel,
-        &instance,
-    )
-    .await?;
+    start_background(&store, &config, &reporter, &report_wake, &cancel, &instance).await?;
     tokio::spawn(housekeeping(
         store,
         uploads,

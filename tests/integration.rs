@@ -410,3 +410,39 @@ async fn a_retried_report_request_gets_the_first_answer() {
     assert_eq!((status, &stored["id"]), (200, &first["id"]));
     app.stop().await;
 }
+
+/// Two processes on one SQLite file, as on one machine: the API queues, a worker elsewhere finds
+/// the job at its next poll (SQLite has no NOTIFY). Prints the time from upload to claim, the
+/// figure to compare with `postgres.rs`'s NOTIFY.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_in_another_process_finds_jobs_by_polling_on_sqlite() {
+    let shared = tempfile::tempdir().expect("shared data dir");
+    let config = |dir: std::path::PathBuf, workers: usize| {
+        move |c: &mut emoscope::config::Config| {
+            c.data_dir = dir;
+            c.workers = workers;
+            c.queue.poll_ms = 500;
+        }
+    };
+    let api = TestApp::start(config(shared.path().to_path_buf(), 0)).await;
+    let worker = TestApp::start(config(shared.path().to_path_buf(), 1)).await;
+    let clip = video("happy", happy_spec, Codec::H264Mp4);
+    let mut waits = Vec::new();
+    for _ in 0..3 {
+        let (status, job) = api.upload(&clip, &[("sample_fps", "1")]).await;
+        assert_eq!(status, 202, "{job}");
+        let id = job["id"].as_str().expect("id").to_string();
+        let job = api.wait(&id, Duration::from_secs(60)).await;
+        assert_eq!(job["status"], "succeeded", "{job}");
+        let at = |k: &str| {
+            chrono::DateTime::parse_from_rfc3339(job[k].as_str().expect("time"))
+                .expect("rfc3339")
+                .timestamp_millis()
+        };
+        waits.push(at("started_at") - at("created_at"));
+    }
+    waits.sort_unstable();
+    eprintln!("upload to claim by polling every 500 ms, ms (sorted): {waits:?}");
+    api.stop().await;
+    worker.stop().await;
+}

@@ -335,3 +335,43 @@ async fn two_services_share_one_queue() {
     a.stop().await;
     b.stop().await;
 }
+
+/// A worker in another process that polls once a minute still takes a new job at once: queueing
+/// sends NOTIFY, and its process LISTENs. Prints the time from upload to claim.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_in_another_process_wakes_on_notify() {
+    let db = TestDb::create().await;
+    let shared = tempfile::tempdir().expect("shared data dir");
+    let config = |url: String, dir: std::path::PathBuf, workers: usize| {
+        move |c: &mut emoscope::config::Config| {
+            c.database_url = DatabaseUrl::new(url);
+            c.data_dir = dir;
+            c.workers = workers;
+            c.queue.poll_ms = 60_000;
+        }
+    };
+    let api = TestApp::start(config(db.url.clone(), shared.path().to_path_buf(), 0)).await;
+    let worker = TestApp::start(config(db.url.clone(), shared.path().to_path_buf(), 1)).await;
+    // The worker has looked at the empty queue and is waiting out its poll.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let clip = video("happy", happy_spec, Codec::H264Mp4);
+    let mut waits = Vec::new();
+    for _ in 0..3 {
+        let (status, job) = api.upload(&clip, &[("sample_fps", "1")]).await;
+        assert_eq!(status, 202, "{job}");
+        let id = job["id"].as_str().expect("id").to_string();
+        let job = api.wait(&id, Duration::from_secs(30)).await;
+        assert_eq!(job["status"], "succeeded", "{job}");
+        let at = |k: &str| {
+            chrono::DateTime::parse_from_rfc3339(job[k].as_str().expect("time"))
+                .expect("rfc3339")
+                .timestamp_millis()
+        };
+        waits.push(at("started_at") - at("created_at"));
+    }
+    waits.sort_unstable();
+    eprintln!("upload to claim over NOTIFY, ms (sorted): {waits:?}");
+    assert!(waits.iter().all(|w| *w < 30_000), "{waits:?}");
+    api.stop().await;
+    worker.stop().await;
+}

@@ -52,6 +52,9 @@ impl JobStore for SqlStore {
                 .bind(&new.callback_url)
                 .fetch_optional(&mut *tx)
                 .await?;
+            if let (Some(notice), Some(_)) = (self.dialect().queued_notice(), &row) {
+                sqlx::query(notice).bind(super::notify::JOB).execute(&mut *tx).await?;
+            }
             tx.commit().await?;
             row
         });

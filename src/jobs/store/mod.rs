@@ -12,6 +12,7 @@ mod deliveries;
 mod frames;
 mod jobs;
 mod keys;
+mod notify;
 mod queue;
 mod reports;
 pub mod rows;
@@ -130,6 +131,15 @@ pub trait QueueStore: Send + Sync {
     /// The same for the running jobs of workers whose id starts with `worker_prefix`: at start-up,
     /// the jobs that this instance's previous process held when it died.
     async fn take_back(&self, worker_prefix: &str, max_crashes: u32) -> StoreResult<u64>;
+    /// Wakes `jobs` (all its waiters) when any process queues a job and `reports` when one
+    /// queues a report, until `cancel`; `false` when the database cannot tell (then only
+    /// polling and this process's own wake-ups find new work).
+    fn listen(
+        &self,
+        jobs: std::sync::Arc<tokio::sync::Notify>,
+        reports: std::sync::Arc<tokio::sync::Notify>,
+        cancel: tokio_util::sync::CancellationToken,
+    ) -> bool;
 }
 
 /// A job's analysed frames and its people.
@@ -333,6 +343,14 @@ impl Dialect {
         match self {
             Self::Sqlite => None,
             Self::Postgres => Some("SELECT pg_advisory_xact_lock(7215001)"),
+        }
+    }
+
+    /// Run after queueing `what` (`notify::JOB`, `notify::REPORT`): wakes the other processes.
+    fn queued_notice(self) -> Option<&'static str> {
+        match self {
+            Self::Sqlite => None,
+            Self::Postgres => Some("SELECT pg_notify('emoscope_queue', $1)"),
         }
     }
 }

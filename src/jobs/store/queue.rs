@@ -227,6 +227,15 @@ impl QueueStore for SqlStore {
         Ok(done)
     }
 
+    fn listen(
+        &self,
+        jobs: std::sync::Arc<tokio::sync::Notify>,
+        reports: std::sync::Arc<tokio::sync::Notify>,
+        cancel: tokio_util::sync::CancellationToken,
+    ) -> bool {
+        self.listen_for_work(jobs, reports, cancel)
+    }
+
     async fn take_back(&self, worker_prefix: &str, max_crashes: u32) -> StoreResult<u64> {
         let sql = format!("{LOST_JOB_UPDATE} substr(worker_id, 1, length($3)) = $3");
         let done = with_pool!(self, pool => sqlx::query(&sql)

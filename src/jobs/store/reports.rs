@@ -71,6 +71,15 @@ impl ReportStore for SqlStore {
             .bind(regenerate)
             .execute(pool)
             .await.map(|r| r.rows_affected()))?;
+        if queued == 1
+            && let Some(notice) = self.dialect().queued_notice()
+        {
+            with_pool!(self, pool => sqlx::query(notice)
+                .bind(super::notify::REPORT)
+                .execute(pool)
+                .await
+                .map(|_| ()))?;
+        }
         let stands = self
             .find_report(
                 &ticket.job_id,
