@@ -88,6 +88,12 @@ async fn start_background(
         );
     }
     let policy = Policy::new(&config.webhooks).map_err(anyhow::Error::msg)?;
+    if !config.webhooks.default_callback_url.is_empty() && config.webhooks.secret.expose().is_none()
+    {
+        tracing::warn!(
+            "webhooks.default_callback_url is set but webhooks.secret is not: uploads made without an API key will be refused (400 invalid_callback_url) until a secret is configured"
+        );
+    }
     let pid = std::process::id();
     tokio::spawn(
         ReportWriters {
