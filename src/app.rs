@@ -64,7 +64,7 @@ async fn start_workers(workers: Workers, count: usize, instance: &Instance) -> R
 }
 
 /// The report writers and the webhook sender of this process, after taking back the reports
-/// and deliveries that its previous incarnation held.
+/// and deliveries that its previous incarnation held. Returns where webhooks may go, for the API.
 async fn start_background(
     store: &Arc<dyn Store>,
     config: &Arc<Config>,
@@ -72,7 +72,8 @@ async fn start_background(
     report_wake: &Arc<Notify>,
     cancel: &CancellationToken,
     instance: &Instance,
-) -> Result<()> {
+) -> Result<Arc<Policy>> {
+    let policy = Arc::new(Policy::new(&config.webhooks).map_err(anyhow::Error::msg)?);
     let prefix = instance.worker_prefix.as_str();
     let reports = store
         .recover_reports(LostWriters::OfInstance(prefix), config.report.max_attempts)
@@ -87,7 +88,6 @@ async fn start_background(
             "took back the reports and webhooks this instance held when it last stopped"
         );
     }
-    let policy = Policy::new(&config.webhooks).map_err(anyhow::Error::msg)?;
     if !config.webhooks.default_callback_url.is_empty() && config.webhooks.secret.expose().is_none()
     {
         tracing::warn!(
@@ -110,13 +110,13 @@ async fn start_background(
         Dispatcher {
             store: store.clone(),
             config: config.clone(),
-            policy: Arc::new(policy),
+            policy: policy.clone(),
             worker_id: format!("{prefix}{pid}-webhooks"),
             cancel: cancel.child_token(),
         }
         .run(),
     );
-    Ok(())
+    Ok(policy)
 }
 
 /// What `serve` runs: the API and, when `workers > 0`, workers in the same process. Dropping it
@@ -172,7 +172,8 @@ impl Service {
             provider = reporter.default_provider().as_str(),
             "narrative reports"
         );
-        start_background(&store, &config, &reporter, &report_wake, &cancel, &instance).await?;
+        let webhooks =
+            start_background(&store, &config, &reporter, &report_wake, &cancel, &instance).await?;
         let app = router(AppState {
             store,
             catalogue: Arc::new(catalogue),
@@ -187,6 +188,7 @@ impl Service {
             wake,
             reporter,
             report_wake,
+            webhooks,
         });
         let stop = cancel.child_token();
         let server = tokio::spawn(async move {

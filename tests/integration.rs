@@ -426,22 +426,7 @@ async fn a_worker_in_another_process_finds_jobs_by_polling_on_sqlite() {
     };
     let api = TestApp::start(config(shared.path().to_path_buf(), 0)).await;
     let worker = TestApp::start(config(shared.path().to_path_buf(), 1)).await;
-    let clip = video("happy", happy_spec, Codec::H264Mp4);
-    let mut waits = Vec::new();
-    for _ in 0..3 {
-        let (status, job) = api.upload(&clip, &[("sample_fps", "1")]).await;
-        assert_eq!(status, 202, "{job}");
-        let id = job["id"].as_str().expect("id").to_string();
-        let job = api.wait(&id, Duration::from_secs(60)).await;
-        assert_eq!(job["status"], "succeeded", "{job}");
-        let at = |k: &str| {
-            chrono::DateTime::parse_from_rfc3339(job[k].as_str().expect("time"))
-                .expect("rfc3339")
-                .timestamp_millis()
-        };
-        waits.push(at("started_at") - at("created_at"));
-    }
-    waits.sort_unstable();
+    let waits = common::claim_waits(&api, 3, Duration::from_secs(60)).await;
     eprintln!("upload to claim by polling every 500 ms, ms (sorted): {waits:?}");
     api.stop().await;
     worker.stop().await;

@@ -299,22 +299,30 @@ async fn concurrent_claims_never_hand_out_a_job_twice() {
     );
 }
 
+/// A service on `db` with `workers` workers, sharing the upload folder `dir` with the others.
+fn one_queue(
+    db: &TestDb,
+    dir: &std::path::Path,
+    workers: usize,
+    poll_ms: u64,
+) -> impl FnOnce(&mut emoscope::config::Config) + use<> {
+    let (url, dir) = (db.url.clone(), dir.to_path_buf());
+    move |c| {
+        c.database_url = DatabaseUrl::new(url);
+        c.data_dir = dir;
+        c.workers = workers;
+        c.queue.poll_ms = poll_ms;
+    }
+}
+
 /// Two services on one database and one upload folder, like two machines: one with the API only
 /// (`serve --api-only`), one with a worker. Jobs uploaded to either are processed once each.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_services_share_one_queue() {
     let db = TestDb::create().await;
     let shared = tempfile::tempdir().expect("shared data dir");
-    let config = |url: String, dir: std::path::PathBuf, workers: usize| {
-        move |c: &mut emoscope::config::Config| {
-            c.database_url = DatabaseUrl::new(url);
-            c.data_dir = dir;
-            c.workers = workers;
-            c.queue.poll_ms = 100;
-        }
-    };
-    let a = TestApp::start(config(db.url.clone(), shared.path().to_path_buf(), 0)).await;
-    let b = TestApp::start(config(db.url.clone(), shared.path().to_path_buf(), 1)).await;
+    let a = TestApp::start(one_queue(&db, shared.path(), 0, 100)).await;
+    let b = TestApp::start(one_queue(&db, shared.path(), 1, 100)).await;
     let clip = video("happy", happy_spec, Codec::H264Mp4);
     let mut ids = Vec::new();
     for i in 0..4 {
@@ -342,34 +350,11 @@ async fn two_services_share_one_queue() {
 async fn a_worker_in_another_process_wakes_on_notify() {
     let db = TestDb::create().await;
     let shared = tempfile::tempdir().expect("shared data dir");
-    let config = |url: String, dir: std::path::PathBuf, workers: usize| {
-        move |c: &mut emoscope::config::Config| {
-            c.database_url = DatabaseUrl::new(url);
-            c.data_dir = dir;
-            c.workers = workers;
-            c.queue.poll_ms = 60_000;
-        }
-    };
-    let api = TestApp::start(config(db.url.clone(), shared.path().to_path_buf(), 0)).await;
-    let worker = TestApp::start(config(db.url.clone(), shared.path().to_path_buf(), 1)).await;
+    let api = TestApp::start(one_queue(&db, shared.path(), 0, 60_000)).await;
+    let worker = TestApp::start(one_queue(&db, shared.path(), 1, 60_000)).await;
     // The worker has looked at the empty queue and is waiting out its poll.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let clip = video("happy", happy_spec, Codec::H264Mp4);
-    let mut waits = Vec::new();
-    for _ in 0..3 {
-        let (status, job) = api.upload(&clip, &[("sample_fps", "1")]).await;
-        assert_eq!(status, 202, "{job}");
-        let id = job["id"].as_str().expect("id").to_string();
-        let job = api.wait(&id, Duration::from_secs(30)).await;
-        assert_eq!(job["status"], "succeeded", "{job}");
-        let at = |k: &str| {
-            chrono::DateTime::parse_from_rfc3339(job[k].as_str().expect("time"))
-                .expect("rfc3339")
-                .timestamp_millis()
-        };
-        waits.push(at("started_at") - at("created_at"));
-    }
-    waits.sort_unstable();
+    let waits = common::claim_waits(&api, 3, Duration::from_secs(30)).await;
     eprintln!("upload to claim over NOTIFY, ms (sorted): {waits:?}");
     assert!(waits.iter().all(|w| *w < 30_000), "{waits:?}");
     api.stop().await;

@@ -53,6 +53,8 @@ pub struct AppState {
     pub reporter: Arc<Reporter>,
     /// Woken when a report is queued, for this process's report writers.
     pub report_wake: Arc<Notify>,
+    /// Where webhooks may go (`webhooks.*`), checked once at start.
+    pub webhooks: Arc<crate::webhooks::target::Policy>,
     pub keys: auth::KeysInUse,
     pub rates: Arc<rate::RateLimits>,
     /// Places for open event streams (`limits.max_event_streams`).

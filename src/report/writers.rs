@@ -6,12 +6,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use super::service::{ReportFailure, ReportKey, Reporter, fault};
 use super::{Report, ReportFault};
 use crate::config::Config;
+use crate::jobs::claimer;
 use crate::jobs::store::Store;
 
 #[derive(Clone)]
@@ -29,32 +30,20 @@ pub struct ReportWriters {
 impl ReportWriters {
     /// Claims and writes reports, `report.workers` at a time, until cancelled.
     pub async fn run(self) {
-        let slots = Arc::new(Semaphore::new(self.config.report.workers.max(1)));
         let poll = Duration::from_millis(self.config.queue.poll_ms.max(10));
-        loop {
-            let permit = tokio::select! {
-                p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return },
-                _ = self.cancel.cancelled() => return,
-            };
-            match self.store.claim_report(&self.worker_id).await {
-                Ok(Some(report)) => {
-                    let me = self.clone();
-                    tokio::spawn(async move {
-                        me.write(report).await;
-                        drop(permit);
-                    });
-                    continue;
-                }
-                Ok(None) => {}
-                Err(e) => tracing::error!(error = %e, "cannot claim a report"),
-            }
-            drop(permit);
-            tokio::select! {
-                _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(poll) => {}
-                _ = self.cancel.cancelled() => return,
-            }
-        }
+        claimer::run(
+            self.config.report.workers,
+            poll,
+            Some(&self.wake),
+            &self.cancel,
+            "a report",
+            || self.store.claim_report(&self.worker_id),
+            |report| {
+                let me = self.clone();
+                async move { me.write(report).await }
+            },
+        )
+        .await;
     }
 
     async fn write(&self, report: Report) {

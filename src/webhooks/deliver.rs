@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use serde::Serialize;
-use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use super::target::Policy;
@@ -16,8 +15,8 @@ use super::{Attempt, Delivery, Outcome, sign};
 use crate::api::jobs::report::ReportView;
 use crate::api::jobs::view::JobView;
 use crate::config::{Config, WebhookConfig};
-use crate::jobs::now_ms;
 use crate::jobs::store::Store;
+use crate::jobs::{claimer, now_ms};
 
 /// The body of every webhook (the Standard Webhooks payload form): the event, when it was sent,
 /// and the job or report as `GET` returns it.
@@ -42,31 +41,20 @@ pub struct Dispatcher {
 impl Dispatcher {
     /// Sends due deliveries, `webhooks.concurrency` at a time, until cancelled.
     pub async fn run(self) {
-        let slots = Arc::new(Semaphore::new(self.config.webhooks.concurrency.max(1)));
         let poll = Duration::from_millis(self.config.queue.poll_ms.clamp(10, 1000));
-        loop {
-            let permit = tokio::select! {
-                p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return },
-                _ = self.cancel.cancelled() => return,
-            };
-            match self.store.claim_delivery(&self.worker_id, now_ms()).await {
-                Ok(Some(d)) => {
-                    let me = self.clone();
-                    tokio::spawn(async move {
-                        me.attempt(d).await;
-                        drop(permit);
-                    });
-                    continue;
-                }
-                Ok(None) => {}
-                Err(e) => tracing::error!(error = %e, "cannot claim a webhook delivery"),
-            }
-            drop(permit);
-            tokio::select! {
-                _ = tokio::time::sleep(poll) => {}
-                _ = self.cancel.cancelled() => return,
-            }
-        }
+        claimer::run(
+            self.config.webhooks.concurrency,
+            poll,
+            None,
+            &self.cancel,
+            "a webhook delivery",
+            || self.store.claim_delivery(&self.worker_id, now_ms()),
+            |d| {
+                let me = self.clone();
+                async move { me.attempt(d).await }
+            },
+        )
+        .await;
     }
 
     async fn attempt(&self, d: Delivery) {

@@ -560,3 +560,25 @@ pub fn lavfi_video(path: &Path, source: &str, extra: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Uploads `n` small jobs one after the other to `api`, waits for each to succeed, and returns
+/// the times from upload to a worker's claim (`started_at - created_at`), in ms, sorted.
+pub async fn claim_waits(api: &TestApp, n: usize, timeout: Duration) -> Vec<i64> {
+    let clip = video("happy", happy_spec, Codec::H264Mp4);
+    let mut waits = Vec::new();
+    for _ in 0..n {
+        let (status, job) = api.upload(&clip, &[("sample_fps", "1")]).await;
+        assert_eq!(status, 202, "{job}");
+        let id = job["id"].as_str().expect("id").to_string();
+        let job = api.wait(&id, timeout).await;
+        assert_eq!(job["status"], "succeeded", "{job}");
+        let at = |k: &str| {
+            chrono::DateTime::parse_from_rfc3339(job[k].as_str().expect("time"))
+                .expect("rfc3339")
+                .timestamp_millis()
+        };
+        waits.push(at("started_at") - at("created_at"));
+    }
+    waits.sort_unstable();
+    waits
+}

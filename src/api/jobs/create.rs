@@ -28,7 +28,6 @@ use crate::pipeline::decode::Sampler;
 use crate::pipeline::detect::DetectorKind;
 use crate::pipeline::people::Focus;
 use crate::pipeline::probe::{self, VideoInfo};
-use crate::webhooks::target::Policy;
 
 pub(super) const OPTION_NAMES: [&str; 11] = [
     "sample_fps",
@@ -222,8 +221,7 @@ async fn callback_url(
     if caller.owner().is_none() && w.secret.expose().is_none() {
         return Err(bad("webhooks of jobs made without an API key are signed with the server's secret, and none is configured (webhooks.secret)".into()));
     }
-    let policy = Policy::new(w).map_err(ApiError::internal)?;
-    let checked = policy.check(&url).await.map_err(bad)?;
+    let checked = state.webhooks.check(&url).await.map_err(bad)?;
     Ok(Some(checked.to_string()))
 }
 

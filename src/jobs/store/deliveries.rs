@@ -122,10 +122,7 @@ impl DeliveryStore for SqlStore {
 
     async fn recover_deliveries(&self, lost: LostWriters<'_>) -> StoreResult<u64> {
         // The attempt in flight never got an answer: it is not counted, and the delivery is due.
-        let which = match lost {
-            LostWriters::SilentSince(_) => "claimed_at < $1",
-            LostWriters::OfInstance(_) => "substr(worker_id, 1, length($1)) = $1",
-        };
+        let which = lost.condition("claimed_at", "$1");
         let sql = format!(
             "UPDATE deliveries SET status = 'pending', worker_id = NULL, \
                attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END \

@@ -174,6 +174,17 @@ pub enum LostWriters<'a> {
     OfInstance(&'a str),
 }
 
+impl LostWriters<'_> {
+    /// The SQL condition that picks these writers' rows, with their time or prefix bound as
+    /// `param`; `time_column` is the row's last sign of life.
+    fn condition(self, time_column: &str, param: &str) -> String {
+        match self {
+            Self::SilentSince(_) => format!("{time_column} < {param}"),
+            Self::OfInstance(_) => format!("substr(worker_id, 1, length({param})) = {param}"),
+        }
+    }
+}
+
 /// Narrative reports, one per job, language, provider and model.
 #[async_trait]
 pub trait ReportStore: Send + Sync {

@@ -203,10 +203,7 @@ impl ReportStore for SqlStore {
     }
 
     async fn recover_reports(&self, lost: LostWriters<'_>, max_attempts: u32) -> StoreResult<u64> {
-        let which = match lost {
-            LostWriters::SilentSince(_) => "heartbeat_at < $3",
-            LostWriters::OfInstance(_) => "substr(worker_id, 1, length($3)) = $3",
-        };
+        let which = lost.condition("heartbeat_at", "$3");
         let sql = format!(
             "UPDATE reports SET \
                status = CASE WHEN attempts >= $1 THEN 'failed' ELSE 'queued' END, \
