@@ -6,8 +6,10 @@
 #   - the YuNet face detector in third_party/, from ../shared/models when present, else from the
 #     OpenCV Model Zoo
 # With --test it also installs what the tests drive: Debian's Chromium and Node.js, Playwright
-# (tests/e2e, from npm), openapi-spec-validator and schemathesis (PyPI) in third_party/venv, and a
-# local PostgreSQL server with a role `emoscope` that may create the tests' databases.
+# (tests/e2e, from npm), openapi-spec-validator and schemathesis (PyPI) in third_party/venv, s3s-fs
+# (crates.io: a real S3 server on a folder, for the object-storage tests), podman and mmdebstrap
+# (the container test), and a local PostgreSQL server with a role `emoscope` that may create the
+# tests' databases.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WITH_TESTS=0
@@ -28,6 +30,9 @@ packages=(libopencv-dev clang libclang-dev pkg-config ffmpeg opencv-data curl ca
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3 python3-pip)
 if [ "$WITH_TESTS" = 1 ]; then
   packages+=(chromium python3-venv postgresql)
+  # The container test: podman (with runc and catatonit for --init), mmdebstrap for a base image
+  # made from Debian's packages, objcopy, and docker-compose to check the compose file.
+  packages+=(podman runc catatonit mmdebstrap binutils docker-compose)
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 missing=()
@@ -94,6 +99,10 @@ if [ "$WITH_TESTS" = 1 ]; then
   if [ "$node_major" -lt 20 ]; then
     say "the browser test needs Node.js 20 or newer (found ${node_major}); Debian 13 and NodeSource have it"
     exit 1
+  fi
+  if [ ! -x "$HOME/.cargo/bin/s3s-fs" ]; then
+    say "installing s3s-fs from crates.io (an S3 server for the object-storage tests)"
+    cargo install -q --locked s3s-fs --version 0.14.1 --features binary
   fi
   if [ ! -d tests/e2e/node_modules/playwright-core ]; then
     say "installing playwright-core (tests/e2e); it drives Debian's chromium, it downloads no browser"

@@ -22,6 +22,7 @@ use crate::pipeline::Engine;
 use crate::pipeline::catalogue::Catalogue;
 use crate::report::service::Reporter;
 use crate::report::writers::ReportWriters;
+use crate::storage::MediaStore;
 use crate::webhooks::deliver::Dispatcher;
 use crate::webhooks::target::Policy;
 
@@ -36,6 +37,18 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>> {
         .await
         .with_context(|| format!("cannot open the database {url}"))?;
     Ok(Arc::new(store))
+}
+
+/// The media store and this process's scratch folder, after one request proves the store
+/// answers: a misconfigured bucket stops the start with a message that names it.
+pub async fn open_uploads(config: &Config, instance: &Instance) -> Result<Uploads> {
+    let media = MediaStore::open(config)?;
+    media
+        .check()
+        .await
+        .map_err(|e| anyhow::anyhow!("the media store does not answer: {e}"))?;
+    tracing::info!(store = media.place(), "media store");
+    Ok(Uploads::new(Arc::new(media), instance.scratch.clone()))
 }
 
 /// Loads the models off the async runtime (it takes a moment) for `workers` workers.
@@ -137,13 +150,12 @@ impl Service {
         let config = Arc::new(config);
         let store = open_store(&config).await?;
         refuse_open_network(&config, addr, store.as_ref()).await?;
-        let uploads = Uploads::new(config.uploads_dir());
-        tokio::fs::create_dir_all(uploads.dir()).await?;
+        let instance = Instance::acquire(&config.data_dir)?;
+        let uploads = open_uploads(&config, &instance).await?;
         let wake = Arc::new(Notify::new());
         let report_wake = Arc::new(Notify::new());
         let cancel = CancellationToken::new();
         store.listen(wake.clone(), report_wake.clone(), cancel.child_token());
-        let instance = Instance::acquire(&config.data_dir)?;
         // Only a process that analyses videos loads ONNX Runtime and the models.
         let (pool, catalogue, provider) = if workers > 0 {
             let engine = load_engine(&config, workers).await?;
@@ -255,13 +267,13 @@ pub async fn run_workers(
 ) -> Result<()> {
     let config = Arc::new(config);
     let store = open_store(&config).await?;
-    let uploads = Uploads::new(config.uploads_dir());
+    let instance = Instance::acquire(&config.data_dir)?;
+    let uploads = open_uploads(&config, &instance).await?;
     let engine = load_engine(&config, count).await?;
     let wake = Arc::new(Notify::new());
     let report_wake = Arc::new(Notify::new());
     let cancel = CancellationToken::new();
     store.listen(wake.clone(), report_wake.clone(), cancel.child_token());
-    let instance = Instance::acquire(&config.data_dir)?;
     let w = Workers {
         store: store.clone(),
         engine,

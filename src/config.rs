@@ -48,6 +48,64 @@ pub struct Config {
     pub http: HttpConfig,
     pub rate_limits: RateLimitConfig,
     pub webhooks: WebhookConfig,
+    pub storage: StorageConfig,
+}
+
+/// Where uploads and annotated videos live between the API and the workers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    /// `local`: `{data_dir}/uploads` (one machine); `s3`: a bucket every process shares.
+    pub backend: StorageBackend,
+    /// S3 bucket; empty: `AWS_BUCKET_NAME`. Each S3 setting left empty here is read from the
+    /// usual `AWS_*` variable (`AWS_ENDPOINT`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, ...).
+    pub bucket: String,
+    /// Key prefix inside the bucket, so that one bucket can serve several deployments.
+    pub prefix: String,
+    /// Endpoint of a self-hosted store (MinIO, Ceph, Garage...); `http://` is allowed.
+    pub endpoint: String,
+    pub region: String,
+    /// `{endpoint}/{bucket}/key` addressing, which self-hosted stores expect; false:
+    /// `{bucket}.{endpoint}/key`.
+    pub path_style: bool,
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    /// One store request fails after this long (it is retried twice within it).
+    pub timeout_secs: u64,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            backend: StorageBackend::Local,
+            bucket: String::new(),
+            prefix: "emoscope".into(),
+            endpoint: String::new(),
+            region: String::new(),
+            path_style: true,
+            access_key_id: String::new(),
+            secret_access_key: Secret::default(),
+            timeout_secs: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageBackend {
+    Local,
+    S3,
+}
+
+impl std::str::FromStr for StorageBackend {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "local" => Ok(Self::Local),
+            "s3" => Ok(Self::S3),
+            _ => Err(format!("expected local or s3, not {s:?}")),
+        }
+    }
 }
 
 /// Webhooks: where they may go, how they are signed, how long they are retried.
@@ -452,6 +510,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             rate_limits: RateLimitConfig::default(),
             webhooks: WebhookConfig::default(),
+            storage: StorageConfig::default(),
         }
     }
 }
@@ -612,6 +671,15 @@ impl Config {
             "EMOSCOPE_WEBHOOKS__MAX_BACKOFF_SECS" => self.webhooks.max_backoff_secs,
             "EMOSCOPE_WEBHOOKS__GIVE_UP_AFTER_SECS" => self.webhooks.give_up_after_secs,
             "EMOSCOPE_WEBHOOKS__CONCURRENCY" => self.webhooks.concurrency,
+            "EMOSCOPE_STORAGE__BACKEND" => self.storage.backend,
+            "EMOSCOPE_STORAGE__BUCKET" => self.storage.bucket,
+            "EMOSCOPE_STORAGE__PREFIX" => self.storage.prefix,
+            "EMOSCOPE_STORAGE__ENDPOINT" => self.storage.endpoint,
+            "EMOSCOPE_STORAGE__REGION" => self.storage.region,
+            "EMOSCOPE_STORAGE__PATH_STYLE" => self.storage.path_style,
+            "EMOSCOPE_STORAGE__ACCESS_KEY_ID" => self.storage.access_key_id,
+            "EMOSCOPE_STORAGE__SECRET_ACCESS_KEY" => self.storage.secret_access_key,
+            "EMOSCOPE_STORAGE__TIMEOUT_SECS" => self.storage.timeout_secs,
         );
         self.validate()
     }
@@ -698,6 +766,9 @@ impl Config {
                     "http.cors_origins holds origins such as https://app.example.com (scheme, host and port only), not {origin:?}"
                 );
             }
+        }
+        if self.storage.timeout_secs == 0 {
+            bail!("storage.timeout_secs must be at least 1");
         }
         let url = self.database_url();
         if !(url.is_sqlite() || url.is_postgres()) {

@@ -1,7 +1,7 @@
 //! Emoscope: which emotions the faces in a video show.
 //!
 //! The folder tree follows a video through the service: `api` takes the upload, `jobs` queues and
-//! stores it, `pipeline` decodes, detects, classifies and aggregates, and `cli` runs the same
+//! stores it, `storage` keeps the video (a folder or an S3 bucket) for a worker, `pipeline` decodes, detects, classifies and aggregates, and `cli` runs the same
 //! pipeline without a server.
 
 pub mod api;
@@ -13,5 +13,6 @@ pub mod jobs;
 pub mod pipeline;
 pub mod report;
 pub mod runtime;
+pub mod storage;
 pub mod telemetry;
 pub mod webhooks;

@@ -127,6 +127,12 @@ enum Command {
     },
     /// Create or update the database schema.
     Migrate,
+    /// Exit 0 when the server answers `GET /readyz` with 200 (a container's health check).
+    Health {
+        /// Default: `/readyz` at the configured `listen` address (0.0.0.0 asked as 127.0.0.1).
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Print the OpenAPI 3.1 contract (the one committed in openapi/openapi.json).
     Openapi,
 }
@@ -286,6 +292,7 @@ fn run() -> Result<()> {
             println!("database at {} is up to date", config.database_url());
             Ok(())
         }),
+        Command::Health { url } => rt.block_on(health(&config, url)),
         Command::Openapi => {
             print!("{}", emoscope::api::openapi::document_json());
             Ok(())
@@ -299,6 +306,24 @@ async fn serve(config: Config, api_only: bool) -> Result<()> {
     let service = app::Service::start(config, listener, workers).await?;
     app::shutdown_signal().await;
     service.stop().await
+}
+
+async fn health(config: &Config, url: Option<String>) -> Result<()> {
+    let url = url.unwrap_or_else(|| {
+        let listen = config.listen.replace("0.0.0.0", "127.0.0.1");
+        format!("http://{}/readyz", listen.replace("[::]", "[::1]"))
+    });
+    let response = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()?
+        .get(&url)
+        .send()
+        .await?;
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    anyhow::ensure!(status.is_success(), "{url}: {status} {body}");
+    println!("{body}");
+    Ok(())
 }
 
 async fn report(

@@ -125,7 +125,6 @@ async fn silent_clients_are_dropped_and_leave_nothing_behind() {
     })
     .await;
     let addr = app.base.trim_start_matches("http://").to_string();
-    let uploads = app.data_dir.path().join("uploads");
 
     // Half an upload, then silence: 408 after the idle time, and the partial file is gone.
     let stream = tokio::net::TcpStream::connect(&addr)
@@ -147,7 +146,7 @@ async fn silent_clients_are_dropped_and_leave_nothing_behind() {
         "{body}"
     );
     assert!(started.elapsed() < Duration::from_secs(5));
-    assert_eq!(std::fs::read_dir(&uploads).expect("dir").count(), 0);
+    assert_eq!(app.uploads_count(), 0);
 
     // A request body that never comes on another route: the request deadline answers.
     let stream = tokio::net::TcpStream::connect(&addr)
@@ -193,15 +192,7 @@ async fn no_upload_outlives_its_job_unless_kept() {
     let main = video("main", main_spec, Codec::H264Mp4);
     let long = video("long", common::long_spec, Codec::H264Mp4);
     let app = TestApp::start(|_| {}).await;
-    let uploads = app.data_dir.path().join("uploads");
-    let listing = || {
-        let mut names: Vec<String> = std::fs::read_dir(&uploads)
-            .expect("dir")
-            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-            .collect();
-        names.sort();
-        names
-    };
+    let listing = || common::media_files(app.data_dir.path());
     let id_of = |job: &Value| job["id"].as_str().expect("id").to_string();
 
     // Succeeded, kept and not kept.

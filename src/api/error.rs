@@ -51,6 +51,7 @@ pub enum ErrorCode {
     Internal,
     LlmError,
     NotReady,
+    StoreUnavailable,
     Timeout,
     LlmTimeout,
     HostNotAllowed,
@@ -104,6 +105,7 @@ impl ErrorCode {
             Self::Internal => "internal",
             Self::LlmError => "llm_error",
             Self::NotReady => "not_ready",
+            Self::StoreUnavailable => "store_unavailable",
             Self::Timeout => "timeout",
             Self::LlmTimeout => "llm_timeout",
             Self::HostNotAllowed => "host_not_allowed",
@@ -161,7 +163,9 @@ impl ErrorCode {
             Self::QueueFull => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::LlmError => StatusCode::BAD_GATEWAY,
-            Self::NotReady | Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            Self::NotReady | Self::StoreUnavailable | Self::Timeout => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::LlmTimeout => StatusCode::GATEWAY_TIMEOUT,
         }
     }

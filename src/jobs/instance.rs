@@ -3,6 +3,10 @@
 //! long as the process lives. The kernel drops the lock when the process dies, however it dies,
 //! so a process that gets slot `k` knows that the one before it is gone, and may take back the
 //! jobs its workers held without waiting for their heartbeats to go stale.
+//!
+//! The slot also owns a scratch folder, `{data_dir}/scratch/slot-{k}`, for files on their way
+//! into or out of the media store. Whatever a killed process left there is deleted when the
+//! next process takes the slot.
 
 use std::fs::{File, OpenOptions};
 use std::path::Path;
@@ -15,6 +19,8 @@ const MAX_SLOTS: usize = 256;
 pub struct Instance {
     /// `{host}:{data folder}:{slot}/`: the start of every worker id of this process.
     pub worker_prefix: String,
+    /// This process's scratch folder, empty at the start.
+    pub scratch: std::path::PathBuf,
     /// Held, not read: the lock lives as long as this file handle.
     _lock: File,
 }
@@ -39,8 +45,11 @@ impl Instance {
                 .with_context(|| format!("cannot open {}", path.display()))?;
             match file.try_lock() {
                 Ok(()) => {
+                    let scratch = data_dir.join("scratch").join(format!("slot-{slot}"));
+                    clear(&scratch)?;
                     return Ok(Self {
                         worker_prefix: format!("{}:{folder}:{slot}/", hostname()),
+                        scratch,
                         _lock: file,
                     });
                 }
@@ -55,6 +64,16 @@ impl Instance {
             data_dir.display()
         )
     }
+}
+
+/// Empties the folder (creating it if need be).
+fn clear(dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot empty {}", dir.display())),
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
 }
 
 fn hostname() -> String {
@@ -77,9 +96,17 @@ mod tests {
         let b = Instance::acquire(dir.path()).expect("b");
         assert_ne!(a.worker_prefix, b.worker_prefix);
         assert!(a.worker_prefix.ends_with(":0/"), "{}", a.worker_prefix);
+        assert_ne!(a.scratch, b.scratch);
         let a_prefix = a.worker_prefix.clone();
+        let left = a.scratch.join("x.part");
+        std::fs::write(&left, b"half an upload").expect("write");
         drop(a);
         let c = Instance::acquire(dir.path()).expect("c");
         assert_eq!(c.worker_prefix, a_prefix);
+        assert!(
+            !left.exists(),
+            "what the dead process left in its scratch folder is gone"
+        );
+        assert!(c.scratch.is_dir());
     }
 }

@@ -1,24 +1,30 @@
 //! Upload files: where they live, when they go. Every end of a job (success, failure, cancel,
 //! delete, a worker lost for good) passes through [`Uploads::release`] or [`Uploads::remove`], and
-//! the [`Uploads::sweep`] catches what a crash or a dropped connection left behind, so that no
-//! video outlives its job unless the job asked to keep it.
+//! the [`Uploads::sweep`] catches what a crash, a dropped connection or a store outage left
+//! behind, so that no video outlives its job unless the job asked to keep it.
 //!
-//! Layout: `{uploads}/{id}.part` while the body arrives, renamed to `{id}.video` once it is whole;
-//! the annotated video (opt-in) is `{id}.annotating.mp4` while it is written, then
-//! `{id}.annotated.mp4`, kept until the job is deleted.
+//! Objects in the media store (a folder or a bucket, `storage.rs`): `{id}.video`, the whole upload
+//! waiting for its analysis; `{id}.annotated.mp4`, the annotated video (opt-in), kept until the
+//! job is deleted. Files on their way in or out live in this process's scratch folder
+//! (`instance.rs`, emptied at every start): `{id}.part` while the body arrives,
+//! `{id}.annotating.mp4` while it is drawn, and a worker's copy of a video from a bucket.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::Job;
 use super::store::JobStore;
+use crate::storage::{MediaStore, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct Uploads {
-    dir: PathBuf,
+    media: Arc<MediaStore>,
+    scratch: PathBuf,
 }
 
-/// The files of a job in the folder.
+/// The objects of a job in the store; `Part` and `Annotating` are left by versions that wrote
+/// them into the uploads folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Part,
@@ -36,36 +42,78 @@ pub struct Swept {
     pub orphans: u64,
 }
 
+/// A job's video as a local file for the decoder; a copy fetched from a bucket is removed when
+/// this is dropped.
+pub struct LocalVideo {
+    pub path: PathBuf,
+    copy: bool,
+}
+
+impl Drop for LocalVideo {
+    fn drop(&mut self) {
+        if self.copy {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn video_name(id: &str) -> String {
+    format!("{id}.video")
+}
+
+fn annotated_name(id: &str) -> String {
+    format!("{id}.annotated.mp4")
+}
+
 impl Uploads {
-    pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+    pub fn new(media: Arc<MediaStore>, scratch: impl Into<PathBuf>) -> Self {
+        Self {
+            media,
+            scratch: scratch.into(),
+        }
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    pub fn media(&self) -> &MediaStore {
+        &self.media
     }
 
     /// Where the body is written while it arrives.
     pub fn partial_path(&self, id: &str) -> PathBuf {
-        self.dir.join(format!("{id}.part"))
-    }
-
-    /// Where a whole upload waits for its analysis.
-    pub fn video_path(&self, id: &str) -> PathBuf {
-        self.dir.join(format!("{id}.video"))
+        self.scratch.join(format!("{id}.part"))
     }
 
     /// Where the annotated video is written while the job runs.
     pub fn annotating_path(&self, id: &str) -> PathBuf {
-        self.dir.join(format!("{id}.annotating.mp4"))
+        self.scratch.join(format!("{id}.annotating.mp4"))
     }
 
-    /// The annotated video of a succeeded job that asked for one.
-    pub fn annotated_path(&self, id: &str) -> PathBuf {
-        self.dir.join(format!("{id}.annotated.mp4"))
+    /// Moves a whole, checked upload into the store; returns where it is, for the job's record.
+    pub async fn commit(&self, id: &str, partial: &Path) -> Result<String, StoreError> {
+        let name = video_name(id);
+        self.media.put_file(&name, partial).await?;
+        let _ = tokio::fs::remove_file(partial).await;
+        Ok(self.media.location(&name))
     }
 
-    /// The job's id from a file name of this folder, with which of its files it is.
+    /// The job's video as a local file.
+    pub async fn fetch_video(&self, id: &str) -> Result<LocalVideo, StoreError> {
+        let (path, copy) = self.media.fetch(&video_name(id), &self.scratch).await?;
+        Ok(LocalVideo { path, copy })
+    }
+
+    /// Moves a finished annotated video into the store.
+    pub async fn store_annotated(&self, id: &str, file: &Path) -> Result<(), StoreError> {
+        let stored = self.media.put_file(&annotated_name(id), file).await;
+        let _ = tokio::fs::remove_file(file).await;
+        stored
+    }
+
+    /// The annotated video's name in the store.
+    pub fn annotated(&self, id: &str) -> String {
+        annotated_name(id)
+    }
+
+    /// The job's id from an object's name, with which of its objects it is.
     fn parse(name: &str) -> Option<(&str, Kind)> {
         let (id, kind) = if let Some(id) = name.strip_suffix(".annotated.mp4") {
             (id, Kind::Annotated)
@@ -84,59 +132,63 @@ impl Uploads {
     }
 
     /// Deletes the job's upload if the job has ended and did not ask to keep it, and records
-    /// that it is gone. Returns whether a file was removed.
+    /// that it is gone. Returns whether a file was removed. When the store fails, the record
+    /// stays and the sweeper tries again.
     pub async fn release(&self, store: &dyn JobStore, job: &Job) -> bool {
         if !job.status.is_finished() || job.keep_video || job.video_path.is_none() {
             return false;
         }
-        let removed = self.remove_files(&job.id, false).await;
-        if let Err(e) = store.forget_video(&job.id).await {
-            tracing::warn!(job = %job.id, error = %e, "cannot record the upload's deletion");
+        self.release_video(store, &job.id).await
+    }
+
+    async fn release_video(&self, store: &dyn JobStore, id: &str) -> bool {
+        let Ok(removed) = self.delete(&[video_name(id), format!("{id}.part")]).await else {
+            return false;
+        };
+        if let Err(e) = store.forget_video(id).await {
+            tracing::warn!(job = %id, error = %e, "cannot record the upload's deletion");
         }
         removed
     }
 
-    /// Deletes the job's files, the annotated video too, whatever the job's state (the job
-    /// itself is being deleted).
+    /// Deletes the job's objects, the annotated video too, whatever the job's state (the job
+    /// itself is being deleted). What a store outage keeps, the sweeper removes later.
     pub async fn remove(&self, id: &str) -> bool {
-        self.remove_files(id, true).await
+        let names = [
+            video_name(id),
+            format!("{id}.part"),
+            format!("{id}.annotating.mp4"),
+            annotated_name(id),
+        ];
+        self.delete(&names).await.unwrap_or(false)
     }
 
-    /// The upload's files, and the annotated video's when `annotated`.
-    async fn remove_files(&self, id: &str, annotated: bool) -> bool {
+    /// Deletes the named objects; whether one was there, or the first failure.
+    async fn delete(&self, names: &[String]) -> Result<bool, StoreError> {
         let mut removed = false;
-        let mut paths = vec![self.video_path(id), self.partial_path(id)];
-        if annotated {
-            paths.extend([self.annotating_path(id), self.annotated_path(id)]);
-        }
-        for path in paths {
-            match tokio::fs::remove_file(&path).await {
-                Ok(()) => removed = true,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        for name in names {
+            match self.media.delete(name).await {
+                Ok(gone) => removed |= gone,
                 Err(e) => {
-                    tracing::warn!(error = %e, path = %path.display(), "cannot delete an upload")
+                    tracing::warn!(error = %e, object = %name, "cannot delete an upload");
+                    return Err(e);
                 }
             }
         }
         if removed {
-            tracing::info!(job = %id, "upload deleted");
+            tracing::info!(objects = ?names.first(), "upload deleted");
         }
-        removed
+        Ok(removed)
     }
 
-    /// Removes every file whose job has ended (and is not to be kept) or does not exist. A file
-    /// of no job is left alone until it is `grace` old: its upload may still be arriving, or its
-    /// job may be a moment from being stored. Safe to run in several processes at once.
-    pub async fn sweep(&self, store: &dyn JobStore, grace: Duration) -> std::io::Result<Swept> {
+    /// Removes every object whose job has ended (and is not to be kept) or does not exist. An
+    /// object of no job is left alone until it is `grace` old: its job may be a moment from
+    /// being stored. Safe to run in several processes at once: a delete of what another
+    /// process deleted is no error.
+    pub async fn sweep(&self, store: &dyn JobStore, grace: Duration) -> Result<Swept, StoreError> {
         let mut swept = Swept::default();
-        let mut entries = match tokio::fs::read_dir(&self.dir).await {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(swept),
-            Err(e) => return Err(e),
-        };
-        while let Some(entry) = entries.next_entry().await? {
-            let name = entry.file_name();
-            let Some((id, kind)) = name.to_str().and_then(Self::parse) else {
+        for entry in self.media.list().await? {
+            let Some((id, kind)) = Self::parse(&entry.name) else {
                 continue;
             };
             let job = match store.get(id).await {
@@ -146,47 +198,35 @@ impl Uploads {
                     continue;
                 }
             };
-            match job {
-                // An annotated video lives as long as its job; one left half-written by a
-                // crash goes once the job has ended.
-                Some(_) if kind == Kind::Annotated => {}
-                Some(job) if kind == Kind::Annotating => {
-                    if job.status.is_finished() && remove_file(&entry.path()).await {
-                        swept.finished += 1;
-                    }
-                }
+            let gone = match job {
+                // An annotated video lives as long as its job.
+                Some(_) if kind == Kind::Annotated => false,
+                Some(job) if job.status.is_finished() && kind != Kind::Video => self
+                    .delete(std::slice::from_ref(&entry.name))
+                    .await
+                    .unwrap_or(false),
                 Some(job) if job.status.is_finished() && !job.keep_video => {
-                    if self.release(store, &job).await {
-                        swept.finished += 1;
-                    }
+                    self.release_video(store, id).await
                 }
-                Some(_) => {}
+                Some(_) => false,
                 None => {
-                    let age = entry
-                        .metadata()
-                        .await
-                        .ok()
-                        .and_then(|m| m.modified().ok())
-                        .and_then(|t| SystemTime::now().duration_since(t).ok())
+                    let age = SystemTime::now()
+                        .duration_since(entry.modified)
                         .unwrap_or_default();
-                    if age >= grace && self.remove(id).await {
+                    if age < grace {
+                        continue;
+                    }
+                    if self.remove(id).await {
                         swept.orphans += 1;
                     }
+                    continue;
                 }
+            };
+            if gone {
+                swept.finished += 1;
             }
         }
         Ok(swept)
-    }
-}
-
-async fn remove_file(path: &Path) -> bool {
-    match tokio::fs::remove_file(path).await {
-        Ok(()) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-        Err(e) => {
-            tracing::warn!(error = %e, path = %path.display(), "cannot delete a file");
-            false
-        }
     }
 }
 
@@ -217,5 +257,6 @@ mod tests {
         assert_eq!(Uploads::parse(&format!("{id}.txt")), None);
         assert_eq!(Uploads::parse("notes.video"), None);
         assert_eq!(Uploads::parse("emoscope.db"), None);
+        assert_eq!(Uploads::parse(&format!("sub/{id}.video")), None);
     }
 }

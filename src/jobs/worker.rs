@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::pipeline::{
     Engine, ErrorKind, FrameResult, Observer, Pipeline, PipelineError, Progress,
 };
+use crate::storage::StoreError;
 
 #[derive(Clone)]
 pub struct Workers {
@@ -147,7 +148,7 @@ pub async fn housekeeping(
                     tracing::info!(finished = s.finished, orphans = s.orphans, "swept uploads");
                 }
                 Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "cannot sweep the uploads folder"),
+                Err(e) => tracing::warn!(error = %e, "cannot sweep the media store"),
             }
             last_sweep = Some(std::time::Instant::now());
         }
@@ -304,40 +305,46 @@ fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, wor
         ),
     );
 
-    let path = w.uploads.video_path(&job.id);
-    let result = if job.video_path.is_some() && path.is_file() {
-        let mut observer = StoreObserver {
-            w,
-            rt,
-            job_id: &job.id,
-            worker,
-            signal: &signal,
-        };
-        let annotated = job
-            .options
-            .annotate
-            .then(|| w.uploads.annotating_path(&job.id));
-        let result = pipeline.run_to(&path, &job.options, &mut observer, annotated.as_deref());
-        if let Some(partial) = &annotated {
-            // Whole: it takes its final name; given up, failed or canceled: it goes.
-            let keep = result.as_ref().is_ok_and(|o| o.annotated);
-            let moved = if keep {
-                std::fs::rename(partial, w.uploads.annotated_path(&job.id))
-            } else {
-                std::fs::remove_file(partial)
+    let result = match rt.block_on(w.uploads.fetch_video(&job.id)) {
+        Ok(video) if job.video_path.is_some() => {
+            let mut observer = StoreObserver {
+                w,
+                rt,
+                job_id: &job.id,
+                worker,
+                signal: &signal,
             };
-            if let Err(e) = moved
-                && e.kind() != std::io::ErrorKind::NotFound
-            {
-                tracing::warn!(error = %e, "cannot move or delete the annotated video");
+            let annotated = job
+                .options
+                .annotate
+                .then(|| w.uploads.annotating_path(&job.id));
+            let result = pipeline.run_to(
+                &video.path,
+                &job.options,
+                &mut observer,
+                annotated.as_deref(),
+            );
+            drop(video);
+            match &annotated {
+                // Whole: it goes into the store; given up, failed or canceled: it goes.
+                Some(partial) if result.as_ref().is_ok_and(|o| o.annotated) => {
+                    match rt.block_on(w.uploads.store_annotated(&job.id, partial)) {
+                        Ok(()) => result,
+                        Err(e) => Err(store_error(e)),
+                    }
+                }
+                Some(partial) => {
+                    let _ = std::fs::remove_file(partial);
+                    result
+                }
+                None => result,
             }
         }
-        result
-    } else {
-        Err(PipelineError::new(
+        Ok(_) | Err(StoreError::NotFound) => Err(PipelineError::new(
             ErrorKind::VideoMissing,
-            "the uploaded video is no longer on disk",
-        ))
+            "the uploaded video is no longer in the store",
+        )),
+        Err(e) => Err(store_error(e)),
     };
     drop(_heartbeat);
 
@@ -401,6 +408,17 @@ fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, wor
         Err(e) => tracing::error!(error = %e, "cannot record the end of the job"),
     }
     release_if_ended(w, rt, &job.id);
+}
+
+/// A store that fails is worth another try later; a video that is gone is not.
+fn store_error(e: StoreError) -> PipelineError {
+    match e {
+        StoreError::NotFound => PipelineError::new(
+            ErrorKind::VideoMissing,
+            "the uploaded video is no longer in the store",
+        ),
+        StoreError::Unavailable(m) => PipelineError::new(ErrorKind::StoreUnavailable, m),
+    }
 }
 
 /// A job put back in the queue for another try keeps its video; an ended one lets it go.

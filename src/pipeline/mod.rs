@@ -50,6 +50,8 @@ pub enum ErrorKind {
     UnknownModel,
     /// Our own fault: retried.
     Internal,
+    /// The media store failed (an outage): retried.
+    StoreUnavailable,
     /// The process is stopping: retried by the next worker.
     Shutdown,
     /// A user canceled the job.
@@ -68,6 +70,7 @@ impl ErrorKind {
             Self::ModelError => "model_error",
             Self::UnknownModel => "unknown_model",
             Self::Internal => "internal",
+            Self::StoreUnavailable => "store_unavailable",
             Self::Shutdown => "shutdown",
             Self::Canceled => "canceled",
             Self::Lost => "lost",
@@ -76,7 +79,10 @@ impl ErrorKind {
 
     /// Whether another try may succeed: our faults and shutdowns, not bad videos.
     pub fn retryable(self) -> bool {
-        matches!(self, Self::Internal | Self::Shutdown)
+        matches!(
+            self,
+            Self::Internal | Self::StoreUnavailable | Self::Shutdown
+        )
     }
 }
 

@@ -6,7 +6,9 @@
 pub mod keys;
 pub mod mot;
 pub mod people;
+pub mod pg;
 pub mod receiver;
+pub mod s3;
 pub mod scenes;
 pub mod server;
 pub mod synth;
@@ -188,9 +190,9 @@ impl TestApp {
         status_and_json(self.client.post(self.url(path))).await
     }
 
-    /// Files in the uploads folder.
+    /// Upload files: in the media store's folder and in the scratch folders.
     pub fn uploads_count(&self) -> usize {
-        std::fs::read_dir(self.data_dir.path().join("uploads")).map_or(0, |d| d.count())
+        media_files(self.data_dir.path()).len()
     }
 
     /// Polls a job until it has finished (or `timeout` passes).
@@ -215,6 +217,24 @@ impl TestApp {
 }
 
 /// Sends a request; returns its status and JSON body (`null` when the body is not JSON).
+/// The names of the upload files under a data folder: the local media store's
+/// (`uploads/`) and those on their way in or out (`scratch/slot-*/`).
+pub fn media_files(data_dir: &Path) -> Vec<String> {
+    let mut dirs = vec![data_dir.join("uploads")];
+    if let Ok(slots) = std::fs::read_dir(data_dir.join("scratch")) {
+        dirs.extend(slots.filter_map(|e| e.ok()).map(|e| e.path()));
+    }
+    let mut names: Vec<String> = dirs
+        .iter()
+        .filter_map(|dir| std::fs::read_dir(dir).ok())
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 pub async fn status_and_json(request: reqwest::RequestBuilder) -> (u16, Value) {
     let resp = request.send().await.expect("request");
     let status = resp.status().as_u16();

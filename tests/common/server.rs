@@ -1,9 +1,10 @@
-//! The real `emoscope serve` binary as a child process: for tests that kill it, restart it on the
-//! same data folder, or measure its memory.
+//! The real `emoscope serve` (or `emoscope worker`) binary as a child process: for tests that
+//! kill it, restart it on the same data folder, read its log, or measure its memory.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -12,10 +13,20 @@ use super::test_config;
 
 pub struct Server {
     pub child: Child,
+    /// The API's address; empty for a `worker` process.
     pub base: String,
     pub data_dir: PathBuf,
     env: Vec<(String, String)>,
-    workers: usize,
+    role: Role,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+#[derive(Clone, Copy)]
+enum Role {
+    /// `serve`, with this many workers (none: `--api-only`).
+    Serve(usize),
+    /// `worker`, with this many workers and no API.
+    Worker(usize),
 }
 
 impl Drop for Server {
@@ -29,22 +40,28 @@ impl Server {
     /// Starts `emoscope serve` on a free port with the test models, `workers` workers (none:
     /// `--api-only`) and the given extra `EMOSCOPE_*` variables, and waits until it listens.
     pub fn start(data_dir: &Path, workers: usize, env: &[(&str, &str)]) -> Self {
-        let env: Vec<(String, String)> = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Self::spawn(data_dir.to_path_buf(), workers, env)
+        Self::spawn(data_dir.to_path_buf(), Role::Serve(workers), owned(env))
     }
 
-    fn spawn(data_dir: PathBuf, workers: usize, env: Vec<(String, String)>) -> Self {
+    /// Starts `emoscope worker` (no API) and waits until its workers run.
+    pub fn worker(data_dir: &Path, workers: usize, env: &[(&str, &str)]) -> Self {
+        Self::spawn(data_dir.to_path_buf(), Role::Worker(workers), owned(env))
+    }
+
+    fn spawn(data_dir: PathBuf, role: Role, env: Vec<(String, String)>) -> Self {
         let c = test_config(&data_dir);
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_emoscope"));
-        cmd.args(["serve", "--listen", "127.0.0.1:0"]);
-        if workers == 0 {
-            cmd.arg("--api-only");
-        } else {
-            cmd.arg("--workers").arg(workers.to_string());
-        }
+        match role {
+            Role::Serve(0) => cmd.args(["serve", "--listen", "127.0.0.1:0", "--api-only"]),
+            Role::Serve(n) => cmd.args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--workers",
+                &n.to_string(),
+            ]),
+            Role::Worker(n) => cmd.args(["worker", "--workers", &n.to_string()]),
+        };
         cmd.env("EMOSCOPE_DATA_DIR", &data_dir)
             .env("EMOSCOPE_MODELS_DIR", &c.models_dir)
             .env("EMOSCOPE_YUNET_MODEL", &c.yunet_model)
@@ -62,29 +79,46 @@ impl Server {
         let mut child = cmd.spawn().expect("start emoscope serve");
         let stderr = child.stderr.take().expect("stderr");
         let mut lines = BufReader::new(stderr).lines();
+        let log = Arc::new(Mutex::new(Vec::new()));
         let deadline = Instant::now() + Duration::from_secs(60);
-        let addr = loop {
+        let base = loop {
             assert!(Instant::now() < deadline, "server did not start");
             let line = lines
                 .next()
-                .expect("server exited early")
+                .unwrap_or_else(|| panic!("exited early: {:?}", log.lock().expect("log")))
                 .expect("log line");
+            log.lock().expect("log").push(line.clone());
             let Ok(v) = serde_json::from_str::<Value>(&line) else {
                 continue;
             };
-            if v["fields"]["message"] == "emoscope listening" {
-                break v["fields"]["addr"].as_str().expect("addr").to_string();
+            match (role, v["fields"]["message"].as_str()) {
+                (Role::Serve(_), Some("emoscope listening")) => {
+                    break format!("http://{}", v["fields"]["addr"].as_str().expect("addr"));
+                }
+                (Role::Worker(_), Some("worker started")) => break String::new(),
+                _ => {}
             }
         };
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        // Keep reading the log so the process never blocks on a full pipe.
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                kept.lock().expect("log").push(line);
+            }
+        });
         Self {
             child,
-            base: format!("http://{addr}"),
+            base,
             data_dir,
             env,
-            workers,
+            role,
+            log,
         }
+    }
+
+    /// Every line the process has logged so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().expect("log").clone()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -100,13 +134,13 @@ impl Server {
     /// Kills the server and starts a new one on the same data folder and settings.
     pub fn restart(mut self) -> Self {
         self.kill();
-        let (dir, workers, env) = (
+        let (dir, role, env) = (
             self.data_dir.clone(),
-            self.workers,
+            self.role,
             std::mem::take(&mut self.env),
         );
         drop(self);
-        Self::spawn(dir, workers, env)
+        Self::spawn(dir, role, env)
     }
 
     /// Resident memory now and at its peak, in bytes (`VmRSS`, `VmHWM`).
@@ -140,16 +174,14 @@ impl Server {
     }
 
     pub fn uploads(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.data_dir.join("uploads"))
-            .map(|d| {
-                d.filter_map(|e| e.ok())
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        names
+        super::media_files(&self.data_dir)
     }
+}
+
+fn owned(env: &[(&str, &str)]) -> Vec<(String, String)> {
+    env.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// Polls `GET /v1/jobs/{id}` until `done` says so or `timeout` passes; returns the last job.

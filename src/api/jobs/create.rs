@@ -65,6 +65,7 @@ const MAX_NAME_CHARS: usize = 255;
     (status = 415, description = "Neither multipart/form-data nor a video/* or application/octet-stream body", body = ErrorBody),
     (status = 422, description = "Not a video FFmpeg can read (`unsupported_video`), too long (`video_too_long`) or frames too large (`frame_too_large`); an `Idempotency-Key` used for a different request (`idempotency_key_reused`)", body = ErrorBody),
     (status = 429, description = "Too many jobs waiting (`limits.max_queued_jobs`): `queue_full`; too many uploads from this key (`rate_limits.uploads_per_minute`): `rate_limited`, with `Retry-After`", body = ErrorBody),
+    (status = 503, description = "The media store is unavailable (`store_unavailable`, with `Retry-After`): nothing was stored", body = ErrorBody),
 ))]
 pub async fn create_job(
     State(state): State<AppState>,
@@ -148,10 +149,12 @@ async fn create(
     let mut fields = query_options(state, &request)?;
 
     let id = uuid::Uuid::now_v7().to_string();
-    tokio::fs::create_dir_all(state.uploads.dir())
-        .await
-        .map_err(ApiError::internal)?;
-    let upload = PendingUpload::new(&state.uploads, &id);
+    let mut upload = PendingUpload::new(&state.uploads, &id);
+    if let Some(scratch) = upload.partial.parent() {
+        tokio::fs::create_dir_all(scratch)
+            .await
+            .map_err(ApiError::internal)?;
+    }
     let mut digest = Sha256::new();
     let (bytes, sent_name) = receive(
         state,
@@ -184,7 +187,7 @@ async fn create(
         progress_total: Sampler::expected(options.sample_fps, info.fps, info.frame_count),
         options,
         video_name: name.or(sent_name.as_deref().and_then(display_name)),
-        video_path: video_path.to_string_lossy().into_owned(),
+        video_path,
         video_bytes: bytes,
         keep_video,
         video: info,
@@ -653,11 +656,13 @@ where
     Ok(written)
 }
 
-/// The files of an upload that has no job yet: removed when dropped, unless the job is stored.
+/// An upload that has no job yet: its file, and then its object, are removed when this is
+/// dropped, unless the job is stored.
 struct PendingUpload {
     uploads: Uploads,
     id: String,
     partial: std::path::PathBuf,
+    committed: bool,
     kept: bool,
 }
 
@@ -667,17 +672,29 @@ impl PendingUpload {
             uploads: uploads.clone(),
             id: id.to_string(),
             partial: uploads.partial_path(id),
+            committed: false,
             kept: false,
         }
     }
 
-    /// The whole upload, moved to where workers look for it.
-    async fn commit(&self) -> ApiResult<std::path::PathBuf> {
-        let path = self.uploads.video_path(&self.id);
-        tokio::fs::rename(&self.partial, &path)
+    /// The whole upload, moved into the media store where workers look for it; returns where.
+    /// A store that fails leaves nothing behind (an S3 multipart upload is aborted) and answers
+    /// 503, so that the client sends it again.
+    async fn commit(&mut self) -> ApiResult<String> {
+        let location = self
+            .uploads
+            .commit(&self.id, &self.partial)
             .await
-            .map_err(ApiError::internal)?;
-        Ok(path)
+            .map_err(|e| {
+                tracing::error!(job = %self.id, error = %e, "cannot store an upload");
+                ApiError::new(
+                    ErrorCode::StoreUnavailable,
+                    "the media store is unavailable; nothing was stored, try again later",
+                )
+                .retry_after(5)
+            })?;
+        self.committed = true;
+        Ok(location)
     }
 
     fn keep(mut self) {
@@ -687,9 +704,16 @@ impl PendingUpload {
 
 impl Drop for PendingUpload {
     fn drop(&mut self) {
-        if !self.kept {
-            for path in [self.partial.clone(), self.uploads.video_path(&self.id)] {
-                let _ = std::fs::remove_file(path);
+        if self.kept {
+            return;
+        }
+        let _ = std::fs::remove_file(&self.partial);
+        if self.committed {
+            // The job was refused after its video reached the store; the sweeper would take it
+            // after its grace time, this takes it now.
+            let (uploads, id) = (self.uploads.clone(), self.id.clone());
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move { uploads.remove(&id).await });
             }
         }
     }
