@@ -145,7 +145,9 @@ async fn an_api_and_two_workers_share_only_postgresql_and_s3() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_outage_answers_503_stores_nothing_and_shows_no_credential() {
     let mut s3 = S3Server::start();
-    let env: Vec<(&str, String)> = s3.env();
+    let mut env: Vec<(&str, String)> = s3.env();
+    env.push(("EMOSCOPE_QUEUE__SWEEP_SECS", "1".into()));
+    env.push(("EMOSCOPE_QUEUE__ORPHAN_GRACE_SECS", "2".into()));
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let data = tempfile::tempdir().expect("dir");
     let server = Server::start(data.path(), 1, &env);
@@ -198,6 +200,23 @@ async fn a_store_outage_answers_503_stores_nothing_and_shows_no_credential() {
     let done = poll_job(&client, &server.base, id, WAIT, finished).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     wait_for_empty_bucket(&s3).await;
+
+    // The sweeper removes an object of no job once it is older than the grace time, and leaves
+    // alone what is not the service's.
+    let scratch = tempfile::tempdir().expect("dir");
+    for name in [
+        format!("{}.video", uuid::Uuid::now_v7()),
+        "notes.txt".into(),
+    ] {
+        let file = scratch.path().join(&name);
+        std::fs::write(&file, b"not a job's").expect("write");
+        s3.store().put_file(&name, &file).await.expect("put");
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while s3.objects().await != ["notes.txt"] {
+        assert!(Instant::now() < deadline, "left: {:?}", s3.objects().await);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 
     let mut shown: Vec<String> = server.log();
     shown.push(printed);

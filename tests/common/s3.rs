@@ -103,11 +103,16 @@ impl S3Server {
         }
     }
 
-    /// The names of the objects in the bucket, listed through the S3 protocol.
-    pub async fn objects(&self) -> Vec<String> {
+    /// The bucket as the service sees it, through the S3 protocol.
+    pub fn store(&self) -> emoscope::storage::MediaStore {
         let mut c = emoscope::config::Config::default();
         self.config(&mut c);
-        let store = emoscope::storage::MediaStore::open(&c).expect("store");
+        emoscope::storage::MediaStore::open(&c).expect("store")
+    }
+
+    /// The names of the objects in the bucket.
+    pub async fn objects(&self) -> Vec<String> {
+        let store = self.store();
         let mut names: Vec<String> = store
             .list()
             .await
