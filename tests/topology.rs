@@ -101,6 +101,24 @@ async fn an_api_and_two_workers_share_only_postgresql_and_s3() {
         );
     }
     wait_for_empty_bucket(&s3).await;
+
+    // With both workers idle, the time from upload to a claim (for docs/benchmarks.md).
+    let mut waits = Vec::new();
+    for _ in 0..3 {
+        let (status, job) = upload(&client, &api, &clip, "sample_fps=1").await;
+        assert_eq!(status, 202, "{job}");
+        let id = job["id"].as_str().expect("id");
+        let job = poll_job(&client, &api.base, id, WAIT, finished).await;
+        assert_eq!(job["status"], "succeeded", "{job}");
+        let at = |k: &str| {
+            chrono::DateTime::parse_from_rfc3339(job[k].as_str().expect("time"))
+                .expect("rfc3339")
+                .timestamp_millis()
+        };
+        waits.push(at("started_at") - at("created_at"));
+    }
+    eprintln!("upload -> claim through PostgreSQL NOTIFY and S3, ms: {waits:?}");
+    wait_for_empty_bucket(&s3).await;
     for dir in &dirs {
         assert_eq!(
             media_files(dir.path()),
