@@ -52,6 +52,7 @@ pub enum ErrorCode {
     LlmError,
     NotReady,
     StoreUnavailable,
+    InsufficientStorage,
     Timeout,
     LlmTimeout,
     HostNotAllowed,
@@ -106,6 +107,7 @@ impl ErrorCode {
             Self::LlmError => "llm_error",
             Self::NotReady => "not_ready",
             Self::StoreUnavailable => "store_unavailable",
+            Self::InsufficientStorage => "insufficient_storage",
             Self::Timeout => "timeout",
             Self::LlmTimeout => "llm_timeout",
             Self::HostNotAllowed => "host_not_allowed",
@@ -167,6 +169,7 @@ impl ErrorCode {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::LlmTimeout => StatusCode::GATEWAY_TIMEOUT,
+            Self::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
         }
     }
 }

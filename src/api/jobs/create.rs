@@ -66,6 +66,7 @@ const MAX_NAME_CHARS: usize = 255;
     (status = 422, description = "Not a video FFmpeg can read (`unsupported_video`), too long (`video_too_long`) or frames too large (`frame_too_large`); an `Idempotency-Key` used for a different request (`idempotency_key_reused`)", body = ErrorBody),
     (status = 429, description = "Too many jobs waiting (`limits.max_queued_jobs`): `queue_full`; too many uploads from this key (`rate_limits.uploads_per_minute`): `rate_limited`, with `Retry-After`", body = ErrorBody),
     (status = 503, description = "The media store is unavailable (`store_unavailable`, with `Retry-After`): nothing was stored", body = ErrorBody),
+    (status = 507, description = "The server's disk is full (`insufficient_storage`, with `Retry-After`): nothing was stored", body = ErrorBody),
 ))]
 pub async fn create_job(
     State(state): State<AppState>,
@@ -650,10 +651,24 @@ where
             return Err(too_large(max));
         }
         digest.update(&chunk);
-        out.write_all(&chunk).await.map_err(ApiError::internal)?;
+        out.write_all(&chunk).await.map_err(disk_error)?;
     }
-    out.flush().await.map_err(ApiError::internal)?;
+    out.flush().await.map_err(disk_error)?;
     Ok(written)
+}
+
+/// A full disk is the server's state, not a fault: 507, and the client may try later.
+fn disk_error(e: std::io::Error) -> ApiError {
+    if e.kind() == std::io::ErrorKind::StorageFull {
+        tracing::error!(error = %e, "the scratch disk is full; an upload was refused");
+        ApiError::new(
+            ErrorCode::InsufficientStorage,
+            "the server has no room for this upload now; nothing was stored, try again later",
+        )
+        .retry_after(60)
+    } else {
+        ApiError::internal(e)
+    }
 }
 
 /// An upload that has no job yet: its file, and then its object, are removed when this is
