@@ -101,6 +101,13 @@ enum Command {
         model: Option<String>,
         #[arg(long)]
         json: bool,
+        /// Place each face into frames (sizes, tilt, blur, noise, JPEG, dim light) and classify
+        /// what the detector finds and the service crops, beside the faces as they are.
+        #[arg(long)]
+        through_pipeline: bool,
+        /// With --through-pipeline: at most this many faces of each class (0: all).
+        #[arg(long, default_value_t = 0)]
+        per_class: usize,
     },
     /// Write (or show the stored) narrative report of a succeeded job in the database.
     Report {
@@ -253,6 +260,28 @@ fn run() -> Result<()> {
             dataset,
             model,
             json,
+            through_pipeline: true,
+            per_class,
+        } => {
+            use emoscope::cli::through_pipeline;
+            let e = through_pipeline::evaluate_through_pipeline(
+                &config,
+                &dataset,
+                model.as_deref(),
+                per_class,
+            )?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&e)?);
+            } else {
+                through_pipeline::print_text(&e);
+            }
+            Ok(())
+        }
+        Command::Evaluate {
+            dataset,
+            model,
+            json,
+            ..
         } => {
             let e = evaluate::evaluate(&config, &dataset, model.as_deref())?;
             if json {

@@ -27,7 +27,7 @@ pub struct Evaluation {
     pub labels: Vec<&'static str>,
 }
 
-fn load_gray48(path: &Path) -> Result<Mat> {
+pub(crate) fn load_gray48(path: &Path) -> Result<Mat> {
     let img = imgcodecs::imread(&*path.to_string_lossy(), imgcodecs::IMREAD_GRAYSCALE)?;
     if img.empty() {
         bail!("cannot read image {}", path.display());
@@ -47,6 +47,27 @@ fn load_gray48(path: &Path) -> Result<Mat> {
     Ok(small)
 }
 
+/// The images of a folder-per-class dataset with their label, in name order; at most
+/// `per_class` of each class (0: all).
+pub(crate) fn dataset_files(dataset: &Path, per_class: usize) -> Result<Vec<(PathBuf, usize)>> {
+    let mut files: Vec<(PathBuf, usize)> = Vec::new();
+    for (label, emotion) in EMOTIONS.iter().enumerate() {
+        let dir = dataset.join(emotion);
+        let entries =
+            std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        if per_class > 0 {
+            paths.truncate(per_class);
+        }
+        files.extend(paths.into_iter().map(|p| (p, label)));
+    }
+    if files.is_empty() {
+        bail!("no images under {}", dataset.display());
+    }
+    Ok(files)
+}
+
 pub fn evaluate(config: &Config, dataset: &Path, model_name: Option<&str>) -> Result<Evaluation> {
     let engine = Engine::load(config, config.threads_per_session(1))?;
     let name = model_name.unwrap_or(&engine.default_model).to_string();
@@ -59,18 +80,7 @@ pub fn evaluate(config: &Config, dataset: &Path, model_name: Option<&str>) -> Re
         model.info.input_std,
     );
 
-    let mut files: Vec<(PathBuf, usize)> = Vec::new();
-    for (label, emotion) in EMOTIONS.iter().enumerate() {
-        let dir = dataset.join(emotion);
-        let entries =
-            std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        files.extend(paths.into_iter().map(|p| (p, label)));
-    }
-    if files.is_empty() {
-        bail!("no images under {}", dataset.display());
-    }
+    let files = dataset_files(dataset, 0)?;
     let mut confusion = vec![vec![0u64; 7]; 7];
     let mut pixels = Vec::new();
     for chunk in files.chunks(256) {

@@ -1,5 +1,7 @@
-//! Subcommands that work without the HTTP server: the pipeline on one video, accuracy, keys.
+//! Subcommands that work without the HTTP server: the pipeline on one video, accuracy
+//! (of the model, and through the detector and crop), keys.
 
 pub mod analyze;
 pub mod evaluate;
 pub mod keys;
+pub mod through_pipeline;

@@ -344,6 +344,11 @@ impl Engine {
         EmotionModel::new(self.open(&info.file)?, &info.file)
     }
 
+    /// A detector of its own, for tools that detect outside a job (`evaluate`).
+    pub fn face_detector(&self, kind: DetectorKind) -> Result<Detector, PipelineError> {
+        self.pipeline().detector(kind)
+    }
+
     fn yunet(&self) -> Result<detect::yunet::YuNet, PipelineError> {
         if let Some(d) = self.spare.lock().ok().and_then(|mut s| s.yunet.take()) {
             return Ok(d);

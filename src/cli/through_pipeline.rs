@@ -1,0 +1,334 @@
+//! `emoscope evaluate --through-pipeline`: what the video path loses. Each face of a
+//! folder-per-class dataset is placed into a frame under a condition a video brings (a size,
+//! a tilt, blur, noise, compression, dim light), found by the service's detector, cropped as
+//! the service crops and classified; beside that, the same faces classified as they are.
+//! Everything is seeded, so a run can be repeated figure for figure.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use opencv::core::{self, Mat, Point2f, Rect, Scalar, Size, Vector};
+use opencv::imgcodecs;
+use opencv::imgproc;
+use opencv::prelude::*;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::pipeline::Engine;
+use crate::pipeline::aggregate::argmax;
+use crate::pipeline::crop::{push_face, push_gray48, square_around};
+use crate::pipeline::detect::DetectorKind;
+
+use super::evaluate::{dataset_files, load_gray48};
+
+/// How a face is shown in its frame.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Condition {
+    pub name: &'static str,
+    /// The face's side in frame pixels (FER2013 faces are 48).
+    pub face_px: i32,
+    /// In-plane rotation in degrees; every other face turns the other way.
+    pub tilt_deg: f64,
+    /// Gaussian blur sigma, in frame pixels.
+    pub blur: f64,
+    /// Gaussian noise sigma, in grey levels.
+    pub noise: f64,
+    /// JPEG quality, 0: none.
+    pub jpeg: i32,
+    /// Brightness factor (1: as is).
+    pub light: f64,
+}
+
+const fn plain(name: &'static str, face_px: i32) -> Condition {
+    Condition {
+        name,
+        face_px,
+        tilt_deg: 0.0,
+        blur: 0.0,
+        noise: 0.0,
+        jpeg: 0,
+        light: 1.0,
+    }
+}
+
+/// The conditions of the benchmark, in the order they are reported.
+pub const CONDITIONS: [Condition; 11] = [
+    plain("48 px", 48),
+    plain("64 px", 64),
+    plain("96 px", 96),
+    plain("160 px", 160),
+    Condition {
+        tilt_deg: 10.0,
+        ..plain("96 px, tilted 10°", 96)
+    },
+    Condition {
+        tilt_deg: 25.0,
+        ..plain("96 px, tilted 25°", 96)
+    },
+    Condition {
+        blur: 2.0,
+        ..plain("96 px, blur σ 2", 96)
+    },
+    Condition {
+        noise: 12.0,
+        ..plain("96 px, noise σ 12", 96)
+    },
+    Condition {
+        jpeg: 20,
+        ..plain("96 px, JPEG q 20", 96)
+    },
+    Condition {
+        light: 0.35,
+        ..plain("96 px, dim (×0.35)", 96)
+    },
+    Condition {
+        tilt_deg: 15.0,
+        blur: 1.5,
+        noise: 8.0,
+        jpeg: 35,
+        light: 0.6,
+        ..plain("64 px, all of it", 64)
+    },
+];
+
+#[derive(Debug, Serialize)]
+pub struct ConditionResult {
+    pub condition: Condition,
+    /// Faces the detector found where the face was put.
+    pub detected: f64,
+    /// Correct over all faces: a face not found counts as wrong.
+    pub accuracy: f64,
+    /// Correct over the faces found.
+    pub accuracy_detected: f64,
+    /// The direct-crop accuracy of those same found faces, the fair reference.
+    pub direct_accuracy_detected: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PipelineEvaluation {
+    pub model: String,
+    pub dataset: PathBuf,
+    pub images: usize,
+    pub face_margin: f32,
+    pub min_score: f32,
+    /// The faces classified as they are (`emoscope evaluate`).
+    pub direct_accuracy: f64,
+    pub conditions: Vec<ConditionResult>,
+}
+
+/// The frame around a face: grey, three faces wide (at least 320 px), the face in the middle.
+fn frame_for(face: &Mat, c: &Condition, turn: f64, seed: u64) -> Result<(Mat, Rect)> {
+    let side = c.face_px;
+    let frame_side = (side * 3).max(320);
+    let mut big = Mat::default();
+    imgproc::resize(
+        face,
+        &mut big,
+        Size::new(side, side),
+        0.0,
+        0.0,
+        if side > face.cols() {
+            imgproc::INTER_CUBIC
+        } else {
+            imgproc::INTER_AREA
+        },
+    )?;
+    let mut frame =
+        Mat::new_rows_cols_with_default(frame_side, frame_side, core::CV_8UC1, Scalar::all(118.0))?;
+    let at = Rect::new((frame_side - side) / 2, (frame_side - side) / 2, side, side);
+    big.copy_to(&mut Mat::roi_mut(&mut frame, at)?)?;
+    if c.tilt_deg != 0.0 {
+        let centre = Point2f::new(frame_side as f32 / 2.0, frame_side as f32 / 2.0);
+        let m = imgproc::get_rotation_matrix_2d(centre, c.tilt_deg * turn, 1.0)?;
+        let mut turned = Mat::default();
+        imgproc::warp_affine(
+            &frame,
+            &mut turned,
+            &m,
+            frame.size()?,
+            imgproc::INTER_LINEAR,
+            core::BORDER_CONSTANT,
+            Scalar::all(118.0),
+        )?;
+        frame = turned;
+    }
+    if c.blur > 0.0 {
+        let mut blurred = Mat::default();
+        imgproc::gaussian_blur_def(&frame, &mut blurred, Size::new(0, 0), c.blur)?;
+        frame = blurred;
+    }
+    if c.light != 1.0 {
+        let mut dim = Mat::default();
+        frame.convert_to(&mut dim, core::CV_8UC1, c.light, 0.0)?;
+        frame = dim;
+    }
+    if c.noise > 0.0 {
+        core::set_rng_seed(seed as i32)?;
+        let mut noise = Mat::new_rows_cols_with_default(
+            frame_side,
+            frame_side,
+            core::CV_16SC1,
+            Scalar::all(0.0),
+        )?;
+        core::randn(&mut noise, &Scalar::all(0.0), &Scalar::all(c.noise))?;
+        let mut wide = Mat::default();
+        frame.convert_to(&mut wide, core::CV_16SC1, 1.0, 0.0)?;
+        let mut sum = Mat::default();
+        core::add(&wide, &noise, &mut sum, &core::no_array(), -1)?;
+        sum.convert_to(&mut frame, core::CV_8UC1, 1.0, 0.0)?;
+    }
+    if c.jpeg > 0 {
+        let mut bytes = Vector::<u8>::new();
+        let params = Vector::from_slice(&[imgcodecs::IMWRITE_JPEG_QUALITY, c.jpeg]);
+        imgcodecs::imencode(".jpg", &frame, &mut bytes, &params)?;
+        frame = imgcodecs::imdecode(&bytes, imgcodecs::IMREAD_GRAYSCALE)?;
+    }
+    let mut bgr = Mat::default();
+    imgproc::cvt_color_def(&frame, &mut bgr, imgproc::COLOR_GRAY2BGR)?;
+    Ok((bgr, at))
+}
+
+/// `per_class`: at most this many faces of each class (0: all), the first in name order.
+pub fn evaluate_through_pipeline(
+    config: &Config,
+    dataset: &Path,
+    model_name: Option<&str>,
+    per_class: usize,
+) -> Result<PipelineEvaluation> {
+    let engine = Engine::load(config, config.threads_per_session(1))?;
+    if engine.effective_detector(DetectorKind::Yunet) != DetectorKind::Yunet {
+        bail!(
+            "the pipeline benchmark needs YuNet ({})",
+            config.yunet_model.display()
+        );
+    }
+    let name = model_name.unwrap_or(&engine.default_model).to_string();
+    let mut model = engine
+        .emotion_model(&name)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut detector = engine
+        .face_detector(DetectorKind::Yunet)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (scale, mean, std) = (
+        model.info.input_scale,
+        model.info.input_mean,
+        model.info.input_std,
+    );
+    let margin = config.defaults.face_margin;
+    let min_score = config.defaults.min_score;
+    let files = dataset_files(dataset, per_class)?;
+    let faces: Vec<(Mat, usize)> = files
+        .iter()
+        .map(|(p, label)| Ok((load_gray48(p)?, *label)))
+        .collect::<Result<_>>()?;
+
+    let classify = |model: &mut crate::pipeline::classify::EmotionModel, pixels: &[f32]| {
+        model.classify(pixels).map_err(|e| anyhow::anyhow!("{e}"))
+    };
+    let mut pixels = Vec::new();
+    let mut direct = Vec::with_capacity(faces.len());
+    for chunk in faces.chunks(256) {
+        pixels.clear();
+        for (face, _) in chunk {
+            push_gray48(face, scale, mean, std, &mut pixels).map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        for ((_, label), p) in chunk.iter().zip(classify(&mut model, &pixels)?) {
+            direct.push(argmax(&p) == *label);
+        }
+    }
+
+    let mut results = Vec::new();
+    for c in CONDITIONS {
+        // Per face: found, and then right or wrong.
+        let mut outcome: Vec<Option<bool>> = vec![None; faces.len()];
+        let mut found = Vec::new();
+        pixels.clear();
+        for (i, (face, _)) in faces.iter().enumerate() {
+            let turn = if i % 2 == 0 { 1.0 } else { -1.0 };
+            let (frame, at) = frame_for(face, &c, turn, i as u64 + 1)?;
+            let boxes = detector
+                .detect(&frame, min_score)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            // The face found where it was put: its box's centre inside the placed square.
+            let hit = boxes.into_iter().find(|b| {
+                let (cx, cy) = (b.x + b.w / 2.0, b.y + b.h / 2.0);
+                cx >= at.x as f32
+                    && cx <= (at.x + at.width) as f32
+                    && cy >= at.y as f32
+                    && cy <= (at.y + at.height) as f32
+            });
+            let Some(b) = hit else { continue };
+            let Some(rect) = square_around(&b, margin, frame.cols(), frame.rows()) else {
+                continue;
+            };
+            push_face(&frame, rect, scale, mean, std, &mut pixels)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            found.push(i);
+        }
+        for (chunk, idx) in pixels.chunks(48 * 48 * 256).zip(found.chunks(256)) {
+            for (&i, p) in idx.iter().zip(classify(&mut model, chunk)?) {
+                outcome[i] = Some(argmax(&p) == faces[i].1);
+            }
+        }
+        let n = faces.len() as f64;
+        let detected: Vec<usize> = (0..faces.len()).filter(|&i| outcome[i].is_some()).collect();
+        let right = outcome.iter().filter(|o| **o == Some(true)).count() as f64;
+        let per = |k: f64| {
+            if detected.is_empty() {
+                0.0
+            } else {
+                k / detected.len() as f64
+            }
+        };
+        let direct_right = detected.iter().filter(|&&i| direct[i]).count() as f64;
+        results.push(ConditionResult {
+            condition: c,
+            detected: detected.len() as f64 / n,
+            accuracy: right / n,
+            accuracy_detected: per(right),
+            direct_accuracy_detected: per(direct_right),
+        });
+    }
+    Ok(PipelineEvaluation {
+        model: name,
+        dataset: dataset.to_path_buf(),
+        images: faces.len(),
+        face_margin: margin,
+        min_score,
+        direct_accuracy: direct.iter().filter(|d| **d).count() as f64 / faces.len().max(1) as f64,
+        conditions: results,
+    })
+}
+
+pub fn print_text(e: &PipelineEvaluation) {
+    println!(
+        "model {} on {} ({} faces), face margin {}, detector score ≥ {}",
+        e.model,
+        e.dataset.display(),
+        e.images,
+        e.face_margin,
+        e.min_score
+    );
+    println!("direct-crop accuracy {:.2}%\n", e.direct_accuracy * 100.0);
+    println!(
+        "{:<22} {:>9} {:>10} {:>11} {:>11} {:>6}",
+        "condition", "detected", "accuracy", "on found", "direct same", "gap"
+    );
+    for r in &e.conditions {
+        println!(
+            "{:<22} {:>8.1}% {:>9.2}% {:>10.2}% {:>10.2}% {:>6.2}",
+            r.condition.name,
+            r.detected * 100.0,
+            r.accuracy * 100.0,
+            r.accuracy_detected * 100.0,
+            r.direct_accuracy_detected * 100.0,
+            (r.direct_accuracy_detected - r.accuracy_detected) * 100.0
+        );
+    }
+    println!(
+        "\naccuracy: over every face (one not found counts as wrong); on found: over the faces found;"
+    );
+    println!(
+        "direct same: those found faces classified as they are; gap: direct same − on found, in points"
+    );
+}
