@@ -432,8 +432,11 @@ pub struct JobDefaults {
     pub min_face_px: u32,
     /// Minimum detector score for a face to count.
     pub min_score: f32,
-    /// Extra border around a detected face before it is cropped, as a share of its size.
+    /// Extra border around a detected face before it is cropped, as a share of its size
+    /// (the box crop: Haar, or `align_faces = false`).
     pub face_margin: f32,
+    /// Turn each face upright and frame it as FER2013 does, by YuNet's five landmarks.
+    pub align_faces: bool,
     /// Follow faces across frames and report per person.
     pub tracking: bool,
     /// Tracks shorter than this are left out of the people.
@@ -544,6 +547,7 @@ impl Default for JobDefaults {
             min_face_px: 24,
             min_score: 0.6,
             face_margin: 0.1,
+            align_faces: true,
             tracking: true,
             min_track_ms: 1000,
             focus: Focus::All,
@@ -629,6 +633,7 @@ impl Config {
             "EMOSCOPE_DEFAULTS__MIN_FACE_PX" => self.defaults.min_face_px,
             "EMOSCOPE_DEFAULTS__MIN_SCORE" => self.defaults.min_score,
             "EMOSCOPE_DEFAULTS__FACE_MARGIN" => self.defaults.face_margin,
+            "EMOSCOPE_DEFAULTS__ALIGN_FACES" => self.defaults.align_faces,
             "EMOSCOPE_DEFAULTS__TRACKING" => self.defaults.tracking,
             "EMOSCOPE_DEFAULTS__MIN_TRACK_MS" => self.defaults.min_track_ms,
             "EMOSCOPE_DEFAULTS__FOCUS" => self.defaults.focus,

@@ -47,3 +47,33 @@ fn evaluate_agrees_with_pytorch_on_private_test() {
         assert_eq!(total, 3589);
     }
 }
+
+/// The pipeline benchmark on ten faces of each class: every condition is reported, large clean
+/// faces are found, and what it measures stays in sane bounds. (The figures themselves are in
+/// docs/benchmarks.md, from the full command.)
+#[test]
+fn the_pipeline_benchmark_reports_every_condition() {
+    use emoscope::cli::through_pipeline::{CONDITIONS, evaluate_through_pipeline};
+    let test_split = common::synth::fer_dir().join("test");
+    let dir = tempfile::tempdir().expect("dir");
+    let config = common::test_config(dir.path());
+    let e = evaluate_through_pipeline(&config, &test_split, None, 10).expect("evaluate");
+    assert_eq!(e.images, 70);
+    assert_eq!(e.conditions.len(), CONDITIONS.len());
+    assert!((0.4..=0.95).contains(&e.direct_accuracy), "{e:?}");
+    let large = e
+        .conditions
+        .iter()
+        .find(|r| r.condition.name == "160 px")
+        .expect("160 px");
+    assert!(large.detected >= 0.85, "{large:?}");
+    for r in &e.conditions {
+        assert!(r.accuracy <= r.accuracy_detected + 1e-9, "{r:?}");
+        assert!(
+            r.aligned_accuracy <= r.aligned_accuracy_detected + 1e-9,
+            "{r:?}"
+        );
+        assert!((0.0..=1.0).contains(&r.detected), "{r:?}");
+    }
+    assert!(large.aligned_accuracy_detected > 0.4, "{large:?}");
+}

@@ -1,7 +1,9 @@
-//! Cuts a detected face out of the frame the way FER2013 faces look: a square, a small margin,
-//! grayscale, 48×48 with area averaging.
+//! Cuts a detected face out of the frame the way FER2013 faces look: grayscale, 48×48 with area
+//! averaging, and framed as FER2013 frames its faces. With YuNet's five landmarks the face is
+//! aligned (turned upright, scaled and placed where FER2013's faces have their eyes, nose and
+//! mouth); without them (Haar), it is the square around the box with a margin.
 
-use opencv::core::{Mat, Rect, Size};
+use opencv::core::{self, Mat, Rect, Scalar, Size};
 use opencv::imgproc;
 use opencv::prelude::*;
 
@@ -23,6 +25,124 @@ pub fn square_around(face: &FaceBox, margin: f32, frame_w: i32, frame_h: i32) ->
     let x = ((cx - side as f32 / 2.0).round() as i32).clamp(0, frame_w - side);
     let y = ((cy - side as f32 / 2.0).round() as i32).clamp(0, frame_h - side);
     Some(Rect::new(x, y, side, side))
+}
+
+/// Where FER2013's faces have their landmarks, as fractions of the side: right eye, left eye,
+/// nose tip, right and left mouth corner (x, y). The medians of YuNet's landmarks on
+/// PrivateTest faces shown at 64, 96 and 160 px (`emoscope evaluate --through-pipeline`).
+pub const FER_LANDMARKS: [f32; 10] = [
+    0.300, 0.388, 0.689, 0.388, 0.493, 0.596, 0.341, 0.765, 0.665, 0.765,
+];
+
+/// The similarity transform (rotation, uniform scale, shift) that best maps the five landmarks
+/// onto FER2013's, in a `side`-pixel square (least squares, closed form): the 2×3 matrix
+/// `[a, -b, tx; b, a, ty]` as `[a, b, tx, ty]`.
+pub fn alignment(landmarks: &[f32; 10], side: f32) -> Option<[f64; 4]> {
+    let src: Vec<(f64, f64)> = landmarks
+        .chunks_exact(2)
+        .map(|p| (p[0] as f64, p[1] as f64))
+        .collect();
+    let dst: Vec<(f64, f64)> = FER_LANDMARKS
+        .chunks_exact(2)
+        .map(|p| (p[0] as f64 * side as f64, p[1] as f64 * side as f64))
+        .collect();
+    let n = src.len() as f64;
+    let mean = |v: &[(f64, f64)]| {
+        let (x, y) = v.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
+        (x / n, y / n)
+    };
+    let (ps, qs) = (mean(&src), mean(&dst));
+    let (mut dot, mut cross, mut norm) = (0.0, 0.0, 0.0);
+    for (p, q) in src.iter().zip(&dst) {
+        let (ax, ay) = (p.0 - ps.0, p.1 - ps.1);
+        let (bx, by) = (q.0 - qs.0, q.1 - qs.1);
+        dot += ax * bx + ay * by;
+        cross += ax * by - ay * bx;
+        norm += ax * ax + ay * ay;
+    }
+    if norm.is_nan() || norm <= 1e-6 {
+        return None;
+    }
+    let (a, b) = (dot / norm, cross / norm);
+    let tx = qs.0 - (a * ps.0 - b * ps.1);
+    let ty = qs.1 - (b * ps.0 + a * ps.1);
+    Some([a, b, tx, ty])
+}
+
+/// Appends the face, aligned by its landmarks, as 48×48 pixels scaled as the model expects.
+/// A large face is warped at about its own resolution, then area-averaged down to 48.
+pub fn push_aligned(
+    frame: &Mat,
+    landmarks: &[f32; 10],
+    scale: f32,
+    mean: f32,
+    std: f32,
+    out: &mut Vec<f32>,
+) -> Result<bool, PipelineError> {
+    let Some([a, b, ..]) = alignment(landmarks, FACE_SIDE as f32) else {
+        return Ok(false);
+    };
+    let zoom = ((1.0 / a.hypot(b)).ceil() as i32).clamp(1, 8);
+    let side = FACE_SIDE * zoom;
+    let Some([a, b, tx, ty]) = alignment(landmarks, side as f32) else {
+        return Ok(false);
+    };
+    let m = Mat::from_slice_2d(&[[a, -b, tx], [b, a, ty]]).map_err(PipelineError::opencv)?;
+    let mut warped = Mat::default();
+    imgproc::warp_affine(
+        frame,
+        &mut warped,
+        &m,
+        Size::new(side, side),
+        imgproc::INTER_LINEAR,
+        core::BORDER_REPLICATE,
+        Scalar::default(),
+    )
+    .map_err(PipelineError::opencv)?;
+    let mut gray = Mat::default();
+    imgproc::cvt_color_def(&warped, &mut gray, imgproc::COLOR_BGR2GRAY)
+        .map_err(PipelineError::opencv)?;
+    let small = if zoom > 1 {
+        let mut small = Mat::default();
+        imgproc::resize(
+            &gray,
+            &mut small,
+            Size::new(FACE_SIDE, FACE_SIDE),
+            0.0,
+            0.0,
+            imgproc::INTER_AREA,
+        )
+        .map_err(PipelineError::opencv)?;
+        small
+    } else {
+        gray
+    };
+    push_gray48(&small, scale, mean, std, out)?;
+    Ok(true)
+}
+
+/// Appends the face as the model sees it: aligned when `align` and the detector gave
+/// landmarks, else the square around its box grown by `margin`. `false`: nothing of it is in
+/// the frame.
+#[allow(clippy::too_many_arguments)]
+pub fn push_detected(
+    frame: &Mat,
+    face: &FaceBox,
+    align: bool,
+    margin: f32,
+    scale: f32,
+    mean: f32,
+    std: f32,
+    out: &mut Vec<f32>,
+) -> Result<bool, PipelineError> {
+    if align && let Some(points) = &face.landmarks {
+        return push_aligned(frame, points, scale, mean, std, out);
+    }
+    let Some(rect) = square_around(face, margin, frame.cols(), frame.rows()) else {
+        return Ok(false);
+    };
+    push_face(frame, rect, scale, mean, std, out)?;
+    Ok(true)
 }
 
 /// Appends the face's 48×48 pixels, scaled as the model expects, to `out`.
@@ -80,6 +200,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn landmarks_where_fer_has_them_align_to_themselves() {
+        let at: [f32; 10] = FER_LANDMARKS.map(|v| v * 48.0);
+        let [a, b, tx, ty] = alignment(&at, 48.0).expect("transform");
+        assert!((a - 1.0).abs() < 1e-6 && b.abs() < 1e-6, "{a} {b}");
+        assert!(tx.abs() < 1e-4 && ty.abs() < 1e-4, "{tx} {ty}");
+
+        // The same face twice as large, turned by 20°, 100 px further: undone.
+        let (c, s) = (20f32.to_radians().cos(), 20f32.to_radians().sin());
+        let mut turned = [0f32; 10];
+        for j in 0..5 {
+            let (x, y) = (at[2 * j] * 2.0, at[2 * j + 1] * 2.0);
+            turned[2 * j] = c * x - s * y + 100.0;
+            turned[2 * j + 1] = s * x + c * y + 100.0;
+        }
+        let [a, b, tx, ty] = alignment(&turned, 48.0).expect("transform");
+        for j in 0..5 {
+            let (x, y) = (turned[2 * j] as f64, turned[2 * j + 1] as f64);
+            let (u, v) = (a * x - b * y + tx, b * x + a * y + ty);
+            assert!((u - at[2 * j] as f64).abs() < 1e-3, "x {j}: {u}");
+            assert!((v - at[2 * j + 1] as f64).abs() < 1e-3, "y {j}: {v}");
+        }
+        assert!((a.hypot(b) - 0.5).abs() < 1e-6, "scale {}", a.hypot(b));
+    }
+
+    #[test]
     fn square_is_clamped_into_the_frame() {
         let face = FaceBox {
             x: -10.0,
@@ -87,6 +232,7 @@ mod tests {
             w: 40.0,
             h: 50.0,
             score: 1.0,
+            landmarks: None,
         };
         let r = square_around(&face, 0.1, 100, 80).expect("inside");
         assert_eq!((r.x, r.y, r.width, r.height), (0, 3, 55, 55));
@@ -96,6 +242,7 @@ mod tests {
             w: 500.0,
             h: 500.0,
             score: 1.0,
+            landmarks: None,
         };
         let r = square_around(&huge, 0.1, 100, 80).expect("inside");
         assert_eq!((r.width, r.height), (80, 80));

@@ -19,7 +19,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use opencv::prelude::MatTraitConst;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
@@ -228,6 +227,7 @@ pub struct Engine {
     classify_batch: usize,
     min_score: f32,
     face_margin: f32,
+    align_faces: bool,
     tracker: TrackerConfig,
     max_people: usize,
     max_annotated_bytes: u64,
@@ -295,6 +295,7 @@ impl Engine {
             classify_batch: config.limits.classify_batch,
             min_score: config.defaults.min_score,
             face_margin: config.defaults.face_margin,
+            align_faces: config.defaults.align_faces,
             tracker: TrackerConfig {
                 max_lost_ms: config.tracking.max_lost_ms,
                 max_live: config.tracking.max_live_tracks,
@@ -653,7 +654,6 @@ impl Pipeline<'_> {
                     break;
                 }
             };
-            let (w, h) = (frame.image.cols(), frame.image.rows());
             // With tracking, less confident detections are looked at too: they may continue a
             // track (a face half hidden, turned or blurred), and are dropped if they do not.
             let threshold = match tracker {
@@ -666,9 +666,18 @@ impl Pipeline<'_> {
                 if f.w.min(f.h) < min_side {
                     continue;
                 }
-                if let Some(rect) = crop::square_around(&f, engine.face_margin, w, h) {
-                    let (scale, mean, std) = (info.input_scale, info.input_mean, info.input_std);
-                    crop::push_face(&frame.image, rect, scale, mean, std, &mut pixels)?;
+                let (scale, mean, std) = (info.input_scale, info.input_mean, info.input_std);
+                let (align, margin) = (engine.align_faces, engine.face_margin);
+                if crop::push_detected(
+                    &frame.image,
+                    &f,
+                    align,
+                    margin,
+                    scale,
+                    mean,
+                    std,
+                    &mut pixels,
+                )? {
                     faces.push(f);
                 }
             }

@@ -64,6 +64,7 @@ impl Haar {
                 w: r.width as f32 / s,
                 h: r.height as f32 / s,
                 score: 1.0,
+                landmarks: None,
             })
             .collect())
     }

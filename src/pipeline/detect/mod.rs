@@ -17,6 +17,10 @@ pub struct FaceBox {
     pub h: f32,
     /// Detector confidence in 0..1 (Haar gives none: 1).
     pub score: f32,
+    /// YuNet's five points, (x, y) each: right eye, left eye, nose tip, right and left mouth
+    /// corner (the person's right and left). Used to align the crop; never stored.
+    #[serde(skip)]
+    pub landmarks: Option<[f32; 10]>,
 }
 
 impl FaceBox {
@@ -105,6 +109,7 @@ mod tests {
             w: 10.0,
             h: 10.0,
             score,
+            landmarks: None,
         }
     }
 

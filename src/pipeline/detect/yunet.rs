@@ -101,7 +101,9 @@ impl YuNet {
             let cls = get(format!("cls_{s}"))?;
             let obj = get(format!("obj_{s}"))?;
             let bbox = get(format!("bbox_{s}"))?;
-            if obj.len() != cls.len() || bbox.len() != 4 * cls.len() {
+            let kps = get(format!("kps_{s}"))?;
+            if obj.len() != cls.len() || bbox.len() != 4 * cls.len() || kps.len() != 10 * cls.len()
+            {
                 return Err(PipelineError::model("YuNet outputs have unexpected sizes"));
             }
             for (i, (&c, &o)) in cls.iter().zip(obj).enumerate() {
@@ -114,12 +116,19 @@ impl YuNet {
                 let d = &bbox[4 * i..4 * i + 4];
                 let (cx, cy) = ((col + d[0]) * sf, (row + d[1]) * sf);
                 let (w, h) = (d[2].exp() * sf, d[3].exp() * sf);
+                let k = &kps[10 * i..10 * i + 10];
+                let mut points = [0f32; 10];
+                for j in 0..5 {
+                    points[2 * j] = (col + k[2 * j]) * sf / scale;
+                    points[2 * j + 1] = (row + k[2 * j + 1]) * sf / scale;
+                }
                 boxes.push(FaceBox {
                     x: (cx - w / 2.0) / scale,
                     y: (cy - h / 2.0) / scale,
                     w: w / scale,
                     h: h / scale,
                     score,
+                    landmarks: Some(points),
                 });
             }
         }

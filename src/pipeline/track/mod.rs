@@ -133,6 +133,7 @@ impl Track {
             w,
             h,
             score: 1.0,
+            landmarks: None,
         }
     }
 
@@ -418,6 +419,7 @@ mod tests {
             w: size,
             h: size,
             score: 0.9,
+            landmarks: None,
         }
     }
 
