@@ -110,12 +110,7 @@ async fn an_api_and_two_workers_share_only_postgresql_and_s3() {
         let id = job["id"].as_str().expect("id");
         let job = poll_job(&client, &api.base, id, WAIT, finished).await;
         assert_eq!(job["status"], "succeeded", "{job}");
-        let at = |k: &str| {
-            chrono::DateTime::parse_from_rfc3339(job[k].as_str().expect("time"))
-                .expect("rfc3339")
-                .timestamp_millis()
-        };
-        waits.push(at("started_at") - at("created_at"));
+        waits.push(common::claim_wait_ms(&job));
     }
     eprintln!("upload -> claim through PostgreSQL NOTIFY and S3, ms: {waits:?}");
     wait_for_empty_bucket(&s3).await;

@@ -99,25 +99,7 @@ pub fn push_aligned(
         Scalar::default(),
     )
     .map_err(PipelineError::opencv)?;
-    let mut gray = Mat::default();
-    imgproc::cvt_color_def(&warped, &mut gray, imgproc::COLOR_BGR2GRAY)
-        .map_err(PipelineError::opencv)?;
-    let small = if zoom > 1 {
-        let mut small = Mat::default();
-        imgproc::resize(
-            &gray,
-            &mut small,
-            Size::new(FACE_SIDE, FACE_SIDE),
-            0.0,
-            0.0,
-            imgproc::INTER_AREA,
-        )
-        .map_err(PipelineError::opencv)?;
-        small
-    } else {
-        gray
-    };
-    push_gray48(&small, scale, mean, std, out)?;
+    push_bgr(&warped, scale, mean, std, out)?;
     Ok(true)
 }
 
@@ -155,8 +137,19 @@ pub fn push_face(
     out: &mut Vec<f32>,
 ) -> Result<(), PipelineError> {
     let roi = Mat::roi(frame, rect).map_err(PipelineError::opencv)?;
+    push_bgr(&roi, scale, mean, std, out)
+}
+
+/// Appends a BGR face picture as 48×48 grey pixels (area-averaged).
+fn push_bgr(
+    face: &impl core::ToInputArray,
+    scale: f32,
+    mean: f32,
+    std: f32,
+    out: &mut Vec<f32>,
+) -> Result<(), PipelineError> {
     let mut gray = Mat::default();
-    imgproc::cvt_color_def(&roi, &mut gray, imgproc::COLOR_BGR2GRAY)
+    imgproc::cvt_color_def(face, &mut gray, imgproc::COLOR_BGR2GRAY)
         .map_err(PipelineError::opencv)?;
     let mut small = Mat::default();
     imgproc::resize(

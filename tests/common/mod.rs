@@ -592,13 +592,18 @@ pub async fn claim_waits(api: &TestApp, n: usize, timeout: Duration) -> Vec<i64>
         let id = job["id"].as_str().expect("id").to_string();
         let job = api.wait(&id, timeout).await;
         assert_eq!(job["status"], "succeeded", "{job}");
-        let at = |k: &str| {
-            chrono::DateTime::parse_from_rfc3339(job[k].as_str().expect("time"))
-                .expect("rfc3339")
-                .timestamp_millis()
-        };
-        waits.push(at("started_at") - at("created_at"));
+        waits.push(claim_wait_ms(&job));
     }
     waits.sort_unstable();
     waits
+}
+
+/// How long a job waited from its upload to a worker's claim (`started_at - created_at`), ms.
+pub fn claim_wait_ms(job: &Value) -> i64 {
+    let at = |k: &str| {
+        chrono::DateTime::parse_from_rfc3339(job[k].as_str().expect("time"))
+            .expect("rfc3339")
+            .timestamp_millis()
+    };
+    at("started_at") - at("created_at")
 }
