@@ -244,3 +244,34 @@ async fn a_store_outage_answers_503_stores_nothing_and_shows_no_credential() {
         );
     }
 }
+
+/// A video larger than one part (10 MiB) goes up as an S3 multipart upload and comes back whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_upload_goes_up_in_parts_and_comes_back_whole() {
+    let s3 = S3Server::start();
+    let store = s3.store();
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("big.part");
+    let bytes: Vec<u8> = (0..23 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(&file, &bytes).expect("write");
+    store
+        .put_file("big.video", &file)
+        .await
+        .expect("multipart put");
+    assert_eq!(
+        store.size("big.video").await.expect("head"),
+        Some(bytes.len() as u64)
+    );
+    let scratch = dir.path().join("scratch");
+    std::fs::create_dir(&scratch).expect("scratch");
+    let (copy, is_copy) = store.fetch("big.video", &scratch).await.expect("fetch");
+    assert!(is_copy);
+    assert!(
+        std::fs::read(&copy).expect("read") == bytes,
+        "the object came back changed"
+    );
+    assert!(store.delete("big.video").await.expect("delete"));
+    assert_eq!(s3.objects().await, Vec::<String>::new());
+}
