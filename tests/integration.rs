@@ -154,6 +154,18 @@ async fn other_sites_cannot_drive_the_server_from_a_browser() {
         (status, error_code(&body).as_str()),
         (400, "host_not_allowed")
     );
+    // Health probes name whatever address they reach; they are answered.
+    let (status, body) = status_and_json(
+        app.client
+            .get(app.url("/readyz"))
+            .header("host", "10.1.2.3:8080"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("ready")),
+        "{body}"
+    );
     // A cross-origin form POST from another site, as a browser sends it.
     let (status, body) = status_and_json(
         app.client
