@@ -305,8 +305,13 @@ fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, wor
         ),
     );
 
-    let result = match rt.block_on(w.uploads.fetch_video(&job.id)) {
-        Ok(video) if job.video_path.is_some() => {
+    // A job whose video was already released has nothing to fetch.
+    let fetched = match job.video_path {
+        Some(_) => rt.block_on(w.uploads.fetch_video(&job.id)),
+        None => Err(StoreError::NotFound),
+    };
+    let result = match fetched {
+        Ok(video) => {
             let mut observer = StoreObserver {
                 w,
                 rt,
@@ -340,10 +345,6 @@ fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, wor
                 None => result,
             }
         }
-        Ok(_) | Err(StoreError::NotFound) => Err(PipelineError::new(
-            ErrorKind::VideoMissing,
-            "the uploaded video is no longer in the store",
-        )),
         Err(e) => Err(store_error(e)),
     };
     drop(_heartbeat);
