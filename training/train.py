@@ -28,6 +28,9 @@ from models import build
 # read by the service, so training and serving cannot drift apart.
 INPUT_SCALE = 1.0 / 255.0
 
+# Options that may differ between a run and its --resume: where it runs, not what it learns.
+RESUMABLE = {"resume", "time_budget", "device", "threads", "data", "onnx", "name"}
+
 
 def seed_everything(seed: int) -> None:
     random.seed(seed)
@@ -36,8 +39,39 @@ def seed_everything(seed: int) -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
 
+def subset(x: np.ndarray, y: np.ndarray, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A random n of a split (the files are sorted by class, so the first n would be one class)."""
+    idx = np.sort(np.random.default_rng(seed).permutation(len(y))[:n])
+    return x[idx], y[idx]
+
+
 def to_tensor(x: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(x).float().mul_(INPUT_SCALE).unsqueeze(1)
+
+
+def erase(x: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor:
+    """Random erasing: with probability p, one rectangle (2-30 % of the face) set to noise."""
+    n, _, h, w = x.shape
+    apply = torch.rand(n, generator=gen) < p
+    area = (0.02 + torch.rand(n, generator=gen) * 0.28) * h * w
+    ratio = torch.exp(math.log(0.3) + torch.rand(n, generator=gen) * math.log(3.3 / 0.3))
+    eh = torch.sqrt(area * ratio).round().clamp(1, h)
+    ew = torch.sqrt(area / ratio).round().clamp(1, w)
+    top = (torch.rand(n, generator=gen) * (h - eh + 1)).floor()
+    left = (torch.rand(n, generator=gen) * (w - ew + 1)).floor()
+    rows = torch.arange(h).view(1, h, 1)
+    cols = torch.arange(w).view(1, 1, w)
+    box = lambda v: v.view(n, 1, 1)  # noqa: E731
+    mask = (
+        box(apply)
+        & (rows >= box(top))
+        & (rows < box(top + eh))
+        & (cols >= box(left))
+        & (cols < box(left + ew))
+    )
+    noise = torch.rand(n, 1, h, w, generator=gen)
+    # The random numbers come from the CPU generator, so that a run is the same on any device.
+    return torch.where(mask.unsqueeze(1).to(x.device), noise.to(x.device), x)
 
 
 def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
@@ -54,7 +88,7 @@ def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
             torch.stack([sin * flip, cos, shift[:, 1]], 1),
         ],
         1,
-    )
+    ).to(x.device)
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     return F.grid_sample(x, grid, padding_mode="border", align_corners=False)
 
@@ -124,6 +158,19 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True, help="folder for the log, curves and metrics")
     ap.add_argument("--onnx", type=Path, required=True)
     ap.add_argument("--name", default=None, help="model name in the ONNX metadata")
+    ap.add_argument("--mixup", type=float, default=0.0, help="mixup alpha (0: off)")
+    ap.add_argument("--erase", type=float, default=0.0, help="probability of random erasing per face")
+    ap.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from the last epoch saved in --out/last.pt (the other options must match)",
+    )
+    ap.add_argument(
+        "--time-budget",
+        type=float,
+        default=0.0,
+        help="minutes: stop after the epoch that would overrun it and export the best epoch so far",
+    )
     args = ap.parse_args()
 
     seed_everything(args.seed)
@@ -136,7 +183,8 @@ def main() -> None:
     xtr, ytr = load_split(args.data, "train")
     xva, yva = load_split(args.data, "val")
     if args.limit:
-        xtr, ytr, xva, yva = xtr[: args.limit], ytr[: args.limit], xva[: args.limit], yva[: args.limit]
+        xtr, ytr = subset(xtr, ytr, args.limit, args.seed)
+        xva, yva = subset(xva, yva, args.limit, args.seed)
     print(f"loaded train {len(ytr)}, val {len(yva)} in {time.time() - t0:.0f}s", flush=True)
 
     model = build(args.arch, args.width).to(dev)
@@ -149,13 +197,35 @@ def main() -> None:
             opt, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.2
         )
     gen = torch.Generator().manual_seed(args.seed)
-    xtr_t, ytr_t = to_tensor(xtr), torch.from_numpy(ytr)
+    mix_rng = np.random.default_rng(args.seed)
+    # The whole training set fits on any device (28,709 faces are 265 MB as float32).
+    xtr_t, ytr_t = to_tensor(xtr).to(dev), torch.from_numpy(ytr).to(dev)
     xva_t, yva_t = to_tensor(xva), torch.from_numpy(yva)
 
-    rows, best_acc, best_epoch = [], -1.0, 0
+    rows, best_acc, best_epoch, first_epoch, trained_before = [], -1.0, 0, 1, 0.0
     ckpt = args.out / "best.pt"
-    train_start = time.time()
-    for epoch in range(1, args.epochs + 1):
+    last = args.out / "last.pt"
+    recipe = {k: str(v) for k, v in vars(args).items() if k not in RESUMABLE}
+    if args.resume and last.exists():
+        state = torch.load(last, map_location=dev, weights_only=False)
+        if state["recipe"] != recipe:
+            changed = sorted(k for k in recipe if state["recipe"].get(k) != recipe[k])
+            raise SystemExit(f"{last} was made with other options: {', '.join(changed)}")
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        if sched:
+            sched.load_state_dict(state["scheduler"])
+        gen.set_state(state["generator"])
+        mix_rng.bit_generator.state = state["mix_rng"]
+        torch.set_rng_state(state["torch_rng"])
+        rows, best_acc, best_epoch = state["rows"], state["best_acc"], state["best_epoch"]
+        first_epoch, trained_before = state["epoch"] + 1, state["train_seconds"]
+        print(f"resuming {last} after epoch {state['epoch']} (best {best_acc:.4f} at {best_epoch})", flush=True)
+    elif args.resume:
+        print(f"no {last} yet: starting from epoch 1", flush=True)
+    train_start = time.time() - trained_before
+    session_start = time.time()
+    for epoch in range(first_epoch, args.epochs + 1):
         model.train()
         perm = torch.randperm(len(ytr), generator=gen)
         seen, loss_sum, correct = 0, 0.0, 0
@@ -163,12 +233,24 @@ def main() -> None:
         for i in range(0, len(perm), args.batch):
             idx = perm[i : i + args.batch]
             xb, yb = xtr_t[idx], ytr_t[idx]
+            xb, yb = xb.to(dev), yb.to(dev)
             if args.augment:
                 xb = augment(xb, gen)
-            xb, yb = xb.to(dev), yb.to(dev)
+            if args.erase:
+                xb = erase(xb, args.erase, gen)
+            mix = None
+            if args.mixup:
+                lam = float(mix_rng.beta(args.mixup, args.mixup))
+                other = torch.randperm(len(yb), generator=gen).to(dev)
+                xb = lam * xb + (1 - lam) * xb[other]
+                mix = (lam, yb[other])
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=args.bf16):
                 logits = model(xb)
                 loss = F.cross_entropy(logits.float(), yb, label_smoothing=args.label_smoothing)
+                if mix:
+                    loss = mix[0] * loss + (1 - mix[0]) * F.cross_entropy(
+                        logits.float(), mix[1], label_smoothing=args.label_smoothing
+                    )
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -205,6 +287,28 @@ def main() -> None:
             w = csv.DictWriter(f, fieldnames=list(rows[0]))
             w.writeheader()
             w.writerows(rows)
+        # Everything needed to go on after a stop, written whole before it replaces the last one.
+        state = {
+            "recipe": recipe,
+            "epoch": epoch,
+            "model": model.state_dict(),
+            "optimizer": opt.state_dict(),
+            "scheduler": sched.state_dict() if sched else None,
+            "generator": gen.get_state(),
+            "mix_rng": mix_rng.bit_generator.state,
+            "torch_rng": torch.get_rng_state(),
+            "rows": rows,
+            "best_acc": best_acc,
+            "best_epoch": best_epoch,
+            "train_seconds": time.time() - train_start,
+        }
+        torch.save(state, last.with_suffix(".tmp"))
+        last.with_suffix(".tmp").replace(last)
+        spent = (time.time() - session_start) / 60
+        per_epoch = spent / (epoch - first_epoch + 1)
+        if args.time_budget and epoch < args.epochs and spent + per_epoch > args.time_budget:
+            print(f"time budget: stopping after epoch {epoch} of {args.epochs} ({spent:.1f} min)", flush=True)
+            break
     train_seconds = time.time() - train_start
     plot_curves(rows, args.out / "curves.png", f"{args.arch}: best val epoch {best_epoch}")
 
@@ -212,7 +316,7 @@ def main() -> None:
     model = model.cpu()
     xte, yte = load_split(args.data, "test")
     if args.limit:
-        xte, yte = xte[: args.limit], yte[: args.limit]
+        xte, yte = subset(xte, yte, args.limit, args.seed)
     val = metrics(predict(model, xva, args.flip_tta), yva)
     test = metrics(predict(model, xte, args.flip_tta), yte)
     print(f"best epoch {best_epoch}: val {val['accuracy']:.4f}, test {test['accuracy']:.4f}", flush=True)
