@@ -8,6 +8,7 @@ use std::time::Duration;
 use common::synth::Codec;
 use common::{TestApp, main_spec, test_config, video};
 use emoscope::app::Service;
+use emoscope::pipeline::Engine;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_model_of_another_shape_stops_the_start() {
@@ -28,6 +29,38 @@ async fn a_model_of_another_shape_stops_the_start() {
         err.contains("detector.onnx") && err.contains("[N,1,48,48]"),
         "{err}"
     );
+}
+
+/// `analyze` and `evaluate` open only the model they use: the others are read for their metadata,
+/// so a model of another shape fails the command that asks for it, and only that one.
+#[test]
+fn a_one_shot_command_opens_only_its_model() {
+    let data = tempfile::tempdir().expect("dir");
+    let models = tempfile::tempdir().expect("dir");
+    let mut config = test_config(data.path());
+    std::fs::copy(&config.yunet_model, models.path().join("detector.onnx")).expect("copy");
+    std::fs::copy(
+        config.models_dir.join("emonet_int8.onnx"),
+        models.path().join("emonet_int8.onnx"),
+    )
+    .expect("copy");
+    config.models_dir = models.path().to_path_buf();
+
+    let err = Engine::load(&config, 1)
+        .err()
+        .expect("a server checks every model");
+    assert!(format!("{err:#}").contains("detector.onnx"), "{err:#}");
+
+    let engine = Engine::load_for(&config, 1, "emonet_int8").expect("only emonet_int8 is opened");
+    let names: Vec<&str> = engine.models.keys().map(String::as_str).collect();
+    assert_eq!(names, ["detector", "emonet_int8"]);
+    let model = engine.emotion_model("emonet_int8").expect("emonet_int8");
+    assert_eq!(model.info.labels.len(), 7);
+    let err = engine
+        .emotion_model("detector")
+        .err()
+        .expect("the detector is no emotion model");
+    assert!(err.message.contains("[N,1,48,48]"), "{}", err.message);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -64,7 +64,7 @@ pub fn run(config: &Config, mut args: AnalyzeArgs) -> Result<()> {
     if !args.video.is_file() {
         bail!("no such file: {}", args.video.display());
     }
-    let engine = Engine::load(config, config.threads_per_session(1))?;
+    let engine = Engine::load_for(config, config.threads_per_session(1), &args.options.model)?;
     if args.options.model.is_empty() {
         args.options.model = engine.default_model.clone();
     }

@@ -69,7 +69,11 @@ pub(crate) fn dataset_files(dataset: &Path, per_class: usize) -> Result<Vec<(Pat
 }
 
 pub fn evaluate(config: &Config, dataset: &Path, model_name: Option<&str>) -> Result<Evaluation> {
-    let engine = Engine::load(config, config.threads_per_session(1))?;
+    let engine = Engine::load_for(
+        config,
+        config.threads_per_session(1),
+        model_name.unwrap_or(""),
+    )?;
     let name = model_name.unwrap_or(&engine.default_model).to_string();
     let mut model = engine
         .emotion_model(&name)

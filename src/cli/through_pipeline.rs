@@ -198,7 +198,11 @@ pub fn evaluate_through_pipeline(
     model_name: Option<&str>,
     per_class: usize,
 ) -> Result<PipelineEvaluation> {
-    let engine = Engine::load(config, config.threads_per_session(1))?;
+    let engine = Engine::load_for(
+        config,
+        config.threads_per_session(1),
+        model_name.unwrap_or(""),
+    )?;
     if engine.effective_detector(DetectorKind::Yunet) != DetectorKind::Yunet {
         bail!(
             "the pipeline benchmark needs YuNet ({})",

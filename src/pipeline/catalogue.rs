@@ -25,10 +25,7 @@ impl Catalogue {
     pub fn read(config: &Config) -> anyhow::Result<Self> {
         let mut models = BTreeMap::new();
         for file in model_files(&config.models_dir)? {
-            let meta = read_metadata(&file)
-                .map_err(|e| anyhow::anyhow!("cannot read model {}: {e}", file.display()))?;
-            let (info, _) = ModelInfo::from_metadata(&file, |k| meta.get(k).cloned())
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let info = model_info(&file)?;
             models.insert(info.name.clone(), info);
         }
         let default_model = default_of(&models, &config.default_model)?;
@@ -59,6 +56,15 @@ impl Catalogue {
             kind
         }
     }
+}
+
+/// A model's name, labels and preprocessing from its file's metadata, without opening it.
+pub fn model_info(file: &Path) -> anyhow::Result<ModelInfo> {
+    let meta = read_metadata(file)
+        .map_err(|e| anyhow::anyhow!("cannot read model {}: {e}", file.display()))?;
+    let (info, _) = ModelInfo::from_metadata(file, |k| meta.get(k).cloned())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(info)
 }
 
 /// Every `*.onnx` in `dir`, by name: each is an emotion model.

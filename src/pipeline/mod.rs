@@ -236,40 +236,96 @@ pub struct Engine {
 impl Engine {
     /// Loads the runtime and checks every model once, so a bad model stops the start.
     pub fn load(config: &Config, threads: usize) -> anyhow::Result<Self> {
+        Self::load_models(config, threads, None)
+    }
+
+    /// For a one-shot command: opens only `model` (empty: the default) and YuNet. The other
+    /// models are known by their metadata and opened if asked for.
+    pub fn load_for(config: &Config, threads: usize, model: &str) -> anyhow::Result<Self> {
+        let model = if model.is_empty() {
+            config.default_model.as_str()
+        } else {
+            model
+        };
+        Self::load_models(config, threads, Some(model))
+    }
+
+    fn load_models(config: &Config, threads: usize, only: Option<&str>) -> anyhow::Result<Self> {
+        let started = std::time::Instant::now();
         let env = runtime::environment(&config.onnxruntime_lib)?;
         let want_cuda = config.execution_provider == Provider::Cuda;
-        let mut models = BTreeMap::new();
-        let mut provider = Provider::Cpu;
-        let mut spare_models = Vec::new();
-        for file in catalogue::model_files(&config.models_dir)? {
-            let (session, p) = runtime::open_session(env, &file, want_cuda, threads)?;
-            provider = p;
-            let model = EmotionModel::new(session, &file).map_err(|e| anyhow::anyhow!("{e}"))?;
-            tracing::info!(model = %model.info.name, labels = ?model.info.labels, provider = ?p, "emotion model loaded");
-            models.insert(model.info.name.clone(), model.info.clone());
-            // Only the default model's session is kept for reuse; the others were opened to
-            // be checked and are let go at once, so their weights are not held twice.
-            if model.info.name == config.default_model {
-                spare_models.push(model);
-            }
-        }
-        if models.is_empty() {
+        let files = catalogue::model_files(&config.models_dir)?;
+        if files.is_empty() {
             anyhow::bail!(
                 "no emotion model (*.onnx) in {}",
                 config.models_dir.display()
             );
         }
-        let default_model = catalogue::default_of(&models, &config.default_model)?;
-        let (yunet, yunet_problem) =
-            match runtime::open_session(env, &config.yunet_model, want_cuda, threads) {
-                Ok((session, _)) => {
-                    match detect::yunet::YuNet::new(session, config.limits.detect_max_side) {
-                        Ok(d) => (Some(d), None),
-                        Err(e) => (None, Some(e.message)),
-                    }
+        let open = |file: &Path| -> anyhow::Result<(EmotionModel, Provider)> {
+            let (session, p) = runtime::open_session(env, file, want_cuda, threads)?;
+            let model = EmotionModel::new(session, file).map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok((model, p))
+        };
+        let wanted = |file: &Path| {
+            only.is_none_or(|m| file.file_stem().is_some_and(|s| s.to_string_lossy() == m))
+        };
+        // Most of a start is ONNX Runtime optimising each graph: the sessions are opened side
+        // by side, and a model nobody asked for is only read for its metadata.
+        let (opened, yunet_session) = std::thread::scope(|s| {
+            let models: Vec<_> = files
+                .iter()
+                .map(|file| {
+                    let open = &open;
+                    s.spawn(move || match wanted(file) {
+                        true => open(file).map(|(m, p)| (m.info.clone(), Some((m, p)))),
+                        false => catalogue::model_info(file).map(|info| (info, None)),
+                    })
+                })
+                .collect();
+            let yunet =
+                s.spawn(|| runtime::open_session(env, &config.yunet_model, want_cuda, threads));
+            let joined = |what: &str| anyhow::anyhow!("opening {what} panicked");
+            let models: Vec<_> = models
+                .into_iter()
+                .map(|h| h.join().map_err(|_| joined("a model")).and_then(|r| r))
+                .collect();
+            (
+                models,
+                yunet.join().map_err(|_| joined("YuNet")).and_then(|r| r),
+            )
+        });
+        let mut models = BTreeMap::new();
+        let mut provider = Provider::Cpu;
+        let mut spare_models = Vec::new();
+        for result in opened {
+            let (info, session) = result?;
+            if let Some((model, p)) = session {
+                provider = p;
+                tracing::info!(model = %info.name, labels = ?info.labels, provider = ?p, "emotion model loaded");
+                // Only the default (or asked-for) model's session is kept for reuse; the others
+                // were opened to be checked and are let go at once, so their weights are not
+                // held twice.
+                if info.name == only.unwrap_or(&config.default_model) {
+                    spare_models.push(model);
                 }
-                Err(e) => (None, Some(format!("{e:#}"))),
-            };
+            }
+            models.insert(info.name.clone(), info);
+        }
+        let default_model = catalogue::default_of(&models, &config.default_model)?;
+        let (yunet, yunet_problem) = match yunet_session {
+            Ok((session, _)) => {
+                match detect::yunet::YuNet::new(session, config.limits.detect_max_side) {
+                    Ok(d) => (Some(d), None),
+                    Err(e) => (None, Some(e.message)),
+                }
+            }
+            Err(e) => (None, Some(format!("{e:#}"))),
+        };
+        tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            sessions = spare_models.len() + usize::from(yunet.is_some()),
+            "ONNX Runtime and models ready"
+        );
         if let Some(problem) = &yunet_problem {
             tracing::warn!(
                 path = %config.yunet_model.display(),
@@ -499,27 +555,34 @@ fn step_ms(sample_fps: f64, video_fps: f64) -> f64 {
     1000.0 / fps.max(0.001)
 }
 
-/// The sampled frames as the decoder thread sends them, and the thread, which returns how many
-/// frames it read.
-type Decoder = (
-    mpsc::Receiver<Result<decode::SampledFrame, PipelineError>>,
-    std::thread::JoinHandle<u64>,
-);
+/// The sampled frames as the decoder thread sends them, the way to hand a used frame's buffer
+/// back, and the thread, which returns how many frames it read.
+struct Decoder {
+    frames: mpsc::Receiver<Result<decode::SampledFrame, PipelineError>>,
+    recycle: mpsc::SyncSender<opencv::core::Mat>,
+    thread: std::thread::JoinHandle<u64>,
+}
 
-/// Decoding on its own thread, a few frames ahead of detection and classification.
+/// Frames decoded ahead of detection and classification.
+const DECODE_AHEAD: usize = 4;
+
+/// Decoding on its own thread, a few frames ahead of detection and classification. Used frames
+/// come back to be decoded into again: a 1080p frame is 6 MB, and allocating one per frame cost
+/// either page faults or, through glibc's arenas, tens of MB of peak memory.
 fn start_decoder(
     cap: opencv::videoio::VideoCapture,
     sample_fps: f64,
     fps: f64,
 ) -> Result<Decoder, PipelineError> {
-    let (tx, rx) = mpsc::sync_channel(4);
+    let (tx, frames) = mpsc::sync_channel(DECODE_AHEAD);
+    let (recycle, used) = mpsc::sync_channel(DECODE_AHEAD + 2);
     let span = tracing::Span::current();
-    let decoder = std::thread::Builder::new()
+    let thread = std::thread::Builder::new()
         .name("emoscope-decode".into())
         .spawn(move || {
             let _span = span.entered();
             let mut stream = FrameStream::new(cap, sample_fps, fps);
-            for item in stream.by_ref() {
+            while let Some(item) = stream.next_into(used.try_recv().unwrap_or_default()) {
                 if tx.send(item).is_err() {
                     break;
                 }
@@ -527,7 +590,11 @@ fn start_decoder(
             stream.frames_read()
         })
         .map_err(|e| PipelineError::internal(format!("cannot start the decoder thread: {e}")))?;
-    Ok((rx, decoder))
+    Ok(Decoder {
+        frames,
+        recycle,
+        thread,
+    })
 }
 
 /// The video as decoded: a file that ends well before its container says is cut off, and the
@@ -626,7 +693,7 @@ impl Pipeline<'_> {
         let cap = probe::open(path)?;
         let video = probe::read_info(&cap, path)?;
         let total = Sampler::expected(options.sample_fps, video.fps, video.frame_count);
-        let (frames, decoder) = start_decoder(cap, options.sample_fps, video.fps)?;
+        let decoder = start_decoder(cap, options.sample_fps, video.fps)?;
 
         let people = options
             .tracking
@@ -646,7 +713,7 @@ impl Pipeline<'_> {
         let mut cuts = CutDetector::default();
         let min_side = options.min_face_px as f32;
         let mut failure = None;
-        for item in frames.iter() {
+        for item in decoder.frames.iter() {
             let frame = match item {
                 Ok(f) => f,
                 Err(e) => {
@@ -710,7 +777,14 @@ impl Pipeline<'_> {
                 None => Vec::new(),
             };
             batch.pixels.extend_from_slice(&pixels);
-            let image = batch.annotator.is_some().then_some(frame.image);
+            let image = match batch.annotator {
+                Some(_) => Some(frame.image),
+                None => {
+                    // Full when the decoder has buffers enough; then this one is dropped.
+                    let _ = decoder.recycle.try_send(frame.image);
+                    None
+                }
+            };
             batch.push(Pending {
                 frame: frame.index,
                 time_ms: frame.time_ms,
@@ -725,8 +799,9 @@ impl Pipeline<'_> {
         if failure.is_none() {
             batch.flush(model, observer)?;
         }
+        let Decoder { frames, thread, .. } = decoder;
         drop(frames);
-        let frames_read = decoder
+        let frames_read = thread
             .join()
             .map_err(|_| PipelineError::internal("the decoder thread panicked"))?;
         if let Some(e) = failure {
