@@ -10,10 +10,21 @@
 # (crates.io: a real S3 server on a folder, for the object-storage tests), podman and mmdebstrap
 # (the container test), and a local PostgreSQL server with a role `emoscope` that may create the
 # tests' databases.
+#
+# With --gpu it also fetches the GPU build of ONNX Runtime (the onnxruntime-gpu wheel of the same
+# version) and the CUDA and cuDNN libraries it loads, all from PyPI (about 3 GB), into
+# third_party/gpu, and prints the environment that selects them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WITH_TESTS=0
-[ "${1:-}" = "--test" ] && WITH_TESTS=1
+WITH_GPU=0
+for arg in "$@"; do
+  case $arg in
+    --test) WITH_TESTS=1 ;;
+    --gpu) WITH_GPU=1 ;;
+    *) echo "usage: scripts/setup.sh [--test] [--gpu]" >&2; exit 2 ;;
+  esac
+done
 
 ORT_VERSION=1.31.1
 ORT_DIR=third_party/onnxruntime
@@ -87,6 +98,21 @@ if [ ! -s "$YUNET" ]; then
     [ "$(stat -c %s "$YUNET.part")" -gt 100000 ] || { say "YuNet download is not the model"; exit 1; }
     mv "$YUNET.part" "$YUNET"
   fi
+fi
+GPU_DIR=third_party/gpu
+if [ "$WITH_GPU" = 1 ] && [ ! -f "$GPU_DIR/libonnxruntime.so.$ORT_VERSION" ]; then
+  say "fetching onnxruntime-gpu $ORT_VERSION with its CUDA and cuDNN libraries from PyPI"
+  tmp=$(mktemp -d)
+  python3 -m pip install -q --no-cache-dir --target "$tmp" "onnxruntime-gpu[cuda,cudnn]==$ORT_VERSION"
+  mkdir -p "$GPU_DIR.part"
+  cp -a "$tmp"/onnxruntime/capi/libonnxruntime*.so* "$GPU_DIR.part/"
+  find "$tmp/nvidia" -name 'lib*.so*' -exec cp -a {} "$GPU_DIR.part/" \;
+  rm -rf "$tmp" "$GPU_DIR"
+  mv "$GPU_DIR.part" "$GPU_DIR"
+fi
+if [ "$WITH_GPU" = 1 ]; then
+  say "for the GPU: export EMOSCOPE_ONNXRUNTIME_LIB=$PWD/$GPU_DIR/libonnxruntime.so.$ORT_VERSION" \
+      "LD_LIBRARY_PATH=$PWD/$GPU_DIR EMOSCOPE_EXECUTION_PROVIDER=cuda"
 fi
 if [ "$WITH_TESTS" = 1 ]; then
   VENV=third_party/venv
