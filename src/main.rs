@@ -163,27 +163,7 @@ enum KeysAction {
     Revoke { id: String },
 }
 
-/// After the first large free, glibc raises its mmap threshold, and the decoder's, YuNet's and ONNX
-/// Runtime's big buffers then come from per-thread heaps that keep what they once held: the
-/// peak on a 1080p six-face video was 305–323 MB. A fixed threshold sends large buffers back to
-/// the system at free, and two arenas are plenty for the few busy threads: 278 MB, for about
-/// 10 % more time (page faults), measured by alternating runs with `MALLOC_MMAP_THRESHOLD_`.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[allow(unsafe_code)]
-fn tune_malloc() {
-    // SAFETY: mallopt only sets allocator parameters, and this runs first in main, before any
-    // other thread of ours exists.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn tune_malloc() {}
-
 fn main() {
-    tune_malloc();
     if let Err(e) = run() {
         eprintln!("error: {e:#}");
         std::process::exit(1);
