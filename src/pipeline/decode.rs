@@ -115,13 +115,6 @@ impl Iterator for FrameStream {
     type Item = Result<SampledFrame, PipelineError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.next_into(Mat::default())
-    }
-}
-
-impl FrameStream {
-    /// The next sampled frame, decoded into `image`'s buffer when it has the frame's size.
-    pub fn next_into(&mut self, mut image: Mat) -> Option<Result<SampledFrame, PipelineError>> {
         if self.failed {
             return None;
         }
@@ -143,6 +136,7 @@ impl FrameStream {
             if !self.sampler.take(time) {
                 continue;
             }
+            let mut image = Mat::default();
             match self.cap.retrieve(&mut image, 0) {
                 Ok(true) if !image.empty() => {}
                 Ok(_) => continue,

@@ -297,10 +297,12 @@ impl Engine {
         let mut models = BTreeMap::new();
         let mut provider = Provider::Cpu;
         let mut spare_models = Vec::new();
+        let mut sessions = 0;
         for result in opened {
             let (info, session) = result?;
             if let Some((model, p)) = session {
                 provider = p;
+                sessions += 1;
                 tracing::info!(model = %info.name, labels = ?info.labels, provider = ?p, "emotion model loaded");
                 // Only the default (or asked-for) model's session is kept for reuse; the others
                 // were opened to be checked and are let go at once, so their weights are not
@@ -323,7 +325,7 @@ impl Engine {
         };
         tracing::info!(
             ms = started.elapsed().as_millis() as u64,
-            sessions = spare_models.len() + usize::from(yunet.is_some()),
+            sessions = sessions + usize::from(yunet.is_some()),
             "ONNX Runtime and models ready"
         );
         if let Some(problem) = &yunet_problem {
@@ -555,34 +557,27 @@ fn step_ms(sample_fps: f64, video_fps: f64) -> f64 {
     1000.0 / fps.max(0.001)
 }
 
-/// The sampled frames as the decoder thread sends them, the way to hand a used frame's buffer
-/// back, and the thread, which returns how many frames it read.
-struct Decoder {
-    frames: mpsc::Receiver<Result<decode::SampledFrame, PipelineError>>,
-    recycle: mpsc::SyncSender<opencv::core::Mat>,
-    thread: std::thread::JoinHandle<u64>,
-}
+/// The sampled frames as the decoder thread sends them, and the thread, which returns how many
+/// frames it read.
+type Decoder = (
+    mpsc::Receiver<Result<decode::SampledFrame, PipelineError>>,
+    std::thread::JoinHandle<u64>,
+);
 
-/// Frames decoded ahead of detection and classification.
-const DECODE_AHEAD: usize = 4;
-
-/// Decoding on its own thread, a few frames ahead of detection and classification. Used frames
-/// come back to be decoded into again: a 1080p frame is 6 MB, and allocating one per frame cost
-/// either page faults or, through glibc's arenas, tens of MB of peak memory.
+/// Decoding on its own thread, a few frames ahead of detection and classification.
 fn start_decoder(
     cap: opencv::videoio::VideoCapture,
     sample_fps: f64,
     fps: f64,
 ) -> Result<Decoder, PipelineError> {
-    let (tx, frames) = mpsc::sync_channel(DECODE_AHEAD);
-    let (recycle, used) = mpsc::sync_channel(DECODE_AHEAD + 2);
+    let (tx, rx) = mpsc::sync_channel(4);
     let span = tracing::Span::current();
-    let thread = std::thread::Builder::new()
+    let decoder = std::thread::Builder::new()
         .name("emoscope-decode".into())
         .spawn(move || {
             let _span = span.entered();
             let mut stream = FrameStream::new(cap, sample_fps, fps);
-            while let Some(item) = stream.next_into(used.try_recv().unwrap_or_default()) {
+            for item in stream.by_ref() {
                 if tx.send(item).is_err() {
                     break;
                 }
@@ -590,11 +585,7 @@ fn start_decoder(
             stream.frames_read()
         })
         .map_err(|e| PipelineError::internal(format!("cannot start the decoder thread: {e}")))?;
-    Ok(Decoder {
-        frames,
-        recycle,
-        thread,
-    })
+    Ok((rx, decoder))
 }
 
 /// The video as decoded: a file that ends well before its container says is cut off, and the
@@ -693,7 +684,7 @@ impl Pipeline<'_> {
         let cap = probe::open(path)?;
         let video = probe::read_info(&cap, path)?;
         let total = Sampler::expected(options.sample_fps, video.fps, video.frame_count);
-        let decoder = start_decoder(cap, options.sample_fps, video.fps)?;
+        let (frames, decoder) = start_decoder(cap, options.sample_fps, video.fps)?;
 
         let people = options
             .tracking
@@ -713,7 +704,7 @@ impl Pipeline<'_> {
         let mut cuts = CutDetector::default();
         let min_side = options.min_face_px as f32;
         let mut failure = None;
-        for item in decoder.frames.iter() {
+        for item in frames.iter() {
             let frame = match item {
                 Ok(f) => f,
                 Err(e) => {
@@ -777,14 +768,7 @@ impl Pipeline<'_> {
                 None => Vec::new(),
             };
             batch.pixels.extend_from_slice(&pixels);
-            let image = match batch.annotator {
-                Some(_) => Some(frame.image),
-                None => {
-                    // Full when the decoder has buffers enough; then this one is dropped.
-                    let _ = decoder.recycle.try_send(frame.image);
-                    None
-                }
-            };
+            let image = batch.annotator.is_some().then_some(frame.image);
             batch.push(Pending {
                 frame: frame.index,
                 time_ms: frame.time_ms,
@@ -799,9 +783,8 @@ impl Pipeline<'_> {
         if failure.is_none() {
             batch.flush(model, observer)?;
         }
-        let Decoder { frames, thread, .. } = decoder;
         drop(frames);
-        let frames_read = thread
+        let frames_read = decoder
             .join()
             .map_err(|_| PipelineError::internal("the decoder thread panicked"))?;
         if let Some(e) = failure {
