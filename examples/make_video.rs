@@ -3,7 +3,9 @@
 //! Faces are FER2013 test faces (happy, surprise, sad, angry…) changing every second. Frames are
 //! camera-like (drift, flicker, sensor noise) unless the last argument is `still`.
 
-#[path = "../tests/common/synth.rs"]
+// The test helper that makes the test videos; the example uses part of it.
+#[allow(dead_code)]
+#[path = "../tests/it/common/synth.rs"]
 mod synth;
 
 use synth::{Codec, Face, Segment, VideoSpec};
@@ -32,11 +34,7 @@ fn main() -> synth::Result<()> {
                 size,
             })
             .collect();
-        segments.push(Segment {
-            frames: fps,
-            faces,
-            label: None,
-        });
+        segments.push(Segment { frames: fps, faces });
     }
     let codec = match out.rsplit('.').next() {
         Some("webm") => Codec::Vp9Webm,

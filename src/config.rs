@@ -422,6 +422,9 @@ pub struct Limits {
     pub idempotency_ttl_secs: u64,
     /// Job event streams (`/events`) open at once; more are refused with 429.
     pub max_event_streams: usize,
+    /// An upload refused before its body is read (429, 413, …) has up to this many bytes of its
+    /// body read and dropped first, so that the client can read the answer (0: none).
+    pub refused_body_drain_bytes: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -535,6 +538,7 @@ impl Default for Limits {
             max_concurrent_probes: 0,
             idempotency_ttl_secs: 86_400,
             max_event_streams: 256,
+            refused_body_drain_bytes: 8 << 20,
         }
     }
 }
@@ -659,6 +663,7 @@ impl Config {
             "EMOSCOPE_METRICS_TOKEN" => self.metrics_token,
             "EMOSCOPE_LIMITS__IDEMPOTENCY_TTL_SECS" => self.limits.idempotency_ttl_secs,
             "EMOSCOPE_LIMITS__MAX_EVENT_STREAMS" => self.limits.max_event_streams,
+            "EMOSCOPE_LIMITS__REFUSED_BODY_DRAIN_BYTES" => self.limits.refused_body_drain_bytes,
             "EMOSCOPE_AUTH__REQUIRE_KEYS" => self.auth.require_keys,
             "EMOSCOPE_AUTH__ALLOW_ANONYMOUS" => self.auth.allow_anonymous,
             "EMOSCOPE_HTTP__ALLOWED_HOSTS" => self.http.allowed_hosts,

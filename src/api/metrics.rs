@@ -13,7 +13,8 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorCode};
-use crate::jobs::{JobStatus, now_ms};
+use crate::clock::now_ms;
+use crate::jobs::JobStatus;
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
@@ -73,6 +74,9 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> ApiRe
             ));
         }
     }
+    // The recorder must exist before the gauges are set, or the first scrape of a new process
+    // sets them on no recorder and answers an empty page.
+    let recorder = handle();
     for status in JobStatus::ALL {
         let n = state.store.count_with_status(status).await?;
         metrics::gauge!("emoscope_jobs", "status" => status.as_str()).set(n as f64);
@@ -80,7 +84,7 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> ApiRe
     let oldest = state.store.oldest_queued_at().await?;
     let age = oldest.map_or(0.0, |at| (now_ms() - at).max(0) as f64 / 1000.0);
     metrics::gauge!("emoscope_queue_oldest_age_seconds").set(age);
-    let text = handle().map(|h| h.render()).unwrap_or_default();
+    let text = recorder.map(|h| h.render()).unwrap_or_default();
     Ok((
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

@@ -11,7 +11,6 @@ pub mod metrics;
 pub mod openapi;
 pub mod query;
 pub mod rate;
-pub mod schema;
 pub mod web;
 
 use std::sync::Arc;
@@ -31,7 +30,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::config::Config;
-use crate::jobs::store::Store;
+use crate::db::Store;
 use crate::jobs::uploads::Uploads;
 use crate::pipeline::catalogue::Catalogue;
 use crate::report::service::Reporter;
@@ -133,6 +132,8 @@ pub fn api_routes(max_form: usize) -> OpenApiRouter<AppState> {
 }
 
 pub fn router(state: AppState) -> Router {
+    // Installed before the first request, so that no counter or gauge is set on no recorder.
+    metrics::handle();
     // Uploads are streamed to disk and measured there; the form as a whole may hold the video
     // and a few small fields beside it.
     let max_form = usize::try_from(state.config.limits.max_upload_bytes)

@@ -16,7 +16,6 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use super::upload::{RawVideo, UploadForm, UploadOptions};
-use super::view::JobView;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::idempotency::{self, Idempotency};
@@ -28,6 +27,7 @@ use crate::pipeline::decode::Sampler;
 use crate::pipeline::detect::DetectorKind;
 use crate::pipeline::people::Focus;
 use crate::pipeline::probe::{self, VideoInfo};
+use crate::views::job::JobView;
 
 pub(super) const OPTION_NAMES: [&str; 11] = [
     "sample_fps",
@@ -73,10 +73,17 @@ pub async fn create_job(
     caller: Caller,
     request: Request,
 ) -> ApiResult<Response> {
-    let Some(key) = idempotency::key(request.headers())? else {
+    let key = match idempotency::key(request.headers()) {
+        Ok(key) => key,
+        Err(e) => return Err(refuse_unread(&state, request, e).await),
+    };
+    let Some(key) = key else {
         return Ok(create(&state, &caller, request).await?.0);
     };
-    let claim = Idempotency::claim(&state, &caller, "job", key).await?;
+    let claim = match Idempotency::claim(&state, &caller, "job", key).await {
+        Ok(claim) => claim,
+        Err(e) => return Err(refuse_unread(&state, request, e).await),
+    };
     if !claim.first {
         return replay(&state, &caller, &claim, request).await;
     }
@@ -130,6 +137,52 @@ fn query_options(state: &AppState, request: &Request) -> ApiResult<OptionFields>
     Ok(fields)
 }
 
+/// What can be refused before the body is read: the key's rate, a full queue, a declared size
+/// over the limit. A cheap early refusal; the binding queue check is the atomic one when the
+/// job is stored.
+async fn admit(state: &AppState, caller: &Caller, declared: Option<u64>) -> ApiResult<()> {
+    state.rates.upload(caller)?;
+    let limits = &state.config.limits;
+    let queued = state.store.count_with_status(JobStatus::Queued).await?;
+    if queued >= limits.max_queued_jobs {
+        return Err(queue_full(queued));
+    }
+    if declared.is_some_and(|n| n > limits.max_upload_bytes) {
+        return Err(too_large(limits.max_upload_bytes));
+    }
+    Ok(())
+}
+
+/// Answers `error` to a request whose body was not read. A server that closes a connection with
+/// unread data in it makes the kernel reset it, and a client still sending then loses the answer
+/// (a broken pipe instead of the 429 and its `Retry-After`). So up to
+/// `limits.refused_body_drain_bytes` of the body is read and dropped first, within
+/// `limits.upload_idle_secs`; a body declared larger than that is not waited for. A client that
+/// sent `Expect: 100-continue` has sent no body yet: hyper answers it without asking for one.
+async fn refuse_unread(state: &AppState, request: Request, error: ApiError) -> ApiError {
+    let limits = &state.config.limits;
+    let cap = limits.refused_body_drain_bytes;
+    let expects_continue = request
+        .headers()
+        .get(header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    if cap == 0 || expects_continue || content_length(request.headers()).is_some_and(|n| n > cap) {
+        return error;
+    }
+    let mut body = request.into_body().into_data_stream();
+    let drain = async {
+        let mut read = 0u64;
+        while let Some(Ok(chunk)) = body.next().await {
+            read += chunk.len() as u64;
+            if read > cap {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(limits.upload_idle_secs), drain).await;
+    error
+}
+
 /// Stores the upload and queues its job; returns the response, the job's id and what the
 /// request asked for (its idempotency fingerprint).
 async fn create(
@@ -137,17 +190,14 @@ async fn create(
     caller: &Caller,
     request: Request,
 ) -> ApiResult<(Response, String, String)> {
-    state.rates.upload(caller)?;
     let limits = &state.config.limits;
-    // A cheap early refusal; the binding check is the atomic one when the job is stored.
-    let queued = state.store.count_with_status(JobStatus::Queued).await?;
-    if queued >= limits.max_queued_jobs {
-        return Err(queue_full(queued));
-    }
-    if content_length(request.headers()).is_some_and(|n| n > limits.max_upload_bytes) {
-        return Err(too_large(limits.max_upload_bytes));
-    }
-    let mut fields = query_options(state, &request)?;
+    let declared = content_length(request.headers());
+    let admitted = admit(state, caller, declared).await;
+    // The options in the query are checked before the body is read too.
+    let mut fields = match admitted.and_then(|()| query_options(state, &request)) {
+        Ok(fields) => fields,
+        Err(e) => return Err(refuse_unread(state, request, e).await),
+    };
 
     let id = uuid::Uuid::now_v7().to_string();
     let mut upload = PendingUpload::new(&state.uploads, &id);

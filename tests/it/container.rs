@@ -3,7 +3,7 @@
 //! the compose file checked against the Compose schema. `scripts/setup.sh --test` installs
 //! podman, runc, mmdebstrap and docker-compose; the test needs root, as CI has.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 //! (5 per second) and at every frame. Prints a table of the figures; asserts no ID switch and
 //! IDF1 ≥ 0.9 where the issue asks for it.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;

@@ -3,7 +3,7 @@
 //! uploads and job event streams, all against the real server on SQLite (`tests/postgres.rs`
 //! repeats the key and idempotency checks there).
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! worker killed mid-job (SIGKILL) leaves its job to the other. A store outage answers 503 and
 //! fails `/readyz` without storing anything or showing a credential.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

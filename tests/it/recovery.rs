@@ -3,7 +3,7 @@
 //! its death against them; every frame is counted once. Only a job that keeps dying at the same
 //! point (a poison job) fails, and its upload goes with it.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

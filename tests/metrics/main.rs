@@ -1,6 +1,9 @@
 //! `GET /metrics`: Prometheus text that a Prometheus parser reads, guarded by its own token, and
 //! counters that move as a real job runs. (One test: the recorder is per process.)
 
+// Only some of the helpers serve this binary.
+#[allow(dead_code)]
+#[path = "../it/common/mod.rs"]
 mod common;
 
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! burst of concurrent uploads, and a mutation fuzz of real video bytes and multipart framing.
 //! `docs/reliability.md` records the counts these print (`--nocapture`).
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::path::Path;

@@ -1,8 +1,6 @@
 //! API keys end to end, on whichever database the app runs: keys made in the store as
 //! `emoscope keys create` makes them, then what each key may see and do.
 
-#![allow(dead_code)]
-
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde_json::Value;
 
@@ -21,7 +19,7 @@ pub async fn make_full_key(app: &TestApp, name: &str, admin: bool) -> NewKey {
     let store = emoscope::app::open_store(&app.config)
         .await
         .expect("open store");
-    let new = NewKey::generate(name, admin, emoscope::jobs::now_ms()).expect("key");
+    let new = NewKey::generate(name, admin, emoscope::clock::now_ms()).expect("key");
     store.create_key(&new).await.expect("store key");
     new
 }
@@ -156,7 +154,7 @@ pub async fn check_isolation(app: &TestApp) {
     // A revoked key is refused; its owner's other keys are not affected.
     let store = emoscope::app::open_store(&app.config).await.expect("store");
     store
-        .revoke_key(&bob_id, emoscope::jobs::now_ms())
+        .revoke_key(&bob_id, emoscope::clock::now_ms())
         .await
         .expect("revoke")
         .expect("bob's key");

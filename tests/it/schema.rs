@@ -1,10 +1,10 @@
 //! Rows written by the first schema and the code of that time are read by today's store after
 //! its migrations (`tests/postgres.rs` does the same on PostgreSQL, where JSON became JSONB).
 
-mod common;
+use crate::common;
 
 use emoscope::config::DatabaseUrl;
-use emoscope::jobs::store::SqlStore;
+use emoscope::db::SqlStore;
 
 #[tokio::test]
 async fn rows_of_the_first_schema_are_read_on_sqlite() {

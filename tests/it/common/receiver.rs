@@ -2,8 +2,6 @@
 //! all), records what arrives, and verifies Standard Webhooks signatures on its own (HMAC-SHA256
 //! over `id.timestamp.body`, as a receiver's code would), not with Emoscope's signer.
 
-#![allow(dead_code)]
-
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 //! database of its own, dropped at the end. The server is `EMOSCOPE_TEST_POSTGRES_URL`, by default
 //! the one `scripts/setup.sh --test` starts (role `emoscope`, allowed to create databases).
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -13,8 +13,8 @@ use common::pg::TestDb;
 use common::synth::Codec;
 use common::{TestApp, happy_spec, main_spec, new_job, video};
 use emoscope::config::DatabaseUrl;
+use emoscope::db::{JobStore, QueueStore, SqlStore};
 use emoscope::jobs::JobStatus;
-use emoscope::jobs::store::{JobStore, QueueStore, SqlStore};
 use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(120);

@@ -1,7 +1,7 @@
 //! Attacks on the edges a client controls: huge form fields, silent and slow clients, and the
 //! rule that no upload outlives its job (unless the job asked to keep it).
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -246,4 +246,91 @@ async fn no_upload_outlives_its_job_unless_kept() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     app.stop().await;
+}
+
+/// Sends a whole upload as a plain client does (head, then every byte of the body, and only
+/// then reads), and returns the answer; a connection reset under it is a failure.
+async fn plain_upload(addr: &str, body: &[u8]) -> Result<(u16, String), String> {
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (mut rx, mut tx) = stream.into_split();
+    let head = format!(
+        "POST /v1/jobs HTTP/1.1\r\nHost: {addr}\r\nContent-Type: video/mp4\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    tx.write_all(head.as_bytes())
+        .await
+        .map_err(|e| format!("head: {e}"))?;
+    tx.write_all(body).await.map_err(|e| format!("body: {e}"))?;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        match rx.read(&mut buf).await {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if got.is_empty() => return Err(format!("read: {e}")),
+            Err(_) => break,
+        }
+        if String::from_utf8_lossy(&got).contains("\r\n\r\n{") && got.ends_with(b"}") {
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&got).to_string();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("no status line in {text:?}"))?;
+    Ok((status, text))
+}
+
+/// A 429 answered before the body is read still reaches a client that sends its whole body
+/// before reading: the server reads (a bounded part of) the body before it answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_clients_read_an_early_refusal() {
+    let app = TestApp::start(|c| {
+        c.rate_limits.uploads_per_minute = 1;
+        c.workers = 0;
+    })
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    // Large enough that a server closing with it unread resets the connection under the
+    // client (checked: with `refused_body_drain_bytes = 0` the writes fail with a broken pipe),
+    // and under the default drain of 8 MiB.
+    let body = vec![7u8; 6 << 20];
+    // The minute's one upload: junk, so it is refused once read (422), and costs no analysis.
+    let (status, _) = plain_upload(&addr, &body).await.expect("first upload");
+    assert_eq!(status, 422);
+    let mut tries = Vec::new();
+    for _ in 0..24 {
+        let (addr, body) = (addr.clone(), body.clone());
+        tries.push(tokio::spawn(
+            async move { plain_upload(&addr, &body).await },
+        ));
+    }
+    for t in tries {
+        let (status, text) = t.await.expect("task").expect("the answer, not a reset");
+        assert_eq!(status, 429, "{text}");
+        assert!(text.to_ascii_lowercase().contains("retry-after:"), "{text}");
+        assert!(text.contains("rate_limited"), "{text}");
+    }
+    assert_eq!(app.uploads_count(), 0);
+    app.stop().await;
+}
+
+/// The first scrape of a new process already carries the job gauges (it once answered an
+/// empty page: the recorder was installed after they were set). A child process, because this
+/// binary's recorder is long installed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_metrics_scrape_of_a_new_server_has_the_job_gauges() {
+    let data = tempfile::tempdir().expect("dir");
+    let server = Server::start(data.path(), 0, &[]);
+    let response = reqwest::get(server.url("/metrics")).await.expect("scrape");
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.expect("text");
+    assert!(
+        text.contains("emoscope_jobs{status=\"queued\"} 0"),
+        "first scrape: {text:?}"
+    );
 }

@@ -2,8 +2,6 @@
 //! where in every frame, for measuring the tracker. Faces are FER2013 test faces (read from
 //! `EMOSCOPE_FER2013_DIR`), nothing is committed.
 
-#![allow(dead_code)]
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

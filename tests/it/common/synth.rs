@@ -2,8 +2,6 @@
 //! positions, in segments with known labels, encoded by ffmpeg. Nothing from the dataset is
 //! committed; the faces are read from `EMOSCOPE_FER2013_DIR` (default `../shared/data/fer2013`).
 
-#![allow(dead_code)]
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -58,8 +56,6 @@ pub struct Face {
 pub struct Segment {
     pub frames: u32,
     pub faces: Vec<Face>,
-    /// The FER2013 label of the faces, for the test's expectations.
-    pub label: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,10 +117,6 @@ pub struct VideoSpec {
 }
 
 impl VideoSpec {
-    pub fn total_frames(&self) -> u32 {
-        self.segments.iter().map(|s| s.frames).sum()
-    }
-
     /// The segment that frame `index` belongs to.
     pub fn segment_of(&self, index: u64) -> &Segment {
         let mut start = 0u64;
@@ -265,7 +257,6 @@ pub fn single_face_segments(
         .map(|image| Segment {
             frames: (fps as f64 * seconds).round() as u32,
             faces: vec![Face { image, x, y, size }],
-            label: Some(label),
         })
         .collect()
 }

@@ -1,6 +1,6 @@
 //! Results per person through the HTTP API on SQLite (PostgreSQL: `tests/postgres.rs`).
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use common::people::WAIT;

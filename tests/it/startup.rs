@@ -1,7 +1,7 @@
 //! How the service starts when its surroundings are not as they should be: a model of the wrong
 //! shape stops it with a clear message; a missing YuNet or an unusable CUDA falls back, loudly.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

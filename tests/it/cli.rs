@@ -1,7 +1,7 @@
 //! `emoscope analyze` on a real video: JSON, CSV and table output, the timeline file, and clear
 //! messages for bad input.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

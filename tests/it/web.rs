@@ -3,7 +3,7 @@
 //! the API, write a template report, delete the job, open the API docs; nothing may be fetched
 //! from another host. The server asks for an API key, which the page asks for. Screenshots land in `target/test-artifacts/web/`.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! Webhooks against real receivers on 127.0.0.1: signed and retried, recorded, refused for
 //! addresses they must not reach, kept through a SIGKILL, and given up when nobody answers.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

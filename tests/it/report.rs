@@ -1,7 +1,7 @@
 //! Narrative reports: the real OpenAI client against a local fake OpenAI-compatible server, the
 //! template provider on real job results, and the report endpoints end to end.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,7 +1,7 @@
 //! `emoscope evaluate` reproduces the PyTorch accuracy recorded at training time, on the real
 //! FER2013 PrivateTest split, within 0.2 percentage points.
 
-mod common;
+use crate::common;
 
 use emoscope::cli::evaluate::evaluate;
 use serde_json::Value;

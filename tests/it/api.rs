@@ -1,6 +1,6 @@
 //! The HTTP API end to end: the real server, SQLite, models and FER-made videos.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,8 +1,6 @@
 //! The people endpoints end to end, on whichever database the app runs: a scene of three people
 //! through the real server, then every way of reading them, and every way of asking wrongly.
 
-#![allow(dead_code)]
-
 use std::time::Duration;
 
 use serde_json::Value;

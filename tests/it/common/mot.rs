@@ -2,8 +2,6 @@
 //! faces changing track) and IDF1 (the share of faces given the person's one best track, over
 //! truth and predictions both; Ristani et al. 2016).
 
-#![allow(dead_code)]
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use opencv::core::Rect;

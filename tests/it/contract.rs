@@ -3,7 +3,7 @@
 //! schema-driven fuzzer (schemathesis), sending an API key, finds no 5xx and no response that
 //! breaks the schema.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::Duration;

@@ -1,8 +1,6 @@
 //! Test helpers: the real server on port 0 with a fresh data directory, the real models, and
 //! FER-made videos.
 
-#![allow(dead_code)]
-
 pub mod keys;
 pub mod mot;
 pub mod people;
@@ -263,7 +261,6 @@ pub fn main_spec() -> VideoSpec {
     let mut segments = vec![Segment {
         frames: 50,
         faces: vec![],
-        label: None,
     }];
     segments.extend(synth::single_face_segments(
         "happy", 4, fps, 1.0, 220, 80, 200,
@@ -271,7 +268,6 @@ pub fn main_spec() -> VideoSpec {
     segments.push(Segment {
         frames: 50,
         faces: vec![],
-        label: None,
     });
     let happy = synth::test_faces("happy", 6).pop().expect("face");
     let surprise = synth::test_faces("surprise", 1).pop().expect("face");
@@ -291,7 +287,6 @@ pub fn main_spec() -> VideoSpec {
                 size: 150,
             },
         ],
-        label: None,
     });
     small_video(fps, segments)
 }
@@ -422,7 +417,7 @@ pub fn new_job(i: usize) -> emoscope::jobs::NewJob {
 
 /// Only a job that keeps dying at the same point fails: losses at the same progress in a row
 /// count, a loss further on starts the count again, and a lost worker costs no attempt.
-pub async fn check_loss_rule(store: &dyn emoscope::jobs::store::Store) {
+pub async fn check_loss_rule(store: &dyn emoscope::db::Store) {
     use emoscope::jobs::JobStatus;
     let job = new_job(0);
     let id = job.id.clone();
@@ -452,14 +447,14 @@ pub async fn check_loss_rule(store: &dyn emoscope::jobs::store::Store) {
     // The third loss at 32 in a row: this job is what kills its worker.
     let j = lose_at(32).await;
     assert_eq!(j.status, JobStatus::Failed);
-    assert_eq!(j.error_code.as_deref(), Some("worker_lost"));
+    assert_eq!(j.error_code, Some(emoscope::jobs::JobFailure::WorkerLost));
     // Another instance's jobs are not taken back.
     assert_eq!(store.take_back("host:dir:1/", 3).await.expect("none"), 0);
     store.delete(&id).await.expect("delete");
 }
 
 /// Sixteen uploads race for ten places: exactly ten are queued.
-pub async fn check_atomic_admission(store: std::sync::Arc<dyn emoscope::jobs::store::Store>) {
+pub async fn check_atomic_admission(store: std::sync::Arc<dyn emoscope::db::Store>) {
     let tasks: Vec<_> = (0..16)
         .map(|i| {
             let store = store.clone();
@@ -522,7 +517,7 @@ pub fn first_schema(mut m: sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
 }
 
 /// What the current store reads from [`FIRST_SCHEMA_ROWS`]: every field as it was written.
-pub async fn check_first_schema_rows(store: &dyn emoscope::jobs::store::Store) {
+pub async fn check_first_schema_rows(store: &dyn emoscope::db::Store) {
     use emoscope::pipeline::detect::DetectorKind;
     let id = "019ac6a1-7441-76ea-a89d-2fb3757ceca0";
     let job = store.get(id).await.expect("read").expect("the old job");

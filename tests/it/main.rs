@@ -1,0 +1,26 @@
+//! The integration tests, one binary (OpenCV and ONNX Runtime are linked once): the real server
+//! on port 0 or as a child process, real SQLite and PostgreSQL, the real models and FER-made
+//! videos. `scripts/test.sh --fast` skips the modules that need more than Rust and ../shared
+//! (PostgreSQL, the S3 server, podman, Chromium). `tests/metrics` is apart because it reads
+//! this process's global metrics recorder.
+
+mod common;
+
+mod api;
+mod attack;
+mod cli;
+mod container;
+mod contract;
+mod evaluate;
+mod hardening;
+mod integration;
+mod people;
+mod postgres;
+mod recovery;
+mod report;
+mod schema;
+mod startup;
+mod topology;
+mod tracking;
+mod web;
+mod webhooks;
