@@ -119,9 +119,9 @@ pub async fn info(State(state): State<AppState>) -> Json<InfoView> {
                 name: m.input_name.clone(),
                 shape: m.input_shape,
                 color: "gray",
-                scale: m.input_scale,
-                mean: m.input_mean,
-                std: m.input_std,
+                scale: m.preprocess.scale,
+                mean: m.preprocess.mean,
+                std: m.preprocess.std,
             },
             flip_tta: m.flip_tta,
         })

@@ -78,11 +78,7 @@ pub fn evaluate(config: &Config, dataset: &Path, model_name: Option<&str>) -> Re
     let mut model = engine
         .emotion_model(&name)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (scale, mean, std) = (
-        model.info.input_scale,
-        model.info.input_mean,
-        model.info.input_std,
-    );
+    let pre = model.info.preprocess;
 
     let files = dataset_files(dataset, 0)?;
     let mut confusion = vec![vec![0u64; 7]; 7];
@@ -90,7 +86,7 @@ pub fn evaluate(config: &Config, dataset: &Path, model_name: Option<&str>) -> Re
     for chunk in files.chunks(256) {
         pixels.clear();
         for (path, _) in chunk {
-            push_gray48(&load_gray48(path)?, scale, mean, std, &mut pixels)
+            push_gray48(&load_gray48(path)?, pre, &mut pixels)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         let probs = model

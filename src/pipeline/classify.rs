@@ -10,6 +10,21 @@ use serde::Serialize;
 use super::PipelineError;
 use super::aggregate::EMOTIONS;
 
+/// How a grey pixel (0–255) becomes the model's input: `(v · scale − mean) / std`, from the
+/// model's metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Preprocess {
+    pub scale: f32,
+    pub mean: f32,
+    pub std: f32,
+}
+
+impl Preprocess {
+    pub fn apply(self, v: u8) -> f32 {
+        (f32::from(v) * self.scale - self.mean) / self.std
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelInfo {
     pub name: String,
@@ -19,9 +34,7 @@ pub struct ModelInfo {
     pub labels: Vec<String>,
     pub input_name: String,
     pub input_shape: [i64; 4],
-    pub input_scale: f32,
-    pub input_mean: f32,
-    pub input_std: f32,
+    pub preprocess: Preprocess,
     pub flip_tta: bool,
 }
 
@@ -66,13 +79,15 @@ impl ModelInfo {
             arch: get("arch"),
             input_name: "input".into(),
             input_shape: [-1, 1, 48, 48],
-            input_scale: meta_f32(get("input_scale"), "input_scale", 1.0 / 255.0)?,
-            input_mean: meta_f32(get("input_mean"), "input_mean", 0.0)?,
-            input_std: meta_f32(get("input_std"), "input_std", 1.0)?,
+            preprocess: Preprocess {
+                scale: meta_f32(get("input_scale"), "input_scale", 1.0 / 255.0)?,
+                mean: meta_f32(get("input_mean"), "input_mean", 0.0)?,
+                std: meta_f32(get("input_std"), "input_std", 1.0)?,
+            },
             flip_tta: get("flip_tta").as_deref() == Some("true"),
             labels,
         };
-        if info.input_std == 0.0 {
+        if info.preprocess.std == 0.0 {
             return Err(bad("input_std is 0".into()));
         }
         Ok((info, to_canonical))

@@ -8,6 +8,7 @@ use opencv::imgproc;
 use opencv::prelude::*;
 
 use super::PipelineError;
+use super::classify::Preprocess;
 use super::detect::FaceBox;
 
 pub const FACE_SIDE: i32 = 48;
@@ -74,9 +75,7 @@ pub fn alignment(landmarks: &[f32; 10], side: f32) -> Option<[f64; 4]> {
 pub fn push_aligned(
     frame: &Mat,
     landmarks: &[f32; 10],
-    scale: f32,
-    mean: f32,
-    std: f32,
+    pre: Preprocess,
     out: &mut Vec<f32>,
 ) -> Result<bool, PipelineError> {
     let Some([a, b, ..]) = alignment(landmarks, FACE_SIDE as f32) else {
@@ -99,31 +98,38 @@ pub fn push_aligned(
         Scalar::default(),
     )
     .map_err(PipelineError::opencv)?;
-    push_bgr(&warped, scale, mean, std, out)?;
+    push_bgr(&warped, pre, out)?;
     Ok(true)
 }
 
-/// Appends the face as the model sees it: aligned when `align` and the detector gave
-/// landmarks, else the square around its box grown by `margin`. `false`: nothing of it is in
+/// How a detected face is framed before it is classified.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Framing {
+    /// Turn the face upright by its five landmarks, when the detector gave them.
+    pub align: bool,
+    /// Border around a box crop, as a share of the face's size.
+    pub margin: f32,
+}
+
+/// Appends the face as the model sees it: aligned when `framing.align` and the detector gave
+/// landmarks, else the square around its box grown by the margin. `false`: nothing of it is in
 /// the frame.
-#[allow(clippy::too_many_arguments)]
 pub fn push_detected(
     frame: &Mat,
     face: &FaceBox,
-    align: bool,
-    margin: f32,
-    scale: f32,
-    mean: f32,
-    std: f32,
+    framing: Framing,
+    pre: Preprocess,
     out: &mut Vec<f32>,
 ) -> Result<bool, PipelineError> {
-    if align && let Some(points) = &face.landmarks {
-        return push_aligned(frame, points, scale, mean, std, out);
+    if framing.align
+        && let Some(points) = &face.landmarks
+    {
+        return push_aligned(frame, points, pre, out);
     }
-    let Some(rect) = square_around(face, margin, frame.cols(), frame.rows()) else {
+    let Some(rect) = square_around(face, framing.margin, frame.cols(), frame.rows()) else {
         return Ok(false);
     };
-    push_face(frame, rect, scale, mean, std, out)?;
+    push_face(frame, rect, pre, out)?;
     Ok(true)
 }
 
@@ -131,21 +137,17 @@ pub fn push_detected(
 pub fn push_face(
     frame: &Mat,
     rect: Rect,
-    scale: f32,
-    mean: f32,
-    std: f32,
+    pre: Preprocess,
     out: &mut Vec<f32>,
 ) -> Result<(), PipelineError> {
     let roi = Mat::roi(frame, rect).map_err(PipelineError::opencv)?;
-    push_bgr(&roi, scale, mean, std, out)
+    push_bgr(&roi, pre, out)
 }
 
 /// Appends a BGR face picture as 48×48 grey pixels (area-averaged).
 fn push_bgr(
     face: &impl core::ToInputArray,
-    scale: f32,
-    mean: f32,
-    std: f32,
+    pre: Preprocess,
     out: &mut Vec<f32>,
 ) -> Result<(), PipelineError> {
     let mut gray = Mat::default();
@@ -161,17 +163,11 @@ fn push_bgr(
         imgproc::INTER_AREA,
     )
     .map_err(PipelineError::opencv)?;
-    push_gray48(&small, scale, mean, std, out)
+    push_gray48(&small, pre, out)
 }
 
 /// Appends an already 48×48 grayscale image (as in the FER2013 files).
-pub fn push_gray48(
-    img: &Mat,
-    scale: f32,
-    mean: f32,
-    std: f32,
-    out: &mut Vec<f32>,
-) -> Result<(), PipelineError> {
+pub fn push_gray48(img: &Mat, pre: Preprocess, out: &mut Vec<f32>) -> Result<(), PipelineError> {
     if img.cols() != FACE_SIDE || img.rows() != FACE_SIDE || img.channels() != 1 {
         return Err(PipelineError::internal(
             "a face crop is not 48×48 grayscale",
@@ -184,7 +180,7 @@ pub fn push_gray48(
         img.copy_to(&mut owned).map_err(PipelineError::opencv)?;
         owned.data_bytes().map_err(PipelineError::opencv)?
     };
-    out.extend(data.iter().map(|&v| (v as f32 * scale - mean) / std));
+    out.extend(data.iter().map(|&v| pre.apply(v)));
     Ok(())
 }
 

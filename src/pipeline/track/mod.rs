@@ -275,8 +275,23 @@ impl Tracker {
         dets: &[FaceBox],
         looks: &[Option<Look>],
     ) -> Vec<Option<u32>> {
-        let look_of = |i: usize| looks.get(i).and_then(Option::as_ref);
-        // Frames may be far apart (sampling, or no face for a while): expire before matching.
+        self.expire(at_ms);
+        for t in &mut self.tracks {
+            t.predict(at_ms);
+        }
+        let mut ids: Vec<Option<u32>> = vec![None; dets.len()];
+        let (high, low): (Vec<usize>, Vec<usize>) =
+            (0..dets.len()).partition(|&i| dets[i].score >= self.config.high_score);
+        let matched = self.match_tracks(at_ms, dets, looks, [&high, &low], &mut ids);
+        self.drop_unseen(at_ms, matched);
+        let unmatched: Vec<usize> = high.into_iter().filter(|&c| ids[c].is_none()).collect();
+        self.start_tracks(at_ms, dets, looks, &unmatched, &mut ids);
+        ids
+    }
+
+    /// Frames may be far apart (sampling, or no face for a while): tracks unseen for too long
+    /// end, and ended tracks too old to be known again are forgotten, before matching.
+    fn expire(&mut self, at_ms: u64) {
         let max_lost = self.config.max_lost_ms;
         let (expired, live): (Vec<Track>, Vec<Track>) = std::mem::take(&mut self.tracks)
             .into_iter()
@@ -286,28 +301,29 @@ impl Tracker {
         let reid_ms = self.config.reid_ms;
         self.ended
             .retain(|e| at_ms.saturating_sub(e.ended_ms) <= reid_ms);
-        for t in &mut self.tracks {
-            t.predict(at_ms);
-        }
-        let mut ids: Vec<Option<u32>> = vec![None; dets.len()];
-        let mut matched_track = vec![false; self.tracks.len()];
-        let high: Vec<usize> = (0..dets.len())
-            .filter(|&i| dets[i].score >= self.config.high_score)
-            .collect();
-        let low: Vec<usize> = (0..dets.len())
-            .filter(|&i| dets[i].score < self.config.high_score)
-            .collect();
+    }
 
-        // 1: trusted tracks (seen or lost) and confident faces; 2: new tracks and the confident
-        // faces left; 3: trusted tracks seen last frame and the less confident faces.
+    /// Assigns the faces (`[confident, less confident]`) to tracks in three rounds: 1: trusted
+    /// tracks (seen or lost) and confident faces; 2: new tracks and the confident faces left;
+    /// 3: trusted tracks seen last frame and the less confident faces. Returns which tracks
+    /// were matched.
+    fn match_tracks(
+        &mut self,
+        at_ms: u64,
+        dets: &[FaceBox],
+        looks: &[Option<Look>],
+        [high, low]: [&[usize]; 2],
+        ids: &mut [Option<u32>],
+    ) -> Vec<bool> {
+        let mut matched = vec![false; self.tracks.len()];
         let rounds: [Round; 3] = [
-            (|t| t.confirmed, &high, 0.0),
-            (|t| !t.confirmed, &high, 0.0),
-            (|t| t.confirmed && t.tracked, &low, 0.2),
+            (|t| t.confirmed, high, 0.0),
+            (|t| !t.confirmed, high, 0.0),
+            (|t| t.confirmed && t.tracked, low, 0.2),
         ];
         for (wanted, pool, min_iou) in rounds {
             let rows: Vec<usize> = (0..self.tracks.len())
-                .filter(|&r| !matched_track[r] && wanted(&self.tracks[r]))
+                .filter(|&r| !matched[r] && wanted(&self.tracks[r]))
                 .collect();
             let cols: Vec<usize> = pool.iter().copied().filter(|&c| ids[c].is_none()).collect();
             let costs: Vec<Vec<Option<f32>>> = rows
@@ -320,14 +336,19 @@ impl Tracker {
                 .collect();
             for (ri, ci) in assign(&costs) {
                 let (r, c) = (rows[ri], cols[ci]);
-                self.tracks[r].update(&dets[c], look_of(c), at_ms, self.config.min_hits);
-                matched_track[r] = true;
+                let look = looks.get(c).and_then(Option::as_ref);
+                self.tracks[r].update(&dets[c], look, at_ms, self.config.min_hits);
+                matched[r] = true;
                 ids[c] = Some(self.tracks[r].id);
             }
         }
+        matched
+    }
 
-        // Tracks not seen: a tentative one was likely a false detection; a trusted one waits.
-        let mut keep = matched_track.into_iter();
+    /// Tracks not seen: a tentative one was likely a false detection; a trusted one waits.
+    fn drop_unseen(&mut self, at_ms: u64, matched: Vec<bool>) {
+        let max_lost = self.config.max_lost_ms;
+        let mut keep = matched.into_iter();
         self.tracks.retain_mut(|t| {
             if keep.next().unwrap_or(false) {
                 return true;
@@ -335,31 +356,40 @@ impl Tracker {
             t.tracked = false;
             t.confirmed && at_ms.saturating_sub(t.seen_ms) <= max_lost
         });
+    }
 
-        let unmatched: Vec<usize> = high.into_iter().filter(|&c| ids[c].is_none()).collect();
-        let known = self.recognise(&unmatched, looks);
+    /// A track for each confident face left: an ended one it clearly looks like, or a new one.
+    fn start_tracks(
+        &mut self,
+        at_ms: u64,
+        dets: &[FaceBox],
+        looks: &[Option<Look>],
+        unmatched: &[usize],
+        ids: &mut [Option<u32>],
+    ) {
+        let known = self.recognise(unmatched, looks);
         for (&c, known) in unmatched.iter().zip(known) {
             if self.tracks.len() >= self.config.max_live {
                 self.capped = true;
                 continue;
             }
+            let look = looks.get(c).and_then(Option::as_ref).copied();
             let mut track = match known {
                 Some(id) => {
                     self.reidentified += 1;
-                    let mut t = Track::new(id, &dets[c], look_of(c).copied(), at_ms);
+                    let mut t = Track::new(id, &dets[c], look, at_ms);
                     t.confirmed = true;
                     t
                 }
                 None => {
                     self.next_id += 1;
-                    Track::new(self.next_id - 1, &dets[c], look_of(c).copied(), at_ms)
+                    Track::new(self.next_id - 1, &dets[c], look, at_ms)
                 }
             };
             track.tracked = true;
             ids[c] = Some(track.id);
             self.tracks.push(track);
         }
-        ids
     }
 
     /// For each new face, the id of the ended track it clearly looks like, if any; each ended

@@ -1,0 +1,126 @@
+//! Faces waiting for the model, a batch at a time, and the running results they feed: the job's
+//! sums, the people's, and the annotated video.
+
+use super::aggregate::{Accumulator, EMOTIONS, argmax};
+use super::annotate::Annotator;
+use super::classify::EmotionModel;
+use super::detect::FaceBox;
+use super::people::PeopleAccumulator;
+use super::{BoxPx, FaceResult, FrameResult, Observer, PipelineError, Progress};
+
+/// A sampled frame waiting for its faces to be classified.
+pub(super) struct Pending {
+    pub frame: u64,
+    pub time_ms: u64,
+    pub faces: Vec<FaceBox>,
+    /// The track of each face, when tracking.
+    pub tracks: Vec<Option<u32>>,
+    /// The picture, kept only to be annotated.
+    pub image: Option<opencv::core::Mat>,
+}
+
+/// Faces waiting for the model, a batch at a time, and the running result they feed.
+pub(super) struct Batch {
+    pending: Vec<Pending>,
+    /// The waiting faces' pixels, 48×48 each, preprocessed for the model.
+    pixels: Vec<f32>,
+    /// Faces per inference batch.
+    size: usize,
+    pub acc: Accumulator,
+    pub people: Option<PeopleAccumulator>,
+    pub annotator: Option<Annotator>,
+    done: u64,
+    total: u64,
+}
+
+/// Results go to the observer at least this often, in frames, so progress moves on videos with
+/// few faces too.
+const FLUSH_FRAMES: usize = 16;
+
+impl Batch {
+    pub fn new(size: usize, total: u64, people: Option<PeopleAccumulator>) -> Self {
+        Self {
+            pending: Vec::new(),
+            pixels: Vec::new(),
+            size,
+            acc: Accumulator::default(),
+            people,
+            annotator: None,
+            done: 0,
+            total,
+        }
+    }
+
+    /// Queues a frame with its faces' pixels (48×48 each, in the order of its faces).
+    pub fn push(&mut self, frame: Pending, pixels: &[f32]) {
+        self.done += 1;
+        self.pixels.extend_from_slice(pixels);
+        self.pending.push(frame);
+    }
+
+    /// Time to classify: a batch's worth of faces, or enough frames; every frame when
+    /// annotating, so that only one picture is held.
+    pub fn full(&self) -> bool {
+        self.pixels.len() >= self.size * 48 * 48
+            || self.pending.len() >= FLUSH_FRAMES
+            || (self.annotator.is_some() && !self.pending.is_empty())
+    }
+
+    /// Classifies the waiting faces and hands their frames to the observer.
+    pub fn flush(
+        &mut self,
+        model: &mut EmotionModel,
+        observer: &mut dyn Observer,
+    ) -> Result<(), PipelineError> {
+        let mut probs = model.classify(&self.pixels)?.into_iter();
+        self.pixels.clear();
+        let mut frames = Vec::with_capacity(self.pending.len());
+        for mut p in self.pending.drain(..) {
+            let mut faces = Vec::with_capacity(p.faces.len());
+            let mut tracks = p.tracks.into_iter();
+            for f in p.faces {
+                let pr = probs
+                    .next()
+                    .ok_or_else(|| PipelineError::internal("fewer results than faces"))?;
+                let face = face_result(&f, pr, tracks.next().flatten());
+                if let Some(people) = &mut self.people {
+                    people.add(p.frame, p.time_ms, &face);
+                }
+                faces.push(face);
+            }
+            self.acc
+                .add_frame(faces.iter().map(|f| f.probabilities.to_array()));
+            if let (Some(annotator), Some(image)) = (&mut self.annotator, &mut p.image) {
+                annotator.add(image, &faces)?;
+            }
+            frames.push(FrameResult {
+                frame: p.frame,
+                time_ms: p.time_ms,
+                faces,
+            });
+        }
+        let progress = Progress {
+            done: self.done,
+            total: self.total.max(self.done),
+        };
+        observer.on_frames(frames, progress)
+    }
+}
+
+/// A classified face, rounded for storage: boxes to pixels, probabilities to four places.
+fn face_result(f: &FaceBox, probabilities: [f32; 7], track_id: Option<u32>) -> FaceResult {
+    FaceResult {
+        bbox: BoxPx {
+            x: f.x.round() as i32,
+            y: f.y.round() as i32,
+            w: f.w.round() as i32,
+            h: f.h.round() as i32,
+        },
+        score: (f.score * 1000.0).round() / 1000.0,
+        emotion: EMOTIONS[argmax(&probabilities)].to_string(),
+        probabilities: probabilities
+            .map(|v| (v * 10_000.0).round() / 10_000.0)
+            .into(),
+        track_id,
+    }
+}

@@ -1,0 +1,132 @@
+//! The faces of one frame: detected, cropped as the model sees them and, with tracking,
+//! followed from frame to frame. With tracking, less confident detections are looked at too:
+//! they may continue a track (a face half hidden, turned or blurred), and are dropped if they
+//! do not (ByteTrack's second round).
+
+use opencv::core::Mat;
+
+use super::classify::Preprocess;
+use super::crop::{self, Framing};
+use super::decode::SampledFrame;
+use super::detect::{Detector, FaceBox};
+use super::track::cut::CutDetector;
+use super::track::{self, Tracker};
+use super::{AnalysisOptions, PipelineError, PipelineSettings};
+
+/// Least detector score looked at when tracking.
+const TRACK_MIN_SCORE: f32 = 0.4;
+
+const FACE_PIXELS: usize = 48 * 48;
+
+/// The faces kept in a frame, their pixels (48×48 each, in order) and, when tracking, their
+/// tracks.
+#[derive(Default)]
+pub(super) struct Found {
+    pub faces: Vec<FaceBox>,
+    pub pixels: Vec<f32>,
+    pub tracks: Vec<Option<u32>>,
+}
+
+/// Faces followed across frames: the tracker, and the cut detector that resets it.
+pub(super) struct Following {
+    pub tracker: Tracker,
+    cuts: CutDetector,
+}
+
+pub(super) struct FaceFinder {
+    /// Faces smaller than this (shorter side, frame pixels) are ignored.
+    min_side: f32,
+    /// Least score for a face to count on its own.
+    min_score: f32,
+    framing: Framing,
+    preprocess: Preprocess,
+    pub following: Option<Following>,
+}
+
+impl FaceFinder {
+    pub fn new(
+        settings: &PipelineSettings,
+        options: &AnalysisOptions,
+        preprocess: Preprocess,
+    ) -> Self {
+        Self {
+            min_side: options.min_face_px as f32,
+            min_score: settings.min_score,
+            framing: settings.framing,
+            preprocess,
+            following: options.tracking.then(|| Following {
+                tracker: Tracker::new(settings.tracker),
+                cuts: CutDetector::default(),
+            }),
+        }
+    }
+
+    pub fn find(
+        &mut self,
+        detector: &mut Detector,
+        frame: &SampledFrame,
+    ) -> Result<Found, PipelineError> {
+        let threshold = match self.following {
+            Some(_) => self.min_score.min(TRACK_MIN_SCORE),
+            None => self.min_score,
+        };
+        let found = self.detect(detector, &frame.image, threshold)?;
+        match &mut self.following {
+            Some(following) => following.follow(found, frame, self.min_score),
+            None => Ok(found),
+        }
+    }
+
+    /// The faces at least `threshold` sure and `min_side` large, cropped.
+    fn detect(
+        &self,
+        detector: &mut Detector,
+        image: &Mat,
+        threshold: f32,
+    ) -> Result<Found, PipelineError> {
+        let mut found = Found::default();
+        for f in detector.detect(image, threshold)? {
+            if f.w.min(f.h) < self.min_side {
+                continue;
+            }
+            if crop::push_detected(image, &f, self.framing, self.preprocess, &mut found.pixels)? {
+                found.faces.push(f);
+            }
+        }
+        Ok(found)
+    }
+}
+
+impl Following {
+    /// Gives each face its track; a face less sure than `min_score` is kept only if it
+    /// continues one.
+    fn follow(
+        &mut self,
+        found: Found,
+        frame: &SampledFrame,
+        min_score: f32,
+    ) -> Result<Found, PipelineError> {
+        if self.cuts.next(&frame.image)? {
+            self.tracker.reset(frame.time_ms);
+        }
+        let looks: Vec<_> = found
+            .pixels
+            .chunks_exact(FACE_PIXELS)
+            .map(track::appearance::look)
+            .collect();
+        let tracks = self.tracker.update(frame.time_ms, &found.faces, &looks);
+        let mut kept = Found::default();
+        let faces = found.faces.into_iter();
+        for ((f, px), t) in faces
+            .zip(found.pixels.chunks_exact(FACE_PIXELS))
+            .zip(tracks)
+        {
+            if f.score >= min_score || t.is_some() {
+                kept.faces.push(f);
+                kept.pixels.extend_from_slice(px);
+                kept.tracks.push(t);
+            }
+        }
+        Ok(kept)
+    }
+}
