@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use emoscope::cli::analyze::{self, AnalyzeArgs, Format};
 use emoscope::cli::evaluate;
 use emoscope::config::Config;
@@ -60,73 +60,11 @@ enum Command {
         workers: Option<usize>,
     },
     /// Analyse one video without a server.
-    Analyze {
-        video: PathBuf,
-        /// Frames analysed per second of video; 0 analyses every frame.
-        #[arg(long)]
-        sample_fps: Option<f64>,
-        /// yunet or haar.
-        #[arg(long)]
-        detector: Option<DetectorKind>,
-        #[arg(long)]
-        min_face_px: Option<u32>,
-        /// Emotion model name (a file stem in models_dir).
-        #[arg(long)]
-        model: Option<String>,
-        /// Do not follow faces across frames (no people in the result).
-        #[arg(long)]
-        no_tracking: bool,
-        /// People seen for less than this are left out (likely false detections).
-        #[arg(long)]
-        min_track_ms: Option<u64>,
-        /// all, or main: only the person on screen longest.
-        #[arg(long)]
-        focus: Option<Focus>,
-        /// Write the analysed frames with boxes, people and expressions drawn on them (H.264 MP4).
-        #[arg(long, value_name = "OUT.mp4")]
-        annotate: Option<PathBuf>,
-        #[arg(long, value_enum, default_value = "json")]
-        format: Format,
-        /// Write the per-frame timeline to this file (JSON lines).
-        #[arg(long)]
-        timeline: Option<PathBuf>,
-        /// No progress bar.
-        #[arg(long)]
-        quiet: bool,
-    },
+    Analyze(AnalyzeCmd),
     /// Accuracy of a model on a folder-per-class dataset (e.g. FER2013's test split).
-    Evaluate {
-        dataset: PathBuf,
-        #[arg(long)]
-        model: Option<String>,
-        #[arg(long)]
-        json: bool,
-        /// Place each face into frames (sizes, tilt, blur, noise, JPEG, dim light) and classify
-        /// what the detector finds and the service crops, beside the faces as they are.
-        #[arg(long)]
-        through_pipeline: bool,
-        /// With --through-pipeline: at most this many faces of each class (0: all).
-        #[arg(long, default_value_t = 0)]
-        per_class: usize,
-    },
+    Evaluate(EvaluateCmd),
     /// Write (or show the stored) narrative report of a succeeded job in the database.
-    Report {
-        job_id: String,
-        /// BCP 47 language tag (templates: en, ru).
-        #[arg(long, default_value = "en")]
-        language: String,
-        /// openai or template (default: openai when configured).
-        #[arg(long)]
-        provider: Option<String>,
-        /// Chat model for the openai provider.
-        #[arg(long)]
-        model: Option<String>,
-        #[arg(long)]
-        regenerate: bool,
-        /// Print the whole report as JSON instead of its text.
-        #[arg(long)]
-        json: bool,
-    },
+    Report(ReportCmd),
     /// API keys: once one exists, every /v1 request needs one.
     Keys {
         #[command(subcommand)]
@@ -142,6 +80,77 @@ enum Command {
     },
     /// Print the OpenAPI 3.1 contract (the one committed in openapi/openapi.json).
     Openapi,
+}
+
+#[derive(Args)]
+struct AnalyzeCmd {
+    video: PathBuf,
+    /// Frames analysed per second of video; 0 analyses every frame.
+    #[arg(long)]
+    sample_fps: Option<f64>,
+    /// yunet or haar.
+    #[arg(long)]
+    detector: Option<DetectorKind>,
+    #[arg(long)]
+    min_face_px: Option<u32>,
+    /// Emotion model name (a file stem in models_dir).
+    #[arg(long)]
+    model: Option<String>,
+    /// Do not follow faces across frames (no people in the result).
+    #[arg(long)]
+    no_tracking: bool,
+    /// People seen for less than this are left out (likely false detections).
+    #[arg(long)]
+    min_track_ms: Option<u64>,
+    /// all, or main: only the person on screen longest.
+    #[arg(long)]
+    focus: Option<Focus>,
+    /// Write the analysed frames with boxes, people and expressions drawn on them (H.264 MP4).
+    #[arg(long, value_name = "OUT.mp4")]
+    annotate: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+    /// Write the per-frame timeline to this file (JSON lines).
+    #[arg(long)]
+    timeline: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct EvaluateCmd {
+    dataset: PathBuf,
+    #[arg(long)]
+    model: Option<String>,
+    #[arg(long)]
+    json: bool,
+    /// Place each face into frames (sizes, tilt, blur, noise, JPEG, dim light) and classify
+    /// what the detector finds and the service crops, beside the faces as they are.
+    #[arg(long)]
+    through_pipeline: bool,
+    /// With --through-pipeline: at most this many faces of each class (0: all).
+    #[arg(long, default_value_t = 0)]
+    per_class: usize,
+}
+
+#[derive(Args)]
+struct ReportCmd {
+    job_id: String,
+    /// BCP 47 language tag (templates: en, ru).
+    #[arg(long, default_value = "en")]
+    language: String,
+    /// openai or template (default: openai when configured).
+    #[arg(long)]
+    provider: Option<String>,
+    /// Chat model for the openai provider.
+    #[arg(long)]
+    model: Option<String>,
+    #[arg(long)]
+    regenerate: bool,
+    /// Print the whole report as JSON instead of its text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -172,30 +181,36 @@ fn main() {
 
 fn run() -> Result<()> {
     let cli = Cli::parse();
+    let config = load_config(&cli)?;
+    let quiet_cli = matches!(cli.command, Command::Analyze(_) | Command::Evaluate(_));
+    telemetry::init(if quiet_cli { "warn" } else { "info" });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    dispatch(cli.command, config, &rt)
+}
+
+/// The configuration: defaults, the file, `EMOSCOPE_*` variables, then the global flags.
+fn load_config(cli: &Cli) -> Result<Config> {
     let mut config = Config::load(cli.config.as_deref())?;
-    if let Some(v) = cli.data_dir {
-        config.data_dir = v;
+    if let Some(v) = &cli.data_dir {
+        config.data_dir = v.clone();
     }
-    if let Some(v) = cli.models_dir {
-        config.models_dir = v;
+    if let Some(v) = &cli.models_dir {
+        config.models_dir = v.clone();
     }
-    if let Some(v) = cli.onnxruntime_lib {
-        config.onnxruntime_lib = v;
+    if let Some(v) = &cli.onnxruntime_lib {
+        config.onnxruntime_lib = v.clone();
     }
     if let Some(v) = cli.execution_provider {
         config.execution_provider = v;
     }
     config.validate()?;
-    let quiet_cli = matches!(
-        cli.command,
-        Command::Analyze { .. } | Command::Evaluate { .. }
-    );
-    telemetry::init(if quiet_cli { "warn" } else { "info" });
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    Ok(config)
+}
 
-    match cli.command {
+fn dispatch(command: Command, mut config: Config, rt: &tokio::runtime::Runtime) -> Result<()> {
+    match command {
         Command::Serve {
             listen,
             workers,
@@ -216,97 +231,9 @@ fn run() -> Result<()> {
             let n = config.worker_count();
             rt.block_on(app::run_workers(config, n, app::shutdown_signal()))
         }
-        Command::Analyze {
-            video,
-            sample_fps,
-            detector,
-            min_face_px,
-            model,
-            no_tracking,
-            min_track_ms,
-            focus,
-            annotate,
-            format,
-            timeline,
-            quiet,
-        } => {
-            let d = &config.defaults;
-            let sample_fps = sample_fps.unwrap_or(d.sample_fps);
-            if !(sample_fps.is_finite() && sample_fps >= 0.0) {
-                anyhow::bail!("--sample-fps must be 0 (every frame) or a positive number");
-            }
-            let options = AnalysisOptions {
-                sample_fps,
-                detector: detector.unwrap_or(d.detector),
-                min_face_px: min_face_px.unwrap_or(d.min_face_px),
-                model: model.unwrap_or_default(),
-                tracking: d.tracking && !no_tracking,
-                min_track_ms: min_track_ms.unwrap_or(d.min_track_ms),
-                focus: focus.unwrap_or(d.focus),
-                annotate: annotate.is_some(),
-            };
-            let progress = !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
-            let args = AnalyzeArgs {
-                video,
-                options,
-                format,
-                timeline,
-                annotated: annotate,
-                progress,
-            };
-            analyze::run(&config, args)
-        }
-        Command::Evaluate {
-            dataset,
-            model,
-            json,
-            through_pipeline: true,
-            per_class,
-        } => {
-            use emoscope::cli::through_pipeline;
-            let e = through_pipeline::evaluate_through_pipeline(
-                &config,
-                &dataset,
-                model.as_deref(),
-                per_class,
-            )?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&e)?);
-            } else {
-                through_pipeline::print_text(&e);
-            }
-            Ok(())
-        }
-        Command::Evaluate {
-            dataset,
-            model,
-            json,
-            ..
-        } => {
-            let e = evaluate::evaluate(&config, &dataset, model.as_deref())?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&e)?);
-            } else {
-                evaluate::print_text(&e);
-            }
-            Ok(())
-        }
-        Command::Report {
-            job_id,
-            language,
-            provider,
-            model,
-            regenerate,
-            json,
-        } => {
-            let request = emoscope::report::service::ReportRequest {
-                language: Some(language),
-                provider,
-                model,
-                regenerate,
-            };
-            rt.block_on(report(config, &job_id, request, json))
-        }
+        Command::Analyze(cmd) => cmd.run(&config),
+        Command::Evaluate(cmd) => cmd.run(&config),
+        Command::Report(cmd) => rt.block_on(cmd.run(config)),
         Command::Keys { action } => rt.block_on(async {
             use emoscope::cli::keys;
             match action {
@@ -326,6 +253,74 @@ fn run() -> Result<()> {
             print!("{}", emoscope::api::openapi::document_json());
             Ok(())
         }
+    }
+}
+
+impl AnalyzeCmd {
+    fn run(self, config: &Config) -> Result<()> {
+        let d = &config.defaults;
+        let sample_fps = self.sample_fps.unwrap_or(d.sample_fps);
+        if !(sample_fps.is_finite() && sample_fps >= 0.0) {
+            anyhow::bail!("--sample-fps must be 0 (every frame) or a positive number");
+        }
+        let options = AnalysisOptions {
+            sample_fps,
+            detector: self.detector.unwrap_or(d.detector),
+            min_face_px: self.min_face_px.unwrap_or(d.min_face_px),
+            model: self.model.unwrap_or_default(),
+            tracking: d.tracking && !self.no_tracking,
+            min_track_ms: self.min_track_ms.unwrap_or(d.min_track_ms),
+            focus: self.focus.unwrap_or(d.focus),
+            annotate: self.annotate.is_some(),
+        };
+        let progress = !self.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let args = AnalyzeArgs {
+            video: self.video,
+            options,
+            format: self.format,
+            timeline: self.timeline,
+            annotated: self.annotate,
+            progress,
+        };
+        analyze::run(config, args)
+    }
+}
+
+impl EvaluateCmd {
+    fn run(self, config: &Config) -> Result<()> {
+        let model = self.model.as_deref();
+        if self.through_pipeline {
+            use emoscope::cli::through_pipeline;
+            let e = through_pipeline::evaluate_through_pipeline(
+                config,
+                &self.dataset,
+                model,
+                self.per_class,
+            )?;
+            match self.json {
+                true => println!("{}", serde_json::to_string_pretty(&e)?),
+                false => through_pipeline::print_text(&e),
+            }
+        } else {
+            let e = evaluate::evaluate(config, &self.dataset, model)?;
+            match self.json {
+                true => println!("{}", serde_json::to_string_pretty(&e)?),
+                false => evaluate::print_text(&e),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ReportCmd {
+    async fn run(self, config: Config) -> Result<()> {
+        let request = emoscope::report::service::ReportRequest {
+            language: Some(self.language),
+            provider: self.provider,
+            model: self.model,
+            regenerate: self.regenerate,
+        };
+        report(config, &self.job_id, request, self.json).await
     }
 }
 

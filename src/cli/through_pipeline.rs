@@ -16,8 +16,9 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::pipeline::Engine;
 use crate::pipeline::aggregate::argmax;
-use crate::pipeline::crop::{push_detected, push_gray48};
-use crate::pipeline::detect::DetectorKind;
+use crate::pipeline::classify::{EmotionModel, Preprocess};
+use crate::pipeline::crop::{Framing, push_detected, push_gray48};
+use crate::pipeline::detect::{Detector, DetectorKind};
 
 use super::evaluate::{dataset_files, load_gray48};
 
@@ -210,53 +211,92 @@ pub fn evaluate_through_pipeline(
         );
     }
     let name = model_name.unwrap_or(&engine.default_model).to_string();
-    let mut model = engine
+    let model = engine
         .emotion_model(&name)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut detector = engine
+    let detector = engine
         .face_detector(DetectorKind::Yunet)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (scale, mean, std) = (
-        model.info.input_scale,
-        model.info.input_mean,
-        model.info.input_std,
-    );
-    let margin = config.defaults.face_margin;
-    let min_score = config.defaults.min_score;
-    let files = dataset_files(dataset, per_class)?;
-    let faces: Vec<(Mat, usize)> = files
+    let faces: Vec<(Mat, usize)> = dataset_files(dataset, per_class)?
         .iter()
         .map(|(p, label)| Ok((load_gray48(p)?, *label)))
         .collect::<Result<_>>()?;
-
-    let classify = |model: &mut crate::pipeline::classify::EmotionModel, pixels: &[f32]| {
-        model.classify(pixels).map_err(|e| anyhow::anyhow!("{e}"))
+    let mut bench = Bench {
+        pre: model.info.preprocess,
+        model,
+        detector,
+        margin: config.defaults.face_margin,
+        min_score: config.defaults.min_score,
+        faces,
     };
-    let mut pixels = Vec::new();
-    let mut direct = Vec::with_capacity(faces.len());
-    for chunk in faces.chunks(256) {
-        pixels.clear();
-        for (face, _) in chunk {
-            push_gray48(face, scale, mean, std, &mut pixels).map_err(|e| anyhow::anyhow!("{e}"))?;
-        }
-        for ((_, label), p) in chunk.iter().zip(classify(&mut model, &pixels)?) {
-            direct.push(argmax(&p) == *label);
-        }
+    let direct = bench.direct()?;
+    let conditions = CONDITIONS
+        .into_iter()
+        .map(|c| bench.condition(c, &direct))
+        .collect::<Result<_>>()?;
+    Ok(PipelineEvaluation {
+        model: name,
+        dataset: dataset.to_path_buf(),
+        images: bench.faces.len(),
+        face_margin: bench.margin,
+        min_score: bench.min_score,
+        direct_accuracy: direct.iter().filter(|d| **d).count() as f64
+            / bench.faces.len().max(1) as f64,
+        conditions,
+    })
+}
+
+/// The model and the detector, and the faces with their labels.
+struct Bench {
+    model: EmotionModel,
+    detector: Detector,
+    pre: Preprocess,
+    margin: f32,
+    min_score: f32,
+    faces: Vec<(Mat, usize)>,
+}
+
+/// The faces of one condition that the detector found where they were put, with both crops.
+#[derive(Default)]
+struct Crops {
+    found: Vec<usize>,
+    boxed: Vec<f32>,
+    aligned: Vec<f32>,
+}
+
+impl Bench {
+    fn classify(&mut self, pixels: &[f32]) -> Result<Vec<[f32; 7]>> {
+        self.model
+            .classify(pixels)
+            .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
-    let mut results = Vec::new();
-    for c in CONDITIONS {
-        // Per face: found, and then right or wrong.
-        let mut outcome: Vec<Option<bool>> = vec![None; faces.len()];
-        let mut aligned = outcome.clone();
-        let mut found = Vec::new();
-        pixels.clear();
-        let mut aligned_pixels = Vec::new();
-        for (i, (face, _)) in faces.iter().enumerate() {
+    /// Per face: right or wrong, as FER2013 cropped it.
+    fn direct(&mut self) -> Result<Vec<bool>> {
+        let mut pixels = Vec::new();
+        let mut direct = Vec::with_capacity(self.faces.len());
+        for start in (0..self.faces.len()).step_by(256) {
+            let end = (start + 256).min(self.faces.len());
+            pixels.clear();
+            for (face, _) in &self.faces[start..end] {
+                push_gray48(face, self.pre, &mut pixels).map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            let probs = self.classify(&pixels)?;
+            for ((_, label), p) in self.faces[start..end].iter().zip(probs) {
+                direct.push(argmax(&p) == *label);
+            }
+        }
+        Ok(direct)
+    }
+
+    fn crops(&mut self, c: &Condition) -> Result<Crops> {
+        let mut crops = Crops::default();
+        for (i, (face, _)) in self.faces.iter().enumerate() {
             let turn = if i % 2 == 0 { 1.0 } else { -1.0 };
-            let (frame, at) = frame_for(face, &c, turn, i as u64 + 1)?;
-            let boxes = detector
-                .detect(&frame, min_score)
+            let (frame, at) = frame_for(face, c, turn, i as u64 + 1)?;
+            let boxes = self
+                .detector
+                .detect(&frame, self.min_score)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             // The face found where it was put: its box's centre inside the placed square.
             let hit = boxes.into_iter().find(|b| {
@@ -268,56 +308,62 @@ pub fn evaluate_through_pipeline(
             });
             let Some(b) = hit else { continue };
             let crop = |align, out: &mut Vec<f32>| {
-                push_detected(&frame, &b, align, margin, scale, mean, std, out)
+                let framing = Framing {
+                    align,
+                    margin: self.margin,
+                };
+                push_detected(&frame, &b, framing, self.pre, out)
                     .map_err(|e| anyhow::anyhow!("{e}"))
             };
-            let before = (pixels.len(), aligned_pixels.len());
+            let before = (crops.boxed.len(), crops.aligned.len());
             // Both crops of the face, or neither (a box outside the frame).
-            if !(crop(false, &mut pixels)? && crop(true, &mut aligned_pixels)?) {
-                pixels.truncate(before.0);
-                aligned_pixels.truncate(before.1);
+            if !(crop(false, &mut crops.boxed)? && crop(true, &mut crops.aligned)?) {
+                crops.boxed.truncate(before.0);
+                crops.aligned.truncate(before.1);
                 continue;
             }
-            found.push(i);
+            crops.found.push(i);
         }
-        for (which, px) in [(&mut outcome, &pixels), (&mut aligned, &aligned_pixels)] {
-            for (chunk, idx) in px.chunks(48 * 48 * 256).zip(found.chunks(256)) {
-                for (&i, p) in idx.iter().zip(classify(&mut model, chunk)?) {
-                    which[i] = Some(argmax(&p) == faces[i].1);
-                }
+        Ok(crops)
+    }
+
+    /// Per face found: right or wrong.
+    fn judge(&mut self, found: &[usize], pixels: &[f32]) -> Result<Vec<Option<bool>>> {
+        let mut outcome = vec![None; self.faces.len()];
+        for (chunk, idx) in pixels.chunks(48 * 48 * 256).zip(found.chunks(256)) {
+            for (&i, p) in idx.iter().zip(self.classify(chunk)?) {
+                outcome[i] = Some(argmax(&p) == self.faces[i].1);
             }
         }
-        let n = faces.len() as f64;
-        let detected: Vec<usize> = (0..faces.len()).filter(|&i| outcome[i].is_some()).collect();
+        Ok(outcome)
+    }
+
+    fn condition(&mut self, c: Condition, direct: &[bool]) -> Result<ConditionResult> {
+        let crops = self.crops(&c)?;
+        let outcome = self.judge(&crops.found, &crops.boxed)?;
+        let aligned = self.judge(&crops.found, &crops.aligned)?;
+        let n = self.faces.len() as f64;
+        let detected = crops.found.len();
         let right = outcome.iter().filter(|o| **o == Some(true)).count() as f64;
         let aligned_right = aligned.iter().filter(|o| **o == Some(true)).count() as f64;
         let per = |k: f64| {
-            if detected.is_empty() {
+            if detected == 0 {
                 0.0
             } else {
-                k / detected.len() as f64
+                k / detected as f64
             }
         };
-        let direct_right = detected.iter().filter(|&&i| direct[i]).count() as f64;
-        results.push(ConditionResult {
+        let direct_right = crops.found.iter().filter(|&&i| direct[i]).count() as f64;
+        Ok(ConditionResult {
             condition: c,
-            detected: detected.len() as f64 / n,
+            detected: detected as f64 / n,
             accuracy: right / n,
             accuracy_detected: per(right),
             aligned_accuracy: aligned_right / n,
             aligned_accuracy_detected: per(aligned_right),
             direct_accuracy_detected: per(direct_right),
-        });
+        })
     }
-    Ok(PipelineEvaluation {
-        model: name,
-        dataset: dataset.to_path_buf(),
-        images: faces.len(),
-        face_margin: margin,
-        min_score,
-        direct_accuracy: direct.iter().filter(|d| **d).count() as f64 / faces.len().max(1) as f64,
-        conditions: results,
-    })
 }
 
 pub fn print_text(e: &PipelineEvaluation) {

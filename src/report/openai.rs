@@ -102,22 +102,8 @@ impl Narrator for OpenAiNarrator {
         language: &str,
         model: Option<&str>,
     ) -> Result<Narrative, ReportError> {
-        let lang = template_language(language).unwrap_or("en");
-        let mut user = user_message(lang, inputs);
-        if template_language(language).is_none() {
-            user.push_str(&format!(
-                "\n(Write the conclusion in the language with BCP 47 tag {language}.)\n"
-            ));
-        }
         let model = model.unwrap_or(&self.config.model).to_string();
-        let body = json!({
-            "model": model,
-            "temperature": self.config.temperature,
-            "messages": [
-                {"role": "system", "content": system_message(lang)},
-                {"role": "user", "content": user},
-            ],
-        });
+        let body = self.request_body(inputs, language, &model);
         let url = format!(
             "{}/chat/completions",
             self.config.base_url.trim_end_matches('/')
@@ -127,62 +113,11 @@ impl Narrator for OpenAiNarrator {
             message: "no attempt was made".into(),
         };
         for attempt in 0..=self.config.retries {
-            let mut request = self.http.post(&url).json(&body);
-            if let Some(key) = self.config.api_key.expose() {
-                request = request.bearer_auth(key);
-            }
-            let wait = match request.send().await {
-                Err(e) if e.is_timeout() => {
-                    last = ReportError::Timeout(self.config.timeout_secs);
-                    None
-                }
-                Err(e) => {
-                    last = ReportError::Upstream {
-                        status: None,
-                        message: format!("cannot reach {url}: {}", e.without_url()),
-                    };
-                    None
-                }
-                Ok(resp) if resp.status().is_success() => {
-                    let status = resp.status().as_u16();
-                    let text = match resp.text().await {
-                        Ok(t) => t,
-                        Err(e) if e.is_timeout() => {
-                            last = ReportError::Timeout(self.config.timeout_secs);
-                            tokio::time::sleep(self.backoff(attempt, None)).await;
-                            continue;
-                        }
-                        Err(e) => {
-                            return Err(ReportError::Upstream {
-                                status: Some(status),
-                                message: e.to_string(),
-                            });
-                        }
-                    };
-                    let json: Value =
-                        serde_json::from_str(&text).map_err(|_| ReportError::Upstream {
-                            status: Some(status),
-                            message: "the answer is not JSON".into(),
-                        })?;
-                    let (text, usage) = parse_answer(&json)?;
-                    let model = json["model"].as_str().unwrap_or(&model).to_string();
-                    return Ok(Narrative { text, model, usage });
-                }
-                Ok(resp) => {
-                    let status = resp.status();
-                    let after = retry_after(&resp);
-                    let message = redact_secrets(
-                        &upstream_message(&resp.text().await.unwrap_or_default()),
-                        self.config.api_key.expose(),
-                    );
-                    last = ReportError::Upstream {
-                        status: Some(status.as_u16()),
-                        message,
-                    };
-                    if status != StatusCode::TOO_MANY_REQUESTS && !status.is_server_error() {
-                        return Err(last);
-                    }
-                    after
+            let wait = match self.attempt(&url, &body, &model).await {
+                Try::Done(result) => return result,
+                Try::Again { error, wait } => {
+                    last = error;
+                    wait
                 }
             };
             if attempt < self.config.retries {
@@ -193,6 +128,103 @@ impl Narrator for OpenAiNarrator {
         }
         Err(last)
     }
+}
+
+/// What one call to the language model leads to.
+enum Try {
+    /// An answer, or an error another try would not mend.
+    Done(Result<Narrative, ReportError>),
+    /// Worth another try, after `wait` if the service said so (`Retry-After`).
+    Again {
+        error: ReportError,
+        wait: Option<Duration>,
+    },
+}
+
+impl OpenAiNarrator {
+    fn request_body(&self, inputs: &ReportInputs, language: &str, model: &str) -> Value {
+        let lang = template_language(language).unwrap_or("en");
+        let mut user = user_message(lang, inputs);
+        if template_language(language).is_none() {
+            user.push_str(&format!(
+                "\n(Write the conclusion in the language with BCP 47 tag {language}.)\n"
+            ));
+        }
+        json!({
+            "model": model,
+            "temperature": self.config.temperature,
+            "messages": [
+                {"role": "system", "content": system_message(lang)},
+                {"role": "user", "content": user},
+            ],
+        })
+    }
+
+    async fn attempt(&self, url: &str, body: &Value, model: &str) -> Try {
+        let mut request = self.http.post(url).json(body);
+        if let Some(key) = self.config.api_key.expose() {
+            request = request.bearer_auth(key);
+        }
+        let timeout = || ReportError::Timeout(self.config.timeout_secs);
+        let resp = match request.send().await {
+            Ok(resp) => resp,
+            Err(e) if e.is_timeout() => return again(timeout(), None),
+            Err(e) => {
+                let message = format!("cannot reach {url}: {}", e.without_url());
+                let error = ReportError::Upstream {
+                    status: None,
+                    message,
+                };
+                return again(error, None);
+            }
+        };
+        let status = resp.status();
+        if !status.is_success() {
+            let wait = retry_after(&resp);
+            let message = redact_secrets(
+                &upstream_message(&resp.text().await.unwrap_or_default()),
+                self.config.api_key.expose(),
+            );
+            let error = ReportError::Upstream {
+                status: Some(status.as_u16()),
+                message,
+            };
+            if status != StatusCode::TOO_MANY_REQUESTS && !status.is_server_error() {
+                return Try::Done(Err(error));
+            }
+            return again(error, wait);
+        }
+        let upstream = |message: String| ReportError::Upstream {
+            status: Some(status.as_u16()),
+            message,
+        };
+        let text = match resp.text().await {
+            Ok(t) => t,
+            Err(e) if e.is_timeout() => return again(timeout(), None),
+            Err(e) => return Try::Done(Err(upstream(e.to_string()))),
+        };
+        Try::Done(answer(&text, model).map_err(|e| match e {
+            AnswerError::NotJson => upstream("the answer is not JSON".into()),
+            AnswerError::Report(e) => e,
+        }))
+    }
+}
+
+fn again(error: ReportError, wait: Option<Duration>) -> Try {
+    Try::Again { error, wait }
+}
+
+enum AnswerError {
+    NotJson,
+    Report(ReportError),
+}
+
+/// The narrative in a successful answer's body.
+fn answer(text: &str, model: &str) -> Result<Narrative, AnswerError> {
+    let json: Value = serde_json::from_str(text).map_err(|_| AnswerError::NotJson)?;
+    let (text, usage) = parse_answer(&json).map_err(AnswerError::Report)?;
+    let model = json["model"].as_str().unwrap_or(model).to_string();
+    Ok(Narrative { text, model, usage })
 }
 
 #[cfg(test)]

@@ -257,35 +257,44 @@ pub fn narrate(inputs: &ReportInputs, lang: &str) -> String {
     // Narrow below 0.35, wide from 0.65.
     out.push(say.variety[2 - tier(variety(&p), 0.65, 0.35)].into());
 
-    let seen: Vec<_> = inputs
-        .segments
-        .iter()
-        .filter(|seg| seg.dominant.is_some())
-        .collect();
-    if seen.len() >= 2 {
-        let changes: Vec<String> = seen
-            .windows(2)
-            .filter(|w| w[0].dominant != w[1].dominant)
-            .map(|w| {
-                let (a, b) = (
-                    w[0].dominant.as_deref().unwrap_or(""),
-                    w[1].dominant.as_deref().unwrap_or(""),
-                );
-                let at = w[1].start_ms as f64 / 1000.0;
-                (say.change)(emotion_name(lang, a), emotion_name(lang, b), at)
-            })
-            .collect();
-        out.push(if changes.is_empty() {
-            say.stable.into()
-        } else {
-            (say.changes)(&changes.join("; "))
-        });
+    if let Some(course) = course(say, lang, inputs) {
+        out.push(course);
     }
     if inputs.people.len() >= 2 || inputs.others.is_some() {
         out.push(people(say, lang, inputs));
     }
     out.push(say.disclaimer.into());
     out.join("\n\n")
+}
+
+/// How the leading expression changes over the video; `None` with fewer than two segments
+/// that saw a face.
+fn course(say: &Phrases, lang: &str, inputs: &ReportInputs) -> Option<String> {
+    let seen: Vec<_> = inputs
+        .segments
+        .iter()
+        .filter(|seg| seg.dominant.is_some())
+        .collect();
+    if seen.len() < 2 {
+        return None;
+    }
+    let changes: Vec<String> = seen
+        .windows(2)
+        .filter(|w| w[0].dominant != w[1].dominant)
+        .map(|w| {
+            let (a, b) = (
+                w[0].dominant.as_deref().unwrap_or(""),
+                w[1].dominant.as_deref().unwrap_or(""),
+            );
+            let at = w[1].start_ms as f64 / 1000.0;
+            (say.change)(emotion_name(lang, a), emotion_name(lang, b), at)
+        })
+        .collect();
+    Some(if changes.is_empty() {
+        say.stable.into()
+    } else {
+        (say.changes)(&changes.join("; "))
+    })
 }
 
 /// One paragraph on the people: each named one, then the rest together.
