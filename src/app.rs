@@ -13,11 +13,13 @@ use tokio_util::sync::CancellationToken;
 use crate::api::auth::KeysInUse;
 use crate::api::rate::RateLimits;
 use crate::api::{AppState, router};
+use crate::background::Background;
+use crate::background::housekeeping::Housekeeping;
+use crate::background::instance::Instance;
 use crate::config::Config;
-use crate::jobs::instance::Instance;
-use crate::jobs::store::{LostWriters, SqlStore, Store};
+use crate::db::{LostWriters, SqlStore, Store};
 use crate::jobs::uploads::Uploads;
-use crate::jobs::worker::{WorkerPool, Workers, housekeeping};
+use crate::jobs::worker::{WorkerPool, Workers};
 use crate::pipeline::Engine;
 use crate::pipeline::catalogue::Catalogue;
 use crate::report::service::Reporter;
@@ -59,86 +61,129 @@ pub async fn load_engine(config: &Arc<Config>, workers: usize) -> Result<Arc<Eng
     Ok(Arc::new(engine))
 }
 
-/// The workers of this process, with the jobs its previous incarnation held taken back first.
-async fn start_workers(workers: Workers, count: usize, instance: &Instance) -> Result<WorkerPool> {
-    let (store, config) = (&workers.store, &workers.config);
-    // The lock proves that the process that held this slot before is gone: its jobs are ours
-    // to take back now, not after their heartbeats go stale, and its death is not theirs.
-    let taken = store
-        .take_back(&instance.worker_prefix, config.queue.max_crashes)
-        .await?;
-    if taken > 0 {
-        tracing::warn!(
-            jobs = taken,
-            "took back the jobs this instance held when it last stopped"
-        );
-    }
-    Ok(WorkerPool::spawn(workers, count, &instance.worker_prefix)?)
+/// What every process with a store starts the same way (`serve`, `serve --api-only`, `worker`):
+/// the database and its wake-ups, this process's slot, the media store, the background tasks.
+struct Boot {
+    config: Arc<Config>,
+    store: Arc<dyn Store>,
+    instance: Instance,
+    uploads: Uploads,
+    /// Woken when a job is queued.
+    wake: Arc<Notify>,
+    /// Woken when a report is queued.
+    report_wake: Arc<Notify>,
+    background: Background,
 }
 
-/// The report writers and the webhook sender of this process, after taking back the reports
-/// and deliveries that its previous incarnation held. Returns where webhooks may go, for the API.
-async fn start_background(
-    store: &Arc<dyn Store>,
-    config: &Arc<Config>,
-    reporter: &Arc<Reporter>,
-    report_wake: &Arc<Notify>,
-    cancel: &CancellationToken,
-    instance: &Instance,
-) -> Result<Arc<Policy>> {
-    let policy = Arc::new(Policy::new(&config.webhooks).map_err(anyhow::Error::msg)?);
-    let prefix = instance.worker_prefix.as_str();
-    let reports = store
-        .recover_reports(LostWriters::OfInstance(prefix), config.report.max_attempts)
-        .await?;
-    let deliveries = store
-        .recover_deliveries(LostWriters::OfInstance(prefix))
-        .await?;
-    if reports + deliveries > 0 {
-        tracing::warn!(
-            reports,
-            deliveries,
-            "took back the reports and webhooks this instance held when it last stopped"
-        );
+impl Boot {
+    async fn open(config: Arc<Config>) -> Result<Self> {
+        let store = open_store(&config).await?;
+        let instance = Instance::acquire(&config.data_dir)?;
+        let uploads = open_uploads(&config, &instance).await?;
+        let background = Background::new(CancellationToken::new());
+        let (wake, report_wake) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+        store.listen(wake.clone(), report_wake.clone(), background.token());
+        Ok(Self {
+            config,
+            store,
+            instance,
+            uploads,
+            wake,
+            report_wake,
+            background,
+        })
     }
-    if !config.webhooks.default_callback_url.is_empty() && config.webhooks.secret.expose().is_none()
-    {
-        tracing::warn!(
-            "webhooks.default_callback_url is set but webhooks.secret is not: uploads made without an API key will be refused (400 invalid_callback_url) until a secret is configured"
-        );
+
+    /// The engine and `count` workers, with the jobs this slot's previous holder held taken
+    /// back first: the lock proves that process gone, so they are ours to take back now, not
+    /// after their heartbeats go stale, and its death is not theirs.
+    async fn workers(&self, count: usize) -> Result<(WorkerPool, Arc<Engine>)> {
+        let engine = load_engine(&self.config, count).await?;
+        let prefix = &self.instance.worker_prefix;
+        let taken = self
+            .store
+            .take_back(prefix, self.config.queue.max_crashes)
+            .await?;
+        if taken > 0 {
+            tracing::warn!(
+                jobs = taken,
+                "took back the jobs this instance held when it last stopped"
+            );
+        }
+        let workers = Workers {
+            store: self.store.clone(),
+            engine: engine.clone(),
+            config: self.config.clone(),
+            uploads: self.uploads.clone(),
+            wake: self.wake.clone(),
+            cancel: self.background.token(),
+        };
+        Ok((WorkerPool::spawn(workers, count, prefix)?, engine))
     }
-    let pid = std::process::id();
-    tokio::spawn(
-        ReportWriters {
+
+    /// Housekeeping, the report writers and the webhook sender, after taking back the reports
+    /// and deliveries this slot's previous holder held. Returns where webhooks may go.
+    async fn start_background(&self, reporter: &Arc<Reporter>) -> Result<Arc<Policy>> {
+        let (store, config) = (&self.store, &self.config);
+        let policy = Arc::new(Policy::new(&config.webhooks).map_err(anyhow::Error::msg)?);
+        let prefix = self.instance.worker_prefix.as_str();
+        let reports = store
+            .recover_reports(LostWriters::OfInstance(prefix), config.report.max_attempts)
+            .await?;
+        let deliveries = store
+            .recover_deliveries(LostWriters::OfInstance(prefix))
+            .await?;
+        if reports + deliveries > 0 {
+            tracing::warn!(
+                reports,
+                deliveries,
+                "took back the reports and webhooks this instance held when it last stopped"
+            );
+        }
+        if !config.webhooks.default_callback_url.is_empty()
+            && config.webhooks.secret.expose().is_none()
+        {
+            tracing::warn!(
+                "webhooks.default_callback_url is set but webhooks.secret is not: uploads made without an API key will be refused (400 invalid_callback_url) until a secret is configured"
+            );
+        }
+        let housekeeping = Housekeeping {
+            store: store.clone(),
+            uploads: self.uploads.clone(),
+            config: config.clone(),
+            wake: self.wake.clone(),
+        };
+        self.background
+            .spawn(housekeeping.run(self.background.token()));
+        let pid = std::process::id();
+        let writers = ReportWriters {
             store: store.clone(),
             reporter: reporter.clone(),
             config: config.clone(),
             worker_id: format!("{prefix}{pid}-reports"),
-            wake: report_wake.clone(),
-            cancel: cancel.child_token(),
-        }
-        .run(),
-    );
-    tokio::spawn(
-        Dispatcher {
+            wake: self.report_wake.clone(),
+            cancel: self.background.token(),
+        };
+        self.background.spawn(writers.run());
+        let dispatcher = Dispatcher {
             store: store.clone(),
             config: config.clone(),
             policy: policy.clone(),
             worker_id: format!("{prefix}{pid}-webhooks"),
-            cancel: cancel.child_token(),
-        }
-        .run(),
-    );
-    Ok(policy)
+            cancel: self.background.token(),
+        };
+        self.background.spawn(dispatcher.run());
+        Ok(policy)
+    }
 }
 
 /// What `serve` runs: the API and, when `workers > 0`, workers in the same process. Dropping it
 /// stops the server and the workers; [`Service::stop`] also waits for them.
 pub struct Service {
     pub addr: SocketAddr,
-    cancel: CancellationToken,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     workers: Option<WorkerPool>,
+    background: Background,
     _instance: Option<Instance>,
 }
 
@@ -147,62 +192,39 @@ impl Service {
         let addr = listener.local_addr()?;
         // What the listener got, not what was asked for (`:0`), decides which names it serves.
         config.listen = addr.to_string();
-        let config = Arc::new(config);
-        let store = open_store(&config).await?;
-        refuse_open_network(&config, addr, store.as_ref()).await?;
-        let instance = Instance::acquire(&config.data_dir)?;
-        let uploads = open_uploads(&config, &instance).await?;
-        let wake = Arc::new(Notify::new());
-        let report_wake = Arc::new(Notify::new());
-        let cancel = CancellationToken::new();
-        store.listen(wake.clone(), report_wake.clone(), cancel.child_token());
+        let boot = Boot::open(Arc::new(config)).await?;
+        let config = boot.config.clone();
+        refuse_open_network(&config, addr, boot.store.as_ref()).await?;
         // Only a process that analyses videos loads ONNX Runtime and the models.
         let (pool, catalogue, provider) = if workers > 0 {
-            let engine = load_engine(&config, workers).await?;
-            let w = Workers {
-                store: store.clone(),
-                engine: engine.clone(),
-                config: config.clone(),
-                uploads: uploads.clone(),
-                wake: wake.clone(),
-                cancel: cancel.child_token(),
-            };
-            let p = start_workers(w, workers, &instance).await?;
-            (Some(p), Catalogue::of(&engine), Some(engine.provider))
+            let (pool, engine) = boot.workers(workers).await?;
+            (Some(pool), Catalogue::of(&engine), Some(engine.provider))
         } else {
             (None, Catalogue::read(&config)?, None)
         };
-        tokio::spawn(housekeeping(
-            store.clone(),
-            uploads.clone(),
-            config.clone(),
-            wake.clone(),
-            cancel.child_token(),
-        ));
         let reporter = Arc::new(Reporter::new(&config.report)?);
         tracing::info!(
             provider = reporter.default_provider().as_str(),
             "narrative reports"
         );
-        let webhooks =
-            start_background(&store, &config, &reporter, &report_wake, &cancel, &instance).await?;
+        let webhooks = boot.start_background(&reporter).await?;
         let app = router(AppState {
-            store,
+            store: boot.store.clone(),
             catalogue: Arc::new(catalogue),
             provider,
             probes: Arc::new(Semaphore::new(config.probe_slots())),
             keys: KeysInUse::new(config.auth.require_keys),
             rates: Arc::new(RateLimits::new(&config.rate_limits)),
             streams: Arc::new(Semaphore::new(config.limits.max_event_streams)),
-            shutdown: cancel.child_token(),
-            config,
-            uploads,
-            wake,
+            shutdown: boot.background.token(),
+            uploads: boot.uploads.clone(),
+            wake: boot.wake.clone(),
             reporter,
-            report_wake,
+            report_wake: boot.report_wake.clone(),
             webhooks,
+            config,
         });
-        let stop = cancel.child_token();
+        let stop = boot.background.token();
         let server = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move { stop.cancelled().await })
@@ -211,16 +233,17 @@ impl Service {
         tracing::info!(%addr, workers, "emoscope listening");
         Ok(Self {
             addr,
-            cancel,
             server: Some(server),
             workers: pool,
-            _instance: Some(instance),
+            background: boot.background,
+            _instance: Some(boot.instance),
         })
     }
 
-    /// Stops taking requests, lets the workers put their jobs back, and waits for them.
+    /// Stops taking requests, lets the workers put their jobs back, and waits for them and for
+    /// the background tasks.
     pub async fn stop(mut self) -> Result<()> {
-        self.cancel.cancel();
+        self.background.cancel();
         if let Some(server) = self.server.take() {
             // Open connections (an event stream, a stalled upload) get a moment to finish.
             match tokio::time::timeout(Duration::from_secs(10), server).await {
@@ -231,13 +254,14 @@ impl Service {
         if let Some(pool) = self.workers.take() {
             pool.stop().await;
         }
+        self.background.stop(Duration::from_secs(10)).await;
         Ok(())
     }
 }
 
 impl Drop for Service {
     fn drop(&mut self) {
-        self.cancel.cancel();
+        self.background.cancel();
         if let Some(server) = &self.server {
             server.abort();
         }
@@ -265,37 +289,15 @@ pub async fn run_workers(
     count: usize,
     signal: impl Future<Output = ()>,
 ) -> Result<()> {
-    let config = Arc::new(config);
-    let store = open_store(&config).await?;
-    let instance = Instance::acquire(&config.data_dir)?;
-    let uploads = open_uploads(&config, &instance).await?;
-    let engine = load_engine(&config, count).await?;
-    let wake = Arc::new(Notify::new());
-    let report_wake = Arc::new(Notify::new());
-    let cancel = CancellationToken::new();
-    store.listen(wake.clone(), report_wake.clone(), cancel.child_token());
-    let w = Workers {
-        store: store.clone(),
-        engine,
-        config: config.clone(),
-        uploads: uploads.clone(),
-        wake: wake.clone(),
-        cancel: cancel.child_token(),
-    };
-    let pool = start_workers(w, count, &instance).await?;
-    let reporter = Arc::new(Reporter::new(&config.report)?);
-    start_background(&store, &config, &reporter, &report_wake, &cancel, &instance).await?;
-    tokio::spawn(housekeeping(
-        store,
-        uploads,
-        config,
-        wake,
-        cancel.child_token(),
-    ));
+    let boot = Boot::open(Arc::new(config)).await?;
+    let (pool, _engine) = boot.workers(count).await?;
+    let reporter = Arc::new(Reporter::new(&boot.config.report)?);
+    boot.start_background(&reporter).await?;
     signal.await;
     tracing::info!("shutting down workers");
-    cancel.cancel();
+    boot.background.cancel();
     pool.stop().await;
+    boot.background.stop(Duration::from_secs(10)).await;
     Ok(())
 }
 

@@ -4,31 +4,12 @@
 
 use sha2::{Digest, Sha256};
 
+pub use crate::db::keys::{ApiKey, NewKey};
+
 /// What every token starts with, so that a leaked one is recognisable (secret scanners, logs).
 pub const TOKEN_PREFIX: &str = "emo_";
 /// Characters of the token kept in the clear to tell keys apart in `keys list`.
 const SHOWN_CHARS: usize = 12;
-
-/// An API key as stored: never its token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiKey {
-    pub id: String,
-    pub name: String,
-    /// The token's first characters.
-    pub prefix: String,
-    pub admin: bool,
-    pub created_at: i64,
-    pub revoked_at: Option<i64>,
-}
-
-/// A key just made: the only time its token and webhook secret are known outside the database.
-pub struct NewKey {
-    pub key: ApiKey,
-    pub token: String,
-    pub hash: String,
-    /// Signs the webhooks of this key's jobs (Standard Webhooks `whsec_` form).
-    pub webhook_secret: String,
-}
 
 impl NewKey {
     pub fn generate(name: &str, admin: bool, now_ms: i64) -> anyhow::Result<Self> {

@@ -7,12 +7,16 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod background;
 pub mod cli;
+pub mod clock;
 pub mod config;
+pub mod db;
 pub mod jobs;
 pub mod pipeline;
 pub mod report;
 pub mod runtime;
 pub mod storage;
 pub mod telemetry;
+pub mod views;
 pub mod webhooks;

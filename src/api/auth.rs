@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorCode};
 use crate::auth::{Caller, hash_token};
-use crate::jobs::store::Store;
+use crate::db::Store;
 
 /// Whether keys are asked for. Once a key exists it never stops being asked for (revoking every
 /// key does not open the server), so the answer is cached from the first `true`.

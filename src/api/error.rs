@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::jobs::store::StoreError;
+use crate::db::StoreError;
 
 /// Every error code the API answers with, and its HTTP status: the one list. The contract
 /// shows it as the enum of `error.code`.

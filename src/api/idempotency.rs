@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorCode};
 use crate::auth::Caller;
-use crate::jobs::now_ms;
+use crate::clock::now_ms;
 
 pub const HEADER: &str = "idempotency-key";
 const MAX_KEY_CHARS: usize = 255;

@@ -1,6 +1,7 @@
 //! The loop of the background claimers (report writers, the webhook sender): take a free slot,
 //! claim one item, work on it in a task of its own, or, with nothing to claim, wait for a
-//! wake-up or the next poll. Ends when `cancel` is cancelled.
+//! wake-up or the next poll. Ends when `cancel` is cancelled, once the items under way (which
+//! watch the same token) have ended.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -8,54 +9,72 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
-use super::store::StoreResult;
+use crate::db::StoreResult;
 
-/// Runs `work` on what `claim` hands out, at most `slots` at a time. `what` names the items in
-/// the log.
-pub async fn run<T, C, CF, W, WF>(
-    slots: usize,
-    poll: Duration,
-    wake: Option<&Notify>,
-    cancel: &CancellationToken,
-    what: &str,
-    claim: C,
-    work: W,
-) where
-    C: Fn() -> CF,
-    CF: Future<Output = StoreResult<Option<T>>>,
-    W: Fn(T) -> WF,
-    WF: Future<Output = ()> + Send + 'static,
-{
-    let slots = Arc::new(Semaphore::new(slots.max(1)));
-    loop {
-        let permit = tokio::select! {
-            p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return },
-            _ = cancel.cancelled() => return,
-        };
-        match claim().await {
-            Ok(Some(item)) => {
-                let task = work(item);
-                tokio::spawn(async move {
-                    task.await;
-                    drop(permit);
-                });
-                continue;
+/// How one kind of item is claimed.
+pub struct Claimer<'a> {
+    /// Items worked on at once.
+    pub slots: usize,
+    /// How often to look when nothing wakes the loop.
+    pub poll: Duration,
+    /// Woken when an item is queued.
+    pub wake: Option<&'a Notify>,
+    pub cancel: &'a CancellationToken,
+    /// Names the items in the log.
+    pub what: &'a str,
+}
+
+impl Claimer<'_> {
+    /// Runs `work` on what `claim` hands out, at most `slots` at a time.
+    pub async fn run<T, C, CF, W, WF>(self, claim: C, work: W)
+    where
+        C: Fn() -> CF,
+        CF: Future<Output = StoreResult<Option<T>>>,
+        W: Fn(T) -> WF,
+        WF: Future<Output = ()> + Send + 'static,
+    {
+        let items = TaskTracker::new();
+        let slots = Arc::new(Semaphore::new(self.slots.max(1)));
+        loop {
+            let permit = tokio::select! {
+                p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+                _ = self.cancel.cancelled() => break,
+            };
+            match claim().await {
+                Ok(Some(item)) => {
+                    let task = work(item);
+                    items.spawn(async move {
+                        task.await;
+                        drop(permit);
+                    });
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "cannot claim {}", self.what),
             }
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "cannot claim {what}"),
+            drop(permit);
+            if !self.idle().await {
+                break;
+            }
         }
-        drop(permit);
+        items.close();
+        items.wait().await;
+    }
+
+    /// Waits for a wake-up or the next poll; false once cancelled.
+    async fn idle(&self) -> bool {
         let woken = async {
-            match wake {
+            match self.wake {
                 Some(w) => w.notified().await,
                 None => std::future::pending().await,
             }
         };
         tokio::select! {
-            _ = woken => {}
-            _ = tokio::time::sleep(poll) => {}
-            _ = cancel.cancelled() => return,
+            _ = woken => true,
+            _ = tokio::time::sleep(self.poll) => true,
+            _ = self.cancel.cancelled() => false,
         }
     }
 }

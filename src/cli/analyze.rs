@@ -8,11 +8,11 @@ use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use crate::api::jobs::emotions::NOTE;
 use crate::config::Config;
 use crate::pipeline::aggregate::{EMOTIONS, EmotionSummary};
 use crate::pipeline::people::Person;
 use crate::pipeline::{AnalysisOptions, Engine, FrameResult, Observer, PipelineError, Progress};
+use crate::views::NOTE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

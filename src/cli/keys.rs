@@ -4,8 +4,8 @@
 use anyhow::{Result, bail};
 
 use crate::auth::{ApiKey, NewKey};
+use crate::clock::now_ms;
 use crate::config::Config;
-use crate::jobs::now_ms;
 
 const MAX_NAME_CHARS: usize = 100;
 

@@ -5,7 +5,12 @@ use sqlx::types::Json;
 
 use super::rows::{JOB_COLUMNS, JobRow, StoredOptions, StoredVideo, signed, unsigned};
 use super::{JobStore, SqlStore, StoreResult, with_pool};
-use crate::jobs::{Job, JobStatus, NewJob, now_ms};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::now_ms;
+use crate::pipeline::aggregate::EmotionSummary;
+use crate::pipeline::probe::VideoInfo;
+use crate::pipeline::{AnalysisOptions, ErrorKind};
 
 fn job(row: Option<JobRow>) -> StoreResult<Option<Job>> {
     row.map(Job::try_from).transpose()
@@ -126,5 +131,191 @@ impl JobStore for SqlStore {
         let sql = "UPDATE jobs SET video_path = NULL WHERE id = $1";
         with_pool!(self, pool => sqlx::query(sql).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Canceled,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Canceled => "canceled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Queued,
+            Self::Running,
+            Self::Succeeded,
+            Self::Failed,
+            Self::Canceled,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+
+    pub const ALL: [Self; 5] = [
+        Self::Queued,
+        Self::Running,
+        Self::Succeeded,
+        Self::Failed,
+        Self::Canceled,
+    ];
+
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed | Self::Canceled)
+    }
+}
+
+/// Why a job failed. `unreadable_video`, `decode_failed`, `truncated_video` and
+/// `video_missing` are the video's; `model_error` and `unknown_model` the model's; `internal`,
+/// `store_unavailable` and `shutdown` the server's, after its retries; `worker_lost`: the worker
+/// analysing it died at the same point several times in a row.
+// Stored in `jobs.error_code` by its wire name (`as_str`); `worker_lost` is also written in SQL
+// by the lost-job update (queue.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobFailure {
+    UnreadableVideo,
+    DecodeFailed,
+    TruncatedVideo,
+    VideoMissing,
+    ModelError,
+    UnknownModel,
+    Internal,
+    StoreUnavailable,
+    Shutdown,
+    WorkerLost,
+}
+
+impl JobFailure {
+    pub const ALL: [Self; 10] = [
+        Self::UnreadableVideo,
+        Self::DecodeFailed,
+        Self::TruncatedVideo,
+        Self::VideoMissing,
+        Self::ModelError,
+        Self::UnknownModel,
+        Self::Internal,
+        Self::StoreUnavailable,
+        Self::Shutdown,
+        Self::WorkerLost,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnreadableVideo => "unreadable_video",
+            Self::DecodeFailed => "decode_failed",
+            Self::TruncatedVideo => "truncated_video",
+            Self::VideoMissing => "video_missing",
+            Self::ModelError => "model_error",
+            Self::UnknownModel => "unknown_model",
+            Self::Internal => "internal",
+            Self::StoreUnavailable => "store_unavailable",
+            Self::Shutdown => "shutdown",
+            Self::WorkerLost => "worker_lost",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// How a pipeline error ends a job. `None` for the kinds that do not fail it: a cancel
+    /// ends it as canceled, and a lost job is not written to.
+    pub fn of(kind: ErrorKind) -> Option<Self> {
+        Some(match kind {
+            ErrorKind::UnreadableVideo => Self::UnreadableVideo,
+            ErrorKind::DecodeFailed => Self::DecodeFailed,
+            ErrorKind::TruncatedVideo => Self::TruncatedVideo,
+            ErrorKind::VideoMissing => Self::VideoMissing,
+            ErrorKind::ModelError => Self::ModelError,
+            ErrorKind::UnknownModel => Self::UnknownModel,
+            ErrorKind::Internal => Self::Internal,
+            ErrorKind::StoreUnavailable => Self::StoreUnavailable,
+            ErrorKind::Shutdown => Self::Shutdown,
+            ErrorKind::Canceled | ErrorKind::Lost => return None,
+        })
+    }
+}
+
+/// A job as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: String,
+    pub status: JobStatus,
+    pub options: AnalysisOptions,
+    pub video_name: Option<String>,
+    pub video_path: Option<String>,
+    pub video_bytes: u64,
+    pub keep_video: bool,
+    pub video: VideoInfo,
+    pub progress_done: u64,
+    pub progress_total: u64,
+    pub summary: Option<EmotionSummary>,
+    pub warnings: Vec<String>,
+    pub error_code: Option<JobFailure>,
+    pub error_message: Option<String>,
+    pub attempts: u32,
+    pub max_attempts: u32,
+    pub cancel_requested: bool,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub updated_at: i64,
+    /// The API key that created it; `None` when made without one.
+    pub owner: Option<String>,
+    /// Where its webhooks go.
+    pub callback_url: Option<String>,
+}
+
+/// What the API stores for a new upload.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub id: String,
+    pub options: AnalysisOptions,
+    pub video_name: Option<String>,
+    pub video_path: String,
+    pub video_bytes: u64,
+    pub keep_video: bool,
+    pub video: VideoInfo,
+    pub progress_total: u64,
+    pub warnings: Vec<String>,
+    pub max_attempts: u32,
+    pub owner: Option<String>,
+    pub callback_url: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_keep_their_wire_names() {
+        for f in JobFailure::ALL {
+            assert_eq!(JobFailure::parse(f.as_str()), Some(f));
+            let json = serde_json::to_value(f).expect("json");
+            assert_eq!(json, f.as_str());
+        }
+        // The lost-job update writes this one in SQL (queue.rs).
+        assert_eq!(JobFailure::WorkerLost.as_str(), "worker_lost");
+        assert_eq!(
+            JobFailure::of(ErrorKind::TruncatedVideo).map(JobFailure::as_str),
+            Some(ErrorKind::TruncatedVideo.code())
+        );
+        assert_eq!(JobFailure::of(ErrorKind::Canceled), None);
     }
 }

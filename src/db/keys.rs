@@ -3,7 +3,6 @@
 use async_trait::async_trait;
 
 use super::{IdempotencyStore, KeyStore, SqlStore, StoreResult, with_pool};
-use crate::auth::{ApiKey, NewKey};
 
 #[derive(sqlx::FromRow)]
 struct KeyRow {
@@ -181,4 +180,25 @@ impl IdempotencyStore for SqlStore {
             .map(|r| r.rows_affected()))?;
         Ok(())
     }
+}
+
+/// An API key as stored: never its token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    pub id: String,
+    pub name: String,
+    /// The token's first characters.
+    pub prefix: String,
+    pub admin: bool,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// A key just made: the only time its token and webhook secret are known outside the database.
+pub struct NewKey {
+    pub key: ApiKey,
+    pub token: String,
+    pub hash: String,
+    /// Signs the webhooks of this key's jobs (Standard Webhooks `whsec_` form).
+    pub webhook_secret: String,
 }

@@ -8,13 +8,13 @@
 //! ([`Dialect`]): PostgreSQL claims with `FOR UPDATE SKIP LOCKED`, and serialises admission to the
 //! queue with an advisory lock, which SQLite, with one writer at a time, needs for neither.
 
-mod deliveries;
+pub mod deliveries;
 mod frames;
-mod jobs;
-mod keys;
+pub mod jobs;
+pub mod keys;
 mod notify;
 mod queue;
-mod reports;
+pub mod reports;
 pub mod rows;
 
 pub use keys::IdempotentRequest;
@@ -27,15 +27,16 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
-use super::{Job, JobStatus, NewJob};
-use crate::auth::{ApiKey, NewKey};
+pub use deliveries::{Attempt, Delivery, DeliveryStatus, Outcome};
+pub use jobs::{Job, JobFailure, JobStatus, NewJob};
+pub use keys::{ApiKey, NewKey};
+pub use reports::{Report, ReportFault, Written};
+
 use crate::config::DatabaseUrl;
 use crate::pipeline::FrameResult;
 use crate::pipeline::aggregate::EmotionSummary;
 use crate::pipeline::people::Person;
 use crate::pipeline::probe::VideoInfo;
-use crate::report::{Report, ReportFault, Written};
-use crate::webhooks::{Attempt, Delivery, Outcome};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -74,7 +75,7 @@ pub enum Finish {
     Canceled,
     /// `retry_in_ms` puts it back in the queue if attempts are left.
     Failed {
-        code: String,
+        code: JobFailure,
         message: String,
         retry_in_ms: Option<i64>,
     },
@@ -325,8 +326,8 @@ enum Db {
 macro_rules! with_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.db {
-            $crate::jobs::store::Db::Sqlite($pool) => $body,
-            $crate::jobs::store::Db::Postgres($pool) => $body,
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
         }
     };
 }

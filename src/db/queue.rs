@@ -5,12 +5,16 @@
 use async_trait::async_trait;
 use sqlx::types::Json;
 
+use super::Job;
 use super::rows::{
     JOB_COLUMNS, JobRow, StoredFace, StoredPerson, StoredSummary, StoredVideo, signed,
 };
 use super::{Finish, Holding, QueueStore, SqlStore, StoreResult, with_pool};
-use crate::jobs::{Job, now_ms};
+use crate::clock::now_ms;
 use crate::pipeline::FrameResult;
+use crate::pipeline::aggregate::EmotionSummary;
+use crate::pipeline::people::Person;
+use crate::pipeline::probe::VideoInfo;
 
 /// What a lost worker's job becomes: requeued, without counting the attempt, unless it was lost
 /// at the same point (frames done) `$1` times in a row, which marks it as the job that kills its
@@ -131,87 +135,32 @@ impl QueueStore for SqlStore {
     }
 
     async fn finish(&self, id: &str, worker: &str, finish: Finish) -> StoreResult<bool> {
-        let now = now_ms();
-        let wipe = "DELETE FROM frames WHERE job_id = $1";
-        let changed = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let changed = match &finish {
-                Finish::Succeeded { video, summary, people, warnings } => {
-                    let sql = format!(
-                        "UPDATE jobs SET status = 'succeeded', video = $3, summary = $4, \
-                           progress_done = $5, progress_total = $5, worker_id = NULL, \
-                           warnings = $7, finished_at = $6, updated_at = $6 {HELD}"
-                    );
-                    let n = sqlx::query(&sql)
-                        .bind(id)
-                        .bind(worker)
-                        .bind(Json(StoredVideo::from(video)))
-                        .bind(Json(StoredSummary::from(summary.as_ref())))
-                        .bind(signed(summary.frames_analyzed))
-                        .bind(now)
-                        .bind(Json(warnings))
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                    if n == 1 {
-                        let insert = "INSERT INTO people \
-                            (job_id, person, rank, first_frame, last_frame, data) \
-                            VALUES ($1, $2, $3, $4, $5, $6)";
-                        for (rank, p) in people.iter().flatten().enumerate() {
-                            sqlx::query(insert)
-                                .bind(id)
-                                .bind(i64::from(p.id))
-                                .bind(rank as i64)
-                                .bind(signed(p.first_frame))
-                                .bind(signed(p.last_frame))
-                                .bind(Json(StoredPerson::from(p)))
-                                .execute(&mut *tx)
-                                .await?;
-                        }
-                    }
-                    n
-                }
-                Finish::Canceled => {
-                    let sql = format!(
-                        "UPDATE jobs SET status = 'canceled', worker_id = NULL, finished_at = $3, \
-                         updated_at = $3 {HELD}"
-                    );
-                    let n = sqlx::query(&sql)
-                        .bind(id)
-                        .bind(worker)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                    sqlx::query(wipe).bind(id).execute(&mut *tx).await?;
-                    n
-                }
-                Finish::Failed { code, message, retry_in_ms } => {
-                    let retry = "$5 IS NOT NULL AND attempts < max_attempts";
-                    let sql = format!(
-                        "UPDATE jobs SET \
-                           status = CASE WHEN {retry} THEN 'queued' ELSE 'failed' END, \
-                           run_after = $6 + COALESCE($5, 0), \
-                           finished_at = CASE WHEN {retry} THEN NULL ELSE $6 END, \
-                           error_code = $3, error_message = $4, worker_id = NULL, updated_at = $6 {HELD}"
-                    );
-                    let n = sqlx::query(&sql)
-                        .bind(id)
-                        .bind(worker)
-                        .bind(code)
-                        .bind(message)
-                        .bind(*retry_in_ms)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                    sqlx::query(wipe).bind(id).execute(&mut *tx).await?;
-                    n
-                }
-            };
-            tx.commit().await?;
-            changed
-        });
+        let held = Held { id, worker };
+        let changed = match finish {
+            Finish::Succeeded {
+                video,
+                summary,
+                people,
+                warnings,
+            } => {
+                let result = Succeeded {
+                    video: &video,
+                    summary: &summary,
+                    people: people.as_deref().unwrap_or_default(),
+                    warnings: &warnings,
+                };
+                self.finish_succeeded(held, result).await?
+            }
+            Finish::Canceled => self.finish_canceled(held).await?,
+            Finish::Failed {
+                code,
+                message,
+                retry_in_ms,
+            } => {
+                self.finish_failed(held, code.as_str(), &message, retry_in_ms)
+                    .await?
+            }
+        };
         Ok(changed == 1)
     }
 
@@ -245,5 +194,118 @@ impl QueueStore for SqlStore {
             .execute(pool)
             .await.map(|r| r.rows_affected()))?;
         Ok(done)
+    }
+}
+
+/// A job and the worker that must still hold it for a write to apply.
+#[derive(Clone, Copy)]
+struct Held<'a> {
+    id: &'a str,
+    worker: &'a str,
+}
+
+struct Succeeded<'a> {
+    video: &'a VideoInfo,
+    summary: &'a EmotionSummary,
+    people: &'a [Person],
+    warnings: &'a [String],
+}
+
+const WIPE_FRAMES: &str = "DELETE FROM frames WHERE job_id = $1";
+
+/// How a held job ends, one statement (and its rows) per way; each returns the rows changed
+/// (0: the job was no longer this worker's).
+impl SqlStore {
+    async fn finish_succeeded(&self, held: Held<'_>, r: Succeeded<'_>) -> StoreResult<u64> {
+        let sql = format!(
+            "UPDATE jobs SET status = 'succeeded', video = $3, summary = $4, \
+               progress_done = $5, progress_total = $5, worker_id = NULL, \
+               warnings = $7, finished_at = $6, updated_at = $6 {HELD}"
+        );
+        let insert = "INSERT INTO people (job_id, person, rank, first_frame, last_frame, data) \
+            VALUES ($1, $2, $3, $4, $5, $6)";
+        Ok(with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(&sql)
+                .bind(held.id)
+                .bind(held.worker)
+                .bind(Json(StoredVideo::from(r.video)))
+                .bind(Json(StoredSummary::from(r.summary)))
+                .bind(signed(r.summary.frames_analyzed))
+                .bind(now_ms())
+                .bind(Json(r.warnings))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 1 {
+                for (rank, p) in r.people.iter().enumerate() {
+                    sqlx::query(insert)
+                        .bind(held.id)
+                        .bind(i64::from(p.id))
+                        .bind(rank as i64)
+                        .bind(signed(p.first_frame))
+                        .bind(signed(p.last_frame))
+                        .bind(Json(StoredPerson::from(p)))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            tx.commit().await?;
+            n
+        }))
+    }
+
+    async fn finish_canceled(&self, held: Held<'_>) -> StoreResult<u64> {
+        let sql = format!(
+            "UPDATE jobs SET status = 'canceled', worker_id = NULL, finished_at = $3, \
+             updated_at = $3 {HELD}"
+        );
+        Ok(with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(&sql)
+                .bind(held.id)
+                .bind(held.worker)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(WIPE_FRAMES).bind(held.id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            n
+        }))
+    }
+
+    /// Back to the queue after `retry_in_ms` while attempts are left, else failed for good.
+    async fn finish_failed(
+        &self,
+        held: Held<'_>,
+        code: &str,
+        message: &str,
+        retry_in_ms: Option<i64>,
+    ) -> StoreResult<u64> {
+        let retry = "$5 IS NOT NULL AND attempts < max_attempts";
+        let sql = format!(
+            "UPDATE jobs SET \
+               status = CASE WHEN {retry} THEN 'queued' ELSE 'failed' END, \
+               run_after = $6 + COALESCE($5, 0), \
+               finished_at = CASE WHEN {retry} THEN NULL ELSE $6 END, \
+               error_code = $3, error_message = $4, worker_id = NULL, updated_at = $6 {HELD}"
+        );
+        Ok(with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(&sql)
+                .bind(held.id)
+                .bind(held.worker)
+                .bind(code)
+                .bind(message)
+                .bind(retry_in_ms)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(WIPE_FRAMES).bind(held.id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            n
+        }))
     }
 }

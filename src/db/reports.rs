@@ -9,8 +9,11 @@ use sqlx::types::Json;
 
 use super::rows::{REPORT_COLUMNS, ReportRow, StoredInputs, StoredUsage};
 use super::{LostWriters, ReportStore, SqlStore, StoreError, StoreResult, with_pool};
-use crate::jobs::now_ms;
-use crate::report::{Report, ReportFault, Written};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::now_ms;
+use crate::pipeline::aggregate::{EmotionSummary, PerEmotion};
+use crate::pipeline::people::Person;
 
 /// Applies only while the report is still this writer's.
 const HELD: &str = "WHERE id = $1 AND worker_id = $2 AND status = 'running'";
@@ -224,4 +227,110 @@ impl ReportStore for SqlStore {
         })?;
         Ok(n)
     }
+}
+
+/// Tokens the language model counted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Usage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub total_tokens: u64,
+}
+
+/// A report as stored and returned: asked for (`queued`), being written (`running`), then
+/// `succeeded` with its text and inputs, or `failed` with its error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub id: String,
+    pub job_id: String,
+    pub provider: String,
+    pub model: String,
+    pub language: String,
+    pub status: ReportStatus,
+    pub text: Option<String>,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+    pub usage: Option<Usage>,
+    pub inputs: Option<ReportInputs>,
+    pub error: Option<ReportFault>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl ReportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Queued, Self::Running, Self::Succeeded, Self::Failed]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed)
+    }
+}
+
+/// Why a report failed, in the API's error codes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReportFault {
+    pub code: String,
+    pub message: String,
+}
+
+/// What a narrator's work leaves to store.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub text: String,
+    pub usage: Option<Usage>,
+    pub inputs: ReportInputs,
+}
+
+/// The numbers a report was written from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportInputs {
+    /// The job's result, as `/emotions` gives it.
+    #[serde(flatten)]
+    pub summary: EmotionSummary,
+    pub duration_ms: u64,
+    pub segments: Vec<SegmentSummary>,
+    /// The people longest on screen, at most `report::inputs::PEOPLE_IN_REPORT`; empty when not tracked.
+    pub people: Vec<Person>,
+    /// Everyone else, together.
+    pub others: Option<OtherPeople>,
+}
+
+/// The people past `PEOPLE_IN_REPORT`, counted together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OtherPeople {
+    pub count: u64,
+    pub faces: u64,
+    pub percentages: PerEmotion<f64>,
+    pub dominant: Option<String>,
+}
+
+/// One span of time of the video.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentSummary {
+    pub start_ms: u64,
+    pub end_ms: u64,
+    pub faces: u64,
+    /// Most frequent expression in the segment; `null` when no face was seen there.
+    pub dominant: Option<String>,
+    /// Its share of the segment's faces, in percent.
+    pub dominant_percent: f64,
 }

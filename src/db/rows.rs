@@ -6,15 +6,16 @@
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 
+use super::reports::{
+    OtherPeople, Report, ReportFault, ReportInputs, ReportStatus, SegmentSummary, Usage,
+};
+use super::{Job, JobFailure, JobStatus};
 use super::{StoreError, StoreResult};
-use crate::jobs::{Job, JobStatus};
 use crate::pipeline::aggregate::{EmotionSummary, PerEmotion};
 use crate::pipeline::detect::DetectorKind;
 use crate::pipeline::people::{Focus, Period, Person, Sighting};
 use crate::pipeline::probe::VideoInfo;
 use crate::pipeline::{AnalysisOptions, BoxPx, FaceResult, FrameResult};
-use crate::report::inputs::{OtherPeople, SegmentSummary};
-use crate::report::{Report, ReportFault, ReportInputs, ReportStatus, Usage};
 
 /// A count or size from the database, which stores them signed.
 pub fn unsigned(v: i64, column: &str) -> StoreResult<u64> {
@@ -87,7 +88,10 @@ impl TryFrom<JobRow> for Job {
             video_name: r.video_name,
             video_path: r.video_path,
             keep_video: r.keep_video,
-            error_code: r.error_code,
+            // A code this version does not know (written by a newer one) reads as internal.
+            error_code: r
+                .error_code
+                .map(|c| JobFailure::parse(&c).unwrap_or(JobFailure::Internal)),
             error_message: r.error_message,
             cancel_requested: r.cancel_requested,
             created_at: r.created_at,

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::Job;
-use super::store::JobStore;
+use crate::db::JobStore;
 use crate::storage::{MediaStore, StoreError};
 
 #[derive(Debug, Clone)]

@@ -1,6 +1,6 @@
 //! Workers: each is an OS thread with its own inference sessions that claims a job, runs the
-//! pipeline on it and reports through the store. A heartbeat task proves the worker alive; the
-//! housekeeping task hands the jobs of silent workers to others and sweeps uploads.
+//! pipeline on it and reports through the store. A heartbeat task proves the worker alive;
+//! `background::housekeeping` hands the jobs of silent workers to others.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -12,12 +12,12 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::Job;
-use super::store::{Finish, Holding, LostWriters, Store};
 use super::uploads::Uploads;
+use super::{Job, JobFailure};
 use crate::config::Config;
+use crate::db::{Finish, Holding, Store};
 use crate::pipeline::{
-    Engine, ErrorKind, FrameResult, Observer, Pipeline, PipelineError, Progress,
+    Engine, ErrorKind, FrameResult, Observer, Outcome, Pipeline, PipelineError, Progress,
 };
 use crate::storage::StoreError;
 
@@ -90,75 +90,6 @@ fn supervise(w: Workers, rt: Handle, worker_id: String) {
     }
 }
 
-/// Every process with a store runs this: jobs of silent workers back to the queue, and uploads
-/// that outlived their job removed. Ends when `cancel` is cancelled.
-pub async fn housekeeping(
-    store: Arc<dyn Store>,
-    uploads: Uploads,
-    config: Arc<Config>,
-    wake: Arc<Notify>,
-    cancel: CancellationToken,
-) {
-    let q = &config.queue;
-    let every = Duration::from_secs(q.heartbeat_secs.max(1));
-    let stale_ms = i64::try_from(q.stale_after_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
-    let grace = Duration::from_secs(q.orphan_grace_secs);
-    let sweep_every = Duration::from_secs(q.sweep_secs);
-    let mut last_sweep: Option<std::time::Instant> = None;
-    loop {
-        match store.recover_stale(stale_ms, q.max_crashes).await {
-            Ok(0) => {}
-            Ok(n) => {
-                tracing::warn!(jobs = n, "took back jobs whose worker stopped responding");
-                wake.notify_waiters();
-                last_sweep = None; // a job that failed for good leaves its upload behind
-            }
-            Err(e) => tracing::error!(error = %e, "stale job recovery failed"),
-        }
-        let now = super::now_ms();
-        match store
-            .recover_reports(
-                LostWriters::SilentSince(now - stale_ms),
-                config.report.max_attempts,
-            )
-            .await
-        {
-            Ok(0) => {}
-            Ok(n) => tracing::warn!(
-                reports = n,
-                "took back reports whose writer stopped responding"
-            ),
-            Err(e) => tracing::error!(error = %e, "stale report recovery failed"),
-        }
-        // An attempt lasts at most `webhooks.timeout_secs`; a claim much older lost its sender.
-        let lost_ms = i64::try_from(config.webhooks.timeout_secs.saturating_mul(1000))
-            .unwrap_or(i64::MAX / 2)
-            .saturating_add(stale_ms);
-        match store
-            .recover_deliveries(LostWriters::SilentSince(now.saturating_sub(lost_ms)))
-            .await
-        {
-            Ok(0) => {}
-            Ok(n) => tracing::warn!(deliveries = n, "took back webhooks whose sender stopped"),
-            Err(e) => tracing::error!(error = %e, "stale webhook recovery failed"),
-        }
-        if last_sweep.is_none_or(|t| t.elapsed() >= sweep_every) {
-            match uploads.sweep(store.as_ref(), grace).await {
-                Ok(s) if s.finished + s.orphans > 0 => {
-                    tracing::info!(finished = s.finished, orphans = s.orphans, "swept uploads");
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "cannot sweep the media store"),
-            }
-            last_sweep = Some(std::time::Instant::now());
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = cancel.cancelled() => return,
-        }
-    }
-}
-
 fn worker_loop(w: &Workers, rt: &Handle, worker_id: &str) {
     let mut pipeline = w.engine.pipeline();
     tracing::info!(worker = %worker_id, "worker started");
@@ -191,7 +122,7 @@ fn worker_loop(w: &Workers, rt: &Handle, worker_id: &str) {
         if survived.is_err() {
             tracing::error!("the analysis panicked; the job is retried if attempts are left");
             let finish = Finish::Failed {
-                code: ErrorKind::Internal.code().into(),
+                code: JobFailure::Internal,
                 message: "the analysis stopped unexpectedly".into(),
                 retry_in_ms: Some(backoff_ms(job.attempts)),
             };
@@ -293,7 +224,7 @@ fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, wor
     tracing::info!(video = ?job.video_name, options = ?job.options, "job started");
     let started = std::time::Instant::now();
     let signal = Arc::new(SharedSignal::default());
-    let _heartbeat = AbortOnDrop(
+    let heartbeat = AbortOnDrop(
         rt.spawn(
             heartbeat_loop(
                 w.clone(),
@@ -304,95 +235,17 @@ fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, wor
             .instrument(tracing::Span::current()),
         ),
     );
-
-    // A job whose video was already released has nothing to fetch.
-    let fetched = match job.video_path {
-        Some(_) => rt.block_on(w.uploads.fetch_video(&job.id)),
-        None => Err(StoreError::NotFound),
+    let mut observer = StoreObserver {
+        w,
+        rt,
+        job_id: &job.id,
+        worker,
+        signal: &signal,
     };
-    let result = match fetched {
-        Ok(video) => {
-            let mut observer = StoreObserver {
-                w,
-                rt,
-                job_id: &job.id,
-                worker,
-                signal: &signal,
-            };
-            let annotated = job
-                .options
-                .annotate
-                .then(|| w.uploads.annotating_path(&job.id));
-            let result = pipeline.run_to(
-                &video.path,
-                &job.options,
-                &mut observer,
-                annotated.as_deref(),
-            );
-            drop(video);
-            match &annotated {
-                // Whole: it goes into the store; given up, failed or canceled: it goes.
-                Some(partial) if result.as_ref().is_ok_and(|o| o.annotated) => {
-                    match rt.block_on(w.uploads.store_annotated(&job.id, partial)) {
-                        Ok(()) => result,
-                        Err(e) => Err(store_error(e)),
-                    }
-                }
-                Some(partial) => {
-                    let _ = std::fs::remove_file(partial);
-                    result
-                }
-                None => result,
-            }
-        }
-        Err(e) => Err(store_error(e)),
-    };
-    drop(_heartbeat);
-
-    let finish = match result {
-        Ok(outcome) => {
-            let seconds = started.elapsed().as_secs_f64();
-            metrics::histogram!("emoscope_job_duration_seconds").record(seconds);
-            if seconds > 0.0 {
-                metrics::histogram!("emoscope_job_frames_per_second")
-                    .record(outcome.summary.frames_analyzed as f64 / seconds);
-            }
-            metrics::counter!("emoscope_faces_classified_total")
-                .increment(outcome.summary.faces_classified);
-            tracing::info!(
-                seconds = started.elapsed().as_secs_f64(),
-                frames = outcome.summary.frames_analyzed,
-                faces = outcome.summary.faces_classified,
-                dominant = ?outcome.summary.dominant,
-                "job succeeded"
-            );
-            let mut warnings = job.warnings.clone();
-            warnings.extend(outcome.warnings);
-            Finish::Succeeded {
-                video: outcome.video,
-                summary: Box::new(outcome.summary),
-                people: outcome.people,
-                warnings,
-            }
-        }
-        Err(e) if e.kind == ErrorKind::Lost => {
-            tracing::warn!("job was deleted or taken over; dropping it");
-            return;
-        }
-        Err(e) if e.kind == ErrorKind::Canceled => {
-            tracing::info!("job canceled");
-            Finish::Canceled
-        }
-        Err(e) => {
-            // Bad videos fail at once; our own faults and shutdowns get another try.
-            let retry = e.kind.retryable().then(|| backoff_ms(job.attempts));
-            tracing::warn!(code = e.code(), error = %e.message, retry = retry.is_some(), "job failed");
-            Finish::Failed {
-                code: e.code().to_string(),
-                message: e.message,
-                retry_in_ms: retry,
-            }
-        }
+    let result = analyse(w, rt, pipeline, job, &mut observer);
+    drop(heartbeat);
+    let Some(finish) = ending(job, result, started) else {
+        return;
     };
     let ended = match &finish {
         Finish::Succeeded { .. } => "succeeded",
@@ -409,6 +262,92 @@ fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, wor
         Err(e) => tracing::error!(error = %e, "cannot record the end of the job"),
     }
     release_if_ended(w, rt, &job.id);
+}
+
+/// The job's video as a local file, through the pipeline, and its annotated video, when whole,
+/// into the media store (given up, failed or canceled: deleted).
+fn analyse(
+    w: &Workers,
+    rt: &Handle,
+    pipeline: &mut Pipeline<'_>,
+    job: &Job,
+    observer: &mut StoreObserver<'_>,
+) -> Result<Outcome, PipelineError> {
+    // A job whose video was already released has nothing to fetch.
+    let fetched = match job.video_path {
+        Some(_) => rt.block_on(w.uploads.fetch_video(&job.id)),
+        None => Err(StoreError::NotFound),
+    };
+    let video = fetched.map_err(store_error)?;
+    let annotated = job
+        .options
+        .annotate
+        .then(|| w.uploads.annotating_path(&job.id));
+    let result = pipeline.run_to(&video.path, &job.options, observer, annotated.as_deref());
+    drop(video);
+    let Some(partial) = annotated else {
+        return result;
+    };
+    if result.as_ref().is_ok_and(|o| o.annotated) {
+        rt.block_on(w.uploads.store_annotated(&job.id, &partial))
+            .map_err(store_error)?;
+    } else {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
+}
+
+/// How the analysis ends the job; `None` when the job is no longer ours to end.
+fn ending(
+    job: &Job,
+    result: Result<Outcome, PipelineError>,
+    started: std::time::Instant,
+) -> Option<Finish> {
+    Some(match result {
+        Ok(outcome) => {
+            let seconds = started.elapsed().as_secs_f64();
+            metrics::histogram!("emoscope_job_duration_seconds").record(seconds);
+            if seconds > 0.0 {
+                metrics::histogram!("emoscope_job_frames_per_second")
+                    .record(outcome.summary.frames_analyzed as f64 / seconds);
+            }
+            metrics::counter!("emoscope_faces_classified_total")
+                .increment(outcome.summary.faces_classified);
+            tracing::info!(
+                seconds,
+                frames = outcome.summary.frames_analyzed,
+                faces = outcome.summary.faces_classified,
+                dominant = ?outcome.summary.dominant,
+                "job succeeded"
+            );
+            let mut warnings = job.warnings.clone();
+            warnings.extend(outcome.warnings);
+            Finish::Succeeded {
+                video: outcome.video,
+                summary: Box::new(outcome.summary),
+                people: outcome.people,
+                warnings,
+            }
+        }
+        Err(e) if e.kind == ErrorKind::Lost => {
+            tracing::warn!("job was deleted or taken over; dropping it");
+            return None;
+        }
+        Err(e) if e.kind == ErrorKind::Canceled => {
+            tracing::info!("job canceled");
+            Finish::Canceled
+        }
+        Err(e) => {
+            // Bad videos fail at once; our own faults and shutdowns get another try.
+            let retry = e.kind.retryable().then(|| backoff_ms(job.attempts));
+            tracing::warn!(code = e.code(), error = %e.message, retry = retry.is_some(), "job failed");
+            Finish::Failed {
+                code: JobFailure::of(e.kind).unwrap_or(JobFailure::Internal),
+                message: e.message,
+                retry_in_ms: retry,
+            }
+        }
+    })
 }
 
 /// A store that fails is worth another try later; a video that is gone is not.

@@ -2,39 +2,13 @@
 //! over the video, in a few equal segments of time, and the people, the longest on screen one by
 //! one and the rest together.
 
-use serde::{Deserialize, Serialize};
-
+use super::{OtherPeople, ReportInputs, SegmentSummary};
 use crate::pipeline::FrameResult;
-use crate::pipeline::aggregate::{
-    EMOTIONS, EmotionSummary, PerEmotion, dominant, dominant_index, percentages,
-};
+use crate::pipeline::aggregate::{EMOTIONS, EmotionSummary, dominant, dominant_index, percentages};
 use crate::pipeline::people::Person;
 
 /// People described one by one in a report; the rest are summed up together.
 pub const PEOPLE_IN_REPORT: usize = 5;
-
-/// The numbers a report was written from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReportInputs {
-    /// The job's result, as `/emotions` gives it.
-    #[serde(flatten)]
-    pub summary: EmotionSummary,
-    pub duration_ms: u64,
-    pub segments: Vec<SegmentSummary>,
-    /// The people longest on screen, at most [`PEOPLE_IN_REPORT`]; empty when not tracked.
-    pub people: Vec<Person>,
-    /// Everyone else, together.
-    pub others: Option<OtherPeople>,
-}
-
-/// The people past [`PEOPLE_IN_REPORT`], counted together.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OtherPeople {
-    pub count: u64,
-    pub faces: u64,
-    pub percentages: PerEmotion<f64>,
-    pub dominant: Option<String>,
-}
 
 /// Splits the people (longest on screen first) into those a report names and the rest.
 pub fn split_people(mut people: Vec<Person>) -> (Vec<Person>, Option<OtherPeople>) {
@@ -56,18 +30,6 @@ pub fn split_people(mut people: Vec<Person>) -> (Vec<Person>, Option<OtherPeople
         dominant: dominant(&counts).map(str::to_string),
     };
     (people, Some(others))
-}
-
-/// One span of time of the video.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SegmentSummary {
-    pub start_ms: u64,
-    pub end_ms: u64,
-    pub faces: u64,
-    /// Most frequent expression in the segment; `null` when no face was seen there.
-    pub dominant: Option<String>,
-    /// Its share of the segment's faces, in percent.
-    pub dominant_percent: f64,
 }
 
 /// Splits the video into at most `max_segments` spans of at least two seconds.

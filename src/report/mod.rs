@@ -9,9 +9,10 @@ pub mod template;
 pub mod writers;
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 
-pub use inputs::ReportInputs;
+pub use crate::db::reports::{
+    OtherPeople, Report, ReportFault, ReportInputs, ReportStatus, SegmentSummary, Usage, Written,
+};
 
 /// What a provider writes.
 #[derive(Debug, Clone)]
@@ -19,77 +20,6 @@ pub struct Narrative {
     pub text: String,
     pub model: String,
     pub usage: Option<Usage>,
-}
-
-/// Tokens the language model counted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Usage {
-    pub prompt_tokens: u64,
-    pub completion_tokens: u64,
-    pub total_tokens: u64,
-}
-
-/// A report as stored and returned: asked for (`queued`), being written (`running`), then
-/// `succeeded` with its text and inputs, or `failed` with its error.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Report {
-    pub id: String,
-    pub job_id: String,
-    pub provider: String,
-    pub model: String,
-    pub language: String,
-    pub status: ReportStatus,
-    pub text: Option<String>,
-    pub created_at: i64,
-    pub finished_at: Option<i64>,
-    pub usage: Option<Usage>,
-    pub inputs: Option<ReportInputs>,
-    pub error: Option<ReportFault>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportStatus {
-    Queued,
-    Running,
-    Succeeded,
-    Failed,
-}
-
-impl ReportStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Running => "running",
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Queued, Self::Running, Self::Succeeded, Self::Failed]
-            .into_iter()
-            .find(|v| v.as_str() == s)
-    }
-
-    pub fn is_final(self) -> bool {
-        matches!(self, Self::Succeeded | Self::Failed)
-    }
-}
-
-/// Why a report failed, in the API's error codes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ReportFault {
-    pub code: String,
-    pub message: String,
-}
-
-/// What a narrator's work leaves to store.
-#[derive(Debug, Clone)]
-pub struct Written {
-    pub text: String,
-    pub usage: Option<Usage>,
-    pub inputs: ReportInputs,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,6 @@
 //! Prompt templates, one file per language in `templates/report/`, filled with a job's numbers.
 
-use super::inputs::ReportInputs;
+use super::ReportInputs;
 use crate::pipeline::aggregate::{EMOTIONS, PerEmotion};
 
 pub const LANGUAGES: [&str; 2] = ["en", "ru"];

@@ -9,9 +9,10 @@ use super::{
     Narrator, Report, ReportError, ReportFault, ReportInputs, ReportStatus, Written,
     template_language,
 };
+use crate::clock::now_ms;
 use crate::config::{ProviderChoice, ReportConfig};
-use crate::jobs::store::{Store, StoreError};
-use crate::jobs::{Job, JobStatus, now_ms};
+use crate::db::{Store, StoreError};
+use crate::jobs::{Job, JobStatus};
 
 /// What report to write; every field is optional.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

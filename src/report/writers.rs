@@ -11,16 +11,16 @@ use tokio_util::sync::CancellationToken;
 
 use super::service::{ReportFailure, ReportKey, Reporter, fault};
 use super::{Report, ReportFault};
+use crate::background::claimer::Claimer;
 use crate::config::Config;
-use crate::jobs::claimer;
-use crate::jobs::store::Store;
+use crate::db::Store;
 
 #[derive(Clone)]
 pub struct ReportWriters {
     pub store: Arc<dyn Store>,
     pub reporter: Arc<Reporter>,
     pub config: Arc<Config>,
-    /// The start of this process's writer ids (see `jobs/instance.rs`).
+    /// The start of this process's writer ids (see `background/instance.rs`).
     pub worker_id: String,
     /// Woken when a report is queued.
     pub wake: Arc<Notify>,
@@ -31,19 +31,22 @@ impl ReportWriters {
     /// Claims and writes reports, `report.workers` at a time, until cancelled.
     pub async fn run(self) {
         let poll = Duration::from_millis(self.config.queue.poll_ms.max(10));
-        claimer::run(
-            self.config.report.workers,
+        let claimer = Claimer {
+            slots: self.config.report.workers,
             poll,
-            Some(&self.wake),
-            &self.cancel,
-            "a report",
-            || self.store.claim_report(&self.worker_id),
-            |report| {
-                let me = self.clone();
-                async move { me.write(report).await }
-            },
-        )
-        .await;
+            wake: Some(&self.wake),
+            cancel: &self.cancel,
+            what: "a report",
+        };
+        claimer
+            .run(
+                || self.store.claim_report(&self.worker_id),
+                |report| {
+                    let me = self.clone();
+                    async move { me.write(report).await }
+                },
+            )
+            .await;
     }
 
     async fn write(&self, report: Report) {

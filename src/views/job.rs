@@ -4,8 +4,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::schema::{AnalysisOptions, VideoInfo};
-use crate::jobs::{Job, JobStatus};
+use crate::jobs::{Job, JobFailure, JobStatus};
+use crate::views::results::{AnalysisOptions, VideoInfo};
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({
@@ -82,8 +82,7 @@ pub struct OptionsView {
 
 #[derive(Serialize, ToSchema)]
 pub struct JobErrorView {
-    #[schema(example = "truncated_video")]
-    pub code: String,
+    pub code: JobFailure,
     pub message: String,
 }
 

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::pipeline::aggregate as domain_aggregate;
 use crate::pipeline::{self as domain, detect, people, probe};
-use crate::report::inputs as domain_inputs;
+use crate::report as domain_report;
 
 /// One value per emotion, an object with the seven names as keys.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
@@ -256,8 +256,8 @@ pub struct SegmentSummary {
     pub dominant_percent: f64,
 }
 
-impl From<domain_inputs::ReportInputs> for ReportInputs {
-    fn from(i: domain_inputs::ReportInputs) -> Self {
+impl From<domain_report::ReportInputs> for ReportInputs {
+    fn from(i: domain_report::ReportInputs) -> Self {
         Self {
             summary: i.summary.into(),
             duration_ms: i.duration_ms,

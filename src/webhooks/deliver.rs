@@ -12,11 +12,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::target::Policy;
 use super::{Attempt, Delivery, Outcome, sign};
-use crate::api::jobs::report::ReportView;
-use crate::api::jobs::view::JobView;
+use crate::background::claimer::Claimer;
+use crate::clock::now_ms;
 use crate::config::{Config, WebhookConfig};
-use crate::jobs::store::Store;
-use crate::jobs::{claimer, now_ms};
+use crate::db::Store;
+use crate::views::job::JobView;
+use crate::views::report::ReportView;
 
 /// The body of every webhook (the Standard Webhooks payload form): the event, when it was sent,
 /// and the job or report as `GET` returns it.
@@ -33,7 +34,7 @@ pub struct Dispatcher {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub policy: Arc<Policy>,
-    /// This process's sender id (see `jobs/instance.rs`).
+    /// This process's sender id (see `background/instance.rs`).
     pub worker_id: String,
     pub cancel: CancellationToken,
 }
@@ -42,19 +43,22 @@ impl Dispatcher {
     /// Sends due deliveries, `webhooks.concurrency` at a time, until cancelled.
     pub async fn run(self) {
         let poll = Duration::from_millis(self.config.queue.poll_ms.clamp(10, 1000));
-        claimer::run(
-            self.config.webhooks.concurrency,
+        let claimer = Claimer {
+            slots: self.config.webhooks.concurrency,
             poll,
-            None,
-            &self.cancel,
-            "a webhook delivery",
-            || self.store.claim_delivery(&self.worker_id, now_ms()),
-            |d| {
-                let me = self.clone();
-                async move { me.attempt(d).await }
-            },
-        )
-        .await;
+            wake: None,
+            cancel: &self.cancel,
+            what: "a webhook delivery",
+        };
+        claimer
+            .run(
+                || self.store.claim_delivery(&self.worker_id, now_ms()),
+                |d| {
+                    let me = self.clone();
+                    async move { me.attempt(d).await }
+                },
+            )
+            .await;
     }
 
     async fn attempt(&self, d: Delivery) {
@@ -146,7 +150,7 @@ impl Dispatcher {
 
     /// The event's body and the key that owns the job.
     async fn body(&self, d: &Delivery) -> Result<(Vec<u8>, Option<String>), Failure> {
-        let store_err = |e: crate::jobs::store::StoreError| Failure::Retry(e.to_string());
+        let store_err = |e: crate::db::StoreError| Failure::Retry(e.to_string());
         let job = self
             .store
             .get(&d.job_id)

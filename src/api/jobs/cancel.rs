@@ -2,10 +2,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use super::view::JobView;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::auth::Caller;
+use crate::views::job::JobView;
 
 /// A queued job is canceled at once; a running one stops at its next batch of frames.
 #[utoipa::path(post, path = "/v1/jobs/{id}/cancel", tag = "jobs", params(super::JobId), responses(

@@ -6,10 +6,10 @@ use axum::extract::{Path, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::view::rfc3339;
 use crate::api::AppState;
 use crate::api::error::{ApiResult, ErrorBody};
 use crate::auth::Caller;
+use crate::views::job::rfc3339;
 use crate::webhooks::{Attempt, Delivery, DeliveryStatus};
 
 /// One webhook event and its attempts.

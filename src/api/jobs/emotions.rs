@@ -5,9 +5,10 @@ use utoipa::ToSchema;
 
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
-use crate::api::schema::EmotionSummary;
 use crate::auth::Caller;
 use crate::jobs::JobStatus;
+use crate::views::NOTE;
+use crate::views::results::EmotionSummary;
 
 /// The share of each emotion over all classified faces.
 #[derive(Serialize, ToSchema)]
@@ -30,9 +31,6 @@ pub struct EmotionsView {
     pub summary: EmotionSummary,
     pub note: &'static str,
 }
-
-pub const NOTE: &str = "Shares of facial expressions as classified by a model trained on FER2013; \
-    expressions are not a measure of what a person feels and this is not a diagnosis.";
 
 /// The emotion percentages of a succeeded job.
 #[utoipa::path(get, path = "/v1/jobs/{id}/emotions", tag = "results", params(super::JobId), responses(

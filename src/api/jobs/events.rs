@@ -11,11 +11,11 @@ use futures_util::Stream;
 use futures_util::stream;
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::view::JobView;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::auth::Caller;
 use crate::jobs::Job;
+use crate::views::job::JobView;
 
 /// One event of the stream, as `text/event-stream` carries it (the contract's schema of each
 /// event; the handler writes them with axum's `Event`).

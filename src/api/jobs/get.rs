@@ -1,10 +1,10 @@
 use axum::Json;
 use axum::extract::{Path, State};
 
-use super::view::JobView;
 use crate::api::AppState;
 use crate::api::error::{ApiResult, ErrorBody};
 use crate::auth::Caller;
+use crate::views::job::JobView;
 
 /// A job's status, progress, video, options and error.
 #[utoipa::path(get, path = "/v1/jobs/{id}", tag = "jobs", params(super::JobId), responses(

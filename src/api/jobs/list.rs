@@ -3,12 +3,12 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::view::JobView;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::query::ApiQuery;
 use crate::auth::Caller;
 use crate::jobs::JobStatus;
+use crate::views::job::JobView;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -13,7 +13,6 @@ pub mod people;
 pub mod report;
 pub mod timeline;
 pub mod upload;
-pub mod view;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult};

@@ -7,14 +7,14 @@ use axum::response::Response;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::emotions::NOTE;
 use super::timeline::{PageRequest, TimelineQuery};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::query::ApiQuery;
-use crate::api::schema::{Focus, Person};
 use crate::auth::Caller;
 use crate::jobs::{Job, JobStatus};
+use crate::views::NOTE;
+use crate::views::results::{Focus, Person};
 
 /// The people of a job, longest on screen first.
 #[derive(Serialize, ToSchema)]

@@ -8,12 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::query::ApiQuery;
-use crate::api::schema;
 use crate::auth::Caller;
 use crate::jobs::JobStatus;
 use crate::pipeline::FrameResult;
 use crate::pipeline::aggregate::EMOTIONS;
 use crate::pipeline::people::Person;
+use crate::views::results;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -33,7 +33,7 @@ pub struct TimelineQuery {
 #[derive(Serialize, ToSchema)]
 pub struct TimelinePage {
     pub job_id: String,
-    pub items: Vec<schema::FrameResult>,
+    pub items: Vec<results::FrameResult>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<u64>,
 }

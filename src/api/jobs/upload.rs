@@ -4,7 +4,7 @@
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, Type};
 
-use crate::api::schema::{DetectorKind, Focus};
+use crate::views::results::{DetectorKind, Focus};
 
 /// Options of a new job, as query parameters or as form fields beside the video; left out, they
 /// take the server's defaults (`GET /v1/info`).
