@@ -125,7 +125,13 @@ impl Boot {
     /// and deliveries this slot's previous holder held. Returns where webhooks may go.
     async fn start_background(&self, reporter: &Arc<Reporter>) -> Result<Arc<Policy>> {
         let (store, config) = (&self.store, &self.config);
-        let policy = Arc::new(Policy::new(&config.webhooks).map_err(anyhow::Error::msg)?);
+        let policy = Arc::new(Policy::new(&config.webhooks));
+        let default_url = &config.webhooks.default_callback_url;
+        if !default_url.is_empty() {
+            policy
+                .parse(default_url)
+                .map_err(|e| anyhow::anyhow!("webhooks.default_callback_url: {e}"))?;
+        }
         let prefix = self.instance.worker_prefix.as_str();
         let reports = store
             .recover_reports(LostWriters::OfInstance(prefix), config.report.max_attempts)

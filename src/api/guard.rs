@@ -14,13 +14,13 @@ use axum::response::{IntoResponse, Response};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use super::error::{ApiError, ErrorCode};
-use crate::config::Config;
+use crate::config::{Config, Origin};
 
 #[derive(Debug, Clone)]
 pub struct Guard {
     /// Host names (lower case, IPv6 in brackets) requests may name; `None` allows any.
     hosts: Option<Vec<String>>,
-    origins: Vec<String>,
+    origins: Vec<Origin>,
 }
 
 impl Guard {
@@ -69,10 +69,7 @@ impl Guard {
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|host| host.eq_ignore_ascii_case(authority))
         });
-        same || self
-            .origins
-            .iter()
-            .any(|o| o.trim_end_matches('/') == origin)
+        same || self.origins.iter().any(|o| o.as_str() == origin)
     }
 
     /// Answers preflights and adds CORS headers for the allowed origins; `None` without any.
@@ -80,11 +77,7 @@ impl Guard {
         if self.origins.is_empty() {
             return None;
         }
-        let origins: Vec<HeaderValue> = self
-            .origins
-            .iter()
-            .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
-            .collect();
+        let origins: Vec<HeaderValue> = self.origins.iter().map(Origin::header).collect();
         Some(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(origins))
@@ -183,7 +176,7 @@ mod tests {
     #[test]
     fn only_same_or_allowed_origins_may_change_state() {
         let mut config = Config::default();
-        config.http.cors_origins.0 = vec!["https://app.example.com".into()];
+        config.http.cors_origins.0 = vec!["https://app.example.com".parse().expect("origin")];
         let guard = Guard::new(&config);
         let same = headers(&[
             ("host", "localhost:8080"),

@@ -133,7 +133,7 @@ async fn an_open_network_needs_keys_or_an_explicit_opt_out() {
 async fn other_sites_cannot_drive_the_server_from_a_browser() {
     let app = TestApp::start(|c| {
         c.workers = 0;
-        c.http.cors_origins.0 = vec!["https://app.example.com".into()];
+        c.http.cors_origins.0 = vec!["https://app.example.com".parse().expect("origin")];
     })
     .await;
     let clip = video("keys-happy", happy_spec, Codec::H264Mp4);

@@ -24,7 +24,8 @@ async fn webhooks_are_signed_retried_and_recorded() {
 async fn callback_urls_are_checked_before_a_job_is_made() {
     let app = TestApp::start(|c| {
         c.workers = 0;
-        c.webhooks.allowed_networks = emoscope::config::List(vec!["127.0.0.1".into()]);
+        c.webhooks.allowed_networks =
+            emoscope::config::List(vec!["127.0.0.1".parse().expect("network")]);
     })
     .await;
     let clip = video("keys-happy", happy_spec, Codec::H264Mp4);

@@ -172,7 +172,8 @@ pub async fn wait_delivery(
 /// Lets callbacks reach this machine's receivers (loopback, over http), and retries fast.
 pub fn allow_local_receivers(c: &mut emoscope::config::Config) {
     c.webhooks.allow_http = true;
-    c.webhooks.allowed_networks = emoscope::config::List(vec!["127.0.0.1".into()]);
+    c.webhooks.allowed_networks =
+        emoscope::config::List(vec!["127.0.0.1".parse().expect("network")]);
     c.webhooks.retry_base_ms = 200;
     c.webhooks.max_backoff_secs = 1;
     c.webhooks.timeout_secs = 5;

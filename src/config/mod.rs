@@ -1,9 +1,17 @@
 //! Typed configuration: built-in defaults, then an optional TOML file, then `EMOSCOPE_*`
 //! environment variables, then command-line flags (applied by the binary).
 
+mod check;
+mod env;
+mod secret;
+mod values;
+
+pub use secret::{DatabaseUrl, Secret, WebhookSecret, redact_url};
+pub use values::{List, Network, Origin, canonical};
+
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde::Deserialize;
 
 use crate::pipeline::detect::DetectorKind;
@@ -116,12 +124,12 @@ pub struct WebhookConfig {
     pub default_callback_url: String,
     /// Signs the webhooks of jobs made without an API key (Standard Webhooks `whsec_…` form);
     /// jobs made with a key are signed with that key's own secret.
-    pub secret: Secret,
+    pub secret: WebhookSecret,
     /// Accept `http://` callback URLs (otherwise only `https://`).
     pub allow_http: bool,
     /// Addresses or CIDR ranges (`127.0.0.1`, `10.0.0.0/8`) that callbacks may reach although
     /// they are loopback, private, link-local or cloud metadata addresses (refused otherwise).
-    pub allowed_networks: List,
+    pub allowed_networks: List<Network>,
     /// How long one attempt may take.
     pub timeout_secs: u64,
     /// Wait before the first retry; it doubles after each failure, with jitter.
@@ -137,7 +145,7 @@ impl Default for WebhookConfig {
     fn default() -> Self {
         Self {
             default_callback_url: String::new(),
-            secret: Secret::default(),
+            secret: WebhookSecret::default(),
             allow_http: false,
             allowed_networks: List::default(),
             timeout_secs: 10,
@@ -170,7 +178,7 @@ pub struct HttpConfig {
     pub allowed_hosts: List,
     /// Origins (`https://app.example.com`) whose pages may call the API (CORS). Empty: only
     /// pages served by Emoscope itself.
-    pub cors_origins: List,
+    pub cors_origins: List<Origin>,
 }
 
 /// Per API key (or, without keys, for everyone together), in this process.
@@ -189,24 +197,6 @@ impl Default for RateLimitConfig {
             uploads_per_minute: 60,
             reports_per_minute: 30,
         }
-    }
-}
-
-/// A list of strings: an array in the file, comma-separated in the environment.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct List(pub Vec<String>);
-
-impl std::str::FromStr for List {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self(
-            s.split(',')
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_string)
-                .collect(),
-        ))
     }
 }
 
@@ -270,124 +260,6 @@ impl std::str::FromStr for ProviderChoice {
             "template" => Ok(Self::Template),
             _ => Err(format!("must be auto, openai or template, not {s:?}")),
         }
-    }
-}
-
-/// A database URL. It may hold a password (in the user part or as `?password=`), so `Debug` and
-/// `Display` show it redacted; only [`DatabaseUrl::expose`] gives the real text, for connecting.
-#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct DatabaseUrl(String);
-
-impl DatabaseUrl {
-    pub fn new(url: impl Into<String>) -> Self {
-        Self(url.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-    pub fn is_sqlite(&self) -> bool {
-        self.0.starts_with("sqlite:")
-    }
-    pub fn is_postgres(&self) -> bool {
-        self.0.starts_with("postgres://") || self.0.starts_with("postgresql://")
-    }
-}
-
-impl std::fmt::Display for DatabaseUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&redact_url(&self.0))
-    }
-}
-
-impl std::fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?}", redact_url(&self.0))
-    }
-}
-
-impl std::str::FromStr for DatabaseUrl {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self(s.to_string()))
-    }
-}
-
-/// The URL with any password replaced by `***`: the user part's and every query parameter whose
-/// name mentions a password, secret or key. A string that is not a URL shows only its scheme.
-pub fn redact_url(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return if url.is_empty() {
-            String::new()
-        } else {
-            "***".into()
-        };
-    };
-    let (scheme, rest) = url.split_at(scheme_end + 3);
-    let (before_query, query) = match rest.find('?') {
-        Some(q) => (&rest[..q], Some(&rest[q + 1..])),
-        None => (rest, None),
-    };
-    let authority_end = before_query.find('/').unwrap_or(before_query.len());
-    let (authority, path) = before_query.split_at(authority_end);
-    let authority = match authority.rfind('@') {
-        Some(at) => {
-            let user = authority[..at].split(':').next().unwrap_or("");
-            format!("{user}:***{}", &authority[at..])
-        }
-        None => authority.to_string(),
-    };
-    let mut out = format!("{scheme}{authority}{path}");
-    if let Some(query) = query {
-        let pairs: Vec<String> = query
-            .split('&')
-            .map(|pair| {
-                let name = pair.split('=').next().unwrap_or("");
-                let lower = name.to_ascii_lowercase();
-                if ["pass", "secret", "key", "token"]
-                    .iter()
-                    .any(|w| lower.contains(w))
-                {
-                    format!("{name}=***")
-                } else {
-                    pair.to_string()
-                }
-            })
-            .collect();
-        out.push('?');
-        out.push_str(&pairs.join("&"));
-    }
-    out
-}
-
-/// A secret string (an API key): its `Debug` shows `***`, and it has no `Serialize`.
-#[derive(Clone, Default, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-    /// The value, only where it is sent; `None` when empty.
-    pub fn expose(&self) -> Option<&str> {
-        (!self.0.is_empty()).then_some(self.0.as_str())
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_empty() { "(unset)" } else { "***" })
-    }
-}
-
-impl std::str::FromStr for Secret {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self(s.to_string()))
     }
 }
 
@@ -589,207 +461,9 @@ impl Config {
         Ok(config)
     }
 
-    /// Reads `EMOSCOPE_<FIELD>` and `EMOSCOPE_<SECTION>__<FIELD>` variables.
-    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<()> {
-        fn set<T: std::str::FromStr>(target: &mut T, key: &str, value: Option<String>) -> Result<()>
-        where
-            T::Err: std::fmt::Display,
-        {
-            if let Some(v) = value {
-                *target = v
-                    .parse()
-                    .map_err(|e| anyhow::anyhow!("invalid value {v:?} for {key}: {e}"))?;
-            }
-            Ok(())
-        }
-        macro_rules! env {
-            ($($key:literal => $field:expr),* $(,)?) => {
-                $( set(&mut $field, $key, get($key))?; )*
-            };
-        }
-        env!(
-            "EMOSCOPE_LISTEN" => self.listen,
-            "EMOSCOPE_DATA_DIR" => self.data_dir,
-            "EMOSCOPE_DATABASE_URL" => self.database_url,
-            "EMOSCOPE_MODELS_DIR" => self.models_dir,
-            "EMOSCOPE_DEFAULT_MODEL" => self.default_model,
-            "EMOSCOPE_YUNET_MODEL" => self.yunet_model,
-            "EMOSCOPE_HAAR_CASCADE" => self.haar_cascade,
-            "EMOSCOPE_ONNXRUNTIME_LIB" => self.onnxruntime_lib,
-            "EMOSCOPE_EXECUTION_PROVIDER" => self.execution_provider,
-            "EMOSCOPE_INFERENCE_THREADS" => self.inference_threads,
-            "EMOSCOPE_WORKERS" => self.workers,
-            "EMOSCOPE_KEEP_VIDEOS" => self.keep_videos,
-            "EMOSCOPE_LIMITS__MAX_UPLOAD_BYTES" => self.limits.max_upload_bytes,
-            "EMOSCOPE_LIMITS__MAX_DURATION_SECS" => self.limits.max_duration_secs,
-            "EMOSCOPE_LIMITS__MAX_FRAME_SIDE" => self.limits.max_frame_side,
-            "EMOSCOPE_LIMITS__MAX_SAMPLE_FPS" => self.limits.max_sample_fps,
-            "EMOSCOPE_LIMITS__DETECT_MAX_SIDE" => self.limits.detect_max_side,
-            "EMOSCOPE_LIMITS__CLASSIFY_BATCH" => self.limits.classify_batch,
-            "EMOSCOPE_LIMITS__MAX_PAGE_SIZE" => self.limits.max_page_size,
-            "EMOSCOPE_LIMITS__MAX_QUEUED_JOBS" => self.limits.max_queued_jobs,
-            "EMOSCOPE_LIMITS__MAX_FIELD_BYTES" => self.limits.max_field_bytes,
-            "EMOSCOPE_LIMITS__UPLOAD_IDLE_SECS" => self.limits.upload_idle_secs,
-            "EMOSCOPE_LIMITS__REQUEST_TIMEOUT_SECS" => self.limits.request_timeout_secs,
-            "EMOSCOPE_LIMITS__MAX_CONCURRENT_PROBES" => self.limits.max_concurrent_probes,
-            "EMOSCOPE_DEFAULTS__SAMPLE_FPS" => self.defaults.sample_fps,
-            "EMOSCOPE_DEFAULTS__DETECTOR" => self.defaults.detector,
-            "EMOSCOPE_DEFAULTS__MIN_FACE_PX" => self.defaults.min_face_px,
-            "EMOSCOPE_DEFAULTS__MIN_SCORE" => self.defaults.min_score,
-            "EMOSCOPE_DEFAULTS__FACE_MARGIN" => self.defaults.face_margin,
-            "EMOSCOPE_DEFAULTS__ALIGN_FACES" => self.defaults.align_faces,
-            "EMOSCOPE_DEFAULTS__TRACKING" => self.defaults.tracking,
-            "EMOSCOPE_DEFAULTS__MIN_TRACK_MS" => self.defaults.min_track_ms,
-            "EMOSCOPE_DEFAULTS__FOCUS" => self.defaults.focus,
-            "EMOSCOPE_TRACKING__MAX_LOST_MS" => self.tracking.max_lost_ms,
-            "EMOSCOPE_TRACKING__MAX_LIVE_TRACKS" => self.tracking.max_live_tracks,
-            "EMOSCOPE_TRACKING__MAX_PEOPLE" => self.tracking.max_people,
-            "EMOSCOPE_QUEUE__HEARTBEAT_SECS" => self.queue.heartbeat_secs,
-            "EMOSCOPE_QUEUE__STALE_AFTER_SECS" => self.queue.stale_after_secs,
-            "EMOSCOPE_QUEUE__POLL_MS" => self.queue.poll_ms,
-            "EMOSCOPE_QUEUE__MAX_ATTEMPTS" => self.queue.max_attempts,
-            "EMOSCOPE_QUEUE__MAX_CRASHES" => self.queue.max_crashes,
-            "EMOSCOPE_QUEUE__SWEEP_SECS" => self.queue.sweep_secs,
-            "EMOSCOPE_QUEUE__ORPHAN_GRACE_SECS" => self.queue.orphan_grace_secs,
-            "EMOSCOPE_REPORT__PROVIDER" => self.report.provider,
-            "EMOSCOPE_REPORT__BASE_URL" => self.report.base_url,
-            "EMOSCOPE_REPORT__API_KEY" => self.report.api_key,
-            "EMOSCOPE_REPORT__MODEL" => self.report.model,
-            "EMOSCOPE_REPORT__TIMEOUT_SECS" => self.report.timeout_secs,
-            "EMOSCOPE_REPORT__RETRIES" => self.report.retries,
-            "EMOSCOPE_REPORT__BACKOFF_MS" => self.report.backoff_ms,
-            "EMOSCOPE_REPORT__MAX_BACKOFF_SECS" => self.report.max_backoff_secs,
-            "EMOSCOPE_REPORT__TEMPERATURE" => self.report.temperature,
-            "EMOSCOPE_METRICS_TOKEN" => self.metrics_token,
-            "EMOSCOPE_LIMITS__IDEMPOTENCY_TTL_SECS" => self.limits.idempotency_ttl_secs,
-            "EMOSCOPE_LIMITS__MAX_EVENT_STREAMS" => self.limits.max_event_streams,
-            "EMOSCOPE_LIMITS__REFUSED_BODY_DRAIN_BYTES" => self.limits.refused_body_drain_bytes,
-            "EMOSCOPE_AUTH__REQUIRE_KEYS" => self.auth.require_keys,
-            "EMOSCOPE_AUTH__ALLOW_ANONYMOUS" => self.auth.allow_anonymous,
-            "EMOSCOPE_HTTP__ALLOWED_HOSTS" => self.http.allowed_hosts,
-            "EMOSCOPE_HTTP__CORS_ORIGINS" => self.http.cors_origins,
-            "EMOSCOPE_RATE_LIMITS__UPLOADS_PER_MINUTE" => self.rate_limits.uploads_per_minute,
-            "EMOSCOPE_RATE_LIMITS__REPORTS_PER_MINUTE" => self.rate_limits.reports_per_minute,
-            "EMOSCOPE_REPORT__WORKERS" => self.report.workers,
-            "EMOSCOPE_REPORT__MAX_ATTEMPTS" => self.report.max_attempts,
-            "EMOSCOPE_WEBHOOKS__DEFAULT_CALLBACK_URL" => self.webhooks.default_callback_url,
-            "EMOSCOPE_WEBHOOKS__SECRET" => self.webhooks.secret,
-            "EMOSCOPE_WEBHOOKS__ALLOW_HTTP" => self.webhooks.allow_http,
-            "EMOSCOPE_WEBHOOKS__ALLOWED_NETWORKS" => self.webhooks.allowed_networks,
-            "EMOSCOPE_WEBHOOKS__TIMEOUT_SECS" => self.webhooks.timeout_secs,
-            "EMOSCOPE_WEBHOOKS__RETRY_BASE_MS" => self.webhooks.retry_base_ms,
-            "EMOSCOPE_WEBHOOKS__MAX_BACKOFF_SECS" => self.webhooks.max_backoff_secs,
-            "EMOSCOPE_WEBHOOKS__GIVE_UP_AFTER_SECS" => self.webhooks.give_up_after_secs,
-            "EMOSCOPE_WEBHOOKS__CONCURRENCY" => self.webhooks.concurrency,
-            "EMOSCOPE_STORAGE__BACKEND" => self.storage.backend,
-            "EMOSCOPE_STORAGE__BUCKET" => self.storage.bucket,
-            "EMOSCOPE_STORAGE__PREFIX" => self.storage.prefix,
-            "EMOSCOPE_STORAGE__ENDPOINT" => self.storage.endpoint,
-            "EMOSCOPE_STORAGE__REGION" => self.storage.region,
-            "EMOSCOPE_STORAGE__PATH_STYLE" => self.storage.path_style,
-            "EMOSCOPE_STORAGE__ACCESS_KEY_ID" => self.storage.access_key_id,
-            "EMOSCOPE_STORAGE__SECRET_ACCESS_KEY" => self.storage.secret_access_key,
-            "EMOSCOPE_STORAGE__TIMEOUT_SECS" => self.storage.timeout_secs,
-        );
-        self.validate()
-    }
-
-    pub fn validate(&self) -> Result<()> {
-        if self.limits.classify_batch == 0 {
-            bail!("limits.classify_batch must be at least 1");
-        }
-        if self.limits.detect_max_side < 32 {
-            bail!("limits.detect_max_side must be at least 32");
-        }
-        if self.limits.max_sample_fps.is_nan() || self.limits.max_sample_fps <= 0.0 {
-            bail!("limits.max_sample_fps must be positive");
-        }
-        if self.queue.stale_after_secs <= self.queue.heartbeat_secs {
-            bail!("queue.stale_after_secs must be longer than queue.heartbeat_secs");
-        }
-        if self.queue.max_attempts == 0 {
-            bail!("queue.max_attempts must be at least 1");
-        }
-        if self.queue.max_crashes == 0 {
-            bail!("queue.max_crashes must be at least 1");
-        }
-        if self.tracking.max_live_tracks == 0 || self.tracking.max_people == 0 {
-            bail!("tracking.max_live_tracks and tracking.max_people must be at least 1");
-        }
-        if self.queue.sweep_secs == 0 {
-            bail!("queue.sweep_secs must be at least 1");
-        }
-        let l = &self.limits;
-        if l.max_field_bytes == 0 || l.upload_idle_secs == 0 || l.request_timeout_secs == 0 {
-            bail!(
-                "limits.max_field_bytes, limits.upload_idle_secs and limits.request_timeout_secs must be at least 1"
-            );
-        }
-        // The defaults are what every job gets when it names nothing: a bad one would make
-        // every upload fail as if the client had sent it.
-        let d = &self.defaults;
-        if !(d.sample_fps.is_finite() && d.sample_fps >= 0.0 && d.sample_fps <= l.max_sample_fps) {
-            bail!(
-                "defaults.sample_fps must be from 0 to limits.max_sample_fps ({}), not {}",
-                l.max_sample_fps,
-                d.sample_fps
-            );
-        }
-        if d.min_face_px > l.max_frame_side {
-            bail!("defaults.min_face_px must not exceed limits.max_frame_side");
-        }
-        if !(d.min_score > 0.0 && d.min_score <= 1.0) {
-            bail!("defaults.min_score must be in (0, 1], not {}", d.min_score);
-        }
-        if !(d.face_margin >= 0.0 && d.face_margin <= 1.0) {
-            bail!(
-                "defaults.face_margin must be in [0, 1], not {}",
-                d.face_margin
-            );
-        }
-        let w = &self.webhooks;
-        if w.concurrency == 0 || w.timeout_secs == 0 || self.report.workers == 0 {
-            bail!(
-                "webhooks.concurrency, webhooks.timeout_secs and report.workers must be at least 1"
-            );
-        }
-        if self.report.max_attempts == 0 {
-            bail!("report.max_attempts must be at least 1");
-        }
-        let policy = crate::webhooks::target::Policy::new(w)
-            .map_err(|e| anyhow::anyhow!("webhooks.allowed_networks: {e}"))?;
-        if !w.default_callback_url.is_empty() {
-            policy
-                .parse(&w.default_callback_url)
-                .map_err(|e| anyhow::anyhow!("webhooks.default_callback_url: {e}"))?;
-        }
-        if let Some(secret) = w.secret.expose() {
-            crate::webhooks::sign::signature(secret, "check", 0, b"")
-                .map_err(|e| anyhow::anyhow!("webhooks.secret: {e}"))?;
-        }
-        for origin in &self.http.cors_origins.0 {
-            let host = origin
-                .strip_prefix("https://")
-                .or_else(|| origin.strip_prefix("http://"));
-            if !host.is_some_and(|h| !h.is_empty() && !h.contains(['/', '?', '#', '*'])) {
-                bail!(
-                    "http.cors_origins holds origins such as https://app.example.com (scheme, host and port only), not {origin:?}"
-                );
-            }
-        }
-        if self.storage.timeout_secs == 0 {
-            bail!("storage.timeout_secs must be at least 1");
-        }
-        let url = self.database_url();
-        if !(url.is_sqlite() || url.is_postgres()) {
-            bail!("database_url must start with sqlite: or postgres://, not {url}");
-        }
-        Ok(())
-    }
-
     pub fn database_url(&self) -> DatabaseUrl {
         if self.database_url.is_empty() {
-            DatabaseUrl(format!(
+            DatabaseUrl::new(format!(
                 "sqlite://{}",
                 self.data_dir.join("emoscope.db").display()
             ))
