@@ -10,7 +10,7 @@ use emoscope::config::Config;
 use emoscope::pipeline::AnalysisOptions;
 use emoscope::pipeline::detect::DetectorKind;
 use emoscope::pipeline::people::Focus;
-use emoscope::runtime::Provider;
+use emoscope::runtime::ExecutionProvider;
 use emoscope::{app, telemetry};
 
 #[derive(Parser)]
@@ -34,7 +34,7 @@ struct Cli {
     onnxruntime_lib: Option<PathBuf>,
     /// cpu or cuda.
     #[arg(long, global = true)]
-    execution_provider: Option<Provider>,
+    execution_provider: Option<ExecutionProvider>,
     #[command(subcommand)]
     command: Command,
 }

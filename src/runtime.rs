@@ -37,12 +37,12 @@ pub fn environment(lib: &Path) -> Result<&'static Environment> {
     Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
 )]
 #[serde(rename_all = "lowercase")]
-pub enum Provider {
+pub enum ExecutionProvider {
     Cpu,
     Cuda,
 }
 
-impl Provider {
+impl ExecutionProvider {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Cpu => "cpu",
@@ -51,7 +51,7 @@ impl Provider {
     }
 }
 
-impl std::str::FromStr for Provider {
+impl std::str::FromStr for ExecutionProvider {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -70,13 +70,13 @@ pub fn open_session(
     model: &Path,
     want_cuda: bool,
     threads: usize,
-) -> Result<(Session, Provider)> {
-    let build = |provider: Provider| -> Result<Session> {
+) -> Result<(Session, ExecutionProvider)> {
+    let build = |provider: ExecutionProvider| -> Result<Session> {
         let ep = match provider {
-            Provider::Cuda => CUDA::default().build().error_on_failure(),
+            ExecutionProvider::Cuda => CUDA::default().build().error_on_failure(),
             // No arena: it keeps the largest allocation ever made, which at 1080p is most of the
             // process's memory, for little speed on these small networks.
-            Provider::Cpu => CPU::default()
+            ExecutionProvider::Cpu => CPU::default()
                 .with_arena_allocator(false)
                 .build()
                 .error_on_failure(),
@@ -95,8 +95,8 @@ pub fn open_session(
         Ok(session)
     };
     if want_cuda {
-        match build(Provider::Cuda) {
-            Ok(session) => return Ok((session, Provider::Cuda)),
+        match build(ExecutionProvider::Cuda) {
+            Ok(session) => return Ok((session, ExecutionProvider::Cuda)),
             Err(e) => tracing::warn!(
                 model = %model.display(),
                 error = %e,
@@ -105,6 +105,6 @@ pub fn open_session(
         }
     }
     let session =
-        build(Provider::Cpu).with_context(|| format!("cannot load model {}", model.display()))?;
-    Ok((session, Provider::Cpu))
+        build(ExecutionProvider::Cpu).with_context(|| format!("cannot load model {}", model.display()))?;
+    Ok((session, ExecutionProvider::Cpu))
 }

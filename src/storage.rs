@@ -22,7 +22,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::config::{Config, StorageBackend};
 
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub enum MediaError {
     #[error("no such object")]
     NotFound,
     /// The store did not answer, or refused: worth another try later.
@@ -155,7 +155,7 @@ impl MediaStore {
     }
 
     /// One cheap request that fails when the store is unreachable, misconfigured or refuses us.
-    pub async fn check(&self) -> Result<(), StoreError> {
+    pub async fn check(&self) -> Result<(), MediaError> {
         let mut list = self.objects.list(Some(&self.prefix));
         match list.next().await {
             None | Some(Ok(_)) => Ok(()),
@@ -165,7 +165,7 @@ impl MediaStore {
 
     /// Moves a finished local file into the store: a rename in the local folder, a streamed
     /// (multipart) upload to S3, aborted on failure so that nothing half-written stays.
-    pub async fn put_file(&self, name: &str, file: &Path) -> Result<(), StoreError> {
+    pub async fn put_file(&self, name: &str, file: &Path) -> Result<(), MediaError> {
         if let Some(target) = self.local_path(name) {
             if tokio::fs::rename(file, &target).await.is_ok() {
                 return Ok(());
@@ -175,7 +175,7 @@ impl MediaStore {
                 Ok(_) => Ok(()),
                 Err(e) => {
                     let _ = tokio::fs::remove_file(&target).await;
-                    Err(StoreError::Unavailable(format!(
+                    Err(MediaError::Unavailable(format!(
                         "cannot write to the {}: {e}",
                         self.place
                     )))
@@ -184,15 +184,15 @@ impl MediaStore {
         }
         let mut source = tokio::fs::File::open(file)
             .await
-            .map_err(|e| StoreError::Unavailable(format!("cannot read the upload: {e}")))?;
+            .map_err(|e| MediaError::Unavailable(format!("cannot read the upload: {e}")))?;
         let mut writer = BufWriter::new(self.objects.clone(), self.key(name));
         let mut buf = vec![0u8; CHUNK];
-        let written: Result<(), StoreError> = async {
+        let written: Result<(), MediaError> = async {
             loop {
                 let n = source
                     .read(&mut buf)
                     .await
-                    .map_err(|e| StoreError::Unavailable(format!("cannot read the upload: {e}")))?;
+                    .map_err(|e| MediaError::Unavailable(format!("cannot read the upload: {e}")))?;
                 if n == 0 {
                     return Ok(());
                 }
@@ -214,11 +214,11 @@ impl MediaStore {
 
     /// The object as a local file: the file itself for the local backend, else a copy streamed
     /// into `scratch` (the caller removes it). Returns the path and whether it is a copy.
-    pub async fn fetch(&self, name: &str, scratch: &Path) -> Result<(PathBuf, bool), StoreError> {
+    pub async fn fetch(&self, name: &str, scratch: &Path) -> Result<(PathBuf, bool), MediaError> {
         if let Some(path) = self.local_path(name) {
             return match tokio::fs::metadata(&path).await {
                 Ok(m) if m.is_file() => Ok((path, false)),
-                _ => Err(StoreError::NotFound),
+                _ => Err(MediaError::NotFound),
             };
         }
         let copy = scratch.join(name);
@@ -229,17 +229,17 @@ impl MediaStore {
                 .await
                 .map_err(|e| self.fault(e))?;
             let mut out = tokio::fs::File::create(&copy).await.map_err(|e| {
-                StoreError::Unavailable(format!("cannot write {}: {e}", copy.display()))
+                MediaError::Unavailable(format!("cannot write {}: {e}", copy.display()))
             })?;
             let mut stream = got.into_stream();
             while let Some(chunk) = stream.next().await {
                 let chunk = chunk.map_err(|e| self.fault(e))?;
                 out.write_all(&chunk).await.map_err(|e| {
-                    StoreError::Unavailable(format!("cannot write {}: {e}", copy.display()))
+                    MediaError::Unavailable(format!("cannot write {}: {e}", copy.display()))
                 })?;
             }
             out.flush().await.map_err(|e| {
-                StoreError::Unavailable(format!("cannot write {}: {e}", copy.display()))
+                MediaError::Unavailable(format!("cannot write {}: {e}", copy.display()))
             })
         }
         .await;
@@ -253,7 +253,7 @@ impl MediaStore {
     }
 
     /// Deletes an object; `Ok(false)` when there was none.
-    pub async fn delete(&self, name: &str) -> Result<bool, StoreError> {
+    pub async fn delete(&self, name: &str) -> Result<bool, MediaError> {
         // S3 answers a delete of nothing with success, so ask first to know what went.
         match self.objects.head(&self.key(name)).await {
             Ok(_) => {}
@@ -267,7 +267,7 @@ impl MediaStore {
     }
 
     /// The object's size, `None` when there is none.
-    pub async fn size(&self, name: &str) -> Result<Option<u64>, StoreError> {
+    pub async fn size(&self, name: &str) -> Result<Option<u64>, MediaError> {
         match self.objects.head(&self.key(name)).await {
             Ok(meta) => Ok(Some(meta.size)),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
@@ -280,7 +280,7 @@ impl MediaStore {
         &self,
         name: &str,
         range: Range<u64>,
-    ) -> Result<impl Stream<Item = Result<Bytes, StoreError>> + Send + 'static, StoreError> {
+    ) -> Result<impl Stream<Item = Result<Bytes, MediaError>> + Send + 'static, MediaError> {
         let options = GetOptions {
             range: Some(GetRange::Bounded(range)),
             ..GetOptions::default()
@@ -293,11 +293,11 @@ impl MediaStore {
         let place = self.place.clone();
         Ok(got
             .into_stream()
-            .map_err(move |e| StoreError::Unavailable(format!("{place}: {}", clean(&e)))))
+            .map_err(move |e| MediaError::Unavailable(format!("{place}: {}", clean(&e)))))
     }
 
     /// Every object directly under the prefix.
-    pub async fn list(&self) -> Result<Vec<Entry>, StoreError> {
+    pub async fn list(&self) -> Result<Vec<Entry>, MediaError> {
         let mut out = Vec::new();
         let mut list = self.objects.list(Some(&self.prefix));
         while let Some(meta) = list.next().await {
@@ -313,15 +313,15 @@ impl MediaStore {
         Ok(out)
     }
 
-    fn fault(&self, e: object_store::Error) -> StoreError {
+    fn fault(&self, e: object_store::Error) -> MediaError {
         match e {
-            object_store::Error::NotFound { .. } => StoreError::NotFound,
-            e => StoreError::Unavailable(format!("the {} failed: {}", self.place, clean(&e))),
+            object_store::Error::NotFound { .. } => MediaError::NotFound,
+            e => MediaError::Unavailable(format!("the {} failed: {}", self.place, clean(&e))),
         }
     }
 
-    fn io_fault(&self, e: std::io::Error) -> StoreError {
-        StoreError::Unavailable(format!("the {} failed: {e}", self.place))
+    fn io_fault(&self, e: std::io::Error) -> MediaError {
+        MediaError::Unavailable(format!("the {} failed: {e}", self.place))
     }
 }
 
@@ -367,7 +367,7 @@ mod tests {
         assert!(!store.delete("a.video").await.expect("delete again"));
         assert!(matches!(
             store.fetch("a.video", dir.path()).await,
-            Err(StoreError::NotFound)
+            Err(MediaError::NotFound)
         ));
     }
 }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::StoreError;
+use crate::db::DbError;
 
 /// Every error code the API answers with, and its HTTP status: the one list. The contract
 /// shows it as the enum of `error.code`.
@@ -51,6 +51,8 @@ pub enum ErrorCode {
     Internal,
     LlmError,
     NotReady,
+    DatabaseUnavailable,
+    Conflict,
     StoreUnavailable,
     InsufficientStorage,
     Timeout,
@@ -106,6 +108,8 @@ impl ErrorCode {
             Self::Internal => "internal",
             Self::LlmError => "llm_error",
             Self::NotReady => "not_ready",
+            Self::DatabaseUnavailable => "database_unavailable",
+            Self::Conflict => "conflict",
             Self::StoreUnavailable => "store_unavailable",
             Self::InsufficientStorage => "insufficient_storage",
             Self::Timeout => "timeout",
@@ -146,7 +150,7 @@ impl ErrorCode {
             | Self::InvalidIdempotencyKey
             | Self::InvalidCallbackUrl => StatusCode::BAD_REQUEST,
             Self::OriginNotAllowed => StatusCode::FORBIDDEN,
-            Self::IdempotencyKeyInUse => StatusCode::CONFLICT,
+            Self::IdempotencyKeyInUse | Self::Conflict => StatusCode::CONFLICT,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited | Self::TooManyStreams => StatusCode::TOO_MANY_REQUESTS,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -165,7 +169,7 @@ impl ErrorCode {
             Self::QueueFull => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::LlmError => StatusCode::BAD_GATEWAY,
-            Self::NotReady | Self::StoreUnavailable | Self::Timeout => {
+            Self::NotReady | Self::StoreUnavailable | Self::DatabaseUnavailable | Self::Timeout => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::LlmTimeout => StatusCode::GATEWAY_TIMEOUT,
@@ -222,9 +226,28 @@ impl ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        Self::internal(e)
+/// A database that does not answer is the server's state, not a fault: 503, try again soon. A
+/// unique key already taken is a conflict (another request made the same thing at once).
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Unavailable(cause) => {
+                tracing::error!(error = %cause, "the database is unavailable");
+                Self::new(
+                    ErrorCode::DatabaseUnavailable,
+                    "the database is unavailable; try again shortly",
+                )
+                .retry_after(5)
+            }
+            DbError::Conflict(cause) => {
+                tracing::warn!(error = %cause, "a request met another that made the same thing");
+                Self::new(
+                    ErrorCode::Conflict,
+                    "another request changed the same thing at the same time; try again",
+                )
+            }
+            DbError::Other(_) => Self::internal(e),
+        }
     }
 }
 
@@ -252,3 +275,42 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real unique violation and a pool that gives no connection, as SQLite gives them.
+    #[tokio::test]
+    async fn database_errors_keep_their_kind_to_the_answer() {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(std::time::Duration::from_millis(50))
+            .connect("sqlite::memory:")
+            .await
+            .expect("sqlite");
+        sqlx::query("CREATE TABLE t (id TEXT PRIMARY KEY)")
+            .execute(&pool)
+            .await
+            .expect("table");
+        let insert = || sqlx::query("INSERT INTO t VALUES ('a')").execute(&pool);
+        insert().await.expect("first");
+        let twice = ApiError::from(DbError::from(insert().await.expect_err("twice")));
+        assert_eq!((twice.status, twice.code), (StatusCode::CONFLICT, ErrorCode::Conflict));
+
+        let held = pool.acquire().await.expect("the one connection");
+        let busy = ApiError::from(DbError::from(pool.acquire().await.expect_err("none left")));
+        drop(held);
+        assert_eq!(
+            (busy.status, busy.code, busy.retry_after),
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::DatabaseUnavailable,
+                Some(5)
+            )
+        );
+        let other = ApiError::from(DbError::Other("a bad row".into()));
+        assert_eq!(other.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!other.message.contains("bad row"));
+    }
+}

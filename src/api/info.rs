@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
-use crate::runtime::Provider;
+use crate::runtime::ExecutionProvider;
 
 #[derive(Serialize, ToSchema)]
 pub struct InfoView {
@@ -16,7 +16,7 @@ pub struct InfoView {
     pub version: &'static str,
     /// Where ONNX Runtime really runs the models in this process; `null` in a process without
     /// workers (`serve --api-only`), which runs no model.
-    pub execution_provider: Option<Provider>,
+    pub execution_provider: Option<ExecutionProvider>,
     /// What the configuration asked for; differs from the above after a CUDA fallback.
     #[schema(example = "cpu")]
     pub execution_provider_requested: String,

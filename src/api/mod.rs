@@ -34,7 +34,7 @@ use crate::db::Store;
 use crate::jobs::uploads::Uploads;
 use crate::pipeline::catalogue::Catalogue;
 use crate::report::service::Reporter;
-use crate::runtime::Provider;
+use crate::runtime::ExecutionProvider;
 use error::{ApiError, ErrorCode};
 
 #[derive(Clone)]
@@ -43,7 +43,7 @@ pub struct AppState {
     /// The models and detectors jobs may ask for.
     pub catalogue: Arc<Catalogue>,
     /// Where this process's workers run the models; `None` without workers.
-    pub provider: Option<Provider>,
+    pub provider: Option<ExecutionProvider>,
     pub config: Arc<Config>,
     pub uploads: Uploads,
     /// Uploads being checked with FFmpeg at once (`limits.max_concurrent_probes`).

@@ -11,7 +11,7 @@ use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::db::StoreResult;
+use crate::db::DbResult;
 
 /// How one kind of item is claimed.
 pub struct Claimer<'a> {
@@ -31,7 +31,7 @@ impl Claimer<'_> {
     pub async fn run<T, C, CF, W, WF>(self, claim: C, work: W)
     where
         C: Fn() -> CF,
-        CF: Future<Output = StoreResult<Option<T>>>,
+        CF: Future<Output = DbResult<Option<T>>>,
         W: Fn(T) -> WF,
         WF: Future<Output = ()> + Send + 'static,
     {

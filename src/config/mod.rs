@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::pipeline::detect::DetectorKind;
 use crate::pipeline::people::Focus;
-use crate::runtime::Provider;
+use crate::runtime::ExecutionProvider;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -38,7 +38,7 @@ pub struct Config {
     /// `libonnxruntime.so`, loaded at run time.
     pub onnxruntime_lib: PathBuf,
     /// `cpu` or `cuda`; `cuda` falls back to the CPU with a warning when it cannot be used.
-    pub execution_provider: Provider,
+    pub execution_provider: ExecutionProvider,
     /// Threads per ONNX Runtime session; 0 picks cores / workers.
     pub inference_threads: usize,
     /// Jobs processed at once by this process; 0 means one per core.
@@ -374,7 +374,7 @@ impl Default for Config {
             haar_cascade: "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
                 .into(),
             onnxruntime_lib: "third_party/onnxruntime/libonnxruntime.so.1.31.1".into(),
-            execution_provider: Provider::Cpu,
+            execution_provider: ExecutionProvider::Cpu,
             inference_threads: 0,
             workers: 0,
             limits: Limits::default(),

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::{DeliveryStore, LostWriters, SqlStore, StoreResult, with_pool};
+use super::{DeliveryStore, LostWriters, SqlStore, DbResult, with_pool};
 use serde::Serialize;
 
 const DELIVERY_COLUMNS: &str = "id, job_id, report_id, event, url, status, attempts, \
@@ -54,7 +54,7 @@ struct AttemptRow {
 
 #[async_trait]
 impl DeliveryStore for SqlStore {
-    async fn claim_delivery(&self, worker: &str, now: i64) -> StoreResult<Option<Delivery>> {
+    async fn claim_delivery(&self, worker: &str, now: i64) -> DbResult<Option<Delivery>> {
         let sql = format!(
             "UPDATE deliveries SET status = 'sending', worker_id = $1, claimed_at = $2, \
                attempts = attempts + 1 \
@@ -78,7 +78,7 @@ impl DeliveryStore for SqlStore {
         worker: &str,
         attempt: &Attempt,
         outcome: Outcome,
-    ) -> StoreResult<bool> {
+    ) -> DbResult<bool> {
         let (status, next, finished) = match outcome {
             Outcome::Delivered => ("delivered", None, Some(attempt.at)),
             Outcome::RetryAt(t) => ("pending", Some(t), None),
@@ -120,7 +120,7 @@ impl DeliveryStore for SqlStore {
         Ok(n == 1)
     }
 
-    async fn recover_deliveries(&self, lost: LostWriters<'_>) -> StoreResult<u64> {
+    async fn recover_deliveries(&self, lost: LostWriters<'_>) -> DbResult<u64> {
         // The attempt in flight never got an answer: it is not counted, and the delivery is due.
         let which = lost.condition("claimed_at", "$1");
         let sql = format!(
@@ -139,7 +139,7 @@ impl DeliveryStore for SqlStore {
         Ok(n)
     }
 
-    async fn deliveries(&self, job_id: &str) -> StoreResult<Vec<(Delivery, Vec<Attempt>)>> {
+    async fn deliveries(&self, job_id: &str) -> DbResult<Vec<(Delivery, Vec<Attempt>)>> {
         let sql = format!(
             "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE job_id = $1 ORDER BY created_at, id"
         );

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use sqlx::types::Json;
 
 use super::rows::{FrameRow, StoredPerson, signed};
-use super::{FrameStore, SqlStore, StoreResult, with_pool};
+use super::{FrameStore, SqlStore, DbResult, with_pool};
 use crate::pipeline::FrameResult;
 use crate::pipeline::people::Person;
 
@@ -19,7 +19,7 @@ impl SqlStore {
         after: Option<u64>,
         until: Option<u64>,
         limit: u32,
-    ) -> StoreResult<Vec<FrameResult>> {
+    ) -> DbResult<Vec<FrameResult>> {
         let sql = "SELECT frame, time_ms, faces FROM frames \
              WHERE job_id = $1 AND ($2 IS NULL OR frame > $2) AND ($3 IS NULL OR frame <= $3) \
              ORDER BY frame LIMIT $4";
@@ -41,11 +41,11 @@ impl FrameStore for SqlStore {
         id: &str,
         after: Option<u64>,
         limit: u32,
-    ) -> StoreResult<Vec<FrameResult>> {
+    ) -> DbResult<Vec<FrameResult>> {
         self.frames_between(id, after, None, limit).await
     }
 
-    async fn people(&self, id: &str) -> StoreResult<Vec<Person>> {
+    async fn people(&self, id: &str) -> DbResult<Vec<Person>> {
         let sql = "SELECT data FROM people WHERE job_id = $1 ORDER BY rank";
         let rows: Vec<Json<StoredPerson>> = with_pool!(self, pool => sqlx::query_scalar(sql)
             .bind(id)
@@ -54,7 +54,7 @@ impl FrameStore for SqlStore {
         Ok(rows.into_iter().map(|r| r.0.into()).collect())
     }
 
-    async fn person(&self, id: &str, person: u32) -> StoreResult<Option<Person>> {
+    async fn person(&self, id: &str, person: u32) -> DbResult<Option<Person>> {
         let sql = "SELECT data FROM people WHERE job_id = $1 AND person = $2";
         let row: Option<Json<StoredPerson>> = with_pool!(self, pool => sqlx::query_scalar(sql)
             .bind(id)
@@ -70,7 +70,7 @@ impl FrameStore for SqlStore {
         person: &Person,
         after: Option<u64>,
         limit: u32,
-    ) -> StoreResult<Vec<FrameResult>> {
+    ) -> DbResult<Vec<FrameResult>> {
         // The person's frames lie between its first and last: scan that range only, a chunk at
         // a time, keeping that person's face of each frame that has one.
         let mut cursor = match after {

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use sqlx::types::Json;
 
 use super::rows::{JOB_COLUMNS, JobRow, StoredOptions, StoredVideo, signed, unsigned};
-use super::{JobStore, SqlStore, StoreResult, with_pool};
+use super::{JobStore, SqlStore, DbResult, with_pool};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::now_ms;
@@ -12,18 +12,18 @@ use crate::pipeline::aggregate::EmotionSummary;
 use crate::pipeline::probe::VideoInfo;
 use crate::pipeline::{AnalysisOptions, ErrorKind};
 
-fn job(row: Option<JobRow>) -> StoreResult<Option<Job>> {
+fn job(row: Option<JobRow>) -> DbResult<Option<Job>> {
     row.map(Job::try_from).transpose()
 }
 
 #[async_trait]
 impl JobStore for SqlStore {
-    async fn ping(&self) -> StoreResult<()> {
+    async fn ping(&self) -> DbResult<()> {
         with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
-    async fn create(&self, new: NewJob, max_queued: u64) -> StoreResult<Option<Job>> {
+    async fn create(&self, new: NewJob, max_queued: u64) -> DbResult<Option<Job>> {
         let now = now_ms();
         let lock = self.dialect().admission_lock();
         // The count and the insert are one statement, under the admission lock: two uploads
@@ -66,7 +66,7 @@ impl JobStore for SqlStore {
         job(row)
     }
 
-    async fn get(&self, id: &str) -> StoreResult<Option<Job>> {
+    async fn get(&self, id: &str) -> DbResult<Option<Job>> {
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1");
         let row: Option<JobRow> = with_pool!(self, pool =>
             sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
@@ -79,7 +79,7 @@ impl JobStore for SqlStore {
         status: Option<JobStatus>,
         before: Option<&str>,
         limit: u32,
-    ) -> StoreResult<Vec<Job>> {
+    ) -> DbResult<Vec<Job>> {
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM jobs WHERE ($1 IS NULL OR status = $1) \
              AND ($2 IS NULL OR id < $2) AND ($4 IS NULL OR owner = $4) ORDER BY id DESC LIMIT $3"
@@ -94,7 +94,7 @@ impl JobStore for SqlStore {
         rows.into_iter().map(Job::try_from).collect()
     }
 
-    async fn count_with_status(&self, status: JobStatus) -> StoreResult<u64> {
+    async fn count_with_status(&self, status: JobStatus) -> DbResult<u64> {
         let sql = "SELECT COUNT(*) FROM jobs WHERE status = $1";
         let n: i64 = with_pool!(self, pool => sqlx::query_scalar(sql)
             .bind(status.as_str())
@@ -103,21 +103,21 @@ impl JobStore for SqlStore {
         unsigned(n, "count")
     }
 
-    async fn oldest_queued_at(&self) -> StoreResult<Option<i64>> {
+    async fn oldest_queued_at(&self) -> DbResult<Option<i64>> {
         let sql = "SELECT MIN(created_at) FROM jobs WHERE status = 'queued'";
         let at: Option<i64> =
             with_pool!(self, pool => sqlx::query_scalar(sql).fetch_one(pool).await)?;
         Ok(at)
     }
 
-    async fn delete(&self, id: &str) -> StoreResult<Option<Job>> {
+    async fn delete(&self, id: &str) -> DbResult<Option<Job>> {
         let sql = format!("DELETE FROM jobs WHERE id = $1 RETURNING {JOB_COLUMNS}");
         let row: Option<JobRow> = with_pool!(self, pool =>
             sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
         job(row)
     }
 
-    async fn request_cancel(&self, id: &str) -> StoreResult<Option<Job>> {
+    async fn request_cancel(&self, id: &str) -> DbResult<Option<Job>> {
         let sql = "UPDATE jobs SET \
                status = CASE WHEN status = 'queued' THEN 'canceled' ELSE status END, \
                finished_at = CASE WHEN status = 'queued' THEN $2 ELSE finished_at END, \
@@ -127,7 +127,7 @@ impl JobStore for SqlStore {
         self.get(id).await
     }
 
-    async fn forget_video(&self, id: &str) -> StoreResult<()> {
+    async fn forget_video(&self, id: &str) -> DbResult<()> {
         let sql = "UPDATE jobs SET video_path = NULL WHERE id = $1";
         with_pool!(self, pool => sqlx::query(sql).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use super::{IdempotencyStore, KeyStore, SqlStore, StoreResult, with_pool};
+use super::{IdempotencyStore, KeyStore, SqlStore, DbResult, with_pool};
 
 #[derive(sqlx::FromRow)]
 struct KeyRow {
@@ -31,7 +31,7 @@ const KEY_COLUMNS: &str = "id, name, prefix, admin, created_at, revoked_at";
 
 #[async_trait]
 impl KeyStore for SqlStore {
-    async fn create_key(&self, new: &NewKey) -> StoreResult<()> {
+    async fn create_key(&self, new: &NewKey) -> DbResult<()> {
         let sql = "INSERT INTO api_keys (id, name, prefix, hash, admin, webhook_secret, created_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7)";
         let k = &new.key;
@@ -49,14 +49,14 @@ impl KeyStore for SqlStore {
         Ok(())
     }
 
-    async fn keys(&self) -> StoreResult<Vec<ApiKey>> {
+    async fn keys(&self) -> DbResult<Vec<ApiKey>> {
         let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys ORDER BY id");
         let rows: Vec<KeyRow> =
             with_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
         Ok(rows.into_iter().map(ApiKey::from).collect())
     }
 
-    async fn revoke_key(&self, id: &str, now: i64) -> StoreResult<Option<ApiKey>> {
+    async fn revoke_key(&self, id: &str, now: i64) -> DbResult<Option<ApiKey>> {
         let sql = format!(
             "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1 \
              RETURNING {KEY_COLUMNS}"
@@ -66,20 +66,20 @@ impl KeyStore for SqlStore {
         Ok(row.map(ApiKey::from))
     }
 
-    async fn key_by_hash(&self, hash: &str) -> StoreResult<Option<ApiKey>> {
+    async fn key_by_hash(&self, hash: &str) -> DbResult<Option<ApiKey>> {
         let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE hash = $1");
         let row: Option<KeyRow> = with_pool!(self, pool =>
             sqlx::query_as(&sql).bind(hash).fetch_optional(pool).await)?;
         Ok(row.map(ApiKey::from))
     }
 
-    async fn any_key(&self) -> StoreResult<bool> {
+    async fn any_key(&self) -> DbResult<bool> {
         let sql = "SELECT COUNT(*) FROM (SELECT 1 FROM api_keys LIMIT 1) AS k";
         let n: i64 = with_pool!(self, pool => sqlx::query_scalar(sql).fetch_one(pool).await)?;
         Ok(n > 0)
     }
 
-    async fn webhook_secret(&self, key_id: &str) -> StoreResult<Option<String>> {
+    async fn webhook_secret(&self, key_id: &str) -> DbResult<Option<String>> {
         let sql = "SELECT webhook_secret FROM api_keys WHERE id = $1";
         let secret: Option<String> = with_pool!(self, pool =>
             sqlx::query_scalar(sql).bind(key_id).fetch_optional(pool).await)?;
@@ -106,7 +106,7 @@ impl IdempotencyStore for SqlStore {
         key: &str,
         now: i64,
         expired_before: i64,
-    ) -> StoreResult<Option<IdempotentRequest>> {
+    ) -> DbResult<Option<IdempotentRequest>> {
         let expire = "DELETE FROM idempotency_keys WHERE created_at < $1";
         let claim = "INSERT INTO idempotency_keys (owner, scope, key, created_at) \
                      VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
@@ -132,7 +132,7 @@ impl IdempotencyStore for SqlStore {
         owner: &str,
         scope: &str,
         key: &str,
-    ) -> StoreResult<Option<IdempotentRequest>> {
+    ) -> DbResult<Option<IdempotentRequest>> {
         let sql = "SELECT fingerprint, resource_id, status, created_at FROM idempotency_keys \
                    WHERE owner = $1 AND scope = $2 AND key = $3";
         let row: Option<IdempotentRequest> = with_pool!(self, pool => sqlx::query_as(sql)
@@ -152,7 +152,7 @@ impl IdempotencyStore for SqlStore {
         fingerprint: &str,
         resource_id: &str,
         status: u16,
-    ) -> StoreResult<()> {
+    ) -> DbResult<()> {
         let sql = "UPDATE idempotency_keys SET fingerprint = $4, resource_id = $5, status = $6 \
                    WHERE owner = $1 AND scope = $2 AND key = $3";
         with_pool!(self, pool => sqlx::query(sql)
@@ -168,7 +168,7 @@ impl IdempotencyStore for SqlStore {
         Ok(())
     }
 
-    async fn release_idempotency(&self, owner: &str, scope: &str, key: &str) -> StoreResult<()> {
+    async fn release_idempotency(&self, owner: &str, scope: &str, key: &str) -> DbResult<()> {
         let sql = "DELETE FROM idempotency_keys \
                    WHERE owner = $1 AND scope = $2 AND key = $3 AND fingerprint IS NULL";
         with_pool!(self, pool => sqlx::query(sql)

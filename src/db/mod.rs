@@ -38,15 +38,30 @@ use crate::pipeline::aggregate::EmotionSummary;
 use crate::pipeline::people::Person;
 use crate::pipeline::probe::VideoInfo;
 
-pub type StoreResult<T> = Result<T, StoreError>;
+pub type DbResult<T> = Result<T, DbError>;
 
+/// What went wrong with the database, by what the caller can do about it.
 #[derive(Debug, thiserror::Error)]
-#[error("database: {0}")]
-pub struct StoreError(pub String);
+pub enum DbError {
+    /// No connection to be had (pool timeout, server gone): worth another try shortly.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A row that may exist once already does (a unique key).
+    #[error("database conflict: {0}")]
+    Conflict(String),
+    #[error("database: {0}")]
+    Other(String),
+}
 
-impl From<sqlx::Error> for StoreError {
+impl From<sqlx::Error> for DbError {
     fn from(e: sqlx::Error) -> Self {
-        Self(e.to_string())
+        match &e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                Self::Unavailable(e.to_string())
+            }
+            sqlx::Error::Database(d) if d.is_unique_violation() => Self::Conflict(e.to_string()),
+            _ => Self::Other(e.to_string()),
+        }
     }
 }
 
@@ -84,11 +99,11 @@ pub enum Finish {
 /// Jobs as users see them: create, read, list, cancel, delete.
 #[async_trait]
 pub trait JobStore: Send + Sync {
-    async fn ping(&self) -> StoreResult<()>;
+    async fn ping(&self) -> DbResult<()>;
     /// Queues the job unless `max_queued` jobs already wait (`None`); the check and the insert
     /// are atomic.
-    async fn create(&self, job: NewJob, max_queued: u64) -> StoreResult<Option<Job>>;
-    async fn get(&self, id: &str) -> StoreResult<Option<Job>>;
+    async fn create(&self, job: NewJob, max_queued: u64) -> DbResult<Option<Job>>;
+    async fn get(&self, id: &str) -> DbResult<Option<Job>>;
     /// Newest first, ids below `before` when given, only `owner`'s when given.
     async fn list(
         &self,
@@ -96,16 +111,16 @@ pub trait JobStore: Send + Sync {
         status: Option<JobStatus>,
         before: Option<&str>,
         limit: u32,
-    ) -> StoreResult<Vec<Job>>;
-    async fn count_with_status(&self, status: JobStatus) -> StoreResult<u64>;
+    ) -> DbResult<Vec<Job>>;
+    async fn count_with_status(&self, status: JobStatus) -> DbResult<u64>;
     /// When the oldest job still waiting in the queue was created.
-    async fn oldest_queued_at(&self) -> StoreResult<Option<i64>>;
+    async fn oldest_queued_at(&self) -> DbResult<Option<i64>>;
     /// Removes the job and its results; returns it as it was.
-    async fn delete(&self, id: &str) -> StoreResult<Option<Job>>;
+    async fn delete(&self, id: &str) -> DbResult<Option<Job>>;
     /// Cancels a queued job at once, marks a running one; finished jobs are left alone.
-    async fn request_cancel(&self, id: &str) -> StoreResult<Option<Job>>;
+    async fn request_cancel(&self, id: &str) -> DbResult<Option<Job>>;
     /// Records that the job's upload was deleted.
-    async fn forget_video(&self, id: &str) -> StoreResult<()>;
+    async fn forget_video(&self, id: &str) -> DbResult<()>;
 }
 
 /// The queue as workers see it. Every write names the worker, and applies only while the job is
@@ -113,8 +128,8 @@ pub trait JobStore: Send + Sync {
 #[async_trait]
 pub trait QueueStore: Send + Sync {
     /// Hands the oldest runnable job to `worker`, wiping results of an earlier attempt.
-    async fn claim(&self, worker: &str) -> StoreResult<Option<Job>>;
-    async fn heartbeat(&self, id: &str, worker: &str) -> StoreResult<Holding>;
+    async fn claim(&self, worker: &str) -> DbResult<Option<Job>>;
+    async fn heartbeat(&self, id: &str, worker: &str) -> DbResult<Holding>;
     /// Stores analysed frames and the progress in one transaction.
     async fn record(
         &self,
@@ -123,15 +138,15 @@ pub trait QueueStore: Send + Sync {
         frames: &[FrameResult],
         done: u64,
         total: u64,
-    ) -> StoreResult<Holding>;
+    ) -> DbResult<Holding>;
     /// Ends a held job; `false` when it was no longer ours.
-    async fn finish(&self, id: &str, worker: &str, finish: Finish) -> StoreResult<bool>;
+    async fn finish(&self, id: &str, worker: &str, finish: Finish) -> DbResult<bool>;
     /// Requeues running jobs whose heartbeat is older than `stale_ms`; one lost `max_crashes`
     /// times in a row at the same point fails as `worker_lost` (a poison job).
-    async fn recover_stale(&self, stale_ms: i64, max_crashes: u32) -> StoreResult<u64>;
+    async fn recover_stale(&self, stale_ms: i64, max_crashes: u32) -> DbResult<u64>;
     /// The same for the running jobs of workers whose id starts with `worker_prefix`: at start-up,
     /// the jobs that this instance's previous process held when it died.
-    async fn take_back(&self, worker_prefix: &str, max_crashes: u32) -> StoreResult<u64>;
+    async fn take_back(&self, worker_prefix: &str, max_crashes: u32) -> DbResult<u64>;
     /// Wakes `jobs` (all its waiters) when any process queues a job and `reports` when one
     /// queues a report, until `cancel`; `false` when the database cannot tell (then only
     /// polling and this process's own wake-ups find new work).
@@ -152,10 +167,10 @@ pub trait FrameStore: Send + Sync {
         id: &str,
         after: Option<u64>,
         limit: u32,
-    ) -> StoreResult<Vec<FrameResult>>;
+    ) -> DbResult<Vec<FrameResult>>;
     /// The job's people, longest on screen first.
-    async fn people(&self, id: &str) -> StoreResult<Vec<Person>>;
-    async fn person(&self, id: &str, person: u32) -> StoreResult<Option<Person>>;
+    async fn people(&self, id: &str) -> DbResult<Vec<Person>>;
+    async fn person(&self, id: &str, person: u32) -> DbResult<Option<Person>>;
     /// The frames after `after` that show `person`, with only that person's face.
     async fn person_timeline(
         &self,
@@ -163,7 +178,7 @@ pub trait FrameStore: Send + Sync {
         person: &Person,
         after: Option<u64>,
         limit: u32,
-    ) -> StoreResult<Vec<FrameResult>>;
+    ) -> DbResult<Vec<FrameResult>>;
 }
 
 /// Whose held work (reports, deliveries) to take back.
@@ -192,7 +207,7 @@ pub trait ReportStore: Send + Sync {
     /// Stores a finished report unless a succeeded one with the same job, language, provider and
     /// model exists (then that one is kept, or rewritten when `replace`); returns the stored one
     /// and whether this one was written. A report keeps its id when it is written again.
-    async fn save_report(&self, report: &Report, replace: bool) -> StoreResult<(Report, bool)>;
+    async fn save_report(&self, report: &Report, replace: bool) -> DbResult<(Report, bool)>;
     /// Queues `ticket` unless a report with its key is queued, running or (unless
     /// `regenerate`) succeeded; a failed one, or a succeeded one to regenerate, is queued again
     /// under its id. Returns the report that now stands for the key, and whether it was queued.
@@ -200,20 +215,20 @@ pub trait ReportStore: Send + Sync {
         &self,
         ticket: &Report,
         regenerate: bool,
-    ) -> StoreResult<(Report, bool)>;
-    async fn report(&self, job_id: &str, id: &str) -> StoreResult<Option<Report>>;
+    ) -> DbResult<(Report, bool)>;
+    async fn report(&self, job_id: &str, id: &str) -> DbResult<Option<Report>>;
     /// Hands the oldest queued report to `worker`.
-    async fn claim_report(&self, worker: &str) -> StoreResult<Option<Report>>;
+    async fn claim_report(&self, worker: &str) -> DbResult<Option<Report>>;
     /// `false` when the report is no longer this worker's.
-    async fn report_heartbeat(&self, id: &str, worker: &str) -> StoreResult<bool>;
+    async fn report_heartbeat(&self, id: &str, worker: &str) -> DbResult<bool>;
     async fn finish_report(
         &self,
         id: &str,
         worker: &str,
         outcome: Result<Written, ReportFault>,
-    ) -> StoreResult<bool>;
+    ) -> DbResult<bool>;
     /// Requeues the running reports of lost writers, or fails those tried `max_attempts` times.
-    async fn recover_reports(&self, lost: LostWriters<'_>, max_attempts: u32) -> StoreResult<u64>;
+    async fn recover_reports(&self, lost: LostWriters<'_>, max_attempts: u32) -> DbResult<u64>;
     /// The report of the job with these parameters.
     async fn find_report(
         &self,
@@ -221,22 +236,22 @@ pub trait ReportStore: Send + Sync {
         provider: &str,
         model: &str,
         language: &str,
-    ) -> StoreResult<Option<Report>>;
+    ) -> DbResult<Option<Report>>;
     /// All reports of the job, the most recently asked for first.
-    async fn reports(&self, job_id: &str) -> StoreResult<Vec<Report>>;
+    async fn reports(&self, job_id: &str) -> DbResult<Vec<Report>>;
 }
 
 /// API keys; only their hashes are stored.
 #[async_trait]
 pub trait KeyStore: Send + Sync {
-    async fn create_key(&self, key: &NewKey) -> StoreResult<()>;
-    async fn keys(&self) -> StoreResult<Vec<ApiKey>>;
+    async fn create_key(&self, key: &NewKey) -> DbResult<()>;
+    async fn keys(&self) -> DbResult<Vec<ApiKey>>;
     /// Marks the key revoked (once: a second revocation keeps the first time).
-    async fn revoke_key(&self, id: &str, now: i64) -> StoreResult<Option<ApiKey>>;
-    async fn key_by_hash(&self, hash: &str) -> StoreResult<Option<ApiKey>>;
+    async fn revoke_key(&self, id: &str, now: i64) -> DbResult<Option<ApiKey>>;
+    async fn key_by_hash(&self, hash: &str) -> DbResult<Option<ApiKey>>;
     /// Whether a key was ever made: from then on, every `/v1` request needs one.
-    async fn any_key(&self) -> StoreResult<bool>;
-    async fn webhook_secret(&self, key_id: &str) -> StoreResult<Option<String>>;
+    async fn any_key(&self) -> DbResult<bool>;
+    async fn webhook_secret(&self, key_id: &str) -> DbResult<Option<String>>;
 }
 
 /// `Idempotency-Key`s: the first request with a key claims it, and records its answer.
@@ -251,13 +266,13 @@ pub trait IdempotencyStore: Send + Sync {
         key: &str,
         now: i64,
         expired_before: i64,
-    ) -> StoreResult<Option<IdempotentRequest>>;
+    ) -> DbResult<Option<IdempotentRequest>>;
     async fn idempotent_request(
         &self,
         owner: &str,
         scope: &str,
         key: &str,
-    ) -> StoreResult<Option<IdempotentRequest>>;
+    ) -> DbResult<Option<IdempotentRequest>>;
     async fn complete_idempotency(
         &self,
         owner: &str,
@@ -266,16 +281,16 @@ pub trait IdempotencyStore: Send + Sync {
         fingerprint: &str,
         resource_id: &str,
         status: u16,
-    ) -> StoreResult<()>;
+    ) -> DbResult<()>;
     /// Gives up a claim whose request failed, so that a retry can make the resource.
-    async fn release_idempotency(&self, owner: &str, scope: &str, key: &str) -> StoreResult<()>;
+    async fn release_idempotency(&self, owner: &str, scope: &str, key: &str) -> DbResult<()>;
 }
 
 /// Webhook deliveries, written by the database when a job or report ends.
 #[async_trait]
 pub trait DeliveryStore: Send + Sync {
     /// Hands the delivery due first to `worker`, counting the attempt.
-    async fn claim_delivery(&self, worker: &str, now: i64) -> StoreResult<Option<Delivery>>;
+    async fn claim_delivery(&self, worker: &str, now: i64) -> DbResult<Option<Delivery>>;
     /// Records a held delivery's attempt and what follows; `false` when it was not held.
     async fn record_attempt(
         &self,
@@ -283,11 +298,11 @@ pub trait DeliveryStore: Send + Sync {
         worker: &str,
         attempt: &Attempt,
         outcome: Outcome,
-    ) -> StoreResult<bool>;
+    ) -> DbResult<bool>;
     /// Puts deliveries whose sender was lost mid-attempt back, due at once.
-    async fn recover_deliveries(&self, lost: LostWriters<'_>) -> StoreResult<u64>;
+    async fn recover_deliveries(&self, lost: LostWriters<'_>) -> DbResult<u64>;
     /// A job's deliveries, oldest first, each with its attempts.
-    async fn deliveries(&self, job_id: &str) -> StoreResult<Vec<(Delivery, Vec<Attempt>)>>;
+    async fn deliveries(&self, job_id: &str) -> DbResult<Vec<(Delivery, Vec<Attempt>)>>;
 }
 
 /// Everything handlers and workers may ask of a database.
@@ -374,25 +389,25 @@ pub struct SqlStore {
 impl SqlStore {
     /// Opens the database at `url` (a SQLite file is created if needed; a PostgreSQL database
     /// must exist) and applies its migrations.
-    pub async fn open(url: &DatabaseUrl) -> StoreResult<Self> {
+    pub async fn open(url: &DatabaseUrl) -> DbResult<Self> {
         let db = if url.is_sqlite() {
             Db::Sqlite(open_sqlite(url.expose()).await?)
         } else if url.is_postgres() {
             Db::Postgres(open_postgres(url.expose()).await?)
         } else {
-            return Err(StoreError(format!("unsupported database URL {url}")));
+            return Err(DbError::Other(format!("unsupported database URL {url}")));
         };
         let store = Self { db };
         store.migrate().await?;
         Ok(store)
     }
 
-    async fn migrate(&self) -> StoreResult<()> {
+    async fn migrate(&self) -> DbResult<()> {
         let result = match &self.db {
             Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
         };
-        result.map_err(|e| StoreError(format!("migration failed: {e}")))
+        result.map_err(|e| DbError::Other(format!("migration failed: {e}")))
     }
 
     fn dialect(&self) -> Dialect {
@@ -404,7 +419,7 @@ impl SqlStore {
 }
 
 /// One SQLite file in WAL mode: readers never wait for the writer.
-async fn open_sqlite(url: &str) -> StoreResult<SqlitePool> {
+async fn open_sqlite(url: &str) -> DbResult<SqlitePool> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -417,7 +432,7 @@ async fn open_sqlite(url: &str) -> StoreResult<SqlitePool> {
         .await?)
 }
 
-async fn open_postgres(url: &str) -> StoreResult<PgPool> {
+async fn open_postgres(url: &str) -> DbResult<PgPool> {
     Ok(PgPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(10))

@@ -9,7 +9,7 @@ use super::Job;
 use super::rows::{
     JOB_COLUMNS, JobRow, StoredFace, StoredPerson, StoredSummary, StoredVideo, signed,
 };
-use super::{Finish, Holding, QueueStore, SqlStore, StoreResult, with_pool};
+use super::{Finish, Holding, QueueStore, SqlStore, DbResult, with_pool};
 use crate::clock::now_ms;
 use crate::pipeline::FrameResult;
 use crate::pipeline::aggregate::EmotionSummary;
@@ -49,7 +49,7 @@ fn holding(cancel_requested: Option<bool>) -> Holding {
 
 #[async_trait]
 impl QueueStore for SqlStore {
-    async fn claim(&self, worker: &str) -> StoreResult<Option<Job>> {
+    async fn claim(&self, worker: &str) -> DbResult<Option<Job>> {
         let now = now_ms();
         let sql = format!(
             "UPDATE jobs SET status = 'running', worker_id = $1, heartbeat_at = $2, \
@@ -81,7 +81,7 @@ impl QueueStore for SqlStore {
         row.map(Job::try_from).transpose()
     }
 
-    async fn heartbeat(&self, id: &str, worker: &str) -> StoreResult<Holding> {
+    async fn heartbeat(&self, id: &str, worker: &str) -> DbResult<Holding> {
         let sql = format!("UPDATE jobs SET heartbeat_at = $3 {HELD} RETURNING cancel_requested");
         let cancel: Option<bool> = with_pool!(self, pool => sqlx::query_scalar(&sql)
             .bind(id)
@@ -99,7 +99,7 @@ impl QueueStore for SqlStore {
         frames: &[FrameResult],
         done: u64,
         total: u64,
-    ) -> StoreResult<Holding> {
+    ) -> DbResult<Holding> {
         let progress = format!(
             "UPDATE jobs SET progress_done = $3, progress_total = $4, heartbeat_at = $5, \
              updated_at = $5 {HELD} RETURNING cancel_requested"
@@ -134,7 +134,7 @@ impl QueueStore for SqlStore {
         Ok(holding(cancel))
     }
 
-    async fn finish(&self, id: &str, worker: &str, finish: Finish) -> StoreResult<bool> {
+    async fn finish(&self, id: &str, worker: &str, finish: Finish) -> DbResult<bool> {
         let held = Held { id, worker };
         let changed = match finish {
             Finish::Succeeded {
@@ -164,7 +164,7 @@ impl QueueStore for SqlStore {
         Ok(changed == 1)
     }
 
-    async fn recover_stale(&self, stale_ms: i64, max_crashes: u32) -> StoreResult<u64> {
+    async fn recover_stale(&self, stale_ms: i64, max_crashes: u32) -> DbResult<u64> {
         let now = now_ms();
         let sql = format!("{LOST_JOB_UPDATE} heartbeat_at < $3");
         let done = with_pool!(self, pool => sqlx::query(&sql)
@@ -185,7 +185,7 @@ impl QueueStore for SqlStore {
         self.listen_for_work(jobs, reports, cancel)
     }
 
-    async fn take_back(&self, worker_prefix: &str, max_crashes: u32) -> StoreResult<u64> {
+    async fn take_back(&self, worker_prefix: &str, max_crashes: u32) -> DbResult<u64> {
         let sql = format!("{LOST_JOB_UPDATE} substr(worker_id, 1, length($3)) = $3");
         let done = with_pool!(self, pool => sqlx::query(&sql)
             .bind(i64::from(max_crashes))
@@ -216,7 +216,7 @@ const WIPE_FRAMES: &str = "DELETE FROM frames WHERE job_id = $1";
 /// How a held job ends, one statement (and its rows) per way; each returns the rows changed
 /// (0: the job was no longer this worker's).
 impl SqlStore {
-    async fn finish_succeeded(&self, held: Held<'_>, r: Succeeded<'_>) -> StoreResult<u64> {
+    async fn finish_succeeded(&self, held: Held<'_>, r: Succeeded<'_>) -> DbResult<u64> {
         let sql = format!(
             "UPDATE jobs SET status = 'succeeded', video = $3, summary = $4, \
                progress_done = $5, progress_total = $5, worker_id = NULL, \
@@ -255,7 +255,7 @@ impl SqlStore {
         }))
     }
 
-    async fn finish_canceled(&self, held: Held<'_>) -> StoreResult<u64> {
+    async fn finish_canceled(&self, held: Held<'_>) -> DbResult<u64> {
         let sql = format!(
             "UPDATE jobs SET status = 'canceled', worker_id = NULL, finished_at = $3, \
              updated_at = $3 {HELD}"
@@ -282,7 +282,7 @@ impl SqlStore {
         code: &str,
         message: &str,
         retry_in_ms: Option<i64>,
-    ) -> StoreResult<u64> {
+    ) -> DbResult<u64> {
         let retry = "$5 IS NOT NULL AND attempts < max_attempts";
         let sql = format!(
             "UPDATE jobs SET \

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use sqlx::types::Json;
 
 use super::rows::{REPORT_COLUMNS, ReportRow, StoredInputs, StoredUsage};
-use super::{LostWriters, ReportStore, SqlStore, StoreError, StoreResult, with_pool};
+use super::{LostWriters, ReportStore, SqlStore, DbError, DbResult, with_pool};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::now_ms;
@@ -20,7 +20,7 @@ const HELD: &str = "WHERE id = $1 AND worker_id = $2 AND status = 'running'";
 
 #[async_trait]
 impl ReportStore for SqlStore {
-    async fn save_report(&self, r: &Report, replace: bool) -> StoreResult<(Report, bool)> {
+    async fn save_report(&self, r: &Report, replace: bool) -> DbResult<(Report, bool)> {
         // A finished report takes the place of one that is queued, running or failed.
         let sql = format!(
             "INSERT INTO reports ({REPORT_COLUMNS}) \
@@ -48,7 +48,7 @@ impl ReportStore for SqlStore {
         let stored = self
             .find_report(&r.job_id, &r.provider, &r.model, &r.language)
             .await?
-            .ok_or_else(|| StoreError("the report vanished as it was stored".into()))?;
+            .ok_or_else(|| DbError::Other("the report vanished as it was stored".into()))?;
         Ok((stored, written == 1))
     }
 
@@ -56,7 +56,7 @@ impl ReportStore for SqlStore {
         &self,
         ticket: &Report,
         regenerate: bool,
-    ) -> StoreResult<(Report, bool)> {
+    ) -> DbResult<(Report, bool)> {
         let sql = "INSERT INTO reports (id, job_id, provider, model, language, status, created_at) \
              VALUES ($1, $2, $3, $4, $5, 'queued', $6) \
              ON CONFLICT (job_id, language, provider, model) DO UPDATE SET \
@@ -91,7 +91,7 @@ impl ReportStore for SqlStore {
                 &ticket.language,
             )
             .await?
-            .ok_or_else(|| StoreError("the report vanished as it was asked for".into()))?;
+            .ok_or_else(|| DbError::Other("the report vanished as it was asked for".into()))?;
         Ok((stands, queued == 1))
     }
 
@@ -101,7 +101,7 @@ impl ReportStore for SqlStore {
         provider: &str,
         model: &str,
         language: &str,
-    ) -> StoreResult<Option<Report>> {
+    ) -> DbResult<Option<Report>> {
         let sql = format!(
             "SELECT {REPORT_COLUMNS} FROM reports \
              WHERE job_id = $1 AND provider = $2 AND model = $3 AND language = $4"
@@ -116,7 +116,7 @@ impl ReportStore for SqlStore {
         Ok(row.map(Report::from))
     }
 
-    async fn report(&self, job_id: &str, id: &str) -> StoreResult<Option<Report>> {
+    async fn report(&self, job_id: &str, id: &str) -> DbResult<Option<Report>> {
         let sql = format!("SELECT {REPORT_COLUMNS} FROM reports WHERE job_id = $1 AND id = $2");
         let row: Option<ReportRow> = with_pool!(self, pool => sqlx::query_as(&sql)
             .bind(job_id)
@@ -126,7 +126,7 @@ impl ReportStore for SqlStore {
         Ok(row.map(Report::from))
     }
 
-    async fn reports(&self, job_id: &str) -> StoreResult<Vec<Report>> {
+    async fn reports(&self, job_id: &str) -> DbResult<Vec<Report>> {
         let sql = format!(
             "SELECT {REPORT_COLUMNS} FROM reports WHERE job_id = $1 ORDER BY created_at DESC, id DESC"
         );
@@ -135,7 +135,7 @@ impl ReportStore for SqlStore {
         Ok(rows.into_iter().map(Report::from).collect())
     }
 
-    async fn claim_report(&self, worker: &str) -> StoreResult<Option<Report>> {
+    async fn claim_report(&self, worker: &str) -> DbResult<Option<Report>> {
         let sql = format!(
             "UPDATE reports SET status = 'running', worker_id = $1, heartbeat_at = $2, \
                attempts = attempts + 1 \
@@ -153,7 +153,7 @@ impl ReportStore for SqlStore {
         Ok(row.map(Report::from))
     }
 
-    async fn report_heartbeat(&self, id: &str, worker: &str) -> StoreResult<bool> {
+    async fn report_heartbeat(&self, id: &str, worker: &str) -> DbResult<bool> {
         let sql = format!("UPDATE reports SET heartbeat_at = $3 {HELD}");
         let n = with_pool!(self, pool => sqlx::query(&sql)
             .bind(id)
@@ -169,7 +169,7 @@ impl ReportStore for SqlStore {
         id: &str,
         worker: &str,
         outcome: Result<Written, ReportFault>,
-    ) -> StoreResult<bool> {
+    ) -> DbResult<bool> {
         let now = now_ms();
         let n = match outcome {
             Ok(w) => {
@@ -205,7 +205,7 @@ impl ReportStore for SqlStore {
         Ok(n == 1)
     }
 
-    async fn recover_reports(&self, lost: LostWriters<'_>, max_attempts: u32) -> StoreResult<u64> {
+    async fn recover_reports(&self, lost: LostWriters<'_>, max_attempts: u32) -> DbResult<u64> {
         let which = lost.condition("heartbeat_at", "$3");
         let sql = format!(
             "UPDATE reports SET \

@@ -10,7 +10,7 @@ use super::reports::{
     OtherPeople, Report, ReportFault, ReportInputs, ReportStatus, SegmentSummary, Usage,
 };
 use super::{Job, JobFailure, JobStatus};
-use super::{StoreError, StoreResult};
+use super::{DbError, DbResult};
 use crate::pipeline::aggregate::{EmotionSummary, PerEmotion};
 use crate::pipeline::detect::DetectorKind;
 use crate::pipeline::people::{Focus, Period, Person, Sighting};
@@ -18,8 +18,8 @@ use crate::pipeline::probe::VideoInfo;
 use crate::pipeline::{AnalysisOptions, BoxPx, FaceResult, FrameResult};
 
 /// A count or size from the database, which stores them signed.
-pub fn unsigned(v: i64, column: &str) -> StoreResult<u64> {
-    u64::try_from(v).map_err(|_| StoreError(format!("{column} is negative: {v}")))
+pub fn unsigned(v: i64, column: &str) -> DbResult<u64> {
+    u64::try_from(v).map_err(|_| DbError::Other(format!("{column} is negative: {v}")))
 }
 
 /// A count or size for the database, which stores them signed.
@@ -67,14 +67,14 @@ pub const JOB_COLUMNS: &str = "id, status, options, video_name, video_path, vide
     finished_at, updated_at, owner, callback_url";
 
 impl TryFrom<JobRow> for Job {
-    type Error = StoreError;
-    fn try_from(r: JobRow) -> StoreResult<Job> {
-        let count = |v: i64, c: &str| -> StoreResult<u32> {
-            u32::try_from(v).map_err(|_| StoreError(format!("{c} out of range: {v}")))
+    type Error = DbError;
+    fn try_from(r: JobRow) -> DbResult<Job> {
+        let count = |v: i64, c: &str| -> DbResult<u32> {
+            u32::try_from(v).map_err(|_| DbError::Other(format!("{c} out of range: {v}")))
         };
         Ok(Job {
             status: JobStatus::parse(&r.status)
-                .ok_or_else(|| StoreError(format!("unknown status {:?}", r.status)))?,
+                .ok_or_else(|| DbError::Other(format!("unknown status {:?}", r.status)))?,
             options: r.options.0.into(),
             video_bytes: unsigned(r.video_bytes, "video_bytes")?,
             video: r.video.0.into(),
@@ -112,8 +112,8 @@ pub struct FrameRow {
 }
 
 impl TryFrom<FrameRow> for FrameResult {
-    type Error = StoreError;
-    fn try_from(r: FrameRow) -> StoreResult<FrameResult> {
+    type Error = DbError;
+    fn try_from(r: FrameRow) -> DbResult<FrameResult> {
         Ok(FrameResult {
             frame: unsigned(r.frame, "frame")?,
             time_ms: unsigned(r.time_ms, "time_ms")?,

@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 
 use super::Job;
 use crate::db::JobStore;
-use crate::storage::{MediaStore, StoreError};
+use crate::storage::{MediaError, MediaStore};
 
 #[derive(Debug, Clone)]
 pub struct Uploads {
@@ -88,7 +88,7 @@ impl Uploads {
     }
 
     /// Moves a whole, checked upload into the store; returns where it is, for the job's record.
-    pub async fn commit(&self, id: &str, partial: &Path) -> Result<String, StoreError> {
+    pub async fn commit(&self, id: &str, partial: &Path) -> Result<String, MediaError> {
         let name = video_name(id);
         self.media.put_file(&name, partial).await?;
         let _ = tokio::fs::remove_file(partial).await;
@@ -96,13 +96,13 @@ impl Uploads {
     }
 
     /// The job's video as a local file.
-    pub async fn fetch_video(&self, id: &str) -> Result<LocalVideo, StoreError> {
+    pub async fn fetch_video(&self, id: &str) -> Result<LocalVideo, MediaError> {
         let (path, copy) = self.media.fetch(&video_name(id), &self.scratch).await?;
         Ok(LocalVideo { path, copy })
     }
 
     /// Moves a finished annotated video into the store.
-    pub async fn store_annotated(&self, id: &str, file: &Path) -> Result<(), StoreError> {
+    pub async fn store_annotated(&self, id: &str, file: &Path) -> Result<(), MediaError> {
         let stored = self.media.put_file(&annotated_name(id), file).await;
         let _ = tokio::fs::remove_file(file).await;
         stored
@@ -164,7 +164,7 @@ impl Uploads {
     }
 
     /// Deletes the named objects; whether one was there, or the first failure.
-    async fn delete(&self, names: &[String]) -> Result<bool, StoreError> {
+    async fn delete(&self, names: &[String]) -> Result<bool, MediaError> {
         let mut removed = false;
         for name in names {
             match self.media.delete(name).await {
@@ -185,7 +185,7 @@ impl Uploads {
     /// object of no job is left alone until it is `grace` old: its job may be a moment from
     /// being stored. Safe to run in several processes at once: a delete of what another
     /// process deleted is no error.
-    pub async fn sweep(&self, store: &dyn JobStore, grace: Duration) -> Result<Swept, StoreError> {
+    pub async fn sweep(&self, store: &dyn JobStore, grace: Duration) -> Result<Swept, MediaError> {
         let mut swept = Swept::default();
         for entry in self.media.list().await? {
             let Some((id, kind)) = Self::parse(&entry.name) else {

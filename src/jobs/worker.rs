@@ -19,7 +19,7 @@ use crate::db::{Finish, Holding, Store};
 use crate::pipeline::{
     Engine, ErrorKind, FrameResult, Observer, Outcome, Pipeline, PipelineError, Progress,
 };
-use crate::storage::StoreError;
+use crate::storage::MediaError;
 
 #[derive(Clone)]
 pub struct Workers {
@@ -276,7 +276,7 @@ fn analyse(
     // A job whose video was already released has nothing to fetch.
     let fetched = match job.video_path {
         Some(_) => rt.block_on(w.uploads.fetch_video(&job.id)),
-        None => Err(StoreError::NotFound),
+        None => Err(MediaError::NotFound),
     };
     let video = fetched.map_err(store_error)?;
     let annotated = job
@@ -351,13 +351,13 @@ fn ending(
 }
 
 /// A store that fails is worth another try later; a video that is gone is not.
-fn store_error(e: StoreError) -> PipelineError {
+fn store_error(e: MediaError) -> PipelineError {
     match e {
-        StoreError::NotFound => PipelineError::new(
+        MediaError::NotFound => PipelineError::new(
             ErrorKind::VideoMissing,
             "the uploaded video is no longer in the store",
         ),
-        StoreError::Unavailable(m) => PipelineError::new(ErrorKind::StoreUnavailable, m),
+        MediaError::Unavailable(m) => PipelineError::new(ErrorKind::StoreUnavailable, m),
     }
 }
 

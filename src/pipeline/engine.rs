@@ -10,7 +10,7 @@ use super::classify::{EmotionModel, ModelInfo};
 use super::detect::{self, Detector, DetectorKind};
 use super::{ErrorKind, PipelineError, PipelineSettings};
 use crate::config::Config;
-use crate::runtime::{self, Provider};
+use crate::runtime::{self, ExecutionProvider};
 
 /// Sessions opened at start, handed to the first pipeline that needs them instead of loading
 /// the same weights twice.
@@ -22,15 +22,15 @@ struct Spare {
 /// What the start-up opened: each model's info with its session when it was opened (asked
 /// for), and YuNet's session.
 type Opened = (
-    Vec<anyhow::Result<(ModelInfo, Option<(EmotionModel, Provider)>)>>,
-    anyhow::Result<(ort::session::Session, Provider)>,
+    Vec<anyhow::Result<(ModelInfo, Option<(EmotionModel, ExecutionProvider)>)>>,
+    anyhow::Result<(ort::session::Session, ExecutionProvider)>,
 );
 
 /// Process-wide: the loaded runtime and what each model is.
 pub struct Engine {
     env: &'static ort::environment::Environment,
     want_cuda: bool,
-    pub provider: Provider,
+    pub provider: ExecutionProvider,
     threads: usize,
     pub models: BTreeMap<String, ModelInfo>,
     pub default_model: String,
@@ -61,10 +61,10 @@ impl Engine {
     fn load_models(config: &Config, threads: usize, only: Option<&str>) -> anyhow::Result<Self> {
         let started = std::time::Instant::now();
         let env = runtime::environment(&config.onnxruntime_lib)?;
-        let want_cuda = config.execution_provider == Provider::Cuda;
+        let want_cuda = config.execution_provider == ExecutionProvider::Cuda;
         let (opened, yunet_session) = open_all(env, config, want_cuda, threads, only)?;
         let mut models = BTreeMap::new();
-        let mut provider = Provider::Cpu;
+        let mut provider = ExecutionProvider::Cpu;
         let mut spare_models = Vec::new();
         let mut sessions = 0;
         for result in opened {
@@ -186,7 +186,7 @@ fn open_all(
             config.models_dir.display()
         );
     }
-    let open = |file: &Path| -> anyhow::Result<(EmotionModel, Provider)> {
+    let open = |file: &Path| -> anyhow::Result<(EmotionModel, ExecutionProvider)> {
         let (session, p) = runtime::open_session(env, file, want_cuda, threads)?;
         let model = EmotionModel::new(session, file).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok((model, p))
@@ -220,7 +220,7 @@ fn open_all(
 
 /// YuNet from its session, or why there is none.
 fn yunet_from(
-    session: anyhow::Result<(ort::session::Session, Provider)>,
+    session: anyhow::Result<(ort::session::Session, ExecutionProvider)>,
     detect_max_side: u32,
 ) -> (Option<detect::yunet::YuNet>, Option<String>) {
     match session {

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::clock::now_ms;
 use crate::config::{ProviderChoice, ReportConfig};
-use crate::db::{Store, StoreError};
+use crate::db::{Store, DbError};
 use crate::jobs::{Job, JobStatus};
 
 /// What report to write; every field is optional.
@@ -40,7 +40,7 @@ pub enum ReportFailure {
     #[error(transparent)]
     Provider(#[from] ReportError),
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(#[from] DbError),
 }
 
 /// Who writes a report. Stored and shown by its wire name.

@@ -150,7 +150,7 @@ impl Dispatcher {
 
     /// The event's body and the key that owns the job.
     async fn body(&self, d: &Delivery) -> Result<(Vec<u8>, Option<String>), Failure> {
-        let store_err = |e: crate::db::StoreError| Failure::Retry(e.to_string());
+        let store_err = |e: crate::db::DbError| Failure::Retry(e.to_string());
         let job = self
             .store
             .get(&d.job_id)

@@ -47,7 +47,7 @@ pub async fn get_annotated(
     }
     let media = state.uploads.media();
     let name = state.uploads.annotated(&job.id);
-    let unavailable = |e: crate::storage::StoreError| {
+    let unavailable = |e: crate::storage::MediaError| {
         tracing::error!(job = %job.id, error = %e, "cannot read the annotated video");
         ApiError::new(
             ErrorCode::StoreUnavailable,
