@@ -104,7 +104,7 @@ pub fn open_session(
             ),
         }
     }
-    let session =
-        build(ExecutionProvider::Cpu).with_context(|| format!("cannot load model {}", model.display()))?;
+    let session = build(ExecutionProvider::Cpu)
+        .with_context(|| format!("cannot load model {}", model.display()))?;
     Ok((session, ExecutionProvider::Cpu))
 }

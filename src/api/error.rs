@@ -296,7 +296,10 @@ mod tests {
         let insert = || sqlx::query("INSERT INTO t VALUES ('a')").execute(&pool);
         insert().await.expect("first");
         let twice = ApiError::from(DbError::from(insert().await.expect_err("twice")));
-        assert_eq!((twice.status, twice.code), (StatusCode::CONFLICT, ErrorCode::Conflict));
+        assert_eq!(
+            (twice.status, twice.code),
+            (StatusCode::CONFLICT, ErrorCode::Conflict)
+        );
 
         let held = pool.acquire().await.expect("the one connection");
         let busy = ApiError::from(DbError::from(pool.acquire().await.expect_err("none left")));

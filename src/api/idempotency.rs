@@ -47,6 +47,15 @@ pub fn fingerprint(parts: &[&[u8]]) -> String {
     hex::encode(h.finalize())
 }
 
+/// What the first request with a key made: its answer, the resource's id and status, and the
+/// fingerprint of what it asked for.
+pub struct Made<T> {
+    pub value: T,
+    pub id: String,
+    pub status: StatusCode,
+    pub fingerprint: String,
+}
+
 /// One request's hold on its idempotency key.
 pub struct Idempotency {
     owner: String,
@@ -87,7 +96,7 @@ impl Idempotency {
     }
 
     /// Records the first request's answer.
-    pub async fn complete(
+    async fn complete(
         &self,
         state: &AppState,
         fingerprint: &str,
@@ -108,8 +117,24 @@ impl Idempotency {
         Ok(())
     }
 
+    /// Ends the first request: records what it made, or, when it failed, lets the key go so
+    /// that a retry may try again.
+    pub async fn finish<T>(&self, state: &AppState, made: ApiResult<Made<T>>) -> ApiResult<T> {
+        match made {
+            Ok(made) => {
+                self.complete(state, &made.fingerprint, &made.id, made.status)
+                    .await?;
+                Ok(made.value)
+            }
+            Err(e) => {
+                self.release(state).await;
+                Err(e)
+            }
+        }
+    }
+
     /// The first request failed: a retry may try again.
-    pub async fn release(&self, state: &AppState) {
+    async fn release(&self, state: &AppState) {
         if let Err(e) = state
             .store
             .release_idempotency(&self.owner, &self.scope, &self.key)

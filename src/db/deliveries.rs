@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::{DeliveryStore, LostWriters, SqlStore, DbResult, with_pool};
+use super::{DbResult, DeliveryStore, LostWriters, SqlStore, with_pool};
 use serde::Serialize;
 
 const DELIVERY_COLUMNS: &str = "id, job_id, report_id, event, url, status, attempts, \

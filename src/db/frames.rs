@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use sqlx::types::Json;
 
 use super::rows::{FrameRow, StoredPerson, signed};
-use super::{FrameStore, SqlStore, DbResult, with_pool};
+use super::{DbResult, FrameStore, SqlStore, with_pool};
 use crate::pipeline::FrameResult;
 use crate::pipeline::people::Person;
 

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use sqlx::types::Json;
 
 use super::rows::{JOB_COLUMNS, JobRow, StoredOptions, StoredVideo, signed, unsigned};
-use super::{JobStore, SqlStore, DbResult, with_pool};
+use super::{DbResult, JobStore, SqlStore, with_pool};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::now_ms;

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use super::{IdempotencyStore, KeyStore, SqlStore, DbResult, with_pool};
+use super::{DbResult, IdempotencyStore, KeyStore, SqlStore, with_pool};
 
 #[derive(sqlx::FromRow)]
 struct KeyRow {

@@ -211,11 +211,7 @@ pub trait ReportStore: Send + Sync {
     /// Queues `ticket` unless a report with its key is queued, running or (unless
     /// `regenerate`) succeeded; a failed one, or a succeeded one to regenerate, is queued again
     /// under its id. Returns the report that now stands for the key, and whether it was queued.
-    async fn request_report(
-        &self,
-        ticket: &Report,
-        regenerate: bool,
-    ) -> DbResult<(Report, bool)>;
+    async fn request_report(&self, ticket: &Report, regenerate: bool) -> DbResult<(Report, bool)>;
     async fn report(&self, job_id: &str, id: &str) -> DbResult<Option<Report>>;
     /// Hands the oldest queued report to `worker`.
     async fn claim_report(&self, worker: &str) -> DbResult<Option<Report>>;

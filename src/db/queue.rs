@@ -9,7 +9,7 @@ use super::Job;
 use super::rows::{
     JOB_COLUMNS, JobRow, StoredFace, StoredPerson, StoredSummary, StoredVideo, signed,
 };
-use super::{Finish, Holding, QueueStore, SqlStore, DbResult, with_pool};
+use super::{DbResult, Finish, Holding, QueueStore, SqlStore, with_pool};
 use crate::clock::now_ms;
 use crate::pipeline::FrameResult;
 use crate::pipeline::aggregate::EmotionSummary;

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use sqlx::types::Json;
 
 use super::rows::{REPORT_COLUMNS, ReportRow, StoredInputs, StoredUsage};
-use super::{LostWriters, ReportStore, SqlStore, DbError, DbResult, with_pool};
+use super::{DbError, DbResult, LostWriters, ReportStore, SqlStore, with_pool};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::now_ms;
@@ -52,11 +52,7 @@ impl ReportStore for SqlStore {
         Ok((stored, written == 1))
     }
 
-    async fn request_report(
-        &self,
-        ticket: &Report,
-        regenerate: bool,
-    ) -> DbResult<(Report, bool)> {
+    async fn request_report(&self, ticket: &Report, regenerate: bool) -> DbResult<(Report, bool)> {
         let sql = "INSERT INTO reports (id, job_id, provider, model, language, status, created_at) \
              VALUES ($1, $2, $3, $4, $5, 'queued', $6) \
              ON CONFLICT (job_id, language, provider, model) DO UPDATE SET \

@@ -9,8 +9,8 @@ use sqlx::types::Json;
 use super::reports::{
     OtherPeople, Report, ReportFault, ReportInputs, ReportStatus, SegmentSummary, Usage,
 };
-use super::{Job, JobFailure, JobStatus};
 use super::{DbError, DbResult};
+use super::{Job, JobFailure, JobStatus};
 use crate::pipeline::aggregate::{EmotionSummary, PerEmotion};
 use crate::pipeline::detect::DetectorKind;
 use crate::pipeline::people::{Focus, Period, Person, Sighting};

@@ -88,6 +88,17 @@ impl Uploads {
     }
 
     /// Moves a whole, checked upload into the store; returns where it is, for the job's record.
+    /// An upload on its way in, with no job yet; see [`Incoming`].
+    pub fn incoming(&self, id: &str) -> Incoming {
+        Incoming {
+            uploads: self.clone(),
+            id: id.to_string(),
+            path: self.partial_path(id),
+            committed: false,
+            kept: false,
+        }
+    }
+
     pub async fn commit(&self, id: &str, partial: &Path) -> Result<String, MediaError> {
         let name = video_name(id);
         self.media.put_file(&name, partial).await?;
@@ -227,6 +238,49 @@ impl Uploads {
             }
         }
         Ok(swept)
+    }
+}
+
+/// An upload that has no job yet: its file in the scratch folder, then its object in the media
+/// store, both removed when this is dropped unless [`Incoming::keep`] says the job was stored.
+pub struct Incoming {
+    uploads: Uploads,
+    id: String,
+    /// Where the body is written as it arrives.
+    pub path: PathBuf,
+    committed: bool,
+    kept: bool,
+}
+
+impl Incoming {
+    /// The whole upload, moved into the media store where workers look for it; returns where.
+    /// A store that fails leaves nothing behind (an S3 multipart upload is aborted).
+    pub async fn commit(&mut self) -> Result<String, MediaError> {
+        let location = self.uploads.commit(&self.id, &self.path).await?;
+        self.committed = true;
+        Ok(location)
+    }
+
+    /// The job is stored: the upload is its now.
+    pub fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for Incoming {
+    fn drop(&mut self) {
+        if self.kept {
+            return;
+        }
+        let _ = std::fs::remove_file(&self.path);
+        if self.committed {
+            // The job was refused after its video reached the store; the sweeper would take it
+            // after its grace time, this takes it now.
+            let (uploads, id) = (self.uploads.clone(), self.id.clone());
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move { uploads.remove(&id).await });
+            }
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::clock::now_ms;
 use crate::config::{ProviderChoice, ReportConfig};
-use crate::db::{Store, DbError};
+use crate::db::{DbError, Store};
 use crate::jobs::{Job, JobStatus};
 
 /// What report to write; every field is optional.

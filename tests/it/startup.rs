@@ -111,7 +111,8 @@ async fn without_yunet_the_haar_fallback_is_used_and_said() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cuda_request_that_cannot_be_met_runs_on_the_cpu() {
     // This ONNX Runtime build has no CUDA provider, so registering it must fail and fall back.
-    let app = TestApp::start(|c| c.execution_provider = emoscope::runtime::ExecutionProvider::Cuda).await;
+    let app =
+        TestApp::start(|c| c.execution_provider = emoscope::runtime::ExecutionProvider::Cuda).await;
     let (_, info) = app.get("/v1/info").await;
     assert_eq!(info["execution_provider_requested"], "cuda");
     assert_eq!(info["execution_provider"], "cpu", "{info}");

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
-use crate::api::idempotency::{self, Idempotency};
+use crate::api::idempotency::{self, Idempotency, Made};
 use crate::auth::Caller;
 use crate::report::service::{Rejection, ReportFailure, ReportRequest, Requested};
 use crate::report::{Report, ReportStatus};
@@ -98,18 +98,15 @@ pub async fn create_report(
         })?;
         return Ok(answer(status, report, true));
     }
-    match ask(&state, &caller, &job, &request).await {
-        Ok((status, report)) => {
-            claim
-                .complete(&state, &fingerprint, &report.id, status)
-                .await?;
-            Ok(answer(status, report, false))
-        }
-        Err(e) => {
-            claim.release(&state).await;
-            Err(e)
-        }
-    }
+    let made = ask(&state, &caller, &job, &request)
+        .await
+        .map(|(status, report)| Made {
+            id: report.id.clone(),
+            value: answer(status, report, false),
+            status,
+            fingerprint,
+        });
+    claim.finish(&state, made).await
 }
 
 /// Finds or queues the report: 200 when stored, 202 while it is written.
