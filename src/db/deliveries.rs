@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::{DbResult, DeliveryStore, LostWriters, SqlStore, with_pool};
+use super::{DbError, DbResult, DeliveryStore, LostWriters, SqlStore, with_pool};
 use serde::Serialize;
 
 const DELIVERY_COLUMNS: &str = "id, job_id, report_id, event, url, status, attempts, \
@@ -24,13 +24,16 @@ struct DeliveryRow {
     last_error: Option<String>,
 }
 
-impl From<DeliveryRow> for Delivery {
-    fn from(r: DeliveryRow) -> Self {
-        Self {
+impl TryFrom<DeliveryRow> for Delivery {
+    type Error = DbError;
+    fn try_from(r: DeliveryRow) -> DbResult<Self> {
+        let event = Event::parse(&r.event)
+            .ok_or_else(|| DbError::Other(format!("unknown webhook event {:?}", r.event)))?;
+        Ok(Self {
             id: r.id,
             job_id: r.job_id,
             report_id: r.report_id,
-            event: r.event,
+            event,
             url: r.url,
             status: DeliveryStatus::parse(&r.status),
             attempts: u32::try_from(r.attempts).unwrap_or(0),
@@ -38,7 +41,7 @@ impl From<DeliveryRow> for Delivery {
             created_at: r.created_at,
             finished_at: r.finished_at,
             last_error: r.last_error,
-        }
+        })
     }
 }
 
@@ -69,7 +72,7 @@ impl DeliveryStore for SqlStore {
             .bind(now)
             .fetch_optional(pool)
             .await)?;
-        Ok(row.map(Delivery::from))
+        row.map(Delivery::try_from).transpose()
     }
 
     async fn record_attempt(
@@ -151,8 +154,7 @@ impl DeliveryStore for SqlStore {
             let attempts = sqlx::query_as(attempts_sql).bind(job_id).fetch_all(pool).await?;
             (rows, attempts)
         });
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(|r| {
                 let log = attempts
                     .iter()
@@ -165,9 +167,50 @@ impl DeliveryStore for SqlStore {
                         error: a.error.clone(),
                     })
                     .collect();
-                (Delivery::from(r), log)
+                Ok((Delivery::try_from(r)?, log))
             })
-            .collect())
+            .collect()
+    }
+}
+
+/// What a webhook tells: that a job or a report ended, and how.
+// The database writes these names (the triggers of migration 0007).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = WebhookEvent)]
+pub enum Event {
+    #[serde(rename = "job.succeeded")]
+    JobSucceeded,
+    #[serde(rename = "job.failed")]
+    JobFailed,
+    #[serde(rename = "job.canceled")]
+    JobCanceled,
+    #[serde(rename = "report.succeeded")]
+    ReportSucceeded,
+    #[serde(rename = "report.failed")]
+    ReportFailed,
+}
+
+impl Event {
+    pub const ALL: [Self; 5] = [
+        Self::JobSucceeded,
+        Self::JobFailed,
+        Self::JobCanceled,
+        Self::ReportSucceeded,
+        Self::ReportFailed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::JobSucceeded => "job.succeeded",
+            Self::JobFailed => "job.failed",
+            Self::JobCanceled => "job.canceled",
+            Self::ReportSucceeded => "report.succeeded",
+            Self::ReportFailed => "report.failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == s)
     }
 }
 
@@ -177,8 +220,7 @@ pub struct Delivery {
     pub id: String,
     pub job_id: String,
     pub report_id: Option<String>,
-    /// `job.succeeded`, `job.failed`, `job.canceled`, `report.succeeded`, `report.failed`.
-    pub event: String,
+    pub event: Event,
     pub url: String,
     pub status: DeliveryStatus,
     /// Attempts made (or being made).

@@ -27,10 +27,10 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
-pub use deliveries::{Attempt, Delivery, DeliveryStatus, Outcome};
+pub use deliveries::{Attempt, Delivery, DeliveryStatus, Event, Outcome};
 pub use jobs::{Job, JobFailure, JobStatus, NewJob};
 pub use keys::{ApiKey, NewKey};
-pub use reports::{Report, ReportFault, Written};
+pub use reports::{Provider, Report, ReportFault, ReportFaultCode, Written};
 
 use crate::config::DatabaseUrl;
 use crate::pipeline::FrameResult;
@@ -229,7 +229,7 @@ pub trait ReportStore: Send + Sync {
     async fn find_report(
         &self,
         job_id: &str,
-        provider: &str,
+        provider: Provider,
         model: &str,
         language: &str,
     ) -> DbResult<Option<Report>>;

@@ -35,7 +35,7 @@ impl ReportStore for SqlStore {
         let written = with_pool!(self, pool => sqlx::query(&sql)
             .bind(&r.id)
             .bind(&r.job_id)
-            .bind(&r.provider)
+            .bind(r.provider.as_str())
             .bind(&r.model)
             .bind(&r.language)
             .bind(&r.text)
@@ -46,7 +46,7 @@ impl ReportStore for SqlStore {
             .execute(pool)
             .await.map(|r| r.rows_affected()))?;
         let stored = self
-            .find_report(&r.job_id, &r.provider, &r.model, &r.language)
+            .find_report(&r.job_id, r.provider, &r.model, &r.language)
             .await?
             .ok_or_else(|| DbError::Other("the report vanished as it was stored".into()))?;
         Ok((stored, written == 1))
@@ -63,7 +63,7 @@ impl ReportStore for SqlStore {
         let queued = with_pool!(self, pool => sqlx::query(sql)
             .bind(&ticket.id)
             .bind(&ticket.job_id)
-            .bind(&ticket.provider)
+            .bind(ticket.provider.as_str())
             .bind(&ticket.model)
             .bind(&ticket.language)
             .bind(ticket.created_at)
@@ -82,7 +82,7 @@ impl ReportStore for SqlStore {
         let stands = self
             .find_report(
                 &ticket.job_id,
-                &ticket.provider,
+                ticket.provider,
                 &ticket.model,
                 &ticket.language,
             )
@@ -94,7 +94,7 @@ impl ReportStore for SqlStore {
     async fn find_report(
         &self,
         job_id: &str,
-        provider: &str,
+        provider: Provider,
         model: &str,
         language: &str,
     ) -> DbResult<Option<Report>> {
@@ -104,12 +104,12 @@ impl ReportStore for SqlStore {
         );
         let row: Option<ReportRow> = with_pool!(self, pool => sqlx::query_as(&sql)
             .bind(job_id)
-            .bind(provider)
+            .bind(provider.as_str())
             .bind(model)
             .bind(language)
             .fetch_optional(pool)
             .await)?;
-        Ok(row.map(Report::from))
+        row.map(Report::try_from).transpose()
     }
 
     async fn report(&self, job_id: &str, id: &str) -> DbResult<Option<Report>> {
@@ -119,7 +119,7 @@ impl ReportStore for SqlStore {
             .bind(id)
             .fetch_optional(pool)
             .await)?;
-        Ok(row.map(Report::from))
+        row.map(Report::try_from).transpose()
     }
 
     async fn reports(&self, job_id: &str) -> DbResult<Vec<Report>> {
@@ -128,7 +128,7 @@ impl ReportStore for SqlStore {
         );
         let rows: Vec<ReportRow> =
             with_pool!(self, pool => sqlx::query_as(&sql).bind(job_id).fetch_all(pool).await)?;
-        Ok(rows.into_iter().map(Report::from).collect())
+        rows.into_iter().map(Report::try_from).collect()
     }
 
     async fn claim_report(&self, worker: &str) -> DbResult<Option<Report>> {
@@ -146,7 +146,7 @@ impl ReportStore for SqlStore {
             .bind(now_ms())
             .fetch_optional(pool)
             .await)?;
-        Ok(row.map(Report::from))
+        row.map(Report::try_from).transpose()
     }
 
     async fn report_heartbeat(&self, id: &str, worker: &str) -> DbResult<bool> {
@@ -191,7 +191,7 @@ impl ReportStore for SqlStore {
                 with_pool!(self, pool => sqlx::query(&sql)
                     .bind(id)
                     .bind(worker)
-                    .bind(&fault.code)
+                    .bind(fault.code.as_str())
                     .bind(&fault.message)
                     .bind(now)
                     .execute(pool)
@@ -239,7 +239,7 @@ pub struct Usage {
 pub struct Report {
     pub id: String,
     pub job_id: String,
-    pub provider: String,
+    pub provider: Provider,
     pub model: String,
     pub language: String,
     pub status: ReportStatus,
@@ -284,8 +284,80 @@ impl ReportStatus {
 /// Why a report failed, in the API's error codes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReportFault {
-    pub code: String,
+    pub code: ReportFaultCode,
     pub message: String,
+}
+
+/// Why a report failed. `job_not_succeeded`: its job is gone or did not succeed;
+/// `invalid_report_request`: it cannot be written as asked; `llm_timeout`, `llm_error`: the
+/// language model did not answer, or failed; `worker_lost`: its writer died too often;
+/// `internal`: the server's fault.
+// Stored in `reports.error_code` by its wire name; `worker_lost` is also written in SQL by the
+// lost-writer update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFaultCode {
+    JobNotSucceeded,
+    InvalidReportRequest,
+    LlmTimeout,
+    LlmError,
+    WorkerLost,
+    Internal,
+}
+
+impl ReportFaultCode {
+    pub const ALL: [Self; 6] = [
+        Self::JobNotSucceeded,
+        Self::InvalidReportRequest,
+        Self::LlmTimeout,
+        Self::LlmError,
+        Self::WorkerLost,
+        Self::Internal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::JobNotSucceeded => "job_not_succeeded",
+            Self::InvalidReportRequest => "invalid_report_request",
+            Self::LlmTimeout => "llm_timeout",
+            Self::LlmError => "llm_error",
+            Self::WorkerLost => "worker_lost",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// A code this version does not know (written by a newer one) reads as `internal`.
+    pub fn parse(s: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .unwrap_or(Self::Internal)
+    }
+}
+
+/// Who writes a report's narrative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    /// An OpenAI-compatible chat model.
+    Openai,
+    /// The deterministic template, with no network.
+    Template,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Openai => "openai",
+            Self::Template => "template",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Openai, Self::Template]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
 }
 
 /// What a narrator's work leaves to store.

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 
 use super::reports::{
-    OtherPeople, Report, ReportFault, ReportInputs, ReportStatus, SegmentSummary, Usage,
+    OtherPeople, Provider, Report, ReportFault, ReportFaultCode, ReportInputs, ReportStatus,
+    SegmentSummary, Usage,
 };
 use super::{DbError, DbResult};
 use super::{Job, JobFailure, JobStatus};
@@ -142,24 +143,27 @@ pub struct ReportRow {
 pub const REPORT_COLUMNS: &str = "id, job_id, provider, model, language, status, text, inputs, \
      usage, created_at, finished_at, error_code, error_message";
 
-impl From<ReportRow> for Report {
-    fn from(r: ReportRow) -> Report {
+impl TryFrom<ReportRow> for Report {
+    type Error = DbError;
+    fn try_from(r: ReportRow) -> DbResult<Report> {
         let status = ReportStatus::parse(&r.status);
+        let provider = Provider::parse(&r.provider)
+            .ok_or_else(|| DbError::Other(format!("unknown report provider {:?}", r.provider)))?;
         let error = match (r.error_code, status) {
             (Some(code), _) => Some(ReportFault {
-                code,
+                code: ReportFaultCode::parse(&code),
                 message: r.error_message.unwrap_or_default(),
             }),
             (None, None) => Some(ReportFault {
-                code: "internal".into(),
+                code: ReportFaultCode::Internal,
                 message: format!("unknown report status {:?} in the database", r.status),
             }),
             (None, Some(_)) => None,
         };
-        Report {
+        Ok(Report {
             id: r.id,
             job_id: r.job_id,
-            provider: r.provider,
+            provider,
             model: r.model,
             language: r.language,
             status: status.unwrap_or(ReportStatus::Failed),
@@ -169,7 +173,7 @@ impl From<ReportRow> for Report {
             usage: r.usage.map(|u| u.0.into()),
             inputs: r.inputs.map(|i| i.0.into()),
             error,
-        }
+        })
     }
 }
 

@@ -11,7 +11,8 @@ pub mod writers;
 use async_trait::async_trait;
 
 pub use crate::db::reports::{
-    OtherPeople, Report, ReportFault, ReportInputs, ReportStatus, SegmentSummary, Usage, Written,
+    OtherPeople, Provider, Report, ReportFault, ReportFaultCode, ReportInputs, ReportStatus,
+    SegmentSummary, Usage, Written,
 };
 
 /// What a provider writes.

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::clock::now_ms;
 use crate::config::{ProviderChoice, ReportConfig};
-use crate::db::{DbError, Store};
+use crate::db::{DbError, Provider, ReportFaultCode, Store};
 use crate::jobs::{Job, JobStatus};
 
 /// What report to write; every field is optional.
@@ -43,30 +43,6 @@ pub enum ReportFailure {
     Store(#[from] DbError),
 }
 
-/// Who writes a report. Stored and shown by its wire name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Provider {
-    /// An OpenAI-compatible chat model.
-    Openai,
-    /// The deterministic template, with no network.
-    Template,
-}
-
-impl Provider {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Openai => "openai",
-            Self::Template => "template",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Openai, Self::Template]
-            .into_iter()
-            .find(|p| p.as_str() == s)
-    }
-}
-
 /// Why a report request is refused before any work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rejection {
@@ -96,14 +72,14 @@ pub struct ReportKey {
 }
 
 impl ReportKey {
-    /// The key of a stored report; `None` for a provider this build does not know.
-    pub fn of(r: &Report) -> Option<Self> {
-        Some(Self {
+    /// The key of a stored report.
+    pub fn of(r: &Report) -> Self {
+        Self {
             job_id: r.job_id.clone(),
             language: r.language.clone(),
-            provider: Provider::parse(&r.provider)?,
+            provider: r.provider,
             model: r.model.clone(),
-        })
+        }
     }
 }
 
@@ -132,13 +108,13 @@ impl Requested {
 /// stay in the log: they can quote the key, the account or the prompt.
 pub fn fault(f: &ReportFailure) -> ReportFault {
     let code = match f {
-        ReportFailure::NotSucceeded(_) => "job_not_succeeded",
+        ReportFailure::NotSucceeded(_) => ReportFaultCode::JobNotSucceeded,
         ReportFailure::BadRequest(..) | ReportFailure::Provider(ReportError::Invalid(_)) => {
-            "invalid_report_request"
+            ReportFaultCode::InvalidReportRequest
         }
-        ReportFailure::Provider(ReportError::Timeout(_)) => "llm_timeout",
-        ReportFailure::Provider(ReportError::Upstream { .. }) => "llm_error",
-        ReportFailure::Store(_) => "internal",
+        ReportFailure::Provider(ReportError::Timeout(_)) => ReportFaultCode::LlmTimeout,
+        ReportFailure::Provider(ReportError::Upstream { .. }) => ReportFaultCode::LlmError,
+        ReportFailure::Store(_) => ReportFaultCode::Internal,
     };
     let message = match f {
         ReportFailure::Provider(ReportError::Upstream { status, message }) => {
@@ -154,10 +130,7 @@ pub fn fault(f: &ReportFailure) -> ReportFault {
         }
         other => other.to_string(),
     };
-    ReportFault {
-        code: code.into(),
-        message,
-    }
+    ReportFault { code, message }
 }
 
 /// How many time segments the prompt describes.
@@ -263,7 +236,7 @@ impl Reporter {
         let ticket = Report {
             id: uuid::Uuid::now_v7().to_string(),
             job_id: key.job_id,
-            provider: key.provider.as_str().to_string(),
+            provider: key.provider,
             model: key.model,
             language: key.language,
             status: ReportStatus::Queued,
@@ -319,7 +292,7 @@ impl Reporter {
         req: &ReportRequest,
     ) -> Result<(Report, bool), ReportFailure> {
         let key = self.resolve(job, req)?;
-        let provider = key.provider.as_str();
+        let provider = key.provider;
         if !req.regenerate
             && let Some(existing) = store
                 .find_report(&job.id, provider, &key.model, &key.language)
@@ -330,14 +303,14 @@ impl Reporter {
         }
         let written = self.write(store, job, &key).await;
         let outcome = if written.is_ok() { "created" } else { "failed" };
-        metrics::counter!("emoscope_report_requests_total", "provider" => provider, "outcome" => outcome)
+        metrics::counter!("emoscope_report_requests_total", "provider" => provider.as_str(), "outcome" => outcome)
             .increment(1);
         let written = written?;
         let now = now_ms();
         let report = Report {
             id: uuid::Uuid::now_v7().to_string(),
             job_id: job.id.clone(),
-            provider: provider.to_string(),
+            provider,
             // The model asked for is the key; the one that answered may add a version.
             model: key.model.clone(),
             language: key.language.clone(),

@@ -60,7 +60,7 @@ impl ReportWriters {
         };
         let result = if outcome.is_ok() { "created" } else { "failed" };
         metrics::counter!("emoscope_report_requests_total",
-            "provider" => ReportKey::of(&report).map_or("unknown", |k| k.provider.as_str()),
+            "provider" => report.provider.as_str(),
             "outcome" => result)
         .increment(1);
         match self
@@ -79,10 +79,7 @@ impl ReportWriters {
     }
 
     async fn written(&self, report: &Report) -> Result<super::Written, ReportFault> {
-        let key = ReportKey::of(report).ok_or_else(|| ReportFault {
-            code: "invalid_report_request".into(),
-            message: format!("unknown provider {:?}", report.provider),
-        })?;
+        let key = ReportKey::of(report);
         let job = match self.store.get(&report.job_id).await {
             Ok(Some(job)) => job,
             Ok(None) => return Err(fault(&ReportFailure::NotSucceeded("deleted"))),

@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use super::job::rfc3339;
 use super::results::ReportInputs;
-use crate::report::{Report, ReportFault, ReportStatus, Usage};
+use crate::report::{Provider, Report, ReportFault, ReportStatus, Usage};
 
 /// A narrative report on a job's numbers: `queued` and `running` while it is written, then
 /// `succeeded` with its `text`, or `failed` with its `error`.
@@ -14,9 +14,7 @@ pub struct ReportView {
     pub id: String,
     pub job_id: String,
     pub status: ReportStatus,
-    /// `openai` or `template`.
-    #[schema(example = "template")]
-    pub provider: String,
+    pub provider: Provider,
     /// The chat model, or the template's name.
     pub model: String,
     #[schema(example = "en")]
@@ -51,7 +49,7 @@ const LLM_NOTE: &str = "Written by a language model from the numbers in `inputs`
 impl From<Report> for ReportView {
     fn from(r: Report) -> Self {
         Self {
-            note: if r.provider == "template" {
+            note: if r.provider == Provider::Template {
                 TEMPLATE_NOTE
             } else {
                 LLM_NOTE

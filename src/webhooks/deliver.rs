@@ -11,7 +11,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use super::target::Policy;
-use super::{Attempt, Delivery, Outcome, sign};
+use super::{Attempt, Delivery, Event, Outcome, sign};
 use crate::background::claimer::Claimer;
 use crate::clock::now_ms;
 use crate::config::{Config, WebhookConfig};
@@ -24,7 +24,7 @@ use crate::views::report::ReportView;
 #[derive(Serialize)]
 struct Payload<T: Serialize> {
     #[serde(rename = "type")]
-    kind: String,
+    kind: Event,
     timestamp: String,
     data: T,
 }
@@ -91,13 +91,13 @@ impl Dispatcher {
             Outcome::GiveUp => "given_up",
         };
         metrics::counter!("emoscope_webhook_deliveries_total",
-            "event" => d.event.clone(), "outcome" => label)
+            "event" => d.event.as_str(), "outcome" => label)
         .increment(1);
         let host = reqwest::Url::parse(&d.url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_default();
-        tracing::info!(delivery = %d.id, event = %d.event, %host, attempt = d.attempts,
+        tracing::info!(delivery = %d.id, event = d.event.as_str(), %host, attempt = d.attempts,
             status = ?attempt.status_code, error = ?attempt.error, outcome = label, "webhook attempt");
         if let Err(e) = self
             .store
@@ -159,7 +159,7 @@ impl Dispatcher {
             .ok_or_else(|| Failure::Final("the job was deleted".into()))?;
         let owner = job.owner.clone();
         let timestamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let kind = d.event.clone();
+        let kind = d.event;
         let body = match &d.report_id {
             None => serde_json::to_vec(&Payload {
                 kind,
@@ -266,7 +266,7 @@ mod tests {
             id: "d".into(),
             job_id: "j".into(),
             report_id: None,
-            event: "job.succeeded".into(),
+            event: Event::JobSucceeded,
             url: "https://example.com/".into(),
             status: DeliveryStatus::Sending,
             attempts,

@@ -7,4 +7,4 @@ pub mod deliver;
 pub mod sign;
 pub mod target;
 
-pub use crate::db::deliveries::{Attempt, Delivery, DeliveryStatus, Outcome};
+pub use crate::db::deliveries::{Attempt, Delivery, DeliveryStatus, Event, Outcome};

@@ -268,7 +268,7 @@ async fn upstream_failures_are_retried_then_answered_clearly() {
             (Ok((report, _)), None) => assert_eq!(report.text.as_deref(), Some(ANSWER)),
             (Err(e), Some(code)) => {
                 let fault = emoscope::report::service::fault(&e);
-                assert_eq!(fault.code, code, "{mode}: {}", fault.message);
+                assert_eq!(fault.code.as_str(), code, "{mode}: {}", fault.message);
                 // The upstream's status is told; its words (which can quote the key) are not.
                 if mode == "broken" {
                     assert!(fault.message.contains("HTTP 500"), "{}", fault.message);

@@ -10,15 +10,14 @@ use crate::api::AppState;
 use crate::api::error::{ApiResult, ErrorBody};
 use crate::auth::Caller;
 use crate::views::job::rfc3339;
-use crate::webhooks::{Attempt, Delivery, DeliveryStatus};
+use crate::webhooks::{Attempt, Delivery, DeliveryStatus, Event};
 
 /// One webhook event and its attempts.
 #[derive(Serialize, ToSchema)]
 pub struct DeliveryView {
     /// The `webhook-id` header of every attempt: receivers drop an id they have seen.
     pub id: String,
-    #[schema(example = "job.succeeded")]
-    pub event: String,
+    pub event: Event,
     /// The report the event is about, for `report.*` events.
     pub report_id: Option<String>,
     pub url: String,

@@ -551,7 +551,7 @@ pub async fn check_first_schema_rows(store: &dyn emoscope::db::Store) {
     // And the old rows take part in what came after them: a report key, a cancel, a delete.
     assert!(
         store
-            .find_report(id, "openai", "gpt-4o", "en")
+            .find_report(id, emoscope::report::Provider::Openai, "gpt-4o", "en")
             .await
             .expect("find")
             .is_some()
