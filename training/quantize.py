@@ -97,7 +97,7 @@ def main() -> None:
     onnx.save(quantized, args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) from {len(paths)} calibration faces")
 
-    # The record tests/evaluate.rs compares the service with: both files scored here by ONNX
+    # The record tests/it/evaluate.rs compares the service with: both files scored here by ONNX
     # Runtime on PIL-decoded faces, apart from the service's OpenCV and Rust path.
     splits = {"val_PublicTest": args.train.parent / "val", "test_PrivateTest": args.train.parent / "test"}
     record = {"name": args.out.stem, "quantized_from": args.model.stem, "calibration_faces": len(paths),

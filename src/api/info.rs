@@ -154,7 +154,7 @@ pub async fn info(State(state): State<AppState>) -> Json<InfoView> {
         },
         reports: ReportsView {
             default_provider: state.reporter.default_provider().as_str(),
-            template_languages: crate::report::prompt::LANGUAGES.to_vec(),
+            template_languages: crate::report::Language::ALL.map(|l| l.as_str()).to_vec(),
             default_llm_model: c.report.model.clone(),
         },
         defaults: DefaultsView {

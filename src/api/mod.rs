@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod query;
 pub mod rate;
+pub mod unread;
 pub mod web;
 
 use std::sync::Arc;
@@ -164,6 +165,12 @@ pub fn router(state: AppState) -> Router {
         None => app,
     };
     app.layer(middleware::from_fn_with_state(guard, guard::check))
+        // Outside every early answer (the guard's, auth's, the handlers'), so that each of them
+        // reaches a client still sending its body.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            unread::drain_unread,
+        ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 let id = req

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use crate::config::Config;
-use crate::pipeline::aggregate::{EMOTIONS, EmotionSummary};
+use crate::pipeline::aggregate::{EMOTIONS, Emotion, EmotionSummary};
 use crate::pipeline::people::Person;
 use crate::pipeline::{AnalysisOptions, Engine, FrameResult, Observer, PipelineError, Progress};
 use crate::views::NOTE;
@@ -196,7 +196,7 @@ fn write_people(out: &mut impl Write, people: &[Person]) -> std::io::Result<()> 
         "person", "on screen", "share", "seen", "dominant", "percent"
     )?;
     for p in people {
-        let dominant = p.dominant.as_deref().unwrap_or("-");
+        let dominant = p.dominant.map_or("-", Emotion::as_str);
         let percent = EMOTIONS
             .iter()
             .position(|e| *e == dominant)
@@ -237,6 +237,6 @@ fn write_table(
     writeln!(
         out,
         "dominant: {}",
-        s.dominant.as_deref().unwrap_or("(no face seen)")
+        s.dominant.map_or("(no face seen)", Emotion::as_str)
     )
 }

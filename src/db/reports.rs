@@ -12,7 +12,7 @@ use super::{DbError, DbResult, LostWriters, ReportStore, SqlStore, with_pool};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::now_ms;
-use crate::pipeline::aggregate::{EmotionSummary, PerEmotion};
+use crate::pipeline::aggregate::{Emotion, EmotionSummary, PerEmotion};
 use crate::pipeline::people::Person;
 
 /// Applies only while the report is still this writer's.
@@ -388,7 +388,7 @@ pub struct OtherPeople {
     pub count: u64,
     pub faces: u64,
     pub percentages: PerEmotion<f64>,
-    pub dominant: Option<String>,
+    pub dominant: Option<Emotion>,
 }
 
 /// One span of time of the video.
@@ -398,7 +398,7 @@ pub struct SegmentSummary {
     pub end_ms: u64,
     pub faces: u64,
     /// Most frequent expression in the segment; `null` when no face was seen there.
-    pub dominant: Option<String>,
+    pub dominant: Option<Emotion>,
     /// Its share of the segment's faces, in percent.
     pub dominant_percent: f64,
 }

@@ -1,7 +1,7 @@
 //! How jobs, frames and reports are stored: rows read with `FromRow`, and the JSON kept in their
 //! columns. The JSON has shapes of its own, apart from the pipeline's types and the API's views,
 //! and every field has a default, so that a field renamed or added in code cannot make an old row
-//! unreadable (`tests/schema.rs` reads rows written by the first schema).
+//! unreadable (`tests/it/schema.rs` reads rows written by the first schema).
 
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
@@ -12,7 +12,7 @@ use super::reports::{
 };
 use super::{DbError, DbResult};
 use super::{Job, JobFailure, JobStatus};
-use crate::pipeline::aggregate::{EmotionSummary, PerEmotion};
+use crate::pipeline::aggregate::{Emotion, EmotionSummary, PerEmotion, argmax};
 use crate::pipeline::detect::DetectorKind;
 use crate::pipeline::people::{Focus, Period, Person, Sighting};
 use crate::pipeline::probe::VideoInfo;
@@ -292,7 +292,7 @@ impl From<StoredVideo> for VideoInfo {
 pub struct StoredSummary {
     percentages: PerEmotion<f64>,
     counts: PerEmotion<u64>,
-    dominant: Option<String>,
+    dominant: Option<Emotion>,
     mean_probabilities: PerEmotion<f64>,
     frames_analyzed: u64,
     frames_with_face: u64,
@@ -304,7 +304,7 @@ impl From<&EmotionSummary> for StoredSummary {
         Self {
             percentages: s.percentages,
             counts: s.counts,
-            dominant: s.dominant.clone(),
+            dominant: s.dominant,
             mean_probabilities: s.mean_probabilities,
             frames_analyzed: s.frames_analyzed,
             frames_with_face: s.frames_with_face,
@@ -333,6 +333,7 @@ pub struct StoredFace {
     #[serde(rename = "box")]
     bbox: StoredBox,
     score: f32,
+    /// By name; a row without a readable one takes the most probable.
     emotion: String,
     probabilities: PerEmotion<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -353,7 +354,7 @@ impl From<&FaceResult> for StoredFace {
         Self {
             bbox: f.bbox.into(),
             score: f.score,
-            emotion: f.emotion.clone(),
+            emotion: f.emotion.as_str().to_string(),
             probabilities: f.probabilities,
             track_id: f.track_id,
         }
@@ -365,7 +366,8 @@ impl From<StoredFace> for FaceResult {
         Self {
             bbox: f.bbox.into(),
             score: f.score,
-            emotion: f.emotion,
+            emotion: Emotion::parse(&f.emotion)
+                .unwrap_or_else(|| Emotion::ALL[argmax(&f.probabilities.to_array())]),
             probabilities: f.probabilities,
             track_id: f.track_id,
         }
@@ -389,7 +391,7 @@ struct StoredOthers {
     count: u64,
     faces: u64,
     percentages: PerEmotion<f64>,
-    dominant: Option<String>,
+    dominant: Option<Emotion>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -398,7 +400,7 @@ struct StoredSegment {
     start_ms: u64,
     end_ms: u64,
     faces: u64,
-    dominant: Option<String>,
+    dominant: Option<Emotion>,
     dominant_percent: f64,
 }
 
@@ -414,7 +416,7 @@ impl From<&ReportInputs> for StoredInputs {
                     start_ms: s.start_ms,
                     end_ms: s.end_ms,
                     faces: s.faces,
-                    dominant: s.dominant.clone(),
+                    dominant: s.dominant,
                     dominant_percent: s.dominant_percent,
                 })
                 .collect(),
@@ -423,7 +425,7 @@ impl From<&ReportInputs> for StoredInputs {
                 count: o.count,
                 faces: o.faces,
                 percentages: o.percentages,
-                dominant: o.dominant.clone(),
+                dominant: o.dominant,
             }),
         }
     }
@@ -498,7 +500,7 @@ pub struct StoredPerson {
     screen_share: f64,
     percentages: PerEmotion<f64>,
     counts: PerEmotion<u64>,
-    dominant: Option<String>,
+    dominant: Option<Emotion>,
     mean_probabilities: PerEmotion<f64>,
     representative: StoredSighting,
     periods: Vec<StoredPeriod>,
@@ -519,6 +521,7 @@ struct StoredPeriod {
     start_ms: u64,
     end_ms: u64,
     faces: u64,
+    /// By name; a row without a readable one takes the largest share.
     dominant: String,
     percentages: PerEmotion<f64>,
 }
@@ -559,7 +562,7 @@ impl From<&Person> for StoredPerson {
             screen_share: p.screen_share,
             percentages: p.percentages,
             counts: p.counts,
-            dominant: p.dominant.clone(),
+            dominant: p.dominant,
             mean_probabilities: p.mean_probabilities,
             representative: StoredSighting {
                 frame: r.frame,
@@ -573,7 +576,7 @@ impl From<&Person> for StoredPerson {
                     start_ms: s.start_ms,
                     end_ms: s.end_ms,
                     faces: s.faces,
-                    dominant: s.dominant.clone(),
+                    dominant: s.dominant.as_str().to_string(),
                     percentages: s.percentages,
                 })
                 .collect(),
@@ -609,10 +612,17 @@ impl From<StoredPerson> for Person {
                     start_ms: s.start_ms,
                     end_ms: s.end_ms,
                     faces: s.faces,
-                    dominant: s.dominant,
+                    dominant: Emotion::parse(&s.dominant)
+                        .unwrap_or_else(|| largest_share(&s.percentages)),
                     percentages: s.percentages,
                 })
                 .collect(),
         }
     }
+}
+
+fn largest_share(p: &PerEmotion<f64>) -> Emotion {
+    let shares = p.to_array();
+    let best = (0..7).fold(0, |b, i| if shares[i] > shares[b] { i } else { b });
+    Emotion::ALL[best]
 }

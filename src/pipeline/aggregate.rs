@@ -8,6 +8,67 @@ pub const EMOTIONS: [&str; 7] = [
     "angry", "disgust", "fear", "happy", "neutral", "sad", "surprise",
 ];
 
+/// One of FER2013's seven facial expression labels: what a model classifies a face as, not
+/// what anyone feels.
+// In `EMOTIONS` order (`index`); stored and shown by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Emotion {
+    Angry,
+    Disgust,
+    Fear,
+    Happy,
+    Neutral,
+    Sad,
+    Surprise,
+}
+
+impl Emotion {
+    pub const ALL: [Self; 7] = [
+        Self::Angry,
+        Self::Disgust,
+        Self::Fear,
+        Self::Happy,
+        Self::Neutral,
+        Self::Sad,
+        Self::Surprise,
+    ];
+
+    /// Its place in [`EMOTIONS`] order: the models' outputs, the arrays of counts.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn as_str(self) -> &'static str {
+        EMOTIONS[self.index()]
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Emotion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<T> std::ops::Index<Emotion> for PerEmotion<T> {
+    type Output = T;
+    fn index(&self, e: Emotion) -> &T {
+        match e {
+            Emotion::Angry => &self.angry,
+            Emotion::Disgust => &self.disgust,
+            Emotion::Fear => &self.fear,
+            Emotion::Happy => &self.happy,
+            Emotion::Neutral => &self.neutral,
+            Emotion::Sad => &self.sad,
+            Emotion::Surprise => &self.surprise,
+        }
+    }
+}
+
 /// One value per emotion, serialised as an object with the seven names as keys.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 pub struct PerEmotion<T> {
@@ -67,7 +128,7 @@ pub struct EmotionSummary {
     pub percentages: PerEmotion<f64>,
     pub counts: PerEmotion<u64>,
     /// Most frequent emotion; `null` when no face was seen.
-    pub dominant: Option<String>,
+    pub dominant: Option<Emotion>,
     /// Mean probability of each emotion over all classified faces.
     pub mean_probabilities: PerEmotion<f64>,
     pub frames_analyzed: u64,
@@ -106,7 +167,7 @@ impl Accumulator {
         let mean = self
             .prob_sums
             .map(|s| if n > 0 { round(s / n as f64, 4) } else { 0.0 });
-        let dominant = dominant(&self.counts).map(str::to_string);
+        let dominant = dominant(&self.counts);
         EmotionSummary {
             percentages: percentages(&self.counts).into(),
             counts: self.counts.into(),
@@ -126,8 +187,8 @@ fn round(v: f64, digits: i32) -> f64 {
 
 /// The expression counted most often (ties go to the first in label order); `None` without
 /// any count. The one rule for every `dominant` the service reports.
-pub fn dominant(counts: &[u64; 7]) -> Option<&'static str> {
-    dominant_index(counts).map(|i| EMOTIONS[i])
+pub fn dominant(counts: &[u64; 7]) -> Option<Emotion> {
+    dominant_index(counts).map(|i| Emotion::ALL[i])
 }
 
 /// [`dominant`] as an index into [`EMOTIONS`].
@@ -199,7 +260,7 @@ mod tests {
             (s.frames_analyzed, s.frames_with_face, s.faces_classified),
             (3, 2, 3)
         );
-        assert_eq!(s.dominant.as_deref(), Some("happy"));
+        assert_eq!(s.dominant, Some(Emotion::Happy));
         assert_eq!(s.counts.happy, 2);
         assert_eq!(s.percentages.happy, 66.67);
         assert_eq!(s.percentages.sad, 33.33);

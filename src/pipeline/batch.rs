@@ -1,7 +1,7 @@
 //! Faces waiting for the model, a batch at a time, and the running results they feed: the job's
 //! sums, the people's, and the annotated video.
 
-use super::aggregate::{Accumulator, EMOTIONS, argmax};
+use super::aggregate::{Accumulator, Emotion, argmax};
 use super::annotate::Annotator;
 use super::classify::EmotionModel;
 use super::detect::FaceBox;
@@ -117,7 +117,7 @@ fn face_result(f: &FaceBox, probabilities: [f32; 7], track_id: Option<u32>) -> F
             h: f.h.round() as i32,
         },
         score: (f.score * 1000.0).round() / 1000.0,
-        emotion: EMOTIONS[argmax(&probabilities)].to_string(),
+        emotion: Emotion::ALL[argmax(&probabilities)],
         probabilities: probabilities
             .map(|v| (v * 10_000.0).round() / 10_000.0)
             .into(),

@@ -29,7 +29,7 @@ pub use engine::{Engine, Pipeline};
 pub use error::{ErrorKind, PipelineError};
 pub use settings::PipelineSettings;
 
-use aggregate::{EmotionSummary, PerEmotion};
+use aggregate::{Emotion, EmotionSummary, PerEmotion};
 use detect::DetectorKind;
 use people::{Focus, Person};
 use probe::VideoInfo;
@@ -70,7 +70,7 @@ pub struct FaceResult {
     /// Detector confidence, 0..1.
     pub score: f32,
     /// The most likely emotion.
-    pub emotion: String,
+    pub emotion: Emotion,
     pub probabilities: PerEmotion<f32>,
     /// The person (face track) this face belongs to; `None` without tracking.
     #[serde(default, skip_serializing_if = "Option::is_none")]

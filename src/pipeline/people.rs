@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::aggregate::{Accumulator, PerEmotion};
+use super::aggregate::{Accumulator, Emotion, PerEmotion};
 use super::{BoxPx, FaceResult};
 
 /// Which people a job reports.
@@ -54,7 +54,7 @@ pub struct Period {
     pub start_ms: u64,
     pub end_ms: u64,
     pub faces: u64,
-    pub dominant: String,
+    pub dominant: Emotion,
     pub percentages: PerEmotion<f64>,
 }
 
@@ -75,7 +75,7 @@ pub struct Person {
     pub screen_share: f64,
     pub percentages: PerEmotion<f64>,
     pub counts: PerEmotion<u64>,
-    pub dominant: Option<String>,
+    pub dominant: Option<Emotion>,
     pub mean_probabilities: PerEmotion<f64>,
     pub representative: Sighting,
     /// The periods of the video (a tenth each) in which the person was seen.
@@ -154,15 +154,15 @@ impl PeopleAccumulator {
                     .periods
                     .iter()
                     .enumerate()
-                    .filter(|(_, c)| c.iter().any(|&n| n > 0))
-                    .map(|(i, c)| Period {
-                        start_ms: (i as f64 * span).round() as u64,
-                        end_ms: ((i + 1) as f64 * span).round() as u64,
-                        faces: c.iter().sum(),
-                        dominant: super::aggregate::dominant(c)
-                            .unwrap_or_default()
-                            .to_string(),
-                        percentages: super::aggregate::percentages(c).into(),
+                    // A period without a face has no dominant expression, and is left out.
+                    .filter_map(|(i, c)| {
+                        Some(Period {
+                            start_ms: (i as f64 * span).round() as u64,
+                            end_ms: ((i + 1) as f64 * span).round() as u64,
+                            faces: c.iter().sum(),
+                            dominant: super::aggregate::dominant(c)?,
+                            percentages: super::aggregate::percentages(c).into(),
+                        })
                     })
                     .collect();
                 let faces = s.faces_classified;
@@ -212,7 +212,7 @@ mod tests {
                 h: 50,
             },
             score: 0.9,
-            emotion: super::super::aggregate::EMOTIONS[emotion].into(),
+            emotion: Emotion::ALL[emotion],
             probabilities: p.into(),
             track_id: Some(track),
         }
@@ -233,7 +233,7 @@ mod tests {
         let (a, b) = (&people[0], &people[1]);
         assert_eq!((a.faces, a.screen_ms, a.screen_share), (50, 10_000, 1.0));
         assert_eq!(a.percentages.happy, 100.0);
-        assert_eq!(b.dominant.as_deref(), Some("sad"));
+        assert_eq!(b.dominant, Some(Emotion::Sad));
         assert_eq!((b.first_ms, b.last_ms, b.screen_share), (0, 3800, 0.4));
         assert_eq!(b.periods.len(), 4, "{:?}", b.periods);
         assert_eq!(a.periods.len(), PERIODS);

@@ -4,7 +4,7 @@
 
 use super::{OtherPeople, ReportInputs, SegmentSummary};
 use crate::pipeline::FrameResult;
-use crate::pipeline::aggregate::{EMOTIONS, EmotionSummary, dominant, dominant_index, percentages};
+use crate::pipeline::aggregate::{Emotion, EmotionSummary, dominant, dominant_index, percentages};
 use crate::pipeline::people::Person;
 
 /// People described one by one in a report; the rest are summed up together.
@@ -27,7 +27,7 @@ pub fn split_people(mut people: Vec<Person>) -> (Vec<Person>, Option<OtherPeople
         count: rest.len() as u64,
         faces,
         percentages: percentages(&counts).into(),
-        dominant: dominant(&counts).map(str::to_string),
+        dominant: dominant(&counts),
     };
     (people, Some(others))
 }
@@ -51,9 +51,7 @@ impl Segmenter {
         let n = self.counts.len() as u64;
         let i = ((frame.time_ms * n) / self.duration_ms).min(n - 1) as usize;
         for face in &frame.faces {
-            if let Some(e) = EMOTIONS.iter().position(|e| *e == face.emotion) {
-                self.counts[i][e] += 1;
-            }
+            self.counts[i][face.emotion.index()] += 1;
         }
     }
 
@@ -70,7 +68,7 @@ impl Segmenter {
                     start_ms: self.duration_ms * i as u64 / n,
                     end_ms: self.duration_ms * (i as u64 + 1) / n,
                     faces,
-                    dominant: best.map(|b| EMOTIONS[b].to_string()),
+                    dominant: best.map(|b| Emotion::ALL[b]),
                     dominant_percent: best.map_or(0.0, |b| {
                         (c[b] as f64 * 1000.0 / faces as f64).round() / 10.0
                     }),

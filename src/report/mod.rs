@@ -48,12 +48,30 @@ pub trait Narrator: Send + Sync {
     ) -> Result<Narrative, ReportError>;
 }
 
-/// The language's primary subtag if a template exists for it (`ru-RU` → `ru`).
-pub fn template_language(tag: &str) -> Option<&'static str> {
+/// A language the templates are written in. Other BCP 47 tags are for the language model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    En,
+    Ru,
+}
+
+impl Language {
+    pub const ALL: [Self; 2] = [Self::En, Self::Ru];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Ru => "ru",
+        }
+    }
+}
+
+/// The template language of a BCP 47 tag, by its primary subtag (`ru-RU` → `ru`), if there is one.
+pub fn template_language(tag: &str) -> Option<Language> {
     let primary = tag
         .split(['-', '_'])
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    prompt::LANGUAGES.iter().copied().find(|l| *l == primary)
+    Language::ALL.into_iter().find(|l| l.as_str() == primary)
 }

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::prompt::{system_message, user_message};
-use super::{Narrative, Narrator, ReportError, ReportInputs, Usage, template_language};
+use super::{Language, Narrative, Narrator, ReportError, ReportInputs, Usage, template_language};
 use crate::config::ReportConfig;
 
 pub struct OpenAiNarrator {
@@ -143,7 +143,7 @@ enum Try {
 
 impl OpenAiNarrator {
     fn request_body(&self, inputs: &ReportInputs, language: &str, model: &str) -> Value {
-        let lang = template_language(language).unwrap_or("en");
+        let lang = template_language(language).unwrap_or(Language::En);
         let mut user = user_message(lang, inputs);
         if template_language(language).is_none() {
             user.push_str(&format!(

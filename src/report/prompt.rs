@@ -1,32 +1,30 @@
 //! Prompt templates, one file per language in `templates/report/`, filled with a job's numbers.
 
-use super::ReportInputs;
-use crate::pipeline::aggregate::{EMOTIONS, PerEmotion};
+use super::{Language, ReportInputs};
+use crate::pipeline::aggregate::{EMOTIONS, Emotion, PerEmotion};
 
-pub const LANGUAGES: [&str; 2] = ["en", "ru"];
-
-fn template(lang: &str) -> &'static str {
+fn template(lang: Language) -> &'static str {
     match lang {
-        "ru" => include_str!("../../templates/report/ru.md"),
-        _ => include_str!("../../templates/report/en.md"),
+        Language::Ru => include_str!("../../templates/report/ru.md"),
+        Language::En => include_str!("../../templates/report/en.md"),
     }
 }
 
-pub fn system_message(lang: &str) -> &'static str {
+pub fn system_message(lang: Language) -> &'static str {
     match lang {
-        "ru" => {
+        Language::Ru => {
             "Вы опытный психолог. Вы пишете взвешенные заключения о выражениях лица и никогда не ставите диагнозов."
         }
-        _ => {
+        Language::En => {
             "You are an experienced psychologist. You write careful conclusions about facial expressions and never diagnose."
         }
     }
 }
 
 /// Expression names in the report's language, in `EMOTIONS` order.
-pub fn emotion_names(lang: &str) -> [&'static str; 7] {
+pub fn emotion_names(lang: Language) -> [&'static str; 7] {
     match lang {
-        "ru" => [
+        Language::Ru => [
             "гнев",
             "отвращение",
             "страх",
@@ -35,26 +33,23 @@ pub fn emotion_names(lang: &str) -> [&'static str; 7] {
             "грусть",
             "удивление",
         ],
-        _ => EMOTIONS,
+        Language::En => EMOTIONS,
     }
 }
 
-pub fn emotion_name(lang: &str, emotion: &str) -> &'static str {
-    EMOTIONS
-        .iter()
-        .position(|e| *e == emotion)
-        .map_or("?", |i| emotion_names(lang)[i])
+pub fn emotion_name(lang: Language, emotion: Emotion) -> &'static str {
+    emotion_names(lang)[emotion.index()]
 }
 
-pub fn duration(lang: &str, ms: u64) -> String {
+pub fn duration(lang: Language, ms: u64) -> String {
     let s = (ms as f64 / 1000.0).round() as u64;
     match lang {
-        "ru" => format!("{} мин {} с", s / 60, s % 60),
-        _ => format!("{} min {} s", s / 60, s % 60),
+        Language::Ru => format!("{} мин {} с", s / 60, s % 60),
+        Language::En => format!("{} min {} s", s / 60, s % 60),
     }
 }
 
-fn list(lang: &str, values: &PerEmotion<f64>, unit: &str, digits: usize) -> String {
+fn list(lang: Language, values: &PerEmotion<f64>, unit: &str, digits: usize) -> String {
     let names = emotion_names(lang);
     let mut pairs: Vec<(usize, f64)> = values.to_array().into_iter().enumerate().collect();
     pairs.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -65,8 +60,8 @@ fn list(lang: &str, values: &PerEmotion<f64>, unit: &str, digits: usize) -> Stri
         .join(", ")
 }
 
-fn segments(lang: &str, inputs: &ReportInputs) -> String {
-    let none = if lang == "ru" {
+fn segments(lang: Language, inputs: &ReportInputs) -> String {
+    let none = if lang == Language::Ru {
         "лиц нет"
     } else {
         "no face"
@@ -83,7 +78,7 @@ fn segments(lang: &str, inputs: &ReportInputs) -> String {
             match &s.dominant {
                 Some(d) => format!(
                     "{span}: {} ({:.0}%)",
-                    emotion_name(lang, d),
+                    emotion_name(lang, *d),
                     s.dominant_percent
                 ),
                 None => format!("{span}: {none}"),
@@ -94,9 +89,9 @@ fn segments(lang: &str, inputs: &ReportInputs) -> String {
 }
 
 /// The user message for `lang` (`en` or `ru`).
-pub fn user_message(lang: &str, inputs: &ReportInputs) -> String {
-    let dominant = inputs.summary.dominant.as_deref().map_or(
-        if lang == "ru" {
+pub fn user_message(lang: Language, inputs: &ReportInputs) -> String {
+    let dominant = inputs.summary.dominant.map_or(
+        if lang == Language::Ru {
             "нет (лица не найдены)"
         } else {
             "none (no face was seen)"
@@ -131,8 +126,8 @@ pub fn user_message(lang: &str, inputs: &ReportInputs) -> String {
 }
 
 /// One line per person: time on screen, shares, and how their leading expression changes.
-fn people(lang: &str, inputs: &ReportInputs) -> String {
-    let ru = lang == "ru";
+fn people(lang: Language, inputs: &ReportInputs) -> String {
+    let ru = lang == Language::Ru;
     if inputs.people.is_empty() {
         return if ru {
             "- (лица не отслеживались по людям)".into()
@@ -152,7 +147,7 @@ fn people(lang: &str, inputs: &ReportInputs) -> String {
                         "{:.0}–{:.0} s {}",
                         s.start_ms as f64 / 1000.0,
                         s.end_ms as f64 / 1000.0,
-                        emotion_name(lang, &s.dominant)
+                        emotion_name(lang, s.dominant)
                     )
                 })
                 .collect::<Vec<_>>()

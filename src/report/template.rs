@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 
 use super::prompt::{duration, emotion_name};
-use super::{Narrative, Narrator, ReportError, ReportInputs, template_language};
+use super::{Language, Narrative, Narrator, ReportError, ReportInputs, template_language};
+use crate::pipeline::aggregate::Emotion;
 
 pub const MODEL: &str = "template-v1";
 
@@ -206,8 +207,11 @@ fn tier(value: f64, high: f64, mid: f64) -> usize {
     }
 }
 
-pub fn narrate(inputs: &ReportInputs, lang: &str) -> String {
-    let say = if lang == "ru" { &RU } else { &EN };
+pub fn narrate(inputs: &ReportInputs, lang: Language) -> String {
+    let say = match lang {
+        Language::Ru => &RU,
+        Language::En => &EN,
+    };
     let s = &inputs.summary;
     let len = duration(lang, inputs.duration_ms);
     if s.faces_classified == 0 {
@@ -221,7 +225,7 @@ pub fn narrate(inputs: &ReportInputs, lang: &str) -> String {
     let p = s.percentages.to_array();
     let mut order: Vec<usize> = (0..7).collect();
     order.sort_by(|a, b| p[*b].total_cmp(&p[*a]));
-    let name = |i: usize| emotion_name(lang, crate::pipeline::aggregate::EMOTIONS[i]);
+    let name = |i: usize| emotion_name(lang, Emotion::ALL[i]);
     let (first, second) = (order[0], order[1]);
 
     let mut basis = (say.basis)(
@@ -269,7 +273,7 @@ pub fn narrate(inputs: &ReportInputs, lang: &str) -> String {
 
 /// How the leading expression changes over the video; `None` with fewer than two segments
 /// that saw a face.
-fn course(say: &Phrases, lang: &str, inputs: &ReportInputs) -> Option<String> {
+fn course(say: &Phrases, lang: Language, inputs: &ReportInputs) -> Option<String> {
     let seen: Vec<_> = inputs
         .segments
         .iter()
@@ -280,14 +284,16 @@ fn course(say: &Phrases, lang: &str, inputs: &ReportInputs) -> Option<String> {
     }
     let changes: Vec<String> = seen
         .windows(2)
-        .filter(|w| w[0].dominant != w[1].dominant)
-        .map(|w| {
-            let (a, b) = (
-                w[0].dominant.as_deref().unwrap_or(""),
-                w[1].dominant.as_deref().unwrap_or(""),
-            );
-            let at = w[1].start_ms as f64 / 1000.0;
-            (say.change)(emotion_name(lang, a), emotion_name(lang, b), at)
+        .filter_map(|w| match (w[0].dominant, w[1].dominant) {
+            (Some(a), Some(b)) if a != b => {
+                let at = w[1].start_ms as f64 / 1000.0;
+                Some((say.change)(
+                    emotion_name(lang, a),
+                    emotion_name(lang, b),
+                    at,
+                ))
+            }
+            _ => None,
         })
         .collect();
     Some(if changes.is_empty() {
@@ -298,7 +304,7 @@ fn course(say: &Phrases, lang: &str, inputs: &ReportInputs) -> Option<String> {
 }
 
 /// One paragraph on the people: each named one, then the rest together.
-fn people(say: &Phrases, lang: &str, inputs: &ReportInputs) -> String {
+fn people(say: &Phrases, lang: Language, inputs: &ReportInputs) -> String {
     let total = inputs.people.len() + inputs.others.as_ref().map_or(0, |o| o.count as usize);
     let mut text = (say.people)(total);
     let at = |ms: u64| {
@@ -306,13 +312,9 @@ fn people(say: &Phrases, lang: &str, inputs: &ReportInputs) -> String {
         format!("{}:{:02}", s / 60, s % 60)
     };
     for p in &inputs.people {
-        let Some(first) = p.dominant.as_deref() else {
+        let Some(first) = p.dominant else {
             continue;
         };
-        let i = crate::pipeline::aggregate::EMOTIONS
-            .iter()
-            .position(|e| *e == first)
-            .unwrap_or(0);
         text.push(' ');
         text.push_str(&(say.person)(
             p.id,
@@ -320,7 +322,7 @@ fn people(say: &Phrases, lang: &str, inputs: &ReportInputs) -> String {
             &at(p.first_ms),
             &at(p.last_ms),
             emotion_name(lang, first),
-            p.percentages.to_array()[i],
+            p.percentages[first],
         ));
         let changes: Vec<String> = p
             .periods
@@ -328,8 +330,8 @@ fn people(say: &Phrases, lang: &str, inputs: &ReportInputs) -> String {
             .filter(|w| w[0].dominant != w[1].dominant)
             .map(|w| {
                 (say.change)(
-                    emotion_name(lang, &w[0].dominant),
-                    emotion_name(lang, &w[1].dominant),
+                    emotion_name(lang, w[0].dominant),
+                    emotion_name(lang, w[1].dominant),
                     w[1].start_ms as f64 / 1000.0,
                 )
             })
@@ -339,7 +341,7 @@ fn people(say: &Phrases, lang: &str, inputs: &ReportInputs) -> String {
         }
     }
     if let Some(o) = &inputs.others {
-        let first = o.dominant.as_deref().map_or("?", |d| emotion_name(lang, d));
+        let first = o.dominant.map_or("?", |d| emotion_name(lang, d));
         text.push(' ');
         text.push_str(&(say.others)(o.count, o.faces, first));
     }

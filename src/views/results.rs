@@ -6,7 +6,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::pipeline::aggregate as domain_aggregate;
+use crate::pipeline::aggregate::{self as domain_aggregate, Emotion};
 use crate::pipeline::{self as domain, detect, people, probe};
 use crate::report as domain_report;
 
@@ -45,7 +45,7 @@ pub struct EmotionSummary {
     pub counts: PerEmotion<u64>,
     /// Most frequent emotion; `null` when no face was seen.
     #[schema(example = "happy")]
-    pub dominant: Option<String>,
+    pub dominant: Option<Emotion>,
     /// Mean probability of each emotion over all classified faces.
     pub mean_probabilities: PerEmotion<f64>,
     pub frames_analyzed: u64,
@@ -180,7 +180,7 @@ pub struct FaceResult {
     pub score: f32,
     /// The most likely emotion.
     #[schema(example = "happy")]
-    pub emotion: String,
+    pub emotion: Emotion,
     pub probabilities: PerEmotion<f32>,
     /// The person (face track, `/people`) this face belongs to; `null` when the job was not
     /// tracked, or when more faces were on screen than the server follows at once.
@@ -241,7 +241,7 @@ pub struct OtherPeople {
     pub faces: u64,
     pub percentages: PerEmotion<f64>,
     #[schema(example = "neutral")]
-    pub dominant: Option<String>,
+    pub dominant: Option<Emotion>,
 }
 
 /// One span of time of the video.
@@ -251,7 +251,7 @@ pub struct SegmentSummary {
     pub end_ms: u64,
     pub faces: u64,
     /// Most frequent expression in the segment; `null` when no face was seen there.
-    pub dominant: Option<String>,
+    pub dominant: Option<Emotion>,
     /// Its share of the segment's faces, in percent.
     pub dominant_percent: f64,
 }
@@ -299,7 +299,7 @@ pub struct Period {
     pub end_ms: u64,
     pub faces: u64,
     #[schema(example = "happy")]
-    pub dominant: String,
+    pub dominant: Emotion,
     pub percentages: PerEmotion<f64>,
 }
 
@@ -324,7 +324,7 @@ pub struct Person {
     pub percentages: PerEmotion<f64>,
     pub counts: PerEmotion<u64>,
     #[schema(example = "happy")]
-    pub dominant: Option<String>,
+    pub dominant: Option<Emotion>,
     pub mean_probabilities: PerEmotion<f64>,
     pub representative: Sighting,
     /// The tenths of the video in which this person was seen, in order.

@@ -250,13 +250,13 @@ async fn no_upload_outlives_its_job_unless_kept() {
 
 /// Sends a whole upload as a plain client does (head, then every byte of the body, and only
 /// then reads), and returns the answer; a connection reset under it is a failure.
-async fn plain_upload(addr: &str, body: &[u8]) -> Result<(u16, String), String> {
+async fn plain_upload(addr: &str, extra: &str, body: &[u8]) -> Result<(u16, String), String> {
     let stream = tokio::net::TcpStream::connect(addr)
         .await
         .map_err(|e| e.to_string())?;
     let (mut rx, mut tx) = stream.into_split();
     let head = format!(
-        "POST /v1/jobs HTTP/1.1\r\nHost: {addr}\r\nContent-Type: video/mp4\r\nContent-Length: {}\r\n\r\n",
+        "POST /v1/jobs HTTP/1.1\r\nHost: {addr}\r\nContent-Type: video/mp4\r\n{extra}Content-Length: {}\r\n\r\n",
         body.len()
     );
     tx.write_all(head.as_bytes())
@@ -285,8 +285,8 @@ async fn plain_upload(addr: &str, body: &[u8]) -> Result<(u16, String), String> 
     Ok((status, text))
 }
 
-/// A 429 answered before the body is read still reaches a client that sends its whole body
-/// before reading: the server reads (a bounded part of) the body before it answers.
+/// A 429 or a 403 answered before the body is read still reaches a client that sends its whole
+/// body before reading: the server reads (a bounded part of) the body before it answers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_clients_read_an_early_refusal() {
     let app = TestApp::start(|c| {
@@ -300,13 +300,13 @@ async fn plain_clients_read_an_early_refusal() {
     // and under the default drain of 8 MiB.
     let body = vec![7u8; 6 << 20];
     // The minute's one upload: junk, so it is refused once read (422), and costs no analysis.
-    let (status, _) = plain_upload(&addr, &body).await.expect("first upload");
+    let (status, _) = plain_upload(&addr, "", &body).await.expect("first upload");
     assert_eq!(status, 422);
     let mut tries = Vec::new();
     for _ in 0..24 {
         let (addr, body) = (addr.clone(), body.clone());
         tries.push(tokio::spawn(
-            async move { plain_upload(&addr, &body).await },
+            async move { plain_upload(&addr, "", &body).await },
         ));
     }
     for t in tries {
@@ -315,6 +315,13 @@ async fn plain_clients_read_an_early_refusal() {
         assert!(text.to_ascii_lowercase().contains("retry-after:"), "{text}");
         assert!(text.contains("rate_limited"), "{text}");
     }
+    // The guard's refusal of another site's page comes before the handler: the same holds.
+    let other_site = "Origin: https://attacker.example\r\n";
+    let (status, text) = plain_upload(&addr, other_site, &body)
+        .await
+        .expect("the answer, not a reset");
+    assert_eq!(status, 403, "{text}");
+    assert!(text.contains("origin_not_allowed"), "{text}");
     assert_eq!(app.uploads_count(), 0);
     app.stop().await;
 }

@@ -147,7 +147,7 @@ fn assert_expressions(name: &str, scene: &Scene, r: &Run) {
             .find(|p| p.id == track)
             .unwrap_or_else(|| panic!("{name}: actor {i}'s track {track} is not a person"));
         assert_eq!(
-            p.dominant.as_deref(),
+            p.dominant.map(|d| d.as_str()),
             Some(a.label),
             "{name}: actor {i}: {p:?}"
         );

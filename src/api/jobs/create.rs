@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::options::SentOptions;
 use super::options::UploadOptions;
-use super::receive::{content_length, receive, refuse_unread, too_large};
+use super::receive::{content_length, receive, too_large};
 use super::upload::{RawVideo, UploadForm};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
@@ -50,17 +50,10 @@ pub async fn create_job(
     caller: Caller,
     request: Request,
 ) -> ApiResult<Response> {
-    let key = match idempotency::key(request.headers()) {
-        Ok(key) => key,
-        Err(e) => return Err(refuse_unread(&state, request, e).await),
-    };
-    let Some(key) = key else {
+    let Some(key) = idempotency::key(request.headers())? else {
         return Ok(create(&state, &caller, request).await?.value);
     };
-    let claim = match Idempotency::claim(&state, &caller, "job", key).await {
-        Ok(claim) => claim,
-        Err(e) => return Err(refuse_unread(&state, request, e).await),
-    };
+    let claim = Idempotency::claim(&state, &caller, "job", key).await?;
     if !claim.first {
         return replay(&state, &caller, &claim, request).await;
     }
@@ -126,13 +119,9 @@ async fn admit(state: &AppState, caller: &Caller, declared: Option<u64>) -> ApiR
 /// asked for (its idempotency fingerprint).
 async fn create(state: &AppState, caller: &Caller, request: Request) -> ApiResult<Made<Response>> {
     let limits = &state.config.limits;
-    let declared = content_length(request.headers());
-    let admitted = admit(state, caller, declared).await;
+    admit(state, caller, content_length(request.headers())).await?;
     // The options in the query are checked before the body is read too.
-    let mut fields = match admitted.and_then(|()| query_options(state, &request)) {
-        Ok(fields) => fields,
-        Err(e) => return Err(refuse_unread(state, request, e).await),
-    };
+    let mut fields = query_options(state, &request)?;
     let id = uuid::Uuid::now_v7().to_string();
     let mut upload = state.uploads.incoming(&id);
     if let Some(scratch) = upload.path.parent() {

@@ -136,36 +136,6 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     }
 }
 
-/// Answers `error` to a request whose body was not read. A server that closes a connection with
-/// unread data in it makes the kernel reset it, and a client still sending then loses the answer
-/// (a broken pipe instead of the 429 and its `Retry-After`). So up to
-/// `limits.refused_body_drain_bytes` of the body is read and dropped first, within
-/// `limits.upload_idle_secs`; a body declared larger than that is not waited for. A client that
-/// sent `Expect: 100-continue` has sent no body yet: hyper answers it without asking for one.
-pub async fn refuse_unread(state: &AppState, request: Request, error: ApiError) -> ApiError {
-    let limits = &state.config.limits;
-    let cap = limits.refused_body_drain_bytes;
-    let expects_continue = request
-        .headers()
-        .get(header::EXPECT)
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
-    if cap == 0 || expects_continue || content_length(request.headers()).is_some_and(|n| n > cap) {
-        return error;
-    }
-    let mut body = request.into_body().into_data_stream();
-    let drain = async {
-        let mut read = 0u64;
-        while let Some(Ok(chunk)) = body.next().await {
-            read += chunk.len() as u64;
-            if read > cap {
-                break;
-            }
-        }
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(limits.upload_idle_secs), drain).await;
-    error
-}
-
 /// Copies a body stream to `path` (or nowhere) and into `digest`, stopping at `max` bytes or
 /// after `idle` without a chunk.
 async fn write_stream<S, E>(

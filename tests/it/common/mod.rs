@@ -531,7 +531,10 @@ pub async fn check_first_schema_rows(store: &dyn emoscope::db::Store) {
     let summary = job.summary.expect("summary");
     assert_eq!(summary.percentages.happy, 75.0);
     assert_eq!(summary.counts.neutral, 1);
-    assert_eq!(summary.dominant.as_deref(), Some("happy"));
+    assert_eq!(
+        summary.dominant,
+        Some(emoscope::pipeline::aggregate::Emotion::Happy)
+    );
     assert_eq!(summary.faces_classified, 4);
     let frames = store.timeline(id, None, 10).await.expect("timeline");
     assert_eq!(frames.len(), 1);

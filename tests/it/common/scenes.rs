@@ -175,10 +175,16 @@ pub fn scene_file(name: &str, scene: &Scene) -> PathBuf {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     let dir = DIR.get_or_init(|| tempfile::tempdir().expect("dir"));
     let path = dir.path().join(format!("{name}.mp4"));
+    // Tests run side by side in one process: one writes the file while the others wait, and it
+    // appears whole (a rename), never half written.
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     if !path.exists() {
+        let part = dir.path().join(format!("{name}.part.mp4"));
         scene
-            .write(&path)
+            .write(&part)
             .unwrap_or_else(|e| panic!("making {name}: {e}"));
+        std::fs::rename(&part, &path).expect("rename the scene into place");
     }
     path
 }
