@@ -112,10 +112,17 @@ impl Dispatcher {
     async fn send(&self, d: &Delivery, at: i64) -> Result<u16, Failure> {
         let (body, owner) = self.body(d).await?;
         let secret = self.secret(owner.as_deref()).await?;
-        let url = self.policy.parse(&d.url).map_err(Failure::Final)?;
+        let url = self
+            .policy
+            .parse(&d.url)
+            .map_err(|e| Failure::Final(e.to_string()))?;
         // Resolved and checked now, and the request pinned to those addresses: the name cannot
         // be pointed elsewhere between the check and the connection.
-        let addrs = self.policy.resolve(&url).await.map_err(Failure::Retry)?;
+        let addrs = self
+            .policy
+            .resolve(&url)
+            .await
+            .map_err(|e| Failure::Retry(e.to_string()))?;
         let host = url.host_str().unwrap_or_default().to_string();
         let timeout = Duration::from_secs(self.config.webhooks.timeout_secs.max(1));
         let client = reqwest::Client::builder()
@@ -126,8 +133,8 @@ impl Dispatcher {
             .build()
             .map_err(|e| Failure::Retry(e.to_string()))?;
         let timestamp = at / 1000;
-        let signature =
-            sign::signature(&secret, &d.id, timestamp, &body).map_err(Failure::Final)?;
+        let signature = sign::signature(&secret, &d.id, timestamp, &body)
+            .map_err(|e| Failure::Final(e.to_string()))?;
         let mut headers = HeaderMap::new();
         let value = |v: &str| HeaderValue::from_str(v).map_err(|e| Failure::Final(e.to_string()));
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

@@ -16,6 +16,20 @@ pub const MAX_URL_CHARS: usize = 2048;
 /// A name that does not resolve by then is refused (an upload waits for this).
 const RESOLVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// Why a callback URL is refused; the message says it for the client.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    /// Its form: length, scheme, host, credentials, fragment.
+    #[error("{0}")]
+    Form(String),
+    /// Its host did not resolve, or not in time: worth another try.
+    #[error("{0}")]
+    Unresolved(String),
+    /// It resolves to an address webhooks may not go to.
+    #[error("{0}")]
+    NotPublic(String),
+}
+
 /// What the configuration allows.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -32,65 +46,83 @@ impl Policy {
     }
 
     /// The URL, if its form is acceptable; says why not otherwise.
-    pub fn parse(&self, raw: &str) -> Result<Url, String> {
+    pub fn parse(&self, raw: &str) -> Result<Url, Refused> {
         if raw.len() > MAX_URL_CHARS {
-            return Err(format!(
+            return Err(Refused::Form(format!(
                 "callback_url is longer than {MAX_URL_CHARS} characters"
-            ));
+            )));
         }
-        let url = Url::parse(raw).map_err(|e| format!("callback_url is not a URL: {e}"))?;
+        let url = Url::parse(raw)
+            .map_err(|e| Refused::Form(format!("callback_url is not a URL: {e}")))?;
         match url.scheme() {
             "https" => {}
             "http" if self.allow_http => {}
             "http" => {
-                return Err("callback_url must use https (this server does not allow http callbacks: webhooks.allow_http)".into());
+                return Err(Refused::Form("callback_url must use https (this server does not allow http callbacks: webhooks.allow_http)".into()));
             }
-            other => return Err(format!("callback_url must use https, not {other}")),
+            other => {
+                return Err(Refused::Form(format!(
+                    "callback_url must use https, not {other}"
+                )));
+            }
         }
         if url.host_str().is_none_or(str::is_empty) {
-            return Err("callback_url has no host".into());
+            return Err(Refused::Form("callback_url has no host".into()));
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err("callback_url must not hold a user name or password".into());
+            return Err(Refused::Form(
+                "callback_url must not hold a user name or password".into(),
+            ));
         }
         if url.fragment().is_some() {
-            return Err("callback_url must not have a #fragment".into());
+            return Err(Refused::Form(
+                "callback_url must not have a #fragment".into(),
+            ));
         }
         Ok(url)
     }
 
     /// Resolves the URL's host; every address must be public or allowed, so that a name with
     /// one public and one private address cannot be used to reach the private one.
-    pub async fn resolve(&self, url: &Url) -> Result<Vec<SocketAddr>, String> {
-        let host = url.host_str().ok_or("callback_url has no host")?;
+    pub async fn resolve(&self, url: &Url) -> Result<Vec<SocketAddr>, Refused> {
+        let form = |m: &str| Refused::Form(m.into());
+        let host = url
+            .host_str()
+            .ok_or_else(|| form("callback_url has no host"))?;
         let host = host.trim_start_matches('[').trim_end_matches(']');
         let port = url
             .port_or_known_default()
-            .ok_or("callback_url has no port")?;
+            .ok_or_else(|| form("callback_url has no port"))?;
         let lookup = tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host, port)));
         let addrs: Vec<SocketAddr> = lookup
             .await
-            .map_err(|_| format!("cannot resolve the callback host {host:?} in time"))?
-            .map_err(|e| format!("cannot resolve the callback host {host:?}: {e}"))?
+            .map_err(|_| {
+                Refused::Unresolved(format!("cannot resolve the callback host {host:?} in time"))
+            })?
+            .map_err(|e| {
+                Refused::Unresolved(format!("cannot resolve the callback host {host:?}: {e}"))
+            })?
             .collect();
         if addrs.is_empty() {
-            return Err(format!("the callback host {host:?} has no address"));
+            return Err(Refused::Unresolved(format!(
+                "the callback host {host:?} has no address"
+            )));
         }
         for a in &addrs {
             let ip = a.ip();
             if let Some(kind) = not_public(ip)
                 && !self.allowed.iter().any(|n| n.contains(ip))
             {
-                return Err(format!(
+                return Err(Refused::NotPublic(format!(
                     "callback_url resolves to {ip}, a {kind} address; webhooks go only to public addresses unless webhooks.allowed_networks lists it"
-                ));
+                )));
             }
         }
         Ok(addrs)
     }
 
     /// Both checks, as an upload makes them.
-    pub async fn check(&self, raw: &str) -> Result<Url, String> {
+    pub async fn check(&self, raw: &str) -> Result<Url, Refused> {
         let url = self.parse(raw)?;
         self.resolve(&url).await?;
         Ok(url)
@@ -221,7 +253,8 @@ mod tests {
             ("https://hooks.example.com/#x", "fragment"),
         ] {
             let e = strict.parse(bad).expect_err(bad);
-            assert!(e.contains(why), "{bad}: {e}");
+            assert!(matches!(e, Refused::Form(_)), "{bad}: {e}");
+            assert!(e.to_string().contains(why), "{bad}: {e}");
         }
         assert!(policy(true, &[]).parse("http://hooks.example.com/").is_ok());
     }
@@ -237,7 +270,7 @@ mod tests {
             "http://10.0.0.1/",
         ] {
             let e = strict.check(url).await.expect_err(url);
-            assert!(e.contains("address"), "{url}: {e}");
+            assert!(e.to_string().contains("address"), "{url}: {e}");
         }
         let allowed = policy(true, &["127.0.0.1", "::1"]);
         assert!(allowed.check("http://127.0.0.1:9/hook").await.is_ok());

@@ -136,10 +136,26 @@ async fn a_pending_webhook_survives_sigkill() {
     let mut server = Server::start(dir.path(), 1, &env());
     let client = reqwest::Client::new();
     let id = job_with_callback(&client, &server, &receiver.url).await;
-    // At least one failed attempt, and still pending.
+    // At least one failed attempt recorded (the receiver seeing it is not enough: the server
+    // records it after the answer), and the delivery still pending.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while receiver.received().await.is_empty() {
-        assert!(std::time::Instant::now() < deadline, "no attempt");
+    loop {
+        let url = server.url(&format!("/v1/jobs/{id}/deliveries"));
+        let (_, list) = common::status_and_json(client.get(url)).await;
+        let recorded = list["items"].as_array().is_some_and(|items| {
+            items.iter().any(|d| {
+                d["attempt_log"]
+                    .as_array()
+                    .is_some_and(|log| log.iter().any(|a| a["status_code"] == 500))
+            })
+        });
+        if recorded {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no failed attempt: {list}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     server.kill();

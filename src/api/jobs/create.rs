@@ -207,7 +207,11 @@ async fn callback_url(
     if caller.owner().is_none() && w.secret.expose().is_none() {
         return Err(bad("webhooks of jobs made without an API key are signed with the server's secret, and none is configured (webhooks.secret)".into()));
     }
-    let checked = state.webhooks.check(&url).await.map_err(bad)?;
+    let checked = state
+        .webhooks
+        .check(&url)
+        .await
+        .map_err(|e| bad(e.to_string()))?;
     Ok(Some(checked.to_string()))
 }
 
