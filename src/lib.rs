@@ -12,6 +12,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod fields;
 pub mod jobs;
 pub mod pipeline;
 pub mod report;

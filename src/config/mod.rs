@@ -9,9 +9,8 @@ mod values;
 pub use secret::{DatabaseUrl, Secret, WebhookSecret, redact_url};
 pub use values::{List, Network, Origin, canonical};
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, Result};
 use serde::Deserialize;
 
 use crate::pipeline::detect::DetectorKind;
@@ -103,17 +102,6 @@ impl Default for StorageConfig {
 pub enum StorageBackend {
     Local,
     S3,
-}
-
-impl std::str::FromStr for StorageBackend {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "local" => Ok(Self::Local),
-            "s3" => Ok(Self::S3),
-            _ => Err(format!("expected local or s3, not {s:?}")),
-        }
-    }
 }
 
 /// Webhooks: where they may go, how they are signed, how long they are retried.
@@ -249,18 +237,6 @@ pub enum ProviderChoice {
     Auto,
     Openai,
     Template,
-}
-
-impl std::str::FromStr for ProviderChoice {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "auto" => Ok(Self::Auto),
-            "openai" => Ok(Self::Openai),
-            "template" => Ok(Self::Template),
-            _ => Err(format!("must be auto, openai or template, not {s:?}")),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -446,21 +422,6 @@ impl Default for QueueConfig {
 }
 
 impl Config {
-    /// Defaults, overlaid by `file` when given, then by the environment.
-    pub fn load(file: Option<&Path>) -> Result<Self> {
-        let mut config = match file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read config file {}", path.display()))?;
-                toml::from_str(&text)
-                    .with_context(|| format!("invalid config file {}", path.display()))?
-            }
-            None => Config::default(),
-        };
-        config.apply_env(|key| std::env::var(key).ok())?;
-        Ok(config)
-    }
-
     pub fn database_url(&self) -> DatabaseUrl {
         if self.database_url.is_empty() {
             DatabaseUrl::new(format!(
@@ -509,37 +470,77 @@ pub fn cores() -> usize {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    use anyhow::Result;
+
     use super::*;
 
-    #[test]
-    fn environment_overrides_defaults_and_is_validated() {
-        let mut config = Config::default();
-        config
-            .apply_env(|k| match k {
-                "EMOSCOPE_LIMITS__MAX_UPLOAD_BYTES" => Some("1000".into()),
-                "EMOSCOPE_DEFAULTS__DETECTOR" => Some("haar".into()),
-                _ => None,
-            })
-            .expect("valid");
-        assert_eq!(config.limits.max_upload_bytes, 1000);
-        assert_eq!(config.defaults.detector, DetectorKind::Haar);
+    fn env(pairs: &[(&str, &str)]) -> Result<Config> {
+        let vars = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        Config::layered(None, vars)
+    }
 
-        let err = Config::default()
-            .apply_env(|k| (k == "EMOSCOPE_WORKERS").then(|| "many".into()))
-            .expect_err("not a number");
+    #[test]
+    fn environment_overrides_the_file_and_the_defaults_and_is_checked() {
+        let file = "[limits]\nmax_upload_bytes = 5000\nmax_field_bytes = 100\n";
+        let vars = [
+            ("EMOSCOPE_LIMITS__MAX_UPLOAD_BYTES", "1000"),
+            ("EMOSCOPE_DEFAULTS__DETECTOR", "haar"),
+            ("EMOSCOPE_KEEP_VIDEOS", "true"),
+            (
+                "EMOSCOPE_HTTP__CORS_ORIGINS",
+                "https://a.example, https://b.example",
+            ),
+            // Not settings: left to whoever reads them.
+            ("EMOSCOPE_CONFIG", "elsewhere.toml"),
+            ("EMOSCOPE_LOG_FORMAT", "json"),
+            ("OTHER", "x"),
+        ];
+        let vars = vars.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        let config =
+            Config::layered(Some((Path::new("emoscope.toml"), file)), vars).expect("valid");
+        assert_eq!(config.limits.max_upload_bytes, 1000);
+        assert_eq!(config.limits.max_field_bytes, 100);
+        assert_eq!(
+            config.limits.max_queued_jobs,
+            Limits::default().max_queued_jobs
+        );
+        assert_eq!(config.defaults.detector, DetectorKind::Haar);
+        assert!(config.keep_videos);
+        assert_eq!(config.http.cors_origins.0.len(), 2);
+
+        let err = env(&[("EMOSCOPE_WORKERS", "many")]).expect_err("not a number");
         assert!(err.to_string().contains("EMOSCOPE_WORKERS"), "{err}");
+        let err = env(&[("EMOSCOPE_LIMITS__MAX_UPLOADBYTES", "1")]).expect_err("misspelt");
+        assert!(err.to_string().contains("max_uploadbytes"), "{err}");
+    }
+
+    #[test]
+    fn text_settings_take_any_text_numbers_too() {
+        let config = env(&[
+            ("EMOSCOPE_REPORT__API_KEY", "12345"),
+            ("EMOSCOPE_DEFAULT_MODEL", "2026"),
+        ])
+        .expect("valid");
+        assert_eq!(config.report.api_key.expose(), Some("12345"));
+        assert_eq!(config.default_model, "2026");
     }
 
     #[test]
     fn the_api_key_never_shows_in_debug_output() {
-        let mut config = Config::default();
-        config
-            .apply_env(|k| (k == "EMOSCOPE_REPORT__API_KEY").then(|| "sk-very-secret".into()))
-            .expect("valid");
+        let config = env(&[("EMOSCOPE_REPORT__API_KEY", "sk-very-secret")]).expect("valid");
         assert_eq!(config.report.api_key.expose(), Some("sk-very-secret"));
         let shown = format!("{config:?} {config:#?}");
         assert!(!shown.contains("sk-very-secret"), "{shown}");
         assert!(shown.contains("***"));
+        let err = env(&[("EMOSCOPE_WEBHOOKS__SECRET", "whsec_not base64 hunter2")])
+            .expect_err("malformed");
+        assert!(
+            err.to_string().contains("EMOSCOPE_WEBHOOKS__SECRET"),
+            "{err}"
+        );
+        assert!(!format!("{err:#}").contains("hunter2"), "{err:#}");
     }
 
     #[test]
@@ -556,16 +557,14 @@ mod tests {
             ),
             ("mysql://root:hunter2@db/x", "hunter2"),
         ] {
-            let mut config = Config::default();
-            let shown =
-                match config.apply_env(|k| (k == "EMOSCOPE_DATABASE_URL").then(|| url.into())) {
-                    Ok(()) => format!(
-                        "{config:?} {} {:?}",
-                        config.database_url(),
-                        config.database_url()
-                    ),
-                    Err(e) => format!("{e:#}"),
-                };
+            let shown = match env(&[("EMOSCOPE_DATABASE_URL", url)]) {
+                Ok(config) => format!(
+                    "{config:?} {} {:?}",
+                    config.database_url(),
+                    config.database_url()
+                ),
+                Err(e) => format!("{e:#}"),
+            };
             assert!(!shown.contains(secret), "{shown}");
             assert!(!shown.contains("p%40ss"), "{shown}");
         }
@@ -577,27 +576,23 @@ mod tests {
 
     #[test]
     fn bad_defaults_stop_the_start_with_a_clear_message() {
-        let err = Config::default()
-            .apply_env(|k| (k == "EMOSCOPE_DEFAULTS__DETECTOR").then(|| "retina".into()))
-            .expect_err("unknown detector");
-        assert!(
-            err.to_string().contains("EMOSCOPE_DEFAULTS__DETECTOR"),
-            "{err}"
-        );
-        assert!(err.to_string().contains("yunet or haar"), "{err}");
-        let err = Config::default()
-            .apply_env(|k| (k == "EMOSCOPE_DEFAULTS__SAMPLE_FPS").then(|| "500".into()))
-            .expect_err("above the limit");
+        let err = env(&[("EMOSCOPE_DEFAULTS__DETECTOR", "retina")]).expect_err("unknown detector");
+        let text = err.to_string();
+        assert!(text.contains("EMOSCOPE_DEFAULTS__DETECTOR"), "{text}");
+        assert!(text.contains("yunet") && text.contains("haar"), "{text}");
+        let err = env(&[("EMOSCOPE_DEFAULTS__SAMPLE_FPS", "500")]).expect_err("above the limit");
         assert!(err.to_string().contains("defaults.sample_fps"), "{err}");
-        let err = toml::from_str::<Config>("[defaults]\ndetector = \"retina\"").expect_err("file");
-        assert!(err.to_string().contains("retina"), "{err}");
+        let file = Some((Path::new("e.toml"), "[defaults]\ndetector = \"retina\""));
+        let err = Config::layered(file, []).expect_err("file");
+        assert!(format!("{err:#}").contains("retina"), "{err:#}");
     }
 
     #[test]
     fn file_fields_are_checked() {
-        let err = toml::from_str::<Config>("listen = 1").expect_err("wrong type");
-        assert!(err.to_string().contains("listen"), "{err}");
-        let err = toml::from_str::<Config>("no_such_key = 1").expect_err("unknown key");
-        assert!(err.to_string().contains("no_such_key"), "{err}");
+        let file = |text| Config::layered(Some((Path::new("e.toml"), text)), []);
+        let err = file("listen = 1").expect_err("wrong type");
+        assert!(format!("{err:#}").contains("listen"), "{err:#}");
+        let err = file("no_such_key = 1").expect_err("unknown key");
+        assert!(format!("{err:#}").contains("no_such_key"), "{err:#}");
     }
 }

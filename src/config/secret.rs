@@ -42,13 +42,6 @@ impl std::fmt::Debug for DatabaseUrl {
     }
 }
 
-impl std::str::FromStr for DatabaseUrl {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self(s.to_string()))
-    }
-}
-
 /// The URL with any password replaced by `***`: the user part's and every query parameter whose
 /// name mentions a password, secret or key. A string that is not a URL shows only its scheme.
 pub fn redact_url(url: &str) -> String {
@@ -114,13 +107,6 @@ impl Secret {
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(if self.0.is_empty() { "(unset)" } else { "***" })
-    }
-}
-
-impl std::str::FromStr for Secret {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self(s.to_string()))
     }
 }
 

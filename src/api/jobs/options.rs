@@ -133,7 +133,7 @@ impl UploadOptions {
     /// The accepted names: this struct's fields, as serde reads them.
     pub fn names() -> &'static [&'static str] {
         static NAMES: std::sync::OnceLock<&'static [&'static str]> = std::sync::OnceLock::new();
-        NAMES.get_or_init(field_names::<Self>)
+        NAMES.get_or_init(crate::fields::names::<Self>)
     }
 
     /// Each value parsed; an empty value is an error, not a default (`detector=` is more likely
@@ -283,36 +283,6 @@ pub fn field_too_large(name: &str, max: usize) -> ApiError {
 
 fn invalid(message: String) -> ApiError {
     ApiError::new(ErrorCode::InvalidOption, message)
-}
-
-/// The field names of a struct that derives `Deserialize`, as serde reads them: a deserializer
-/// that only records what `deserialize_struct` is told.
-fn field_names<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
-    use serde::de::{self, Deserializer, Visitor};
-    struct Names<'a>(&'a mut &'static [&'static str]);
-    impl<'de> Deserializer<'de> for Names<'_> {
-        type Error = de::value::Error;
-        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
-            Err(de::Error::custom("not a struct"))
-        }
-        fn deserialize_struct<V: Visitor<'de>>(
-            self,
-            _: &'static str,
-            fields: &'static [&'static str],
-            _: V,
-        ) -> Result<V::Value, Self::Error> {
-            *self.0 = fields;
-            Err(de::Error::custom("names only"))
-        }
-        serde::forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
-            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
-            identifier ignored_any
-        }
-    }
-    let mut names: &'static [&'static str] = &[];
-    let _ = T::deserialize(Names(&mut names));
-    names
 }
 
 #[cfg(test)]

@@ -95,12 +95,12 @@ impl S3Server {
         ]
     }
 
-    /// The same settings, for a store opened in the test itself.
+    /// The same settings, read as a process reads them, for a store opened in the test itself.
     pub fn config(&self, c: &mut emoscope::config::Config) {
-        for (key, value) in self.env() {
-            c.apply_env(|k| (k == key).then(|| value.clone()))
-                .expect("storage settings");
-        }
+        let vars = self.env().into_iter().map(|(k, v)| (k.to_string(), v));
+        c.storage = emoscope::config::Config::layered(None, vars)
+            .expect("storage settings")
+            .storage;
     }
 
     /// The bucket as the service sees it, through the S3 protocol.
