@@ -132,6 +132,20 @@ struct EvaluateCmd {
     /// With --through-pipeline: at most this many faces of each class (0: all).
     #[arg(long, default_value_t = 0)]
     per_class: usize,
+    /// `fer2013`: the folder's labels; `ferplus`: the majority of FER+'s ten annotators, with
+    /// recall, predicted and true shares per class and calibration.
+    #[arg(long, value_enum, default_value = "fer2013")]
+    labels: Labels,
+    /// With --labels ferplus: the votes per image (default: ../ferplus/kaggle_to_fer2013_row.csv
+    /// beside the dataset folder).
+    #[arg(long)]
+    votes: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Labels {
+    Fer2013,
+    Ferplus,
 }
 
 #[derive(Args)]
@@ -289,6 +303,19 @@ impl AnalyzeCmd {
 impl EvaluateCmd {
     fn run(self, config: &Config) -> Result<()> {
         let model = self.model.as_deref();
+        if let Labels::Ferplus = self.labels {
+            use emoscope::cli::against_people;
+            let votes = self
+                .votes
+                .clone()
+                .unwrap_or_else(|| self.dataset.join("../ferplus/kaggle_to_fer2013_row.csv"));
+            let a = against_people::evaluate_against_people(config, &self.dataset, &votes, model)?;
+            match self.json {
+                true => println!("{}", serde_json::to_string_pretty(&a)?),
+                false => against_people::print_text(&a),
+            }
+            return Ok(());
+        }
         if self.through_pipeline {
             use emoscope::cli::through_pipeline;
             let e = through_pipeline::evaluate_through_pipeline(

@@ -1,6 +1,7 @@
 //! Subcommands that work without the HTTP server: the pipeline on one video, accuracy
 //! (of the model, and through the detector and crop), keys.
 
+pub mod against_people;
 pub mod analyze;
 pub mod evaluate;
 pub mod keys;

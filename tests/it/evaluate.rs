@@ -77,3 +77,51 @@ fn the_pipeline_benchmark_reports_every_condition() {
     }
     assert!(large.aligned_accuracy_detected > 0.4, "{large:?}");
 }
+
+/// Against people: every shipped model with a FER+ record reproduces it on PrivateTest (the
+/// faces with a clear majority, agreement within 0.2 points, the shares within 0.2 points), and
+/// the default has one.
+#[test]
+fn evaluate_against_people_reproduces_the_recorded_figures() {
+    use emoscope::cli::against_people::evaluate_against_people;
+    let fer = common::synth::fer_dir();
+    let votes = fer.join("ferplus/kaggle_to_fer2013_row.csv");
+    assert!(
+        votes.exists(),
+        "{} is missing: the FER+ votes come with ../shared/data/fer2013",
+        votes.display()
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let config = common::test_config(dir.path());
+    let runs = common::repo().join("training/runs");
+    let record = |name: &str| -> Option<Value> {
+        let text = std::fs::read_to_string(runs.join(name).join("ferplus.json")).ok()?;
+        Some(serde_json::from_str(&text).expect("record json"))
+    };
+    assert!(
+        record(&config.default_model).is_some(),
+        "the default model {} has no FER+ record",
+        config.default_model
+    );
+    for name in ["emonet", "emonet_flip_int8", "emonet_int8", "emotion_cnn"] {
+        let Some(r) = record(name) else { continue };
+        let a = evaluate_against_people(&config, &fer.join("test"), &votes, Some(name))
+            .expect("evaluate");
+        assert_eq!(
+            a.faces as u64,
+            r["faces"].as_u64().expect("faces"),
+            "{name}"
+        );
+        let near = |got: f64, key: &str| {
+            let want = r[key].as_f64().expect(key);
+            assert!((got - want).abs() <= 0.002, "{name} {key}: {got} vs {want}");
+        };
+        near(a.agreement, "agreement");
+        near(a.fer2013_accuracy, "fer2013_accuracy");
+        for (i, share) in a.predicted_share.iter().enumerate() {
+            let want = r["predicted_share"][i].as_f64().expect("share");
+            assert!((share - want).abs() <= 0.002, "{name} share {i}");
+        }
+        assert!((0.0..=1.0).contains(&a.ece));
+    }
+}
