@@ -12,9 +12,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-use super::evaluate::{dataset_files, load_gray48};
+use super::evaluate::{dataset_files, load_gray48, open_model};
 use crate::config::Config;
-use crate::pipeline::Engine;
 use crate::pipeline::aggregate::{EMOTIONS, argmax};
 use crate::pipeline::crop::push_gray48;
 
@@ -129,15 +128,7 @@ pub fn evaluate_against_people(
     model_name: Option<&str>,
 ) -> Result<Agreement> {
     let votes = read_votes(votes_file)?;
-    let engine = Engine::load_for(
-        config,
-        config.threads_per_session(1),
-        model_name.unwrap_or(""),
-    )?;
-    let name = model_name.unwrap_or(&engine.default_model).to_string();
-    let mut model = engine
-        .emotion_model(&name)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (name, mut model) = open_model(config, model_name)?;
     let pre = model.info.preprocess;
     let files: Vec<_> = dataset_files(dataset, 0)?
         .into_iter()

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::pipeline::Engine;
 use crate::pipeline::aggregate::{EMOTIONS, argmax};
+use crate::pipeline::classify::EmotionModel;
 use crate::pipeline::crop::{FACE_SIDE, push_gray48};
 
 #[derive(Debug, Serialize)]
@@ -68,16 +69,25 @@ pub(crate) fn dataset_files(dataset: &Path, per_class: usize) -> Result<Vec<(Pat
     Ok(files)
 }
 
-pub fn evaluate(config: &Config, dataset: &Path, model_name: Option<&str>) -> Result<Evaluation> {
+/// The emotion model `model_name` (the default when `None`), alone, with its name.
+pub(crate) fn open_model(
+    config: &Config,
+    model_name: Option<&str>,
+) -> Result<(String, EmotionModel)> {
     let engine = Engine::load_for(
         config,
         config.threads_per_session(1),
         model_name.unwrap_or(""),
     )?;
     let name = model_name.unwrap_or(&engine.default_model).to_string();
-    let mut model = engine
+    let model = engine
         .emotion_model(&name)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((name, model))
+}
+
+pub fn evaluate(config: &Config, dataset: &Path, model_name: Option<&str>) -> Result<Evaluation> {
+    let (name, mut model) = open_model(config, model_name)?;
     let pre = model.info.preprocess;
 
     let files = dataset_files(dataset, 0)?;
