@@ -10,6 +10,7 @@
 
 pub mod deliveries;
 mod frames;
+mod idempotency;
 pub mod jobs;
 pub mod keys;
 mod notify;
@@ -17,7 +18,7 @@ mod queue;
 pub mod reports;
 pub mod rows;
 
-pub use keys::IdempotentRequest;
+pub use idempotency::IdempotentRequest;
 
 use std::str::FromStr;
 use std::time::Duration;
