@@ -8,7 +8,6 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
-use tokio_util::sync::CancellationToken;
 
 use crate::api::auth::KeysInUse;
 use crate::api::rate::RateLimits;
@@ -80,7 +79,7 @@ impl Boot {
         let store = open_store(&config).await?;
         let instance = Instance::acquire(&config.data_dir)?;
         let uploads = open_uploads(&config, &instance).await?;
-        let background = Background::new(CancellationToken::new());
+        let background = Background::default();
         let (wake, report_wake) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
         store.listen(wake.clone(), report_wake.clone(), background.token());
         Ok(Self {
@@ -131,6 +130,11 @@ impl Boot {
             policy
                 .parse(default_url)
                 .map_err(|e| anyhow::anyhow!("webhooks.default_callback_url: {e}"))?;
+            if config.webhooks.secret.expose().is_none() {
+                tracing::warn!(
+                    "webhooks.default_callback_url is set but webhooks.secret is not: uploads made without an API key will be refused (400 invalid_callback_url) until a secret is configured"
+                );
+            }
         }
         let prefix = self.instance.worker_prefix.as_str();
         let reports = store
@@ -144,13 +148,6 @@ impl Boot {
                 reports,
                 deliveries,
                 "took back the reports and webhooks this instance held when it last stopped"
-            );
-        }
-        if !config.webhooks.default_callback_url.is_empty()
-            && config.webhooks.secret.expose().is_none()
-        {
-            tracing::warn!(
-                "webhooks.default_callback_url is set but webhooks.secret is not: uploads made without an API key will be refused (400 invalid_callback_url) until a secret is configured"
             );
         }
         let housekeeping = Housekeeping {

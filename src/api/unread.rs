@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use futures_util::StreamExt;
@@ -29,10 +29,7 @@ pub async fn drain_unread(State(state): State<AppState>, request: Request, next:
     let limits = &state.config.limits;
     let cap = limits.refused_body_drain_bytes;
     let headers = request.headers();
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = content_length(headers);
     let expects_continue = headers
         .get(header::EXPECT)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
@@ -50,6 +47,16 @@ pub async fn drain_unread(State(state): State<AppState>, request: Request, next:
         let _ = tokio::time::timeout(idle, drain(body, cap)).await;
     }
     response
+}
+
+/// The body's size as the request declares it.
+pub fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
 }
 
 /// A body that reads `shared`, and lets it go (`None`) when it ends.

@@ -14,19 +14,13 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 /// The background tasks of one process.
+#[derive(Default)]
 pub struct Background {
     tasks: TaskTracker,
     cancel: CancellationToken,
 }
 
 impl Background {
-    pub fn new(cancel: CancellationToken) -> Self {
-        Self {
-            tasks: TaskTracker::new(),
-            cancel,
-        }
-    }
-
     /// A token that is cancelled when the process stops.
     pub fn token(&self) -> CancellationToken {
         self.cancel.child_token()

@@ -6,7 +6,7 @@ mod env;
 mod secret;
 mod values;
 
-pub use secret::{DatabaseUrl, Secret, WebhookSecret, redact_url};
+pub use secret::{DatabaseUrl, Secret, WebhookSecret, redact_url, webhook_key};
 pub use values::{List, Network, Origin, canonical};
 
 use std::path::PathBuf;

@@ -110,6 +110,14 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// The key bytes of a Standard Webhooks secret (`whsec_` and base64; the prefix may be left
+/// out); `None` when it is not base64. The one decoder, for the server's secret and the keys'.
+pub fn webhook_key(secret: &str) -> Option<Vec<u8>> {
+    STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap_or(secret))
+        .ok()
+}
+
 /// The secret that signs webhooks (Standard Webhooks: `whsec_` and base64), checked when it is
 /// read, so that signing cannot fail later. Empty: none.
 #[derive(Clone, Default, Debug)]
@@ -124,11 +132,7 @@ impl WebhookSecret {
 impl std::str::FromStr for WebhookSecret {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if !s.is_empty()
-            && STANDARD
-                .decode(s.strip_prefix("whsec_").unwrap_or(s))
-                .is_err()
-        {
+        if !s.is_empty() && webhook_key(s).is_none() {
             // The value itself is never repeated in the message.
             return Err("the webhook secret is not whsec_ and base64".into());
         }

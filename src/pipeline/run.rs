@@ -28,8 +28,8 @@ pub struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    /// Starts a run of `options` on a video of `video`'s kind, expecting `total` sampled frames;
-    /// writes the annotated video to `annotated` when the options ask for it.
+    /// Starts a run of `options` on a video of `video`'s kind (its frame count sets the expected
+    /// progress); writes the annotated video to `annotated` when the options ask for it.
     pub fn start(
         settings: PipelineSettings,
         options: &'a AnalysisOptions,

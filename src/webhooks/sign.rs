@@ -8,16 +8,16 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// The `webhook-signature` header value.
+use crate::config::webhook_key;
+
 /// A signing secret that is not `whsec_` and base64.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the webhook secret is not whsec_ and base64")]
 pub struct BadSecret;
 
+/// The `webhook-signature` header value.
 pub fn signature(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Result<String, BadSecret> {
-    let key = STANDARD
-        .decode(secret.strip_prefix("whsec_").unwrap_or(secret))
-        .map_err(|_| BadSecret)?;
+    let key = webhook_key(secret).ok_or(BadSecret)?;
     // HMAC takes a key of any length.
     let mut mac = Hmac::<Sha256>::new_from_slice(&key).map_err(|_| BadSecret)?;
     mac.update(format!("{id}.{timestamp}.").as_bytes());

@@ -12,11 +12,12 @@ use sha2::{Digest, Sha256};
 
 use super::options::SentOptions;
 use super::options::UploadOptions;
-use super::receive::{content_length, receive, too_large};
+use super::receive::{receive, too_large};
 use super::upload::{RawVideo, UploadForm};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::idempotency::{self, Idempotency, Made};
+use crate::api::unread::content_length;
 use crate::auth::Caller;
 use crate::jobs::{JobStatus, NewJob};
 use crate::pipeline::decode::Sampler;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::extract::multipart::Field;
 use axum::extract::{FromRequest, Multipart, Request};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use sha2::{Digest, Sha256};
@@ -182,7 +182,7 @@ where
 }
 
 /// A full disk is the server's state, not a fault: 507, and the client may try later.
-pub fn disk_error(e: std::io::Error) -> ApiError {
+fn disk_error(e: std::io::Error) -> ApiError {
     if e.kind() == std::io::ErrorKind::StorageFull {
         tracing::error!(error = %e, "the scratch disk is full; an upload was refused");
         ApiError::new(
@@ -193,15 +193,6 @@ pub fn disk_error(e: std::io::Error) -> ApiError {
     } else {
         ApiError::internal(e)
     }
-}
-
-pub fn content_length(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .parse()
-        .ok()
 }
 
 pub fn too_large(max: u64) -> ApiError {
