@@ -30,8 +30,9 @@ def decode(jpeg: bytes, what: str) -> np.ndarray:
     return arr
 
 
-def read_split_files(root: Path, split: str) -> tuple[list[bytes], np.ndarray]:
-    """The split's JPEG files as bytes and their labels, in a sorted, deterministic order."""
+def read_split_files(root: Path, split: str, names: list[str] | None = None) -> tuple[list[bytes], np.ndarray]:
+    """The split's JPEG files as bytes and their labels, in a sorted, deterministic order; their
+    file names are appended to `names` when given."""
     files, labels = [], []
     for idx, label in enumerate(LABELS):
         folder = root / split / label
@@ -40,17 +41,21 @@ def read_split_files(root: Path, split: str) -> tuple[list[bytes], np.ndarray]:
         for path in sorted(folder.iterdir()):
             files.append(path.read_bytes())
             labels.append(idx)
+            if names is not None:
+                names.append(path.name)
     return files, np.asarray(labels, dtype=np.int64)
 
 
-def load_split(data: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
-    """`data` is the fer2013 folder or a packed .npz file."""
+def load_split(data: Path, split: str, names: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`data` is the fer2013 folder or a packed .npz file; the file names go to `names` if given."""
     if data.suffix == ".npz":
         # The packed file keeps the original JPEG bytes: smaller than pixels, and decoded alike.
         with np.load(data) as packed:
             blob, offsets, y = packed[f"{split}_jpeg"], packed[f"{split}_offsets"], packed[f"{split}_y"]
+            if names is not None:
+                names.extend(str(n) for n in packed[f"{split}_names"])
         files = [blob[offsets[i] : offsets[i + 1]].tobytes() for i in range(len(y))]
     else:
-        files, y = read_split_files(data, split)
+        files, y = read_split_files(data, split, names)
     x = np.stack([decode(f, f"{split}[{i}]") for i, f in enumerate(files)])
     return x, y

@@ -33,6 +33,7 @@ def export_onnx(
     flip_tta: bool,
     input_scale: float,
     check_images: np.ndarray,
+    dataset: str = "FER2013 (train=Training, model chosen on PublicTest)",
 ) -> float:
     """Writes the model and returns the largest |ONNX - PyTorch| logit difference on real images."""
     model = model.cpu().eval()
@@ -61,7 +62,7 @@ def export_onnx(
         "input_std": "1",
         "output": "logits",
         "flip_tta": str(flip_tta).lower(),
-        "dataset": "FER2013 (train=Training, model chosen on PublicTest)",
+        "dataset": dataset,
     }
     del proto.metadata_props[:]
     for k, v in meta.items():

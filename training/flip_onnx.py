@@ -86,7 +86,11 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--name", default=None, help="model name in the metadata (default: the file's stem)")
     args = ap.parse_args()
-    wrapped = wrap(onnx.load(args.model), args.name or args.out.stem)
+    model = onnx.load(args.model)
+    if any(p.key == "flip_tta" and p.value == "true" for p in model.metadata_props):
+        # Wrapping it again would run the network four times a face for the same logits.
+        raise SystemExit(f"{args.model} already averages each face with its mirror image")
+    wrapped = wrap(model, args.name or args.out.stem)
     onnx.save(wrapped, args.out)
 
     # The wrapper must equal averaging two runs of the original by hand.

@@ -20,11 +20,13 @@ def main() -> None:
     args = ap.parse_args()
     arrays = {}
     for split in SPLITS:
-        files, y = read_split_files(args.data, split)
+        names: list[str] = []
+        files, y = read_split_files(args.data, split, names)
         offsets = np.cumsum([0] + [len(f) for f in files])
         arrays[f"{split}_jpeg"] = np.frombuffer(b"".join(files), dtype=np.uint8)
         arrays[f"{split}_offsets"] = offsets
         arrays[f"{split}_y"] = y
+        arrays[f"{split}_names"] = np.array(names)
         print(f"{split}: {len(y)} images")
     np.savez(args.out, **arrays)
     size = args.out.stat().st_size

@@ -3,6 +3,9 @@
 
     python training/train.py --arch emotion_cnn --epochs 12 --out training/runs/emotion_cnn \
         --onnx models/emotion_cnn.onnx
+
+With --targets ferplus it learns the FER+ annotators' vote distributions instead of FER2013's one
+label per face, and picks the epoch by agreement with the annotators' majority on PublicTest.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+import ferplus
 from data import LABELS, default_data_dir, load_split
+from degrade import degrade
 from export import export_onnx
+from init_onnx import load_emonet_onnx
 from models import build
 
 # Pixels reach the network as value / 255 with no mean or std: recorded in the ONNX metadata and
@@ -30,6 +36,12 @@ INPUT_SCALE = 1.0 / 255.0
 
 # Options that may differ between a run and its --resume: where it runs, not what it learns.
 RESUMABLE = {"resume", "time_budget", "device", "threads", "data", "onnx", "name"}
+
+
+DATASETS = {
+    "fer2013": "FER2013 (train=Training, model chosen on PublicTest)",
+    "ferplus": "FER2013 faces, FER+ vote distributions (train=Training, model chosen on PublicTest)",
+}
 
 
 def seed_everything(seed: int) -> None:
@@ -47,6 +59,42 @@ def subset(x: np.ndarray, y: np.ndarray, n: int, seed: int) -> tuple[np.ndarray,
 
 def to_tensor(x: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(x).float().mul_(INPUT_SCALE).unsqueeze(1)
+
+
+def load_targets(data: Path, split: str, votes: dict | None, args: argparse.Namespace):
+    """A split's faces, FER2013 labels, training targets (the labels, or the vote distributions
+    over the faces that FER+ mostly gives one of the seven), and the votes (seven, other) if any."""
+    names: list[str] = []
+    x, y = load_split(data, split, names)
+    if args.limit:
+        idx = np.sort(np.random.default_rng(args.seed).permutation(len(y))[: args.limit])
+        x, y, names = x[idx], y[idx], [names[i] for i in idx]
+    if votes is None:
+        return x, y, y, None
+    seven, other = ferplus.split_votes(names, votes)
+    if split == "train":
+        keep = ferplus.trainable(seven, other)
+        x, y, seven, other = x[keep], y[keep], seven[keep], other[keep]
+    return x, y, ferplus.distributions(seven), (seven, other)
+
+
+@torch.no_grad()
+def validate(model, x: torch.Tensor, y: np.ndarray, votes, flip_tta: bool, dev) -> tuple[float, float]:
+    """Loss and accuracy on val: against FER2013's labels, or the FER+ distributions and majority."""
+    model.eval()
+    logits = []
+    for i in range(0, len(x), 512):
+        xb = x[i : i + 512].to(dev)
+        out = model(xb).float()
+        if flip_tta:
+            out = (out + model(torch.flip(xb, dims=[3])).float()) / 2
+        logits.append(out.cpu())
+    logits = torch.cat(logits)
+    if votes is None:
+        target = torch.from_numpy(y)
+        return F.cross_entropy(logits, target).item(), (logits.argmax(1) == target).float().mean().item()
+    found = ferplus.agreement(torch.softmax(logits, 1).numpy(), *votes)
+    return found["cross_entropy"], found["agreement"]
 
 
 def erase(x: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor:
@@ -161,6 +209,20 @@ def main() -> None:
     ap.add_argument("--mixup", type=float, default=0.0, help="mixup alpha (0: off)")
     ap.add_argument("--erase", type=float, default=0.0, help="probability of random erasing per face")
     ap.add_argument(
+        "--targets",
+        choices=["fer2013", "ferplus"],
+        default="fer2013",
+        help="FER2013's labels, or the FER+ annotators' vote distributions",
+    )
+    ap.add_argument(
+        "--votes",
+        type=Path,
+        default=ferplus.votes_file(default_data_dir()),
+        help="FER+ votes per file (kaggle_to_fer2013_row.csv), for --targets ferplus",
+    )
+    ap.add_argument("--init", type=Path, default=None, help="start from this exported EmoNet file")
+    ap.add_argument("--degrade", type=float, default=0.0, help="probability of each video degradation per face")
+    ap.add_argument(
         "--resume",
         action="store_true",
         help="continue from the last epoch saved in --out/last.pt (the other options must match)",
@@ -180,14 +242,14 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
 
     t0 = time.time()
-    xtr, ytr = load_split(args.data, "train")
-    xva, yva = load_split(args.data, "val")
-    if args.limit:
-        xtr, ytr = subset(xtr, ytr, args.limit, args.seed)
-        xva, yva = subset(xva, yva, args.limit, args.seed)
+    votes = ferplus.read_votes(args.votes) if args.targets == "ferplus" else None
+    xtr, ytr, ttr, _ = load_targets(args.data, "train", votes, args)
+    xva, yva, _, vva = load_targets(args.data, "val", votes, args)
     print(f"loaded train {len(ytr)}, val {len(yva)} in {time.time() - t0:.0f}s", flush=True)
 
     model = build(args.arch, args.width).to(dev)
+    if args.init:
+        load_emonet_onnx(model, args.init, to_tensor(subset(xtr, ytr, 4096, args.seed)[0]))
     optimizer = torch.optim.AdamW if args.optimizer == "adamw" else torch.optim.Adam
     opt = optimizer(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     steps_per_epoch = math.ceil(len(ytr) / args.batch)
@@ -199,8 +261,8 @@ def main() -> None:
     gen = torch.Generator().manual_seed(args.seed)
     mix_rng = np.random.default_rng(args.seed)
     # The whole training set fits on any device (28,709 faces are 265 MB as float32).
-    xtr_t, ytr_t = to_tensor(xtr).to(dev), torch.from_numpy(ytr).to(dev)
-    xva_t, yva_t = to_tensor(xva), torch.from_numpy(yva)
+    xtr_t, ytr_t = to_tensor(xtr).to(dev), torch.from_numpy(ttr).to(dev)
+    xva_t = to_tensor(xva)
 
     rows, best_acc, best_epoch, first_epoch, trained_before = [], -1.0, 0, 1, 0.0
     ckpt = args.out / "best.pt"
@@ -238,6 +300,8 @@ def main() -> None:
                 xb = augment(xb, gen)
             if args.erase:
                 xb = erase(xb, args.erase, gen)
+            if args.degrade:
+                xb = degrade(xb, args.degrade, gen)
             mix = None
             if args.mixup:
                 lam = float(mix_rng.beta(args.mixup, args.mixup))
@@ -258,23 +322,14 @@ def main() -> None:
                 sched.step()
             seen += len(idx)
             loss_sum += loss.item() * len(idx)
-            correct += (logits.argmax(1) == yb).sum().item()
-        model.eval()
-        with torch.no_grad():
-            vloss, vcorrect = 0.0, 0
-            for i in range(0, len(yva), 512):
-                xb, yb = xva_t[i : i + 512].to(dev), yva_t[i : i + 512].to(dev)
-                logits = model(xb).float()
-                if args.flip_tta:
-                    logits = (logits + model(torch.flip(xb, dims=[3])).float()) / 2
-                vloss += F.cross_entropy(logits, yb, reduction="sum").item()
-                vcorrect += (logits.argmax(1) == yb).sum().item()
+            correct += (logits.argmax(1) == (yb if yb.dim() == 1 else yb.argmax(1))).sum().item()
+        val_loss, val_acc = validate(model, xva_t, yva, vva, args.flip_tta, dev)
         row = {
             "epoch": epoch,
             "train_loss": loss_sum / seen,
             "train_acc": correct / seen,
-            "val_loss": vloss / len(yva),
-            "val_acc": vcorrect / len(yva),
+            "val_loss": val_loss,
+            "val_acc": val_acc,
             "lr": opt.param_groups[0]["lr"],
             "seconds": time.time() - ep_start,
         }
@@ -314,11 +369,11 @@ def main() -> None:
 
     model.load_state_dict(torch.load(ckpt, map_location=dev))
     model = model.cpu()
-    xte, yte = load_split(args.data, "test")
-    if args.limit:
-        xte, yte = subset(xte, yte, args.limit, args.seed)
-    val = metrics(predict(model, xva, args.flip_tta), yva)
-    test = metrics(predict(model, xte, args.flip_tta), yte)
+    xte, yte, _, vte = load_targets(args.data, "test", votes, args)
+    pva, pte = predict(model, xva, args.flip_tta), predict(model, xte, args.flip_tta)
+    val, test = metrics(pva, yva), metrics(pte, yte)
+    if votes:
+        val["ferplus"], test["ferplus"] = ferplus.agreement(pva, *vva), ferplus.agreement(pte, *vte)
     print(f"best epoch {best_epoch}: val {val['accuracy']:.4f}, test {test['accuracy']:.4f}", flush=True)
 
     name = args.name or args.onnx.stem
@@ -330,6 +385,7 @@ def main() -> None:
         flip_tta=args.flip_tta,
         input_scale=INPUT_SCALE,
         check_images=xte[:256],
+        dataset=DATASETS[args.targets],
     )
     report = {
         "name": name,
