@@ -129,7 +129,7 @@ struct EvaluateCmd {
     /// what the detector finds and the service crops, beside the faces as they are.
     #[arg(long)]
     through_pipeline: bool,
-    /// With --through-pipeline: at most this many faces of each class (0: all).
+    /// With --through-pipeline: at most this many faces of each class folder (0: all).
     #[arg(long, default_value_t = 0)]
     per_class: usize,
     /// `fer2013`: the folder's labels; `ferplus`: the majority of FER+'s ten annotators, with
@@ -303,13 +303,17 @@ impl AnalyzeCmd {
 impl EvaluateCmd {
     fn run(self, config: &Config) -> Result<()> {
         let model = self.model.as_deref();
-        if let Labels::Ferplus = self.labels {
+        let votes = match self.labels {
+            Labels::Fer2013 => None,
+            Labels::Ferplus => Some(
+                self.votes
+                    .clone()
+                    .unwrap_or_else(|| self.dataset.join("../ferplus/kaggle_to_fer2013_row.csv")),
+            ),
+        };
+        if let (Some(votes), false) = (&votes, self.through_pipeline) {
             use emoscope::cli::against_people;
-            let votes = self
-                .votes
-                .clone()
-                .unwrap_or_else(|| self.dataset.join("../ferplus/kaggle_to_fer2013_row.csv"));
-            let a = against_people::evaluate_against_people(config, &self.dataset, &votes, model)?;
+            let a = against_people::evaluate_against_people(config, &self.dataset, votes, model)?;
             match self.json {
                 true => println!("{}", serde_json::to_string_pretty(&a)?),
                 false => against_people::print_text(&a),
@@ -323,6 +327,7 @@ impl EvaluateCmd {
                 &self.dataset,
                 model,
                 self.per_class,
+                votes.as_deref(),
             )?;
             match self.json {
                 true => println!("{}", serde_json::to_string_pretty(&e)?),

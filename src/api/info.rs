@@ -42,6 +42,9 @@ pub struct ModelView {
     pub input: ModelInputView,
     /// Whether each face is averaged with its mirror image.
     pub flip_tta: bool,
+    /// The logits are divided by it before the softmax: fitted so that the probabilities are
+    /// calibrated (1: not calibrated).
+    pub temperature: f32,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -124,6 +127,7 @@ pub async fn info(State(state): State<AppState>) -> Json<InfoView> {
                 std: m.preprocess.std,
             },
             flip_tta: m.flip_tta,
+            temperature: m.temperature,
         })
         .collect();
     Json(InfoView {

@@ -50,7 +50,7 @@ pub(crate) fn load_gray48(path: &Path) -> Result<Mat> {
 
 /// The images of a folder-per-class dataset with their label, in name order; at most
 /// `per_class` of each class (0: all).
-pub(crate) fn dataset_files(dataset: &Path, per_class: usize) -> Result<Vec<(PathBuf, usize)>> {
+pub fn dataset_files(dataset: &Path, per_class: usize) -> Result<Vec<(PathBuf, usize)>> {
     let mut files: Vec<(PathBuf, usize)> = Vec::new();
     for (label, emotion) in EMOTIONS.iter().enumerate() {
         let dir = dataset.join(emotion);

@@ -2,7 +2,9 @@
 //! folder-per-class dataset is placed into a frame under a condition a video brings (a size,
 //! a tilt, blur, noise, compression, dim light), found by the service's detector, cropped as
 //! the service crops and classified; beside that, the same faces classified as they are.
-//! Everything is seeded, so a run can be repeated figure for figure.
+//! A face is right when its top class is the folder's label, or, given FER+'s votes, the
+//! annotators' majority (faces without one are left out). Everything is seeded, so a run can be
+//! repeated figure for figure.
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +22,7 @@ use crate::pipeline::classify::{EmotionModel, Preprocess};
 use crate::pipeline::crop::{Framing, push_detected, push_gray48};
 use crate::pipeline::detect::{Detector, DetectorKind};
 
+use super::against_people::read_votes;
 use super::evaluate::{dataset_files, load_gray48};
 
 /// How a face is shown in its frame.
@@ -112,6 +115,8 @@ pub struct ConditionResult {
 pub struct PipelineEvaluation {
     pub model: String,
     pub dataset: PathBuf,
+    /// What a face is judged against: `fer2013` (the folder) or `ferplus` (the majority).
+    pub labels: &'static str,
     pub images: usize,
     pub face_margin: f32,
     pub min_score: f32,
@@ -192,12 +197,14 @@ fn frame_for(face: &Mat, c: &Condition, turn: f64, seed: u64) -> Result<(Mat, Re
     Ok((bgr, at))
 }
 
-/// `per_class`: at most this many faces of each class (0: all), the first in name order.
+/// `per_class`: at most this many faces of each class folder (0: all), the first in name order.
+/// `votes`: FER+'s votes per file, to judge against their majority instead of the folder.
 pub fn evaluate_through_pipeline(
     config: &Config,
     dataset: &Path,
     model_name: Option<&str>,
     per_class: usize,
+    votes: Option<&Path>,
 ) -> Result<PipelineEvaluation> {
     let engine = Engine::load_for(
         config,
@@ -217,10 +224,7 @@ pub fn evaluate_through_pipeline(
     let detector = engine
         .face_detector(DetectorKind::Yunet)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let faces: Vec<(Mat, usize)> = dataset_files(dataset, per_class)?
-        .iter()
-        .map(|(p, label)| Ok((load_gray48(p)?, *label)))
-        .collect::<Result<_>>()?;
+    let faces = labelled_faces(dataset, per_class, votes)?;
     let mut bench = Bench {
         pre: model.info.preprocess,
         model,
@@ -237,6 +241,11 @@ pub fn evaluate_through_pipeline(
     Ok(PipelineEvaluation {
         model: name,
         dataset: dataset.to_path_buf(),
+        labels: if votes.is_some() {
+            "ferplus"
+        } else {
+            "fer2013"
+        },
         images: bench.faces.len(),
         face_margin: bench.margin,
         min_score: bench.min_score,
@@ -244,6 +253,30 @@ pub fn evaluate_through_pipeline(
             / bench.faces.len().max(1) as f64,
         conditions,
     })
+}
+
+/// Each face with the class it counts as: its folder's, or the FER+ majority's (a face without
+/// one is left out).
+fn labelled_faces(
+    dataset: &Path,
+    per_class: usize,
+    votes: Option<&Path>,
+) -> Result<Vec<(Mat, usize)>> {
+    let votes = votes.map(read_votes).transpose()?;
+    let mut faces = Vec::new();
+    for (path, folder_label) in dataset_files(dataset, per_class)? {
+        let label = match &votes {
+            None => Some(folder_label),
+            Some(votes) => path
+                .file_name()
+                .and_then(|n| votes.get(n.to_string_lossy().as_ref()))
+                .and_then(|v| v.majority()),
+        };
+        if let Some(label) = label {
+            faces.push((load_gray48(&path)?, label));
+        }
+    }
+    Ok(faces)
 }
 
 /// The model and the detector, and the faces with their labels.
@@ -368,10 +401,11 @@ impl Bench {
 
 pub fn print_text(e: &PipelineEvaluation) {
     println!(
-        "model {} on {} ({} faces), face margin {}, detector score ≥ {}",
+        "model {} on {} ({} faces, {} labels), face margin {}, detector score ≥ {}",
         e.model,
         e.dataset.display(),
         e.images,
+        e.labels,
         e.face_margin,
         e.min_score
     );

@@ -46,7 +46,10 @@ pub struct EmotionSummary {
     /// Most frequent emotion; `null` when no face was seen.
     #[schema(example = "happy")]
     pub dominant: Option<Emotion>,
-    /// Mean probability of each emotion over all classified faces.
+    /// Mean probability of each emotion over all classified faces. With a calibrated model
+    /// (`temperature` in `/v1/info`; the default is), a face's probability for its top class
+    /// tells how often people agree: of the faces given 0.8, about 80 % are that expression to
+    /// the majority of ten annotators (FER+ PublicTest).
     pub mean_probabilities: PerEmotion<f64>,
     pub frames_analyzed: u64,
     pub frames_with_face: u64,
@@ -325,6 +328,7 @@ pub struct Person {
     pub counts: PerEmotion<u64>,
     #[schema(example = "happy")]
     pub dominant: Option<Emotion>,
+    /// Mean probability of each emotion over this person's faces, calibrated as the video's.
     pub mean_probabilities: PerEmotion<f64>,
     pub representative: Sighting,
     /// The tenths of the video in which this person was seen, in order.
