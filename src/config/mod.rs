@@ -345,7 +345,7 @@ impl Default for Config {
             data_dir: "data".into(),
             database_url: DatabaseUrl::default(),
             models_dir: "models".into(),
-            default_model: "emonet_flip_int8".into(),
+            default_model: "emonet_ferplus_flip_int8".into(),
             yunet_model: "third_party/face_detection_yunet_2023mar.onnx".into(),
             haar_cascade: "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
                 .into(),

@@ -134,7 +134,7 @@ const EN: Phrases = Phrases {
             "{n} more people appear for shorter times ({faces} faces together); their most frequent expression is \"{first}\"."
         )
     },
-    disclaimer: "This describes facial expressions as recognised by a model trained on FER2013, which is wrong on roughly a third of faces. An expression is not what a person feels inside, and this is not a diagnosis.",
+    disclaimer: "This describes facial expressions as recognised by a model trained on FER2013 photos; even the best one disagrees with the majority of ten human annotators on about one face in seven, and more often on faces from video. An expression is not what a person feels inside, and this is not a diagnosis.",
 };
 
 const RU: Phrases = Phrases {
@@ -193,7 +193,7 @@ const RU: Phrases = Phrases {
             "Ещё {n} человек появляются ненадолго (всего {faces} лиц); их самое частое выражение — «{first}»."
         )
     },
-    disclaimer: "Это описание выражений лица, распознанных моделью, обученной на FER2013, которая ошибается примерно на трети лиц. Выражение лица не говорит о том, что человек чувствует на самом деле, и это не диагноз.",
+    disclaimer: "Это описание выражений лица, распознанных моделью, обученной на фотографиях FER2013; даже лучшая из них расходится с большинством из десяти людей-разметчиков примерно на каждом седьмом лице, а на лицах из видео чаще. Выражение лица не говорит о том, что человек чувствует на самом деле, и это не диагноз.",
 };
 
 /// Which of three phrases: the first from `high`, the second from `mid`, else the third.
