@@ -36,7 +36,7 @@ def main() -> None:
     model.eval()
     report = json.loads((args.run / "metrics.json").read_text())
     targets = report["args"].get("targets", "fer2013")
-    votes = ferplus.read_votes(ferplus.votes_file(args.data)) if targets == "ferplus" else None
+    votes = ferplus.read_votes(ferplus.votes_file(args.data)) if targets.startswith("ferplus") else None
     for key, split in (("val_PublicTest", "val"), ("test_PrivateTest", "test")):
         names: list[str] = []
         x, y = load_split(args.data, split, names)

@@ -41,6 +41,7 @@ RESUMABLE = {"resume", "time_budget", "device", "threads", "data", "onnx", "name
 DATASETS = {
     "fer2013": "FER2013 (train=Training, model chosen on PublicTest)",
     "ferplus": "FER2013 faces, FER+ vote distributions (train=Training, model chosen on PublicTest)",
+    "ferplus-majority": "FER2013 faces, FER+ majority labels (train=Training, model chosen on PublicTest)",
 }
 
 
@@ -62,8 +63,9 @@ def to_tensor(x: np.ndarray) -> torch.Tensor:
 
 
 def load_targets(data: Path, split: str, votes: dict | None, args: argparse.Namespace):
-    """A split's faces, FER2013 labels, training targets (the labels, or the vote distributions
-    over the faces that FER+ mostly gives one of the seven), and the votes (seven, other) if any."""
+    """A split's faces, FER2013 labels, training targets (the labels; the vote distributions over
+    the faces that FER+ mostly gives one of the seven; or the majority class of the faces that
+    have one), and the votes (seven, other) if any."""
     names: list[str] = []
     x, y = load_split(data, split, names)
     if args.limit:
@@ -72,6 +74,11 @@ def load_targets(data: Path, split: str, votes: dict | None, args: argparse.Name
     if votes is None:
         return x, y, y, None
     seven, other = ferplus.split_votes(names, votes)
+    if split == "train" and args.targets == "ferplus-majority":
+        truth = ferplus.majority(seven, other)
+        keep = truth >= 0
+        x, y, seven, other = x[keep], y[keep], seven[keep], other[keep]
+        return x, y, truth[keep].astype(np.int64), (seven, other)
     if split == "train":
         keep = ferplus.trainable(seven, other)
         x, y, seven, other = x[keep], y[keep], seven[keep], other[keep]
@@ -210,9 +217,9 @@ def main() -> None:
     ap.add_argument("--erase", type=float, default=0.0, help="probability of random erasing per face")
     ap.add_argument(
         "--targets",
-        choices=["fer2013", "ferplus"],
+        choices=["fer2013", "ferplus", "ferplus-majority"],
         default="fer2013",
-        help="FER2013's labels, or the FER+ annotators' vote distributions",
+        help="FER2013's labels, the FER+ annotators' vote distributions, or their majority",
     )
     ap.add_argument(
         "--votes",
@@ -242,7 +249,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
 
     t0 = time.time()
-    votes = ferplus.read_votes(args.votes) if args.targets == "ferplus" else None
+    votes = ferplus.read_votes(args.votes) if args.targets.startswith("ferplus") else None
     xtr, ytr, ttr, _ = load_targets(args.data, "train", votes, args)
     xva, yva, _, vva = load_targets(args.data, "val", votes, args)
     print(f"loaded train {len(ytr)}, val {len(yva)} in {time.time() - t0:.0f}s", flush=True)
