@@ -44,8 +44,7 @@ def main() -> None:
         report[key] = metrics(probs, y)
         if votes:
             report[key]["ferplus"] = ferplus.agreement(probs, *ferplus.split_votes(names, votes))
-        if split == "test":
-            xte = x
+    # `x` is the test split now: the export is checked on its first faces.
     report["exported_flip_tta"] = args.flip_tta
     report["onnx_max_abs_diff_vs_torch"] = export_onnx(
         model,
@@ -54,7 +53,7 @@ def main() -> None:
         arch=args.arch,
         flip_tta=args.flip_tta,
         input_scale=INPUT_SCALE,
-        check_images=xte[:256],
+        check_images=x[:256],
         dataset=DATASETS[targets],
     )
     (args.run / "metrics.json").write_text(json.dumps(report, indent=2))

@@ -52,10 +52,10 @@ def seed_everything(seed: int) -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
 
-def subset(x: np.ndarray, y: np.ndarray, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """A random n of a split (the files are sorted by class, so the first n would be one class)."""
-    idx = np.sort(np.random.default_rng(seed).permutation(len(y))[:n])
-    return x[idx], y[idx]
+def subset_index(count: int, n: int, seed: int) -> np.ndarray:
+    """A random n of a split's indices, in order (the files are sorted by class, so the first n
+    would be one class)."""
+    return np.sort(np.random.default_rng(seed).permutation(count)[:n])
 
 
 def to_tensor(x: np.ndarray) -> torch.Tensor:
@@ -69,38 +69,26 @@ def load_targets(data: Path, split: str, votes: dict | None, args: argparse.Name
     names: list[str] = []
     x, y = load_split(data, split, names)
     if args.limit:
-        idx = np.sort(np.random.default_rng(args.seed).permutation(len(y))[: args.limit])
+        idx = subset_index(len(y), args.limit, args.seed)
         x, y, names = x[idx], y[idx], [names[i] for i in idx]
     if votes is None:
         return x, y, y, None
     seven, other = ferplus.split_votes(names, votes)
-    if split == "train" and args.targets == "ferplus-majority":
-        truth = ferplus.majority(seven, other)
-        keep = truth >= 0
-        x, y, seven, other = x[keep], y[keep], seven[keep], other[keep]
-        return x, y, truth[keep].astype(np.int64), (seven, other)
+    majority = args.targets == "ferplus-majority"
     if split == "train":
-        keep = ferplus.trainable(seven, other)
+        keep = ferplus.majority(seven, other) >= 0 if majority else ferplus.trainable(seven, other)
         x, y, seven, other = x[keep], y[keep], seven[keep], other[keep]
-    return x, y, ferplus.distributions(seven), (seven, other)
+    targets = ferplus.majority(seven, other) if majority else ferplus.distributions(seven)
+    return x, y, targets, (seven, other)
 
 
-@torch.no_grad()
-def validate(model, x: torch.Tensor, y: np.ndarray, votes, flip_tta: bool, dev) -> tuple[float, float]:
+def validate(model, x: np.ndarray, y: np.ndarray, votes, flip_tta: bool, dev) -> tuple[float, float]:
     """Loss and accuracy on val: against FER2013's labels, or the FER+ distributions and majority."""
-    model.eval()
-    logits = []
-    for i in range(0, len(x), 512):
-        xb = x[i : i + 512].to(dev)
-        out = model(xb).float()
-        if flip_tta:
-            out = (out + model(torch.flip(xb, dims=[3])).float()) / 2
-        logits.append(out.cpu())
-    logits = torch.cat(logits)
+    probs = predict(model, x, flip_tta, dev=dev)
     if votes is None:
-        target = torch.from_numpy(y)
-        return F.cross_entropy(logits, target).item(), (logits.argmax(1) == target).float().mean().item()
-    found = ferplus.agreement(torch.softmax(logits, 1).numpy(), *votes)
+        loss = -np.log(np.clip(probs[np.arange(len(y)), y], 1e-12, 1)).mean()
+        return float(loss), float((probs.argmax(1) == y).mean())
+    found = ferplus.agreement(probs, *votes)
     return found["cross_entropy"], found["agreement"]
 
 
@@ -149,16 +137,17 @@ def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 
 
 @torch.no_grad()
-def predict(model: torch.nn.Module, x: np.ndarray, flip_tta: bool, batch: int = 512) -> np.ndarray:
+@torch.no_grad()
+def predict(model: torch.nn.Module, x: np.ndarray, flip_tta: bool, batch: int = 512, dev="cpu") -> np.ndarray:
     """Softmax probabilities for uint8 images."""
     model.eval()
     out = []
     for i in range(0, len(x), batch):
-        t = to_tensor(x[i : i + batch])
-        logits = model(t)
+        t = to_tensor(x[i : i + batch]).to(dev)
+        logits = model(t).float()
         if flip_tta:
-            logits = (logits + model(torch.flip(t, dims=[3]))) / 2
-        out.append(torch.softmax(logits, 1).numpy())
+            logits = (logits + model(torch.flip(t, dims=[3])).float()) / 2
+        out.append(torch.softmax(logits, 1).cpu().numpy())
     return np.concatenate(out)
 
 
@@ -256,7 +245,7 @@ def main() -> None:
 
     model = build(args.arch, args.width).to(dev)
     if args.init:
-        load_emonet_onnx(model, args.init, to_tensor(subset(xtr, ytr, 4096, args.seed)[0]))
+        load_emonet_onnx(model, args.init, to_tensor(xtr[subset_index(len(ytr), 4096, args.seed)]))
     optimizer = torch.optim.AdamW if args.optimizer == "adamw" else torch.optim.Adam
     opt = optimizer(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     steps_per_epoch = math.ceil(len(ytr) / args.batch)
@@ -269,7 +258,6 @@ def main() -> None:
     mix_rng = np.random.default_rng(args.seed)
     # The whole training set fits on any device (28,709 faces are 265 MB as float32).
     xtr_t, ytr_t = to_tensor(xtr).to(dev), torch.from_numpy(ttr).to(dev)
-    xva_t = to_tensor(xva)
 
     rows, best_acc, best_epoch, first_epoch, trained_before = [], -1.0, 0, 1, 0.0
     ckpt = args.out / "best.pt"
@@ -330,7 +318,7 @@ def main() -> None:
             seen += len(idx)
             loss_sum += loss.item() * len(idx)
             correct += (logits.argmax(1) == (yb if yb.dim() == 1 else yb.argmax(1))).sum().item()
-        val_loss, val_acc = validate(model, xva_t, yva, vva, args.flip_tta, dev)
+        val_loss, val_acc = validate(model, xva, yva, vva, args.flip_tta, dev)
         row = {
             "epoch": epoch,
             "train_loss": loss_sum / seen,
