@@ -68,10 +68,7 @@ async fn receive_form(
     let idle = Duration::from_secs(limits.upload_idle_secs);
     let mut got = None;
     loop {
-        let next = tokio::time::timeout(idle, multipart.next_field())
-            .await
-            .map_err(|_| idle_error(idle))?
-            .map_err(multipart_error)?;
+        let next = multipart_part(idle, multipart.next_field()).await?;
         let Some(field) = next else { break };
         let name = field.name().unwrap_or("").to_string();
         if name == "video" {
@@ -107,10 +104,7 @@ async fn read_small_field(mut field: Field<'_>, max: usize, idle: Duration) -> A
     let name = field.name().unwrap_or("").to_string();
     let mut value = Vec::new();
     loop {
-        let chunk = tokio::time::timeout(idle, field.chunk())
-            .await
-            .map_err(|_| idle_error(idle))?
-            .map_err(multipart_error)?;
+        let chunk = multipart_part(idle, field.chunk()).await?;
         let Some(chunk) = chunk else { break };
         if value.len() + chunk.len() > max {
             return Err(field_too_large(&name, max));
@@ -123,6 +117,17 @@ async fn read_small_field(mut field: Field<'_>, max: usize, idle: Duration) -> A
             format!("field {name:?} is not UTF-8 text"),
         )
     })
+}
+
+/// The next part of the multipart body (a field, a chunk), unless the client goes quiet for `idle`.
+async fn multipart_part<T>(
+    idle: Duration,
+    next: impl Future<Output = Result<T, axum::extract::multipart::MultipartError>>,
+) -> ApiResult<T> {
+    tokio::time::timeout(idle, next)
+        .await
+        .map_err(|_| idle_error(idle))?
+        .map_err(multipart_error)
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
