@@ -5,6 +5,8 @@
 #   - ONNX Runtime 1.31.1 (libonnxruntime.so, from the onnxruntime wheel on PyPI) in third_party/
 #   - the YuNet face detector in third_party/, from ../shared/models when present, else from the
 #     OpenCV Model Zoo
+#   - the MobileFaceNet face embedding (Apache-2.0) in third_party/, from ../shared/models when
+#     present, else from its upstream repository (foamliu/MobileFaceNet), checked by its sha256
 # With --test it also installs what the tests drive: Debian's Chromium and Node.js, Playwright
 # (tests/e2e, from npm), openapi-spec-validator and schemathesis (PyPI) in third_party/venv, s3s-fs
 # (crates.io: a real S3 server on a folder, for the object-storage tests), podman and mmdebstrap
@@ -31,6 +33,9 @@ ORT_DIR=third_party/onnxruntime
 ORT_LIB=$ORT_DIR/libonnxruntime.so.$ORT_VERSION
 YUNET=third_party/face_detection_yunet_2023mar.onnx
 YUNET_URL=https://media.githubusercontent.com/media/opencv/opencv_zoo/main/models/face_detection_yunet/face_detection_yunet_2023mar.onnx
+MOBILEFACENET=third_party/mobilefacenet.onnx
+MOBILEFACENET_URL=https://raw.githubusercontent.com/foamliu/MobileFaceNet/a6cc9032a659b615f477833e1a70b5e7931bcccc/weights/MobileFaceNet.onnx
+MOBILEFACENET_SHA256=b7120c095d60094f28a4a54ba6a8bf51b297a6273fb40ef6350dfec1f63d9507
 SHARED_DIR=${EMOSCOPE_SHARED_DIR:-../shared}
 
 say() { echo "[setup] $*" >&2; }
@@ -99,6 +104,19 @@ if [ ! -s "$YUNET" ]; then
     mv "$YUNET.part" "$YUNET"
   fi
 fi
+if [ ! -s "$MOBILEFACENET" ]; then
+  mkdir -p third_party
+  if [ -f "$SHARED_DIR/models/mobilefacenet.onnx" ]; then
+    say "copying MobileFaceNet from $SHARED_DIR/models"
+    cp "$SHARED_DIR/models/mobilefacenet.onnx" "$MOBILEFACENET.part"
+  else
+    say "downloading MobileFaceNet from github.com/foamliu/MobileFaceNet"
+    curl -fsSL --retry 3 -o "$MOBILEFACENET.part" "$MOBILEFACENET_URL"
+  fi
+  echo "$MOBILEFACENET_SHA256  $MOBILEFACENET.part" | sha256sum -c --quiet - \
+    || { say "MobileFaceNet is not the expected file (sha256)"; rm -f "$MOBILEFACENET.part"; exit 1; }
+  mv "$MOBILEFACENET.part" "$MOBILEFACENET"
+fi
 GPU_DIR=third_party/gpu
 if [ "$WITH_GPU" = 1 ] && [ ! -f "$GPU_DIR/libonnxruntime.so.$ORT_VERSION" ]; then
   say "fetching onnxruntime-gpu $ORT_VERSION with its CUDA and cuDNN libraries from PyPI"
@@ -149,4 +167,4 @@ if [ "$WITH_TESTS" = 1 ]; then
   as_postgres psql -qtAc "SELECT 1 FROM pg_database WHERE datname = 'emoscope'" | grep -q 1 ||
     as_postgres psql -qc "CREATE DATABASE emoscope OWNER emoscope"
 fi
-say "ready: $ORT_LIB, $YUNET"
+say "ready: $ORT_LIB, $YUNET, $MOBILEFACENET"

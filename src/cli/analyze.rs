@@ -1,6 +1,7 @@
 //! `emoscope analyze VIDEO`: one video through the same pipeline as the service, the result as
 //! JSON, CSV or a table on stdout, progress on stderr.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -60,6 +61,24 @@ impl Observer for CliObserver {
     }
 }
 
+/// Gives the faces of tracks merged at the end of the run their person's id in the timeline
+/// file, which was written as the frames came.
+fn relabel_timeline(path: &Path, merged: &BTreeMap<u32, u32>) -> Result<()> {
+    let text = std::fs::read_to_string(path)?;
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let mut frame: FrameResult = serde_json::from_str(line)?;
+        for face in &mut frame.faces {
+            if let Some(to) = face.track_id.and_then(|t| merged.get(&t)) {
+                face.track_id = Some(*to);
+            }
+        }
+        out.push_str(&serde_json::to_string(&frame)?);
+        out.push('\n');
+    }
+    std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))
+}
+
 pub fn run(config: &Config, mut args: AnalyzeArgs) -> Result<()> {
     if !args.video.is_file() {
         bail!("no such file: {}", args.video.display());
@@ -106,6 +125,9 @@ pub fn run(config: &Config, mut args: AnalyzeArgs) -> Result<()> {
     observer.bar.finish_and_clear();
     if let Some(mut t) = observer.timeline.take() {
         t.flush()?;
+    }
+    if let (Some(path), false) = (&args.timeline, outcome.merged.is_empty()) {
+        relabel_timeline(path, &outcome.merged)?;
     }
     let seconds = started.elapsed().as_secs_f64();
     let detector = engine.effective_detector(args.options.detector);

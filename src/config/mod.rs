@@ -32,6 +32,9 @@ pub struct Config {
     pub default_model: String,
     /// YuNet face detector (ONNX).
     pub yunet_model: PathBuf,
+    /// MobileFaceNet face embedding (ONNX), to tell people apart within one video
+    /// (`tracking.identity`).
+    pub identity_model: PathBuf,
     /// Haar cascade, the fallback detector.
     pub haar_cascade: PathBuf,
     /// `libonnxruntime.so`, loaded at run time.
@@ -306,6 +309,13 @@ pub struct TrackingConfig {
     pub max_live_tracks: usize,
     /// Most people listed for one job (the longest on screen).
     pub max_people: usize,
+    /// How long (video time) a person who left the picture is remembered while the video is
+    /// analysed, to be given their number back on return; 0 leaves that to the end of the job.
+    pub reid_ms: u64,
+    /// Tell people apart by a face embedding (biometric data, kept in memory for one job only);
+    /// `false` leaves position and the 16×16 look, for deployments that may not process
+    /// biometric data.
+    pub identity: bool,
 }
 
 impl Default for TrackingConfig {
@@ -314,6 +324,8 @@ impl Default for TrackingConfig {
             max_lost_ms: 2000,
             max_live_tracks: 64,
             max_people: 500,
+            reid_ms: 60_000,
+            identity: true,
         }
     }
 }
@@ -347,6 +359,7 @@ impl Default for Config {
             models_dir: "models".into(),
             default_model: "emonet_ferplus_flip_int8".into(),
             yunet_model: "third_party/face_detection_yunet_2023mar.onnx".into(),
+            identity_model: "third_party/mobilefacenet.onnx".into(),
             haar_cascade: "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
                 .into(),
             onnxruntime_lib: "third_party/onnxruntime/libonnxruntime.so.1.31.1".into(),

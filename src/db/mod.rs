@@ -87,6 +87,8 @@ pub enum Finish {
         people: Option<Vec<Person>>,
         /// All of the job's warnings (those it had, and the analysis's).
         warnings: Vec<String>,
+        /// Tracks found to be one person: track id → the person's id (relabels the timeline).
+        merged: std::collections::BTreeMap<u32, u32>,
     },
     Canceled,
     /// `retry_in_ms` puts it back in the queue if attempts are left.

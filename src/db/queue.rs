@@ -2,12 +2,14 @@
 //! jobs of workers that died. The claim re-checks `status = 'queued'` on the row it updates,
 //! which makes a double claim impossible in both databases.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use sqlx::types::Json;
 
 use super::Job;
 use super::rows::{
-    JOB_COLUMNS, JobRow, StoredFace, StoredPerson, StoredSummary, StoredVideo, signed,
+    FrameRow, JOB_COLUMNS, JobRow, StoredFace, StoredPerson, StoredSummary, StoredVideo, signed,
 };
 use super::{DbResult, Finish, Holding, QueueStore, SqlStore, with_pool};
 use crate::clock::now_ms;
@@ -142,12 +144,14 @@ impl QueueStore for SqlStore {
                 summary,
                 people,
                 warnings,
+                merged,
             } => {
                 let result = Succeeded {
                     video: &video,
                     summary: &summary,
                     people: people.as_deref().unwrap_or_default(),
                     warnings: &warnings,
+                    merged: &merged,
                 };
                 self.finish_succeeded(held, result).await?
             }
@@ -209,6 +213,43 @@ struct Succeeded<'a> {
     summary: &'a EmotionSummary,
     people: &'a [Person],
     warnings: &'a [String],
+    merged: &'a BTreeMap<u32, u32>,
+}
+
+/// Frames relabelled per read when tracks were merged.
+const RELABEL_CHUNK: i64 = 500;
+
+/// Gives the stored faces of merged tracks their person's id, a chunk of frames at a time,
+/// in the transaction `$tx` (a macro: the two databases' transactions are different types).
+macro_rules! relabel_frames {
+    ($tx:expr, $id:expr, $merged:expr) => {{
+        let select = "SELECT frame, time_ms, faces FROM frames \
+            WHERE job_id = $1 AND frame > $2 ORDER BY frame LIMIT $3";
+        let update = "UPDATE frames SET faces = $3 WHERE job_id = $1 AND frame = $2";
+        let mut after = -1i64;
+        loop {
+            let mut rows: Vec<FrameRow> = sqlx::query_as(select)
+                .bind($id)
+                .bind(after)
+                .bind(RELABEL_CHUNK)
+                .fetch_all(&mut *$tx)
+                .await?;
+            for row in &mut rows {
+                if row.relabel($merged) {
+                    sqlx::query(update)
+                        .bind($id)
+                        .bind(row.frame())
+                        .bind(row.faces())
+                        .execute(&mut *$tx)
+                        .await?;
+                }
+            }
+            match rows.last() {
+                Some(last) if rows.len() as i64 == RELABEL_CHUNK => after = last.frame(),
+                _ => break,
+            }
+        }
+    }};
 }
 
 const WIPE_FRAMES: &str = "DELETE FROM frames WHERE job_id = $1";
@@ -248,6 +289,9 @@ impl SqlStore {
                         .bind(Json(StoredPerson::from(p)))
                         .execute(&mut *tx)
                         .await?;
+                }
+                if !r.merged.is_empty() {
+                    relabel_frames!(tx, held.id, r.merged);
                 }
             }
             tx.commit().await?;

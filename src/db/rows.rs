@@ -112,6 +112,29 @@ pub struct FrameRow {
     faces: Json<Vec<StoredFace>>,
 }
 
+impl FrameRow {
+    pub fn frame(&self) -> i64 {
+        self.frame
+    }
+
+    pub fn faces(&self) -> &Json<Vec<StoredFace>> {
+        &self.faces
+    }
+
+    /// Gives the faces of merged tracks their person's id (`merged`: track → person); whether
+    /// any changed.
+    pub fn relabel(&mut self, merged: &std::collections::BTreeMap<u32, u32>) -> bool {
+        let mut changed = false;
+        for face in &mut self.faces.0 {
+            if let Some(to) = face.track_id.and_then(|t| merged.get(&t)) {
+                face.track_id = Some(*to);
+                changed = true;
+            }
+        }
+        changed
+    }
+}
+
 impl TryFrom<FrameRow> for FrameResult {
     type Error = DbError;
     fn try_from(r: FrameRow) -> DbResult<FrameResult> {

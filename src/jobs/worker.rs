@@ -327,6 +327,7 @@ fn ending(
                 summary: Box::new(outcome.summary),
                 people: outcome.people,
                 warnings,
+                merged: outcome.merged,
             }
         }
         Err(e) if e.kind == ErrorKind::Lost => {

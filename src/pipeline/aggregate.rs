@@ -162,6 +162,18 @@ impl Accumulator {
         }
     }
 
+    /// Adds another accumulator's faces and frames (two tracks of one person; their frames
+    /// never overlap).
+    pub fn merge(&mut self, other: &Accumulator) {
+        for i in 0..7 {
+            self.counts[i] += other.counts[i];
+            self.prob_sums[i] += other.prob_sums[i];
+        }
+        self.frames_analyzed += other.frames_analyzed;
+        self.frames_with_face += other.frames_with_face;
+        self.faces += other.faces;
+    }
+
     pub fn summary(&self) -> EmotionSummary {
         let n = self.faces;
         let mean = self

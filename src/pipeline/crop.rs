@@ -36,17 +36,21 @@ pub const FER_LANDMARKS: [f32; 10] = [
 ];
 
 /// The similarity transform (rotation, uniform scale, shift) that best maps the five landmarks
-/// onto FER2013's, in a `side`-pixel square (least squares, closed form): the 2×3 matrix
-/// `[a, -b, tx; b, a, ty]` as `[a, b, tx, ty]`.
+/// onto FER2013's, in a `side`-pixel square: the 2×3 matrix `[a, -b, tx; b, a, ty]` as
+/// `[a, b, tx, ty]`.
 pub fn alignment(landmarks: &[f32; 10], side: f32) -> Option<[f64; 4]> {
-    let src: Vec<(f64, f64)> = landmarks
-        .chunks_exact(2)
-        .map(|p| (p[0] as f64, p[1] as f64))
-        .collect();
-    let dst: Vec<(f64, f64)> = FER_LANDMARKS
-        .chunks_exact(2)
-        .map(|p| (p[0] as f64 * side as f64, p[1] as f64 * side as f64))
-        .collect();
+    similarity_fit(landmarks, &FER_LANDMARKS.map(|v| v * side))
+}
+
+/// The similarity transform that best maps the points `src` onto `dst` (five (x, y) pairs
+/// each; least squares, closed form), as `[a, b, tx, ty]`.
+pub fn similarity_fit(src: &[f32; 10], dst: &[f32; 10]) -> Option<[f64; 4]> {
+    let pairs = |v: &[f32; 10]| -> Vec<(f64, f64)> {
+        v.chunks_exact(2)
+            .map(|p| (p[0] as f64, p[1] as f64))
+            .collect()
+    };
+    let (src, dst) = (pairs(src), pairs(dst));
     let n = src.len() as f64;
     let mean = |v: &[(f64, f64)]| {
         let (x, y) = v.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::catalogue;
 use super::classify::{EmotionModel, ModelInfo};
 use super::detect::{self, Detector, DetectorKind};
+use super::identity::embed::FaceEmbedder;
 use super::{ErrorKind, PipelineError, PipelineSettings};
 use crate::config::Config;
 use crate::runtime::{self, ExecutionProvider};
@@ -17,13 +18,17 @@ use crate::runtime::{self, ExecutionProvider};
 struct Spare {
     models: Vec<EmotionModel>,
     yunet: Option<detect::yunet::YuNet>,
+    embedder: Option<FaceEmbedder>,
 }
 
+type Opening = anyhow::Result<(ort::session::Session, ExecutionProvider)>;
+
 /// What the start-up opened: each model's info with its session when it was opened (asked
-/// for), and YuNet's session.
+/// for), YuNet's session, and the face embedding's when identity is on.
 type Opened = (
     Vec<anyhow::Result<(ModelInfo, Option<(EmotionModel, ExecutionProvider)>)>>,
-    anyhow::Result<(ort::session::Session, ExecutionProvider)>,
+    Opening,
+    Option<Opening>,
 );
 
 /// Process-wide: the loaded runtime and what each model is.
@@ -38,6 +43,12 @@ pub struct Engine {
     spare: std::sync::Mutex<Spare>,
     haar: PathBuf,
     pub yunet_problem: Option<String>,
+    /// The face embedding model, when identity is on and it could be used.
+    identity: Option<PathBuf>,
+    /// Whether the configuration asks for face embeddings (`tracking.identity`)…
+    pub identity_wanted: bool,
+    /// …and why there are none, if it does and there are not.
+    pub identity_problem: Option<String>,
     pub settings: PipelineSettings,
 }
 
@@ -62,7 +73,8 @@ impl Engine {
         let started = std::time::Instant::now();
         let env = runtime::environment(&config.onnxruntime_lib)?;
         let want_cuda = config.execution_provider == ExecutionProvider::Cuda;
-        let (opened, yunet_session) = open_all(env, config, want_cuda, threads, only)?;
+        let (opened, yunet_session, identity_session) =
+            open_all(env, config, want_cuda, threads, only)?;
         let mut models = BTreeMap::new();
         let mut provider = ExecutionProvider::Cpu;
         let mut spare_models = Vec::new();
@@ -84,11 +96,19 @@ impl Engine {
         }
         let default_model = catalogue::default_of(&models, &config.default_model)?;
         let (yunet, yunet_problem) = yunet_from(yunet_session, config.limits.detect_max_side);
+        let (embedder, identity_problem) = embedder_from(identity_session);
         tracing::info!(
             ms = started.elapsed().as_millis() as u64,
-            sessions = sessions + usize::from(yunet.is_some()),
+            sessions = sessions + usize::from(yunet.is_some()) + usize::from(embedder.is_some()),
             "ONNX Runtime and models ready"
         );
+        if let Some(problem) = &identity_problem {
+            tracing::warn!(
+                path = %config.identity_model.display(),
+                %problem,
+                "FACE EMBEDDING UNAVAILABLE: people are told apart by position and look only (tracking.identity = false turns this warning off)"
+            );
+        }
         if let Some(problem) = &yunet_problem {
             tracing::warn!(
                 path = %config.yunet_model.display(),
@@ -104,9 +124,13 @@ impl Engine {
             models,
             default_model,
             yunet: yunet.is_some().then(|| config.yunet_model.clone()),
+            identity: embedder.is_some().then(|| config.identity_model.clone()),
+            identity_wanted: config.tracking.identity,
+            identity_problem,
             spare: std::sync::Mutex::new(Spare {
                 models: spare_models,
                 yunet,
+                embedder,
             }),
             haar: config.haar_cascade.clone(),
             yunet_problem,
@@ -130,6 +154,7 @@ impl Engine {
             models: BTreeMap::new(),
             yunet: None,
             haar: None,
+            embedder: None,
         }
     }
 
@@ -152,6 +177,12 @@ impl Engine {
         EmotionModel::new(self.open(&info.file)?, &info.file)
     }
 
+    /// A face embedder of its own, for tools and tests outside a job; `None` when identity is
+    /// off or the model could not be used.
+    pub fn face_embedder(&self) -> Result<Option<FaceEmbedder>, PipelineError> {
+        self.embedder()
+    }
+
     /// A detector of its own, for tools that detect outside a job (`evaluate`).
     pub fn face_detector(&self, kind: DetectorKind) -> Result<Detector, PipelineError> {
         self.pipeline().detector(kind)
@@ -166,6 +197,17 @@ impl Engine {
             .as_deref()
             .ok_or_else(|| PipelineError::model("YuNet is unavailable"))?;
         detect::yunet::YuNet::new(self.open(path)?, self.settings.detect_max_side)
+    }
+
+    /// The face embedder, when identity is on and the model could be used.
+    fn embedder(&self) -> Result<Option<FaceEmbedder>, PipelineError> {
+        if let Some(e) = self.spare.lock().ok().and_then(|mut s| s.embedder.take()) {
+            return Ok(Some(e));
+        }
+        match &self.identity {
+            Some(path) => FaceEmbedder::new(self.open(path)?).map(Some),
+            None => Ok(None),
+        }
     }
 }
 
@@ -206,6 +248,9 @@ fn open_all(
             })
             .collect();
         let yunet = s.spawn(|| runtime::open_session(env, &config.yunet_model, want_cuda, threads));
+        let identity = config.tracking.identity.then(|| {
+            s.spawn(|| runtime::open_session(env, &config.identity_model, want_cuda, threads))
+        });
         let joined = |what: &str| anyhow::anyhow!("opening {what} panicked");
         let models: Vec<_> = models
             .into_iter()
@@ -214,6 +259,11 @@ fn open_all(
         (
             models,
             yunet.join().map_err(|_| joined("YuNet")).and_then(|r| r),
+            identity.map(|h| {
+                h.join()
+                    .map_err(|_| joined("the face embedding"))
+                    .and_then(|r| r)
+            }),
         )
     }))
 }
@@ -232,12 +282,25 @@ fn yunet_from(
     }
 }
 
+/// The face embedder from its session (none when identity is off), or why there is none.
+fn embedder_from(session: Option<Opening>) -> (Option<FaceEmbedder>, Option<String>) {
+    match session {
+        None => (None, None),
+        Some(Ok((session, _))) => match FaceEmbedder::new(session) {
+            Ok(e) => (Some(e), None),
+            Err(e) => (None, Some(e.message)),
+        },
+        Some(Err(e)) => (None, Some(format!("{e:#}"))),
+    }
+}
+
 /// One worker's sessions, made on first use.
 pub struct Pipeline<'e> {
     pub(super) engine: &'e Engine,
     models: BTreeMap<String, EmotionModel>,
     yunet: Option<detect::yunet::YuNet>,
     haar: Option<detect::haar::Haar>,
+    embedder: Option<FaceEmbedder>,
 }
 
 impl Pipeline<'_> {
@@ -259,11 +322,20 @@ impl Pipeline<'_> {
         })
     }
 
-    pub(super) fn give_back(&mut self, detector: Detector) {
+    /// The face embedder, when identity is on; hand it back with [`Pipeline::give_back`].
+    pub(super) fn embedder(&mut self) -> Result<Option<FaceEmbedder>, PipelineError> {
+        match self.embedder.take() {
+            Some(e) => Ok(Some(e)),
+            None => self.engine.embedder(),
+        }
+    }
+
+    pub(super) fn give_back(&mut self, detector: Detector, embedder: Option<FaceEmbedder>) {
         match detector {
             Detector::Yunet(d) => self.yunet = Some(d),
             Detector::Haar(d) => self.haar = Some(d),
         }
+        self.embedder = embedder.or(self.embedder.take());
     }
 
     /// The emotion model `name`, opened on first use.

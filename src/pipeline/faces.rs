@@ -9,6 +9,7 @@ use super::classify::Preprocess;
 use super::crop::{self, Framing};
 use super::decode::SampledFrame;
 use super::detect::{Detector, FaceBox};
+use super::identity::embed::FaceEmbedder;
 use super::track::cut::CutDetector;
 use super::track::{self, Tracker};
 use super::{AnalysisOptions, PipelineError, PipelineSettings};
@@ -61,9 +62,12 @@ impl FaceFinder {
         }
     }
 
+    /// The faces of `frame`; with tracking, `embedder` (when the server computes embeddings)
+    /// tells who is who.
     pub fn find(
         &mut self,
         detector: &mut Detector,
+        embedder: Option<&mut FaceEmbedder>,
         frame: &SampledFrame,
     ) -> Result<Found, PipelineError> {
         let threshold = match self.following {
@@ -72,7 +76,7 @@ impl FaceFinder {
         };
         let found = self.detect(detector, &frame.image, threshold)?;
         match &mut self.following {
-            Some(following) => following.follow(found, frame, self.min_score),
+            Some(following) => following.follow(found, frame, embedder, self.min_score),
             None => Ok(found),
         }
     }
@@ -104,6 +108,7 @@ impl Following {
         &mut self,
         found: Found,
         frame: &SampledFrame,
+        mut embedder: Option<&mut FaceEmbedder>,
         min_score: f32,
     ) -> Result<Found, PipelineError> {
         if self.cuts.next(&frame.image)? {
@@ -114,7 +119,22 @@ impl Following {
             .chunks_exact(FACE_PIXELS)
             .map(track::appearance::look)
             .collect();
-        let tracks = self.tracker.update(frame.time_ms, &found.faces, &looks);
+        // The tracker asks for the embeddings it needs; a failure stops the job after the frame.
+        let mut failed = None;
+        let mut embed = |i: usize| {
+            let (embedder, points) = (embedder.as_deref_mut()?, found.faces[i].landmarks?);
+            embedder
+                .embed(&frame.image, &points)
+                .map_err(|e| failed = Some(e))
+                .ok()
+                .flatten()
+        };
+        let tracks = self
+            .tracker
+            .update_with(frame.time_ms, &found.faces, &looks, &mut embed);
+        if let Some(e) = failed {
+            return Err(e);
+        }
         let mut kept = Found::default();
         let faces = found.faces.into_iter();
         for ((f, px), t) in faces

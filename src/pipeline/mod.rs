@@ -16,12 +16,15 @@ pub mod detect;
 mod engine;
 mod error;
 mod faces;
+pub mod identity;
 pub mod onnx_meta;
 pub mod people;
 pub mod probe;
 pub mod run;
 pub mod settings;
 pub mod track;
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -110,4 +113,8 @@ pub struct Outcome {
     pub warnings: Vec<String>,
     /// Whether the annotated video asked for was written whole.
     pub annotated: bool,
+    /// Tracks found at the end to be the same person as another: each one's id and the
+    /// person's. The frames already handed to the observer carry the first; the people, and
+    /// the stored timeline once relabelled, the second.
+    pub merged: BTreeMap<u32, u32>,
 }

@@ -1,7 +1,7 @@
 //! Results per person: one per face track of one video, never an identity. Running sums per
 //! track only, so that memory grows with the number of people, not with the video's length.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -90,6 +90,22 @@ struct Track {
     periods: [[u64; 7]; PERIODS],
 }
 
+impl Track {
+    fn absorb(&mut self, other: Track) {
+        self.first = self.first.min(other.first);
+        self.last = self.last.max(other.last);
+        self.acc.merge(&other.acc);
+        if other.best.0 > self.best.0 {
+            self.best = other.best;
+        }
+        for (mine, theirs) in self.periods.iter_mut().zip(other.periods) {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                *m += t;
+            }
+        }
+    }
+}
+
 /// Collects faces by track as they are classified.
 pub struct PeopleAccumulator {
     tracks: HashMap<u32, Track>,
@@ -131,6 +147,22 @@ impl PeopleAccumulator {
         let rank = face.score + 1e-6 * (face.bbox.w * face.bbox.h) as f32;
         if rank > t.best.0 {
             t.best = (rank, sighting);
+        }
+    }
+
+    /// Joins the tracks found to be one person: `merges` maps each merged track to the id it
+    /// takes.
+    pub fn merge(&mut self, merges: &BTreeMap<u32, u32>) {
+        for (from, to) in merges {
+            let Some(gone) = self.tracks.remove(from) else {
+                continue;
+            };
+            match self.tracks.get_mut(to) {
+                Some(kept) => kept.absorb(gone),
+                None => {
+                    self.tracks.insert(*to, gone);
+                }
+            }
         }
     }
 
@@ -237,6 +269,22 @@ mod tests {
         assert_eq!((b.first_ms, b.last_ms, b.screen_share), (0, 3800, 0.4));
         assert_eq!(b.periods.len(), 4, "{:?}", b.periods);
         assert_eq!(a.periods.len(), PERIODS);
+    }
+
+    #[test]
+    fn merged_tracks_are_one_person() {
+        let mut acc = PeopleAccumulator::new(10_000);
+        for i in 0..10u64 {
+            acc.add(i, i * 200, &face(1, 3));
+            acc.add(i + 20, (i + 20) * 200, &face(4, 5));
+            acc.add(i + 40, (i + 40) * 200, &face(6, 3));
+        }
+        acc.merge(&BTreeMap::from([(4, 1), (6, 1)]));
+        let people = acc.finish(200.0, 50, 0, Focus::All);
+        assert_eq!(people.len(), 1);
+        let p = &people[0];
+        assert_eq!((p.id, p.faces, p.first_frame, p.last_frame), (1, 30, 0, 49));
+        assert_eq!((p.counts.happy, p.counts.sad), (20, 10));
     }
 
     #[test]

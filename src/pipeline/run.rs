@@ -11,17 +11,28 @@ use super::classify::EmotionModel;
 use super::decode::{FrameStream, SampledFrame, Sampler};
 use super::detect::Detector;
 use super::faces::FaceFinder;
+use super::identity::embed::FaceEmbedder;
 use super::people::PeopleAccumulator;
 use super::probe::{self, VideoInfo};
 use super::{
     AnalysisOptions, ErrorKind, Observer, Outcome, Pipeline, PipelineError, PipelineSettings,
 };
 
+/// The sessions a run uses, borrowed from its pipeline.
+pub struct Sessions<'a> {
+    pub detector: &'a mut Detector,
+    /// Face embeddings, when the server computes them (`tracking.identity`).
+    pub embedder: Option<&'a mut FaceEmbedder>,
+    pub model: &'a mut EmotionModel,
+}
+
 /// One video being analysed.
 pub struct Run<'a> {
     settings: PipelineSettings,
     options: &'a AnalysisOptions,
     detector: &'a mut Detector,
+    /// Face embeddings, when the server computes them (`tracking.identity`).
+    embedder: Option<&'a mut FaceEmbedder>,
     model: &'a mut EmotionModel,
     faces: FaceFinder,
     batch: Batch,
@@ -33,8 +44,7 @@ impl<'a> Run<'a> {
     pub fn start(
         settings: PipelineSettings,
         options: &'a AnalysisOptions,
-        detector: &'a mut Detector,
-        model: &'a mut EmotionModel,
+        sessions: Sessions<'a>,
         video: &VideoInfo,
         annotated: Option<&Path>,
     ) -> Result<Self, PipelineError> {
@@ -49,11 +59,17 @@ impl<'a> Run<'a> {
             let max = settings.max_annotated_bytes;
             batch.annotator = Some(Annotator::create(out, fps, size, max)?);
         }
+        let Sessions {
+            detector,
+            embedder,
+            model,
+        } = sessions;
         let faces = FaceFinder::new(&settings, options, model.info.preprocess);
         Ok(Self {
             settings,
             options,
             detector,
+            embedder,
             model,
             faces,
             batch,
@@ -67,7 +83,8 @@ impl<'a> Run<'a> {
         frame: SampledFrame,
         observer: &mut dyn Observer,
     ) -> Result<(), PipelineError> {
-        let found = self.faces.find(self.detector, &frame)?;
+        let embedder = self.embedder.as_deref_mut();
+        let found = self.faces.find(self.detector, embedder, &frame)?;
         let image = self.batch.annotator.is_some().then_some(frame.image);
         let pending = Pending {
             frame: frame.index,
@@ -108,7 +125,9 @@ impl<'a> Run<'a> {
             ));
         }
         let (options, max_people) = (self.options, self.settings.max_people);
-        let people = self.batch.people.take().map(|acc| {
+        let merged = following.map(|f| f.tracker.merges()).unwrap_or_default();
+        let people = self.batch.people.take().map(|mut acc| {
+            acc.merge(&merged);
             let step = step_ms(options.sample_fps, video.fps);
             let mut people = acc.finish(
                 step,
@@ -131,6 +150,7 @@ impl<'a> Run<'a> {
             people,
             warnings,
             annotated,
+            merged,
         })
     }
 }
@@ -155,14 +175,23 @@ impl Pipeline<'_> {
         annotated: Option<&Path>,
     ) -> Result<Outcome, PipelineError> {
         let mut detector = self.detector(options.detector)?;
-        let result = self.run_file(&mut detector, path, options, observer, annotated);
-        self.give_back(detector);
+        let mut embedder = self.embedder()?;
+        let result = self.run_file(
+            &mut detector,
+            embedder.as_mut(),
+            path,
+            options,
+            observer,
+            annotated,
+        );
+        self.give_back(detector, embedder);
         result
     }
 
     fn run_file(
         &mut self,
         detector: &mut Detector,
+        embedder: Option<&mut FaceEmbedder>,
         path: &Path,
         options: &AnalysisOptions,
         observer: &mut dyn Observer,
@@ -173,7 +202,12 @@ impl Pipeline<'_> {
         let cap = probe::open(path)?;
         let video = probe::read_info(&cap, path)?;
         let (frames, decoder) = start_decoder(cap, options.sample_fps, video.fps)?;
-        let mut run = Run::start(settings, options, detector, model, &video, annotated)?;
+        let sessions = Sessions {
+            detector,
+            embedder,
+            model,
+        };
+        let mut run = Run::start(settings, options, sessions, &video, annotated)?;
         let mut failure = None;
         for item in frames.iter() {
             match item.and_then(|frame| run.frame(frame, observer)) {

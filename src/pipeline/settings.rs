@@ -35,6 +35,7 @@ impl From<&Config> for PipelineSettings {
                 max_lost_ms: config.tracking.max_lost_ms,
                 max_live: config.tracking.max_live_tracks,
                 high_score: config.defaults.min_score,
+                reid_ms: config.tracking.reid_ms,
                 ..TrackerConfig::default()
             },
             max_people: config.tracking.max_people,

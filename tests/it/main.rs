@@ -13,6 +13,7 @@ mod container;
 mod contract;
 mod evaluate;
 mod hardening;
+mod identity;
 mod integration;
 mod people;
 mod postgres;

@@ -3,25 +3,38 @@
 //!
 //! ByteTrack's scheme, sized for faces: each track's box is predicted by a Kalman filter; the
 //! predictions are matched to the frame's confident detections by an optimal assignment
-//! (Kuhn–Munkres from `pathfinding`) on IoU and the centre's distance in units of the
-//! prediction's own uncertainty, so that a face that moved further than its size between two
-//! samples (5 per second by default) is still found; tracks left over get a second chance with the
-//! less confident detections; new tracks stay tentative until seen `min_hits` times; a lost track
-//! is kept for `max_lost_ms` of video time. At a shot cut ([`cut`]) every track ends.
+//! ([`assign`]) on IoU and the centre's distance in units of the prediction's own uncertainty,
+//! so that a face that moved further than its size between two samples (5 per second by
+//! default) is still found; tracks left over get a second chance with the less confident
+//! detections; new tracks stay tentative until seen `min_hits` times; a lost track is kept for
+//! `max_lost_ms` of video time. At a shot cut ([`cut`]) every track ends.
 //!
-//! A track that ended keeps its [`appearance`] for `reid_ms`: a new face that looks like it (and
-//! clearly more than like any other ended track) takes its id back, so a person who left and
-//! came back, or who is seen again after a cut, stays one person.
+//! Who a face is comes from its embedding ([`crate::pipeline::identity`]), computed only when
+//! it is needed: at a track's birth, when a track comes back, when its face suddenly looks
+//! different (its 16×16 [`appearance`] jumps: someone else may stand there, as at a cut that
+//! keeps the background), and every `embed_every_ms`. A face whose embedding is clearly not the
+//! track's person cannot continue the track, however close it is; a face no track continues is
+//! matched by its embedding against the people absent at the moment (lost or ended tracks), so
+//! a person who left and came back, or who is seen again after a cut, stays one person. Without
+//! embeddings (switched off, or a detector without landmarks) the 16×16 look does that last part.
+//! At the end of a job [`Tracker::merges`] says which tracks were one person.
 
 pub mod appearance;
+mod assign;
 pub mod cut;
 pub mod kalman;
+mod recognise;
+mod state;
 
-use pathfinding::prelude::{Matrix, kuhn_munkres};
+use std::collections::BTreeMap;
 
 use super::detect::FaceBox;
+use super::identity::Embedding;
+use super::identity::consolidate::Records;
 use appearance::Look;
-use kalman::Axis;
+use assign::assign;
+use recognise::Known;
+use state::{Ended, Track};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrackerConfig {
@@ -33,12 +46,28 @@ pub struct TrackerConfig {
     pub min_hits: u32,
     /// Detections at least this confident can start tracks and are matched first.
     pub high_score: f32,
-    /// How long (video time) an ended track can be recognised by its look; 0 turns this off.
+    /// How long (video time) an ended track can be recognised; 0 turns this off.
     pub reid_ms: u64,
-    /// Least similarity of looks (−1..1) for a new face to take an ended track's id…
+    /// Without embeddings: least similarity of looks (−1..1) for a new face to take an ended
+    /// track's id…
     pub reid_min: f32,
     /// …and by how much it must look more like that track than like any other.
     pub reid_margin: f32,
+    /// With embeddings: least similarity (cosine) of a new face to an absent person's mean for
+    /// the face to be that person…
+    pub identity_min: f32,
+    /// …and by how much more than to any other absent person.
+    pub identity_margin: f32,
+    /// A face less like a track's person than this cannot continue the track…
+    pub identity_veto: f32,
+    /// …when the detector is at least this sure of it (a face seen clearly, not turned away or
+    /// half hidden, whose embedding can be trusted); only such faces add to a person's identity
+    /// once it has one.
+    pub identity_sure_score: f32,
+    /// Least similarity of two tracks' means for the end of the job to merge them.
+    pub merge_min: f32,
+    /// A track's face is embedded again at least this often (video time).
+    pub embed_every_ms: u64,
 }
 
 impl Default for TrackerConfig {
@@ -51,177 +80,36 @@ impl Default for TrackerConfig {
             reid_ms: 60_000,
             reid_min: 0.75,
             reid_margin: 0.1,
+            identity_min: 0.45,
+            identity_margin: 0.1,
+            identity_veto: 0.15,
+            identity_sure_score: 0.8,
+            merge_min: 0.5,
+            embed_every_ms: 1000,
         }
     }
 }
 
-/// Chi-square for 2 degrees of freedom at 99 %: a centre further than this (squared, in
-/// standard deviations) from the prediction is not the same face.
-const GATE: f32 = 9.21;
-/// A detection this much larger or smaller than the track's box is not the same face.
-const MAX_SIZE_RATIO: f32 = 1.8;
-/// A centre this near the prediction (in face sizes) is always close enough to be compared.
-const NEAR: f32 = 0.5;
-
-#[derive(Debug, Clone)]
-struct Track {
-    id: u32,
-    /// Centre x, centre y, width, height.
-    axes: [Axis; 4],
-    /// Video time the state refers to.
-    at_ms: u64,
-    /// Video time the face was last matched.
-    seen_ms: u64,
-    hits: u32,
-    confirmed: bool,
-    /// Matched in the previous frame (not lost).
-    tracked: bool,
-    look: Option<Look>,
-}
-
-/// A track that ended, kept to be recognised.
-#[derive(Debug, Clone)]
-struct Ended {
-    id: u32,
-    look: Look,
-    ended_ms: u64,
-}
-
-/// Noise of the filter, in units of the face's size: faces move and change size in proportion
-/// to how large they appear.
-fn size_of(axes: &[Axis; 4]) -> f32 {
-    ((axes[2].pos.max(1.0) * axes[3].pos.max(1.0)).sqrt()).max(4.0)
-}
-
-impl Track {
-    fn new(id: u32, b: &FaceBox, look: Option<Look>, at_ms: u64) -> Self {
-        let s = (b.w * b.h).sqrt().max(4.0);
-        let (cx, cy) = (b.x + b.w / 2.0, b.y + b.h / 2.0);
-        Self {
-            id,
-            axes: [
-                Axis::new(cx, 0.1 * s, 2.0 * s),
-                Axis::new(cy, 0.1 * s, 2.0 * s),
-                Axis::new(b.w, 0.1 * s, 0.5 * s),
-                Axis::new(b.h, 0.1 * s, 0.5 * s),
-            ],
-            at_ms,
-            seen_ms: at_ms,
-            hits: 1,
-            confirmed: false,
-            tracked: true,
-            look,
-        }
-    }
-
-    fn predict(&mut self, to_ms: u64) {
-        let dt = to_ms.saturating_sub(self.at_ms) as f32 / 1000.0;
-        if dt > 0.0 {
-            let s = size_of(&self.axes);
-            for (i, a) in self.axes.iter_mut().enumerate() {
-                a.predict(dt, if i < 2 { 8.0 * s } else { 1.0 * s });
-            }
-            self.at_ms = to_ms;
-        }
-    }
-
-    fn predicted_box(&self) -> FaceBox {
-        let [cx, cy, w, h] = self.axes.map(|a| a.pos);
-        FaceBox {
-            x: cx - w / 2.0,
-            y: cy - h / 2.0,
-            w,
-            h,
-            score: 1.0,
-            landmarks: None,
-        }
-    }
-
-    /// The cost of explaining detection `b` by this track, or `None` outside the gate.
-    fn cost(&self, b: &FaceBox, min_iou: f32) -> Option<f32> {
-        let p = self.predicted_box();
-        let ratio = (b.w * b.h).sqrt() / (p.w.max(1.0) * p.h.max(1.0)).sqrt();
-        if !(1.0 / MAX_SIZE_RATIO..=MAX_SIZE_RATIO).contains(&ratio) {
-            return None;
-        }
-        let meas = 0.05 * size_of(&self.axes);
-        let dx = b.x + b.w / 2.0 - self.axes[0].pos;
-        let dy = b.y + b.h / 2.0 - self.axes[1].pos;
-        let mahal = dx * dx / self.axes[0].innovation_var(meas)
-            + dy * dy / self.axes[1].innovation_var(meas);
-        let iou = p.iou(b);
-        // Near enough in units of the face's size also passes: a filter that has grown sure of a
-        // steady motion must not lose a face that stops or turns.
-        let near = (dx * dx + dy * dy).sqrt() <= NEAR * size_of(&self.axes);
-        if !(mahal <= GATE || iou >= 0.3 || near) || iou < min_iou {
-            return None;
-        }
-        Some((1.0 - iou) + mahal.min(GATE) / GATE)
-    }
-
-    fn update(&mut self, b: &FaceBox, look: Option<&Look>, at_ms: u64, min_hits: u32) {
-        let meas = 0.05 * size_of(&self.axes);
-        let z = [b.x + b.w / 2.0, b.y + b.h / 2.0, b.w, b.h];
-        for (a, v) in self.axes.iter_mut().zip(z) {
-            a.update(v, meas);
-        }
-        self.seen_ms = at_ms;
-        self.hits += 1;
-        self.tracked = true;
-        self.confirmed |= self.hits >= min_hits;
-        match (&mut self.look, look) {
-            (Some(mine), Some(seen)) => appearance::blend(mine, seen, 0.1),
-            (None, Some(seen)) => self.look = Some(*seen),
-            _ => {}
-        }
-    }
-
-    fn ended(&self, at_ms: u64) -> Option<Ended> {
-        Some(Ended {
-            id: self.id,
-            look: self.look.filter(|_| self.confirmed)?,
-            ended_ms: at_ms,
-        })
-    }
-}
+/// Tracks whose identity and times on screen are kept for the end of the job, at most.
+const MAX_RECORDS: usize = 4096;
 
 /// A matching round: which tracks take part, which detections, and the least IoU asked.
 type Round<'a> = (fn(&Track) -> bool, &'a [usize], f32);
 
-/// Pairs rows with columns so that the summed cost is least; `None` cells are never paired.
-fn assign(costs: &[Vec<Option<f32>>]) -> Vec<(usize, usize)> {
-    let rows = costs.len();
-    let cols = costs.first().map_or(0, Vec::len);
-    if rows == 0 || cols == 0 {
-        return Vec::new();
+/// One frame's faces as the tracker sees them.
+struct Faces<'a> {
+    boxes: &'a [FaceBox],
+    looks: &'a [Option<Look>],
+    /// The faces that were embedded.
+    embeddings: Vec<Option<Embedding>>,
+    /// For each embedded face, the person (a live or ended track) it is most like, and how much.
+    likest: Vec<Option<(u32, f32)>>,
+}
+
+impl Faces<'_> {
+    fn look(&self, c: usize) -> Option<&Look> {
+        self.looks.get(c).and_then(Option::as_ref)
     }
-    // Kuhn–Munkres maximises integer weights over a matrix with no more rows than columns:
-    // costs (at most 2) become weights above zero, forbidden cells zero, and the matrix is
-    // transposed when there are more rows.
-    let weight = |r: usize, c: usize| costs[r][c].map_or(0, |v| ((3.0 - v) * 1000.0) as i64);
-    let transposed = rows > cols;
-    let (n, m) = if transposed {
-        (cols, rows)
-    } else {
-        (rows, cols)
-    };
-    let mut matrix = Matrix::new(n, m, 0i64);
-    for i in 0..n {
-        for j in 0..m {
-            matrix[(i, j)] = if transposed {
-                weight(j, i)
-            } else {
-                weight(i, j)
-            };
-        }
-    }
-    let (_, pairs) = kuhn_munkres(&matrix);
-    pairs
-        .into_iter()
-        .enumerate()
-        .map(|(i, j)| if transposed { (j, i) } else { (i, j) })
-        .filter(|&(r, c)| costs[r][c].is_some())
-        .collect()
 }
 
 pub struct Tracker {
@@ -230,7 +118,9 @@ pub struct Tracker {
     /// Ended tracks that may still be recognised, oldest first, at most `max_live`.
     ended: Vec<Ended>,
     next_id: u32,
-    /// Faces that took back the id of a track that had ended.
+    /// Each track's identity and times on screen, for [`Tracker::merges`].
+    records: Records,
+    /// Faces that took back the id of a track that had ended or lost them.
     pub reidentified: u64,
     /// Whether faces were left without a track because `max_live` tracks were alive.
     pub capped: bool,
@@ -243,6 +133,7 @@ impl Tracker {
             tracks: Vec::new(),
             ended: Vec::new(),
             next_id: 1,
+            records: Records::new(MAX_RECORDS),
             reidentified: 0,
             capped: false,
         }
@@ -267,25 +158,50 @@ impl Tracker {
         self.ended.drain(..excess);
     }
 
-    /// Matches one frame's detections (and their looks, when known) to the tracks; returns the
-    /// track id of each detection (`None` when the live-track cap left it without one).
+    /// [`Tracker::update_with`] without embeddings.
+    #[cfg(test)]
     pub fn update(
         &mut self,
         at_ms: u64,
         dets: &[FaceBox],
         looks: &[Option<Look>],
     ) -> Vec<Option<u32>> {
+        self.update_with(at_ms, dets, looks, &mut |_| None)
+    }
+
+    /// Matches one frame's detections (and their looks, when known) to the tracks; `embed(i)`
+    /// gives detection `i`'s embedding, and is called only for the faces whose identity is
+    /// needed. Returns the track id of each detection (`None` when the live-track cap left it
+    /// without one, or when a less confident detection continues no track).
+    pub fn update_with(
+        &mut self,
+        at_ms: u64,
+        dets: &[FaceBox],
+        looks: &[Option<Look>],
+        embed: &mut dyn FnMut(usize) -> Option<Embedding>,
+    ) -> Vec<Option<u32>> {
         self.expire(at_ms);
         for t in &mut self.tracks {
             t.predict(at_ms);
         }
+        let embeddings = self.embed_wanted(at_ms, dets, looks, embed);
+        let likest = embeddings
+            .iter()
+            .map(|e| e.as_ref().and_then(|e| self.likest(e)))
+            .collect();
+        let faces = Faces {
+            boxes: dets,
+            looks,
+            embeddings,
+            likest,
+        };
         let mut ids: Vec<Option<u32>> = vec![None; dets.len()];
         let (high, low): (Vec<usize>, Vec<usize>) =
             (0..dets.len()).partition(|&i| dets[i].score >= self.config.high_score);
-        let matched = self.match_tracks(at_ms, dets, looks, [&high, &low], &mut ids);
-        self.drop_unseen(at_ms, matched);
+        let mut matched = self.match_tracks(at_ms, &faces, [&high, &low], &mut ids);
         let unmatched: Vec<usize> = high.into_iter().filter(|&c| ids[c].is_none()).collect();
-        self.start_tracks(at_ms, dets, looks, &unmatched, &mut ids);
+        self.start_tracks(at_ms, &faces, &unmatched, &mut ids, &mut matched);
+        self.drop_unseen(at_ms, matched);
         ids
     }
 
@@ -303,6 +219,66 @@ impl Tracker {
             .retain(|e| at_ms.saturating_sub(e.ended_ms) <= reid_ms);
     }
 
+    /// The embeddings of the confident faces whose identity is wanted: a face no track would
+    /// continue by motion (a new or returning person), one that several tracks could continue,
+    /// and one that a track within reach asks for.
+    fn embed_wanted(
+        &self,
+        at_ms: u64,
+        dets: &[FaceBox],
+        looks: &[Option<Look>],
+        embed: &mut dyn FnMut(usize) -> Option<Embedding>,
+    ) -> Vec<Option<Embedding>> {
+        let every = self.config.embed_every_ms;
+        (0..dets.len())
+            .map(|c| {
+                if dets[c].score < self.config.high_score {
+                    return None;
+                }
+                let look = looks.get(c).and_then(Option::as_ref);
+                let mut reach = self
+                    .tracks
+                    .iter()
+                    .filter(|t| t.motion_cost(&dets[c], 0.0).is_some());
+                let wanted = match (reach.next(), reach.next()) {
+                    (Some(only), None) => only.wants_identity(at_ms, look, every),
+                    _ => true,
+                };
+                if wanted { embed(c) } else { None }
+            })
+            .collect()
+    }
+
+    /// The person (live or ended track) this face is most like, and how much.
+    fn likest(&self, face: &Embedding) -> Option<(u32, f32)> {
+        let live = self.tracks.iter().map(|t| (t.id, t.identity.as_ref()));
+        let ended = self.ended.iter().map(|e| (e.id, e.identity.as_ref()));
+        live.chain(ended)
+            .filter_map(|(id, identity)| Some((id, identity?.similarity(face))))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// The cost of explaining face `c` by track `r`; `None` when out of reach, or when the
+    /// face's identity is clearly not the track's person (too unlike it, or clearly like
+    /// someone else).
+    fn cost(&self, r: usize, c: usize, faces: &Faces, min_iou: f32) -> Option<f32> {
+        let track = &self.tracks[r];
+        let similarity = match (&track.identity, &faces.embeddings[c]) {
+            (Some(identity), Some(face)) => Some(identity.similarity(face)),
+            _ => None,
+        };
+        let sure = faces.boxes[c].score >= self.config.identity_sure_score;
+        let veto = sure
+            && similarity.is_some_and(|s| {
+                let other = faces.likest[c].filter(|&(id, _)| id != track.id);
+                s < self.config.identity_veto
+                    || other.is_some_and(|(_, o)| {
+                        o >= self.config.identity_min && o - s >= self.config.identity_margin
+                    })
+            });
+        track.cost(&faces.boxes[c], min_iou, similarity, veto)
+    }
+
     /// Assigns the faces (`[confident, less confident]`) to tracks in three rounds: 1: trusted
     /// tracks (seen or lost) and confident faces; 2: new tracks and the confident faces left;
     /// 3: trusted tracks seen last frame and the less confident faces. Returns which tracks
@@ -310,8 +286,7 @@ impl Tracker {
     fn match_tracks(
         &mut self,
         at_ms: u64,
-        dets: &[FaceBox],
-        looks: &[Option<Look>],
+        faces: &Faces,
         [high, low]: [&[usize]; 2],
         ids: &mut [Option<u32>],
     ) -> Vec<bool> {
@@ -330,19 +305,32 @@ impl Tracker {
                 .iter()
                 .map(|&r| {
                     cols.iter()
-                        .map(|&c| self.tracks[r].cost(&dets[c], min_iou))
+                        .map(|&c| self.cost(r, c, faces, min_iou))
                         .collect()
                 })
                 .collect();
             for (ri, ci) in assign(&costs) {
                 let (r, c) = (rows[ri], cols[ci]);
-                let look = looks.get(c).and_then(Option::as_ref);
-                self.tracks[r].update(&dets[c], look, at_ms, self.config.min_hits);
+                let track = &mut self.tracks[r];
+                track.update(&faces.boxes[c], faces.look(c), at_ms, self.config.min_hits);
                 matched[r] = true;
-                ids[c] = Some(self.tracks[r].id);
+                self.seen(r, c, faces, at_ms, ids);
             }
         }
         matched
+    }
+
+    /// Track `r` has face `c`: its id, its identity and its record.
+    fn seen(&mut self, r: usize, c: usize, faces: &Faces, at_ms: u64, ids: &mut [Option<u32>]) {
+        let track = &mut self.tracks[r];
+        ids[c] = Some(track.id);
+        self.records.seen(track.id, at_ms, self.config.max_lost_ms);
+        if let Some(face) = &faces.embeddings[c] {
+            let sure = faces.boxes[c].score >= self.config.identity_sure_score;
+            if track.add_face(face, at_ms, sure) {
+                self.records.embedded(track.id, face);
+            }
+        }
     }
 
     /// Tracks not seen: a tentative one was likely a false detection; a trusted one waits.
@@ -358,83 +346,63 @@ impl Tracker {
         });
     }
 
-    /// A track for each confident face left: an ended one it clearly looks like, or a new one.
+    /// A track for each confident face left: an absent person it clearly is (a lost track moves
+    /// to it, an ended one comes back), or a new one.
     fn start_tracks(
         &mut self,
         at_ms: u64,
-        dets: &[FaceBox],
-        looks: &[Option<Look>],
+        faces: &Faces,
         unmatched: &[usize],
         ids: &mut [Option<u32>],
+        matched: &mut Vec<bool>,
     ) {
-        let known = self.recognise(unmatched, looks);
+        let known = self.recognise(unmatched, faces, matched);
+        let mut taken = Vec::new();
         for (&c, known) in unmatched.iter().zip(known) {
-            if self.tracks.len() >= self.config.max_live {
-                self.capped = true;
-                continue;
-            }
-            let look = looks.get(c).and_then(Option::as_ref).copied();
-            let mut track = match known {
-                Some(id) => {
+            let (b, look) = (&faces.boxes[c], faces.look(c).copied());
+            let r = match known {
+                Some(Known::Live(r)) => {
+                    self.tracks[r].jump_to(b, look, at_ms);
+                    matched[r] = true;
                     self.reidentified += 1;
-                    let mut t = Track::new(id, &dets[c], look, at_ms);
+                    r
+                }
+                _ if self.tracks.len() >= self.config.max_live => {
+                    self.capped = true;
+                    continue;
+                }
+                Some(Known::Ended(e)) => {
+                    let ended = &self.ended[e];
+                    let mut t = Track::new(ended.id, b, look, at_ms);
                     t.confirmed = true;
-                    t
+                    t.identity = ended.identity.clone();
+                    taken.push(e);
+                    self.reidentified += 1;
+                    self.push(t, matched)
                 }
                 None => {
                     self.next_id += 1;
-                    Track::new(self.next_id - 1, &dets[c], look, at_ms)
+                    self.push(Track::new(self.next_id - 1, b, look, at_ms), matched)
                 }
             };
-            track.tracked = true;
-            ids[c] = Some(track.id);
-            self.tracks.push(track);
-        }
-    }
-
-    /// For each new face, the id of the ended track it clearly looks like, if any; each ended
-    /// track is given to one face at most (an optimal assignment on the looks).
-    fn recognise(&mut self, faces: &[usize], looks: &[Option<Look>]) -> Vec<Option<u32>> {
-        let mut out = vec![None; faces.len()];
-        if self.ended.is_empty() {
-            return out;
-        }
-        let (min, margin) = (self.config.reid_min, self.config.reid_margin);
-        let costs: Vec<Vec<Option<f32>>> = faces
-            .iter()
-            .map(|&c| {
-                let Some(Some(look)) = looks.get(c) else {
-                    return vec![None; self.ended.len()];
-                };
-                let sims: Vec<f32> = self
-                    .ended
-                    .iter()
-                    .map(|e| appearance::similarity(look, &e.look))
-                    .collect();
-                sims.iter()
-                    .enumerate()
-                    .map(|(i, &s)| {
-                        let rival = sims
-                            .iter()
-                            .enumerate()
-                            .filter(|&(j, _)| j != i)
-                            .map(|(_, &o)| o)
-                            .fold(f32::MIN, f32::max);
-                        (s >= min && s - rival >= margin).then_some(1.0 - s)
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut taken = Vec::new();
-        for (f, e) in assign(&costs) {
-            out[f] = Some(self.ended[e].id);
-            taken.push(e);
+            self.seen(r, c, faces, at_ms, ids);
         }
         taken.sort_unstable();
         for e in taken.into_iter().rev() {
             self.ended.remove(e);
         }
-        out
+    }
+
+    fn push(&mut self, track: Track, matched: &mut Vec<bool>) -> usize {
+        self.tracks.push(track);
+        matched.push(true);
+        self.tracks.len() - 1
+    }
+
+    /// Which tracks were one person, to merge at the end of the job: each merged track's id
+    /// and the id it takes.
+    pub fn merges(&self) -> BTreeMap<u32, u32> {
+        self.records.merges(self.config.merge_min)
     }
 }
 
@@ -636,14 +604,5 @@ mod tests {
         t.reset(1000);
         // Looks like both ended tracks equally: no id is taken back.
         assert_eq!(t.update(1000, &[a], &[look(1)]), vec![Some(3)]);
-    }
-
-    #[test]
-    fn assignment_is_optimal_not_greedy() {
-        // Greedy would take the 0.1 pair first and leave row 1 with the forbidden cell.
-        let costs = vec![vec![Some(0.1), Some(0.2)], vec![Some(0.15), None]];
-        let mut pairs = assign(&costs);
-        pairs.sort();
-        assert_eq!(pairs, vec![(0, 1), (1, 0)]);
     }
 }

@@ -42,6 +42,9 @@ pub fn test_config(data_dir: &Path) -> Config {
         yunet_model: std::env::var_os("EMOSCOPE_YUNET_MODEL")
             .map(PathBuf::from)
             .unwrap_or_else(|| shared_dir().join("models/face_detection_yunet.onnx")),
+        identity_model: std::env::var_os("EMOSCOPE_IDENTITY_MODEL")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| shared_dir().join("models/mobilefacenet.onnx")),
         onnxruntime_lib: std::env::var_os("EMOSCOPE_ONNXRUNTIME_LIB")
             .map(PathBuf::from)
             .unwrap_or_else(|| repo().join("third_party/onnxruntime/libonnxruntime.so.1.31.1")),
@@ -53,6 +56,11 @@ pub fn test_config(data_dir: &Path) -> Config {
         c.yunet_model.is_file(),
         "these tests need the YuNet model at {} (set EMOSCOPE_YUNET_MODEL or EMOSCOPE_SHARED_DIR)",
         c.yunet_model.display()
+    );
+    assert!(
+        c.identity_model.is_file(),
+        "these tests need the MobileFaceNet model at {} (set EMOSCOPE_IDENTITY_MODEL or EMOSCOPE_SHARED_DIR)",
+        c.identity_model.display()
     );
     assert!(
         c.onnxruntime_lib.is_file(),

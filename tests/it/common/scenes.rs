@@ -58,6 +58,12 @@ pub struct Scene {
     pub actors: Vec<Actor>,
     /// Frames at which another shot starts: another background, and the faces a little brighter.
     pub cuts: Vec<u32>,
+    /// Cuts keep the background and the light: only the faces change (shot/reverse-shot in a
+    /// studio).
+    pub same_background: bool,
+    /// Hands (skin-coloured ellipses as wide as `size`, two thirds as high) drawn over the
+    /// faces, each along its keys.
+    pub hands: Vec<Vec<Key>>,
 }
 
 /// One actor in one frame.
@@ -96,7 +102,8 @@ impl Scene {
             .collect()
     }
 
-    fn shot(&self, frame: u32) -> usize {
+    /// The shot `frame` belongs to (0 before the first cut).
+    pub fn shot(&self, frame: u32) -> usize {
         self.cuts.iter().filter(|&&c| c <= frame).count()
     }
 
@@ -139,7 +146,11 @@ impl Scene {
         {
             let stdin = child.stdin.as_mut().ok_or("no ffmpeg stdin")?;
             for n in 0..self.frames {
-                let shot = self.shot(n);
+                let shot = if self.same_background {
+                    0
+                } else {
+                    self.shot(n)
+                };
                 let mut frame = backgrounds[shot % 2].try_clone()?;
                 for t in self.truth(n) {
                     let r = t.rect;
@@ -160,11 +171,37 @@ impl Scene {
                     let mut roi = Mat::roi_mut(&mut frame, r)?;
                     bgr.copy_to(&mut roi)?;
                 }
+                self.draw_hands(&mut frame, n)?;
                 stdin.write_all(frame.data_bytes()?)?;
             }
         }
         if !child.wait()?.success() {
             return Err("ffmpeg failed".into());
+        }
+        Ok(())
+    }
+}
+
+impl Scene {
+    fn draw_hands(&self, frame: &mut Mat, n: u32) -> Result<()> {
+        for keys in &self.hands {
+            let hand = actor("", 0, keys.clone());
+            let Some(r) = hand.at(n) else { continue };
+            let centre = core::Point::new(r.x + r.width / 2, r.y + r.height / 2);
+            let axes = Size::new(r.width / 2, r.width / 3);
+            let skin = core::Scalar::new(120.0, 150.0, 200.0, 0.0);
+            imgproc::ellipse(
+                frame,
+                centre,
+                axes,
+                0.0,
+                0.0,
+                360.0,
+                skin,
+                -1,
+                imgproc::LINE_AA,
+                0,
+            )?;
         }
         Ok(())
     }
@@ -201,6 +238,8 @@ pub fn scene(frames: u32, actors: Vec<Actor>, cuts: Vec<u32>) -> Scene {
         frames,
         actors,
         cuts,
+        same_background: false,
+        hands: Vec::new(),
     }
 }
 
@@ -312,4 +351,110 @@ pub fn crowd() -> Scene {
         })
         .collect();
     scene(100, actors, vec![])
+}
+
+/// Shot/reverse-shot on one background: two people take turns in about the same place, four
+/// cuts that change only the face.
+pub fn shot_reverse_shot() -> Scene {
+    let a = |f| key(f, 230, 70, 170);
+    let b = |f| key(f, 250, 80, 160);
+    Scene {
+        same_background: true,
+        ..scene(
+            250,
+            vec![
+                actor("happy", 0, vec![a(0), gone(50), a(100), gone(150), a(200)]),
+                actor(
+                    "surprise",
+                    0,
+                    vec![gone(0), b(50), gone(100), b(150), gone(200)],
+                ),
+            ],
+            vec![50, 100, 150, 200],
+        )
+    }
+}
+
+/// Two people side by side trade places at a cut that keeps the background and the light.
+pub fn swap_same_background() -> Scene {
+    let (left, right) = ((60, 100), (380, 100));
+    Scene {
+        same_background: true,
+        ..scene(
+            200,
+            vec![
+                actor(
+                    "happy",
+                    0,
+                    vec![
+                        key(0, left.0, left.1, 150),
+                        key(99, left.0, left.1, 150),
+                        key(100, right.0, right.1, 150),
+                    ],
+                ),
+                actor(
+                    "surprise",
+                    0,
+                    vec![
+                        key(0, right.0, right.1, 150),
+                        key(99, right.0, right.1, 150),
+                        key(100, left.0, left.1, 150),
+                    ],
+                ),
+            ],
+            vec![100],
+        )
+    }
+}
+
+/// One person in three shots at three sizes (other backgrounds and light), with another
+/// person's shot between each.
+pub fn three_shots() -> Scene {
+    scene(
+        250,
+        vec![
+            actor(
+                "happy",
+                1,
+                vec![
+                    key(0, 80, 90, 110),
+                    gone(50),
+                    key(100, 200, 30, 220),
+                    gone(150),
+                    key(200, 420, 150, 70),
+                ],
+            ),
+            actor(
+                "surprise",
+                0,
+                vec![
+                    gone(0),
+                    key(50, 260, 80, 150),
+                    gone(100),
+                    key(150, 100, 60, 130),
+                    gone(200),
+                ],
+            ),
+        ],
+        vec![50, 100, 150, 200],
+    )
+}
+
+/// Inside one shot a hand passes over the lower half of one face, then over its eyes, while
+/// another person stands beside.
+pub fn gesture() -> Scene {
+    Scene {
+        hands: vec![
+            vec![key(20, 40, 135, 110), key(60, 330, 135, 110), gone(61)],
+            vec![key(90, 330, 76, 100), key(130, 40, 76, 100), gone(131)],
+        ],
+        ..scene(
+            160,
+            vec![
+                actor("happy", 1, vec![key(0, 160, 60, 170)]),
+                actor("surprise", 0, vec![key(0, 450, 120, 120)]),
+            ],
+            vec![],
+        )
+    }
 }

@@ -65,6 +65,7 @@ impl Server {
         cmd.env("EMOSCOPE_DATA_DIR", &data_dir)
             .env("EMOSCOPE_MODELS_DIR", &c.models_dir)
             .env("EMOSCOPE_YUNET_MODEL", &c.yunet_model)
+            .env("EMOSCOPE_IDENTITY_MODEL", &c.identity_model)
             .env("EMOSCOPE_ONNXRUNTIME_LIB", &c.onnxruntime_lib)
             .env("EMOSCOPE_INFERENCE_THREADS", "1")
             .env("EMOSCOPE_QUEUE__HEARTBEAT_SECS", "1")
