@@ -1,7 +1,9 @@
 //! Makes a FER-made test video for benchmarks and manual runs:
-//!     cargo run --release --example make_video -- OUT.mp4 [WIDTH HEIGHT SECONDS FACES [still]]
-//! Faces are FER2013 test faces (happy, surprise, sad, angry…) changing every second. Frames are
-//! camera-like (drift, flicker, sensor noise) unless the last argument is `still`.
+//!     cargo run --release --example make_video -- OUT.mp4 [WIDTH HEIGHT SECONDS FACES [still|people]]
+//! Faces are FER2013 test faces (happy, surprise, sad, angry…) changing every second: each place
+//! shows another person each second. Frames are camera-like (drift, flicker, sensor noise)
+//! unless the last argument is `still`; with `people` they are camera-like and each place keeps
+//! one person (one face) all video long, as in a meeting.
 
 // The test helper that makes the test videos; the example uses part of it.
 #[allow(dead_code)]
@@ -23,12 +25,16 @@ fn main() -> synth::Result<()> {
         .iter()
         .map(|l| synth::test_faces(l, seconds as usize))
         .collect();
+    let style = args.get(5).map(String::as_str);
     let size = (h / 4).clamp(100, 300);
     let mut segments = Vec::new();
     for s in 0..seconds as usize {
         let faces = (0..faces as usize)
             .map(|i| Face {
-                image: pool[(i + s) % labels.len()][s].clone(),
+                image: match style {
+                    Some("people") => pool[i % labels.len()][i / labels.len()].clone(),
+                    _ => pool[(i + s) % labels.len()][s].clone(),
+                },
                 x: (i as i32 + 1) * w / (faces + 1) - size / 2,
                 y: h / 2 - size / 2 + if i % 2 == 0 { -h / 8 } else { h / 8 },
                 size,
@@ -41,7 +47,7 @@ fn main() -> synth::Result<()> {
         Some("avi") => Codec::MjpegAvi,
         _ => Codec::H264Mp4,
     };
-    let motion = args.get(5).map(String::as_str) != Some("still");
+    let motion = style != Some("still");
     let spec = VideoSpec {
         width: w,
         height: h,

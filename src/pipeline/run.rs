@@ -126,6 +126,14 @@ impl<'a> Run<'a> {
         }
         let (options, max_people) = (self.options, self.settings.max_people);
         let merged = following.map(|f| f.tracker.merges()).unwrap_or_default();
+        if let Some(t) = following.map(|f| &f.tracker) {
+            tracing::debug!(
+                embedded = t.embedded,
+                reidentified = t.reidentified,
+                merged = merged.len(),
+                "people followed"
+            );
+        }
         let people = self.batch.people.take().map(|mut acc| {
             acc.merge(&merged);
             let step = step_ms(options.sample_fps, video.fps);

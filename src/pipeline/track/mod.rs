@@ -60,6 +60,9 @@ pub struct TrackerConfig {
     pub identity_margin: f32,
     /// A face less like a track's person than this cannot continue the track…
     pub identity_veto: f32,
+    /// …nor one less like it than this whose look changed all at once since the track's last
+    /// sighting (two cues agree that someone else stands there)…
+    pub identity_veto_changed: f32,
     /// …when the detector is at least this sure of it (a face seen clearly, not turned away or
     /// half hidden, whose embedding can be trusted); only such faces add to a person's identity
     /// once it has one.
@@ -83,7 +86,8 @@ impl Default for TrackerConfig {
             identity_min: 0.45,
             identity_margin: 0.1,
             identity_veto: 0.15,
-            identity_sure_score: 0.8,
+            identity_veto_changed: 0.3,
+            identity_sure_score: 0.7,
             merge_min: 0.5,
             embed_every_ms: 1000,
         }
@@ -110,6 +114,18 @@ impl Faces<'_> {
     fn look(&self, c: usize) -> Option<&Look> {
         self.looks.get(c).and_then(Option::as_ref)
     }
+
+    /// Whether face `c`'s embedding can be trusted: the detector is at least `min_score` sure
+    /// of it (not turned away or half hidden), and no other face covers part of it.
+    fn sure(&self, c: usize, min_score: f32) -> bool {
+        let b = &self.boxes[c];
+        b.score >= min_score
+            && self
+                .boxes
+                .iter()
+                .enumerate()
+                .all(|(o, other)| o == c || b.iou(other) == 0.0)
+    }
 }
 
 pub struct Tracker {
@@ -122,6 +138,8 @@ pub struct Tracker {
     records: Records,
     /// Faces that took back the id of a track that had ended or lost them.
     pub reidentified: u64,
+    /// Faces embedded.
+    pub embedded: u64,
     /// Whether faces were left without a track because `max_live` tracks were alive.
     pub capped: bool,
 }
@@ -135,6 +153,7 @@ impl Tracker {
             next_id: 1,
             records: Records::new(MAX_RECORDS),
             reidentified: 0,
+            embedded: 0,
             capped: false,
         }
     }
@@ -185,6 +204,7 @@ impl Tracker {
             t.predict(at_ms);
         }
         let embeddings = self.embed_wanted(at_ms, dets, looks, embed);
+        self.embedded += embeddings.iter().filter(|e| e.is_some()).count() as u64;
         let likest = embeddings
             .iter()
             .map(|e| e.as_ref().and_then(|e| self.likest(e)))
@@ -220,8 +240,8 @@ impl Tracker {
     }
 
     /// The embeddings of the confident faces whose identity is wanted: a face no track would
-    /// continue by motion (a new or returning person), one that several tracks could continue,
-    /// and one that a track within reach asks for.
+    /// continue by motion (a new or returning person), one with two tracks within a face's size
+    /// of it (who is who is unsure), and one whose likeliest track asks for it.
     fn embed_wanted(
         &self,
         at_ms: u64,
@@ -236,12 +256,29 @@ impl Tracker {
                     return None;
                 }
                 let look = looks.get(c).and_then(Option::as_ref);
-                let mut reach = self
+                let mut reach: Vec<(f32, &Track)> = self
                     .tracks
                     .iter()
-                    .filter(|t| t.motion_cost(&dets[c], 0.0).is_some());
-                let wanted = match (reach.next(), reach.next()) {
-                    (Some(only), None) => only.wants_identity(at_ms, look, every),
+                    .filter(|t| !t.displaced)
+                    .filter_map(|t| Some((t.motion_cost(&dets[c], 0.0)?, t)))
+                    .collect();
+                reach.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let close: Vec<&Track> = reach
+                    .iter()
+                    .map(|&(_, t)| t)
+                    .filter(|t| t.close_to(&dets[c]))
+                    .collect();
+                // The tracks that may take this face: those within a face's size of it, the
+                // likeliest by motion, and the likeliest trusted one (trusted tracks are matched
+                // first).
+                let trusted = reach.iter().map(|&(_, t)| t).find(|t| t.confirmed);
+                let wanted = match reach.first() {
+                    Some(&(_, likeliest)) if close.len() < 2 => close
+                        .iter()
+                        .copied()
+                        .chain([likeliest])
+                        .chain(trusted)
+                        .any(|t| t.wants_identity(at_ms, look, every)),
                     _ => true,
                 };
                 if wanted { embed(c) } else { None }
@@ -262,21 +299,52 @@ impl Tracker {
     /// face's identity is clearly not the track's person (too unlike it, or clearly like
     /// someone else).
     fn cost(&self, r: usize, c: usize, faces: &Faces, min_iou: f32) -> Option<f32> {
-        let track = &self.tracks[r];
-        let similarity = match (&track.identity, &faces.embeddings[c]) {
+        let similarity = self.similarity(r, c, faces);
+        let veto = self.vetoed(r, c, faces);
+        self.tracks[r].cost(&faces.boxes[c], min_iou, similarity, veto)
+    }
+
+    /// How much face `c` is like track `r`'s person, when both are known.
+    fn similarity(&self, r: usize, c: usize, faces: &Faces) -> Option<f32> {
+        match (&self.tracks[r].identity, &faces.embeddings[c]) {
             (Some(identity), Some(face)) => Some(identity.similarity(face)),
             _ => None,
+        }
+    }
+
+    /// Whether face `c`, clearly seen, is clearly not track `r`'s person: too unlike it (less
+    /// so when its look also changed at once), or clearly more like someone else.
+    fn vetoed(&self, r: usize, c: usize, faces: &Faces) -> bool {
+        let sure = faces.sure(c, self.config.identity_sure_score);
+        let track = &self.tracks[r];
+        let veto = match track.look_jumped(faces.look(c)) {
+            true => self.config.identity_veto_changed,
+            false => self.config.identity_veto,
         };
-        let sure = faces.boxes[c].score >= self.config.identity_sure_score;
-        let veto = sure
-            && similarity.is_some_and(|s| {
-                let other = faces.likest[c].filter(|&(id, _)| id != track.id);
-                s < self.config.identity_veto
-                    || other.is_some_and(|(_, o)| {
-                        o >= self.config.identity_min && o - s >= self.config.identity_margin
+        sure && self.similarity(r, c, faces).is_some_and(|s| {
+            let other = faces.likest[c].filter(|&(who, _)| who != track.id);
+            s < veto
+                || other.is_some_and(|(_, o)| {
+                    o >= self.config.identity_min && o - s >= self.config.identity_margin
+                })
+        })
+    }
+
+    /// Tracks whose place was taken: not matched, and a face within a face's size of them was
+    /// clearly someone else. They are not followed by motion any more (the face there is not
+    /// theirs), only recognised by embedding wherever their person shows up again.
+    fn mark_displaced(&mut self, faces: &Faces, matched: &[bool]) {
+        let displaced: Vec<usize> = (0..self.tracks.len())
+            .filter(|&r| {
+                !matched[r]
+                    && (0..faces.boxes.len()).any(|c| {
+                        self.tracks[r].close_to(&faces.boxes[c]) && self.vetoed(r, c, faces)
                     })
-            });
-        track.cost(&faces.boxes[c], min_iou, similarity, veto)
+            })
+            .collect();
+        for r in displaced {
+            self.tracks[r].displaced = true;
+        }
     }
 
     /// Assigns the faces (`[confident, less confident]`) to tracks in three rounds: 1: trusted
@@ -298,7 +366,7 @@ impl Tracker {
         ];
         for (wanted, pool, min_iou) in rounds {
             let rows: Vec<usize> = (0..self.tracks.len())
-                .filter(|&r| !matched[r] && wanted(&self.tracks[r]))
+                .filter(|&r| !matched[r] && !self.tracks[r].displaced && wanted(&self.tracks[r]))
                 .collect();
             let cols: Vec<usize> = pool.iter().copied().filter(|&c| ids[c].is_none()).collect();
             let costs: Vec<Vec<Option<f32>>> = rows
@@ -317,6 +385,7 @@ impl Tracker {
                 self.seen(r, c, faces, at_ms, ids);
             }
         }
+        self.mark_displaced(faces, &matched);
         matched
     }
 
@@ -326,7 +395,13 @@ impl Tracker {
         ids[c] = Some(track.id);
         self.records.seen(track.id, at_ms, self.config.max_lost_ms);
         if let Some(face) = &faces.embeddings[c] {
-            let sure = faces.boxes[c].score >= self.config.identity_sure_score;
+            // Only a clear face that agrees with the person adds to their identity, so that a
+            // face that slipped past the veto does not blur it.
+            let agrees = track
+                .identity
+                .as_ref()
+                .is_none_or(|i| i.similarity(face) >= self.config.identity_veto_changed);
+            let sure = faces.sure(c, self.config.identity_sure_score) && agrees;
             if track.add_face(face, at_ms, sure) {
                 self.records.embedded(track.id, face);
             }

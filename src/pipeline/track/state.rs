@@ -19,6 +19,9 @@ const IDENTITY_WEIGHT: f32 = 1.0;
 /// face does between two samples (someone else stands there, or a hand passes): its identity
 /// is checked.
 const LOOK_JUMP: f32 = 0.7;
+/// The time between two embeddings of a steady track grows with its faces embedded, up to this
+/// many times `embed_every_ms`.
+const MAX_SPACING: u32 = 5;
 
 #[derive(Debug, Clone)]
 pub(super) struct Track {
@@ -40,6 +43,8 @@ pub(super) struct Track {
     pub identity: Option<Identity>,
     /// Video time a face of the track was last embedded.
     embedded_ms: u64,
+    /// Someone else took its place: it is only recognised by embedding, not followed by motion.
+    pub displaced: bool,
 }
 
 /// A track that ended, kept to be recognised.
@@ -82,6 +87,7 @@ impl Track {
             last_look: look,
             identity: None,
             embedded_ms: at_ms,
+            displaced: false,
         }
     }
 
@@ -89,6 +95,7 @@ impl Track {
     pub fn jump_to(&mut self, b: &FaceBox, look: Option<Look>, at_ms: u64) {
         self.axes = axes_at(b);
         (self.at_ms, self.seen_ms, self.tracked) = (at_ms, at_ms, true);
+        self.displaced = false;
         self.last_look = look.or(self.last_look);
     }
 
@@ -138,6 +145,21 @@ impl Track {
         Some((1.0 - iou) + mahal.min(GATE) / GATE)
     }
 
+    /// Whether this look is suddenly unlike the track's last sighting.
+    pub fn look_jumped(&self, look: Option<&Look>) -> bool {
+        match (look, &self.last_look) {
+            (Some(seen), Some(last)) => appearance::similarity(seen, last) < LOOK_JUMP,
+            _ => false,
+        }
+    }
+
+    /// Whether `b`'s centre is within one face size of the predicted centre.
+    pub fn close_to(&self, b: &FaceBox) -> bool {
+        let dx = b.x + b.w / 2.0 - self.axes[0].pos;
+        let dy = b.y + b.h / 2.0 - self.axes[1].pos;
+        (dx * dx + dy * dy).sqrt() <= size_of(&self.axes)
+    }
+
     /// The cost with the identity: `similarity` is the face's to this track's identity, when
     /// both are known; `None` also when the face is clearly not this track's person.
     pub fn cost(
@@ -155,17 +177,14 @@ impl Track {
     }
 
     /// Whether a face this track would continue should be embedded: the track has no identity
-    /// yet, comes back after being lost, looks suddenly different, or was last embedded more
-    /// than `every_ms` ago.
+    /// yet, comes back after being lost, looks suddenly different, or is due: `every_ms` after
+    /// its first face, then less often as its identity firms up (at most `MAX_SPACING` times
+    /// `every_ms` apart).
     pub fn wants_identity(&self, at_ms: u64, look: Option<&Look>, every_ms: u64) -> bool {
-        let jumped = match (look, &self.last_look) {
-            (Some(seen), Some(last)) => appearance::similarity(seen, last) < LOOK_JUMP,
-            _ => false,
-        };
-        self.identity.is_none()
-            || !self.tracked
-            || jumped
-            || at_ms.saturating_sub(self.embedded_ms) >= every_ms
+        let jumped = self.look_jumped(look);
+        let count = self.identity.as_ref().map_or(0, Identity::count);
+        let spacing = every_ms.saturating_mul(u64::from(count.clamp(1, MAX_SPACING)));
+        count == 0 || !self.tracked || jumped || at_ms.saturating_sub(self.embedded_ms) >= spacing
     }
 
     pub fn update(&mut self, b: &FaceBox, look: Option<&Look>, at_ms: u64, min_hits: u32) {
