@@ -24,6 +24,7 @@ pub struct InfoView {
     #[schema(example = "emonet")]
     pub default_model: String,
     pub detectors: DetectorsView,
+    pub identity: IdentityView,
     pub reports: ReportsView,
     pub defaults: DefaultsView,
     pub limits: LimitsView,
@@ -72,6 +73,19 @@ pub struct DetectorsView {
 pub struct DetectorState {
     pub available: bool,
     /// Why the detector is unavailable.
+    pub problem: Option<String>,
+}
+
+/// How people are told apart within one video.
+#[derive(Serialize, ToSchema)]
+pub struct IdentityView {
+    /// `embedding`: a face embedding (MobileFaceNet; biometric data, kept in memory for one job
+    /// only, never stored, returned, logged or compared across jobs) with position and look;
+    /// `position_and_look`: without it, because the operator turned it off
+    /// (`tracking.identity`) or its model could not be loaded (`problem`).
+    #[schema(example = "embedding")]
+    pub cue: &'static str,
+    /// Why the embedding asked for is not used.
     pub problem: Option<String>,
 }
 
@@ -155,6 +169,17 @@ pub async fn info(State(state): State<AppState>) -> Json<InfoView> {
             },
             default: c.defaults.detector.as_str().to_string(),
             fallback_active: e.yunet_problem.is_some(),
+        },
+        identity: IdentityView {
+            cue: match e.identity_wanted && e.identity_problem.is_none() {
+                true => "embedding",
+                false => "position_and_look",
+            },
+            // The cause names server paths: it goes to the log, not to clients.
+            problem: e.identity_problem.as_ref().map(|_| {
+                "the face embedding model could not be loaded; the server's log says why"
+                    .to_string()
+            }),
         },
         reports: ReportsView {
             default_provider: state.reporter.default_provider().as_str(),

@@ -1,13 +1,19 @@
 //! The annotated video (opt-in): each analysed frame with every face's box, its person and its
 //! most likely expression drawn on it, written as H.264 MP4 at the job's sampling rate. It shows
 //! faces, so it exists only when a job asks for it, and it is capped in size.
+//!
+//! Who a face is becomes final only at the end of the job (tracks of one person are merged
+//! then), so the frames are first written plain to a scratch file beside the result, with their
+//! faces kept in memory; [`Annotator::finish`] reads them back, draws the faces with their
+//! people's final numbers, and writes the video.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use opencv::core::{Mat, Point, Rect, Scalar, Size};
 use opencv::imgproc;
 use opencv::prelude::*;
-use opencv::videoio::{self, VideoWriter};
+use opencv::videoio::{self, VideoCapture, VideoWriter};
 
 use super::aggregate::{EMOTIONS, argmax};
 use super::{FaceResult, PipelineError};
@@ -27,12 +33,48 @@ const COLORS: [(f64, f64, f64); 7] = [
 const SIZE_CHECK_EVERY: u64 = 16;
 
 pub struct Annotator {
-    writer: VideoWriter,
+    /// The plain frames, as they come.
+    plain: VideoWriter,
+    plain_path: PathBuf,
     path: PathBuf,
+    fps: f64,
+    size: Size,
     max_bytes: u64,
-    frames: u64,
+    /// Each frame's faces, drawn at the end.
+    faces: Vec<Vec<FaceResult>>,
     /// Why the video was given up, if it was (the analysis goes on without it).
     dropped: Option<String>,
+}
+
+/// A run that fails leaves no plain frames behind.
+impl Drop for Annotator {
+    fn drop(&mut self) {
+        let _ = self.plain.release();
+        let _ = std::fs::remove_file(&self.plain_path);
+    }
+}
+
+fn h264_writer(path: &Path, fps: f64, size: Size) -> Result<VideoWriter, PipelineError> {
+    let fourcc = VideoWriter::fourcc('a', 'v', 'c', '1').map_err(PipelineError::opencv)?;
+    let writer = VideoWriter::new_with_backend(
+        &*path.to_string_lossy(),
+        videoio::CAP_FFMPEG,
+        fourcc,
+        fps,
+        size,
+        true,
+    )
+    .map_err(PipelineError::opencv)?;
+    if !writer.is_opened().unwrap_or(false) {
+        return Err(PipelineError::internal(
+            "this server's OpenCV cannot write H.264 MP4 (FFmpeg without an H.264 encoder)",
+        ));
+    }
+    Ok(writer)
+}
+
+fn size_of(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
 
 impl Annotator {
@@ -43,66 +85,80 @@ impl Annotator {
         size: Size,
         max_bytes: u64,
     ) -> Result<Self, PipelineError> {
-        let fourcc = VideoWriter::fourcc('a', 'v', 'c', '1').map_err(PipelineError::opencv)?;
-        let writer = VideoWriter::new_with_backend(
-            &*path.to_string_lossy(),
-            videoio::CAP_FFMPEG,
-            fourcc,
+        let plain_path = path.with_extension("plain.mp4");
+        Ok(Self {
+            plain: h264_writer(&plain_path, fps, size)?,
+            plain_path,
+            path: path.to_path_buf(),
             fps,
             size,
-            true,
-        )
-        .map_err(PipelineError::opencv)?;
-        if !writer.is_opened().unwrap_or(false) {
-            return Err(PipelineError::internal(
-                "this server's OpenCV cannot write H.264 MP4 (FFmpeg without an H.264 encoder)",
-            ));
-        }
-        Ok(Self {
-            writer,
-            path: path.to_path_buf(),
             max_bytes,
-            frames: 0,
+            faces: Vec::new(),
             dropped: None,
         })
     }
 
-    /// Draws the faces on `image` and appends it.
-    pub fn add(&mut self, image: &mut Mat, faces: &[FaceResult]) -> Result<(), PipelineError> {
+    /// Appends `image` and keeps its faces to draw at the end.
+    pub fn add(&mut self, image: &Mat, faces: &[FaceResult]) -> Result<(), PipelineError> {
         if self.dropped.is_some() {
             return Ok(());
         }
-        draw(image, faces).map_err(PipelineError::opencv)?;
-        self.writer.write(image).map_err(PipelineError::opencv)?;
-        self.frames += 1;
-        if self.frames.is_multiple_of(SIZE_CHECK_EVERY) {
-            let size = std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
-            if size > self.max_bytes {
-                self.dropped = Some(format!(
-                    "the annotated video was not kept: it grew past the limit of {} bytes",
-                    self.max_bytes
-                ));
-                let _ = self.writer.release();
-                let _ = std::fs::remove_file(&self.path);
-            }
+        self.plain.write(image).map_err(PipelineError::opencv)?;
+        self.faces.push(faces.to_vec());
+        let frames = self.faces.len() as u64;
+        if frames.is_multiple_of(SIZE_CHECK_EVERY) && size_of(&self.plain_path) > self.max_bytes {
+            self.give_up(format!(
+                "the annotated video was not kept: it grew past the limit of {} bytes",
+                self.max_bytes
+            ));
         }
         Ok(())
     }
 
-    /// Closes the file; returns a warning when the video was given up.
-    pub fn finish(mut self) -> Result<Option<String>, PipelineError> {
+    fn give_up(&mut self, why: String) {
+        self.dropped = Some(why);
+        self.faces = Vec::new();
+        let _ = self.plain.release();
+        let _ = std::fs::remove_file(&self.plain_path);
+        let _ = std::fs::remove_file(&self.path);
+    }
+
+    /// Draws the faces, their tracks named by their people (`merged`: track → person), and
+    /// writes the video; returns a warning when the video was given up.
+    pub fn finish(mut self, merged: &BTreeMap<u32, u32>) -> Result<Option<String>, PipelineError> {
         if self.dropped.is_none() {
-            self.writer.release().map_err(PipelineError::opencv)?;
-            let size = std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
-            if size > self.max_bytes {
-                let _ = std::fs::remove_file(&self.path);
-                self.dropped = Some(format!(
+            self.plain.release().map_err(PipelineError::opencv)?;
+            let drawn = self.draw_all(merged);
+            let _ = std::fs::remove_file(&self.plain_path);
+            drawn?;
+            if size_of(&self.path) > self.max_bytes {
+                self.give_up(format!(
                     "the annotated video was not kept: it is larger than the limit of {} bytes",
                     self.max_bytes
                 ));
             }
         }
-        Ok(self.dropped)
+        Ok(self.dropped.take())
+    }
+
+    /// The plain frames read back, drawn on and written to `path`.
+    fn draw_all(&mut self, merged: &BTreeMap<u32, u32>) -> Result<(), PipelineError> {
+        let mut plain =
+            VideoCapture::from_file(&*self.plain_path.to_string_lossy(), videoio::CAP_FFMPEG)
+                .map_err(PipelineError::opencv)?;
+        let mut out = h264_writer(&self.path, self.fps, self.size)?;
+        let mut image = Mat::default();
+        for faces in &mut self.faces {
+            if !plain.read(&mut image).map_err(PipelineError::opencv)? {
+                break;
+            }
+            for face in faces.iter_mut() {
+                face.track_id = face.track_id.map(|t| merged.get(&t).copied().unwrap_or(t));
+            }
+            draw(&mut image, faces).map_err(PipelineError::opencv)?;
+            out.write(&image).map_err(PipelineError::opencv)?;
+        }
+        out.release().map_err(PipelineError::opencv)
     }
 }
 

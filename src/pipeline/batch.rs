@@ -75,7 +75,7 @@ impl Batch {
         let mut probs = model.classify(&self.pixels)?.into_iter();
         self.pixels.clear();
         let mut frames = Vec::with_capacity(self.pending.len());
-        for mut p in self.pending.drain(..) {
+        for p in self.pending.drain(..) {
             let mut faces = Vec::with_capacity(p.faces.len());
             let mut tracks = p.tracks.into_iter();
             for f in p.faces {
@@ -90,7 +90,7 @@ impl Batch {
             }
             self.acc
                 .add_frame(faces.iter().map(|f| f.probabilities.to_array()));
-            if let (Some(annotator), Some(image)) = (&mut self.annotator, &mut p.image) {
+            if let (Some(annotator), Some(image)) = (&mut self.annotator, &p.image) {
                 annotator.add(image, &faces)?;
             }
             frames.push(FrameResult {

@@ -17,6 +17,10 @@ pub struct Catalogue {
     pub default_model: String,
     /// Why YuNet cannot be used, if it cannot (then every job uses the Haar cascade).
     pub yunet_problem: Option<String>,
+    /// Whether people are told apart by a face embedding (`tracking.identity`)…
+    pub identity_wanted: bool,
+    /// …and why not, if it is wanted and cannot be used.
+    pub identity_problem: Option<String>,
 }
 
 impl Catalogue {
@@ -32,10 +36,15 @@ impl Catalogue {
         let yunet_problem = read_metadata(&config.yunet_model)
             .err()
             .map(|e| format!("cannot read {}: {e}", config.yunet_model.display()));
+        let identity_wanted = config.tracking.identity;
+        let identity_problem = (identity_wanted && !config.identity_model.is_file())
+            .then(|| format!("no file {}", config.identity_model.display()));
         Ok(Self {
             models,
             default_model,
             yunet_problem,
+            identity_wanted,
+            identity_problem,
         })
     }
 
@@ -45,6 +54,8 @@ impl Catalogue {
             models: engine.models.clone(),
             default_model: engine.default_model.clone(),
             yunet_problem: engine.yunet_problem.clone(),
+            identity_wanted: engine.identity_wanted,
+            identity_problem: engine.identity_problem.clone(),
         }
     }
 

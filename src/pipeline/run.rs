@@ -110,14 +110,15 @@ impl<'a> Run<'a> {
         self.batch.flush(self.model, observer)?;
         let summary = self.batch.acc.summary();
         let mut warnings = Vec::new();
+        let following = self.faces.following.as_ref();
+        let merged = following.map(|f| f.tracker.merges()).unwrap_or_default();
         let mut annotated = false;
         if let Some(annotator) = self.batch.annotator.take() {
-            match annotator.finish()? {
+            match annotator.finish(&merged)? {
                 Some(warning) => warnings.push(warning),
                 None => annotated = true,
             }
         }
-        let following = self.faces.following.as_ref();
         if following.is_some_and(|f| f.tracker.capped) {
             warnings.push(format!(
                 "more than {} faces were on screen at once: faces past that number count in the result but belong to no person",
@@ -125,7 +126,6 @@ impl<'a> Run<'a> {
             ));
         }
         let (options, max_people) = (self.options, self.settings.max_people);
-        let merged = following.map(|f| f.tracker.merges()).unwrap_or_default();
         if let Some(t) = following.map(|f| &f.tracker) {
             tracing::debug!(
                 embedded = t.embedded,

@@ -680,4 +680,85 @@ mod tests {
         // Looks like both ended tracks equally: no id is taken back.
         assert_eq!(t.update(1000, &[a], &[look(1)]), vec![Some(3)]);
     }
+
+    /// A made-up embedding for person `p` (unit vectors along axis `p`).
+    fn person(p: usize) -> Embedding {
+        let mut v = [0f32; crate::pipeline::identity::DIM];
+        v[p] = 1.0;
+        Embedding::from_raw(&v).expect("a vector")
+    }
+
+    /// One frame where detection `i` is person `who[i]`, embedded whenever the tracker asks.
+    fn frame(t: &mut Tracker, at: u64, dets: &[FaceBox], who: &[usize]) -> Vec<Option<u32>> {
+        let looks: Vec<_> = who.iter().map(|&p| look(p)).collect();
+        t.update_with(at, dets, &looks, &mut |i| Some(person(who[i])))
+    }
+
+    #[test]
+    fn someone_else_at_the_same_place_does_not_continue_the_track() {
+        let mut t = tracker();
+        let spot = face(100.0, 100.0, 80.0);
+        for i in 0..5 {
+            assert_eq!(frame(&mut t, i * 200, &[spot], &[0]), vec![Some(1)]);
+        }
+        // A cut that keeps the background: another person in the same place.
+        assert_eq!(frame(&mut t, 1000, &[spot], &[1]), vec![Some(2)]);
+        assert_eq!(frame(&mut t, 1200, &[spot], &[1]), vec![Some(2)]);
+        // The first person is back (after the tracker stopped waiting for them): their number.
+        for i in 0..3 {
+            assert_eq!(frame(&mut t, 4000 + i * 200, &[spot], &[0]), vec![Some(1)]);
+        }
+        assert!(t.embedded < 12, "{} faces embedded", t.embedded);
+    }
+
+    #[test]
+    fn people_who_trade_places_keep_their_numbers() {
+        let mut t = tracker();
+        let (left, right) = (face(100.0, 100.0, 80.0), face(400.0, 100.0, 80.0));
+        for i in 0..5 {
+            assert_eq!(
+                frame(&mut t, i * 200, &[left, right], &[0, 1]),
+                vec![Some(1), Some(2)]
+            );
+        }
+        // No cut was seen: only their embeddings tell.
+        assert_eq!(
+            frame(&mut t, 1000, &[left, right], &[1, 0]),
+            vec![Some(2), Some(1)]
+        );
+    }
+
+    #[test]
+    fn a_face_the_detector_is_unsure_of_is_not_vetoed() {
+        let mut t = tracker();
+        let spot = face(100.0, 100.0, 80.0);
+        for i in 0..5 {
+            frame(&mut t, i * 200, &[spot], &[0]);
+        }
+        // Half hidden (a hand): the detector is less sure and the embedding is someone else's.
+        let hidden = FaceBox {
+            score: 0.65,
+            ..spot
+        };
+        assert_eq!(frame(&mut t, 1000, &[hidden], &[3]), vec![Some(1)]);
+        assert_eq!(frame(&mut t, 1200, &[spot], &[0]), vec![Some(1)]);
+    }
+
+    #[test]
+    fn tracks_of_one_person_are_merged_at_the_end_and_others_are_not() {
+        let mut t = Tracker::new(TrackerConfig {
+            reid_ms: 0,
+            ..TrackerConfig::default()
+        });
+        let (a, b) = (face(100.0, 100.0, 80.0), face(400.0, 100.0, 80.0));
+        for i in 0..5 {
+            frame(&mut t, i * 200, &[a, b], &[0, 1]);
+        }
+        t.reset(1000);
+        for i in 0..5 {
+            // After the cut, person 0 stands where person 1 stood, and a third person arrives.
+            frame(&mut t, 1000 + i * 200, &[b, a], &[0, 2]);
+        }
+        assert_eq!(t.merges(), BTreeMap::from([(3, 1)]));
+    }
 }
