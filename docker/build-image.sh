@@ -2,7 +2,7 @@
 # Builds the Emoscope image with podman, reaching no registry: the base image is made from
 # Debian's packages (mmdebstrap: bookworm with OpenCV's runtime libraries) and imported once as
 # emoscope-base:bookworm; docker/Dockerfile.prebuilt then adds a binary built on this machine,
-# ONNX Runtime, the models and YuNet (scripts/setup.sh fetches the last two).
+# ONNX Runtime, the models, YuNet and MobileFaceNet (scripts/setup.sh fetches the last three).
 #   docker/build-image.sh [BINARY] [TAG]     (default: target/release/emoscope emoscope:latest)
 # Needs root (or rootful podman), podman, runc, mmdebstrap and binutils.
 set -euo pipefail
@@ -16,7 +16,8 @@ say() { echo "[image] $*" >&2; }
 [ -x "$BIN" ] || { say "no binary at $BIN: cargo build --release --locked"; exit 1; }
 ORT=third_party/onnxruntime/libonnxruntime.so.1.31.1
 YUNET=third_party/face_detection_yunet_2023mar.onnx
-for f in "$ORT" "$YUNET"; do
+FACENET=third_party/mobilefacenet.onnx
+for f in "$ORT" "$YUNET" "$FACENET"; do
   [ -f "$f" ] || { say "missing $f: run scripts/setup.sh"; exit 1; }
 done
 
@@ -39,7 +40,7 @@ mkdir -p "$ctx/models" "$ctx/third_party/onnxruntime" "$ctx/data"
 # Debug information is most of a binary's size and nothing the service reads.
 objcopy --strip-debug "$BIN" "$ctx/emoscope"
 cp "$ORT" "$ctx/third_party/onnxruntime/"
-cp "$YUNET" "$ctx/third_party/"
+cp "$YUNET" "$FACENET" "$ctx/third_party/"
 cp models/*.onnx "$ctx/models/"
 say "building $TAG"
 $PODMAN build --quiet --pull=never --format docker -f docker/Dockerfile.prebuilt -t "$TAG" "$ctx" >/dev/null
