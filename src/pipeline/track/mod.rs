@@ -94,6 +94,10 @@ impl Default for TrackerConfig {
     }
 }
 
+/// Faces smaller than this (shorter side, frame pixels) are not embedded: upscaled to 112 px
+/// they embed poorly, and they keep to position and look.
+const MIN_EMBED_SIDE: f32 = 32.0;
+
 /// Tracks whose identity and times on screen are kept for the end of the job, at most.
 const MAX_RECORDS: usize = 4096;
 
@@ -252,7 +256,9 @@ impl Tracker {
         let every = self.config.embed_every_ms;
         (0..dets.len())
             .map(|c| {
-                if dets[c].score < self.config.high_score {
+                if dets[c].score < self.config.high_score
+                    || dets[c].w.min(dets[c].h) < MIN_EMBED_SIDE
+                {
                     return None;
                 }
                 let look = looks.get(c).and_then(Option::as_ref);
@@ -760,5 +766,24 @@ mod tests {
             frame(&mut t, 1000 + i * 200, &[b, a], &[0, 2]);
         }
         assert_eq!(t.merges(), BTreeMap::from([(3, 1)]));
+    }
+
+    #[test]
+    fn faces_too_small_to_embed_well_are_followed_without_embedding() {
+        let mut t = tracker();
+        let mut asked = 0;
+        for i in 0..5 {
+            let ids = t.update_with(
+                i * 200,
+                &[face(100.0, 100.0, 24.0)],
+                &[look(0)],
+                &mut |_| {
+                    asked += 1;
+                    Some(person(0))
+                },
+            );
+            assert_eq!(ids, vec![Some(1)]);
+        }
+        assert_eq!(asked, 0);
     }
 }
