@@ -217,7 +217,7 @@ struct Succeeded<'a> {
 }
 
 /// Frames relabelled per read when tracks were merged.
-const RELABEL_CHUNK: i64 = 500;
+const RELABEL_CHUNK: i64 = 200;
 
 /// Gives the stored faces of merged tracks their person's id, a chunk of frames at a time,
 /// in the transaction `$tx` (a macro: the two databases' transactions are different types).

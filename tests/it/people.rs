@@ -157,46 +157,11 @@ async fn the_annotated_video_is_made_on_request_served_in_ranges_and_deleted_wit
     app.stop().await;
 }
 
-/// One person in three shots with another between, the tracker told to forget who left
-/// (`tracking.reid_ms = 0`): the end of the job joins each person's tracks, `/people` lists
-/// each person once, and the stored timeline carries the joined numbers.
+/// One person in three shots with another between, joined at the end of the job (SQLite; the
+/// same on PostgreSQL in `postgres.rs`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_end_of_the_job_joins_a_person_seen_in_several_shots() {
     let app = TestApp::start(|c| c.tracking.reid_ms = 0).await;
-    let video = common::scenes::scene_file("three_shots", &common::scenes::three_shots());
-    let (status, job) = app.upload(&video, &[]).await;
-    assert_eq!(status, 202, "{job}");
-    let id = job["id"].as_str().expect("id").to_string();
-    assert_eq!(app.wait(&id, WAIT).await["status"], "succeeded");
-    let (_, people) = app.get(&format!("/v1/jobs/{id}/people")).await;
-    let people = people["people"].as_array().expect("people").clone();
-    assert_eq!(people.len(), 2, "{people:?}");
-    let ids: Vec<u64> = people
-        .iter()
-        .map(|p| p["id"].as_u64().expect("id"))
-        .collect();
-    let (_, timeline) = app.get(&format!("/v1/jobs/{id}/timeline?limit=1000")).await;
-    let mut faces_of = std::collections::BTreeMap::<u64, u64>::new();
-    for frame in timeline["items"].as_array().expect("frames") {
-        for face in frame["faces"].as_array().expect("faces") {
-            let track = face["track_id"].as_u64().expect("tracked");
-            *faces_of.entry(track).or_default() += 1;
-        }
-    }
-    // Every face carries its person's number (tentative one-frame tracks aside: none here).
-    assert_eq!(
-        faces_of.keys().copied().collect::<Vec<_>>(),
-        ids,
-        "{faces_of:?}"
-    );
-    for p in &people {
-        let pid = p["id"].as_u64().expect("id");
-        assert_eq!(faces_of[&pid], p["faces"].as_u64().expect("faces"), "{p}");
-        let (_, own) = app
-            .get(&format!("/v1/jobs/{id}/people/{pid}/timeline?limit=1000"))
-            .await;
-        let n = own["items"].as_array().expect("frames").len() as u64;
-        assert_eq!(n, faces_of[&pid], "{own}");
-    }
+    common::people::check_joined_people(&app).await;
     app.stop().await;
 }

@@ -98,6 +98,19 @@ async fn the_api_works_on_postgresql() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_end_of_the_job_joins_a_person_seen_in_several_shots_on_postgresql() {
+    let db = TestDb::create().await;
+    let url = db.url.clone();
+    let app = TestApp::start(move |c| {
+        c.database_url = DatabaseUrl::new(url);
+        c.tracking.reid_ms = 0;
+    })
+    .await;
+    common::people::check_joined_people(&app).await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_keep_jobs_apart_on_postgresql() {
     let db = TestDb::create().await;
     let url = db.url.clone();

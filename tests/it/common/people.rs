@@ -187,3 +187,60 @@ pub async fn check_people_api(app: &TestApp) {
         .await;
     assert_eq!(status, 404);
 }
+
+/// One person in three shots with another between, every frame analysed (250 frames: more than
+/// one chunk of the relabelling), on an app whose tracker forgets who left
+/// (`tracking.reid_ms = 0`): the end of the job joins each person's tracks, `/people` lists each
+/// person once, and the stored timeline carries the joined numbers.
+pub async fn check_joined_people(app: &TestApp) {
+    let video = scene_file("three_shots", &super::scenes::three_shots());
+    let (status, job) = app.upload(&video, &[("sample_fps", "0")]).await;
+    assert_eq!(status, 202, "{job}");
+    let id = job["id"].as_str().expect("id").to_string();
+    assert_eq!(app.wait(&id, WAIT).await["status"], "succeeded");
+    let (_, people) = app.get(&format!("/v1/jobs/{id}/people")).await;
+    let people = people["people"].as_array().expect("people").clone();
+    // Each cut ends every track and nobody absent is remembered: the tracker gives five tracks
+    // (three shots of one person, two of the other), and only the end of the job joins them.
+    assert_eq!(people.len(), 2, "{people:?}");
+    let mut ids: Vec<u64> = people
+        .iter()
+        .map(|p| p["id"].as_u64().expect("id"))
+        .collect();
+    ids.sort_unstable();
+    let mut faces_of = std::collections::BTreeMap::<u64, u64>::new();
+    let mut cursor: Option<u64> = None;
+    loop {
+        let mut path = format!("/v1/jobs/{id}/timeline?limit=100");
+        if let Some(c) = cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let (_, page) = app.get(&path).await;
+        for frame in page["items"].as_array().expect("frames") {
+            for face in frame["faces"].as_array().expect("faces") {
+                *faces_of
+                    .entry(face["track_id"].as_u64().expect("tracked"))
+                    .or_default() += 1;
+            }
+        }
+        match page["next_cursor"].as_u64() {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    // Every face carries its person's number.
+    assert_eq!(
+        faces_of.keys().copied().collect::<Vec<_>>(),
+        ids,
+        "{faces_of:?}"
+    );
+    for p in &people {
+        let pid = p["id"].as_u64().expect("id");
+        assert_eq!(faces_of[&pid], p["faces"].as_u64().expect("faces"), "{p}");
+        assert_eq!(
+            person_frames(app, &id, pid).await.len() as u64,
+            faces_of[&pid],
+            "{p}"
+        );
+    }
+}
