@@ -112,6 +112,14 @@ impl<'a> Run<'a> {
         let mut warnings = Vec::new();
         let following = self.faces.following.as_ref();
         let merged = following.map(|f| f.tracker.merges()).unwrap_or_default();
+        if let Some(t) = following.map(|f| &f.tracker) {
+            tracing::debug!(
+                embedded = t.embedded,
+                reidentified = t.reidentified,
+                merged = merged.len(),
+                "people followed"
+            );
+        }
         let mut annotated = false;
         if let Some(annotator) = self.batch.annotator.take() {
             match annotator.finish(&merged)? {
@@ -126,14 +134,6 @@ impl<'a> Run<'a> {
             ));
         }
         let (options, max_people) = (self.options, self.settings.max_people);
-        if let Some(t) = following.map(|f| &f.tracker) {
-            tracing::debug!(
-                embedded = t.embedded,
-                reidentified = t.reidentified,
-                merged = merged.len(),
-                "people followed"
-            );
-        }
         let people = self.batch.people.take().map(|mut acc| {
             acc.merge(&merged);
             let step = step_ms(options.sample_fps, video.fps);

@@ -112,6 +112,8 @@ struct Faces<'a> {
     embeddings: Vec<Option<Embedding>>,
     /// For each embedded face, the person (a live or ended track) it is most like, and how much.
     likest: Vec<Option<(u32, f32)>>,
+    /// Whether each face's embedding can be trusted (see [`Faces::sure_of`]).
+    sure: Vec<bool>,
 }
 
 impl Faces<'_> {
@@ -119,16 +121,20 @@ impl Faces<'_> {
         self.looks.get(c).and_then(Option::as_ref)
     }
 
-    /// Whether face `c`'s embedding can be trusted: the detector is at least `min_score` sure
+    /// Whether each face's embedding can be trusted: the detector is at least `min_score` sure
     /// of it (not turned away or half hidden), and no other face covers part of it.
-    fn sure(&self, c: usize, min_score: f32) -> bool {
-        let b = &self.boxes[c];
-        b.score >= min_score
-            && self
-                .boxes
-                .iter()
-                .enumerate()
-                .all(|(o, other)| o == c || b.iou(other) == 0.0)
+    fn sure_of(boxes: &[FaceBox], min_score: f32) -> Vec<bool> {
+        boxes
+            .iter()
+            .enumerate()
+            .map(|(c, b)| {
+                b.score >= min_score
+                    && boxes
+                        .iter()
+                        .enumerate()
+                        .all(|(o, other)| o == c || b.iou(other) == 0.0)
+            })
+            .collect()
     }
 }
 
@@ -218,6 +224,7 @@ impl Tracker {
             looks,
             embeddings,
             likest,
+            sure: Faces::sure_of(dets, self.config.identity_sure_score),
         };
         let mut ids: Vec<Option<u32>> = vec![None; dets.len()];
         let (high, low): (Vec<usize>, Vec<usize>) =
@@ -243,9 +250,11 @@ impl Tracker {
             .retain(|e| at_ms.saturating_sub(e.ended_ms) <= reid_ms);
     }
 
-    /// The embeddings of the confident faces whose identity is wanted: a face no track would
-    /// continue by motion (a new or returning person), one with two tracks within a face's size
-    /// of it (who is who is unsure), and one whose likeliest track asks for it.
+    /// The embeddings of the confident faces (large enough to embed well) whose identity is
+    /// wanted: a face no track would continue by motion (a new or returning person), one with
+    /// two tracks within a face's size of it (who is who is unsure), and one that a track which
+    /// may take it asks for (a close track, the likeliest by motion, the likeliest trusted one,
+    /// since trusted tracks are matched first).
     fn embed_wanted(
         &self,
         at_ms: u64,
@@ -274,9 +283,6 @@ impl Tracker {
                     .map(|&(_, t)| t)
                     .filter(|t| t.close_to(&dets[c]))
                     .collect();
-                // The tracks that may take this face: those within a face's size of it, the
-                // likeliest by motion, and the likeliest trusted one (trusted tracks are matched
-                // first).
                 let trusted = reach.iter().map(|&(_, t)| t).find(|t| t.confirmed);
                 let wanted = match reach.first() {
                     Some(&(_, likeliest)) if close.len() < 2 => close
@@ -305,9 +311,11 @@ impl Tracker {
     /// face's identity is clearly not the track's person (too unlike it, or clearly like
     /// someone else).
     fn cost(&self, r: usize, c: usize, faces: &Faces, min_iou: f32) -> Option<f32> {
+        if self.vetoed(r, c, faces) {
+            return None;
+        }
         let similarity = self.similarity(r, c, faces);
-        let veto = self.vetoed(r, c, faces);
-        self.tracks[r].cost(&faces.boxes[c], min_iou, similarity, veto)
+        self.tracks[r].cost(&faces.boxes[c], min_iou, similarity)
     }
 
     /// How much face `c` is like track `r`'s person, when both are known.
@@ -321,7 +329,7 @@ impl Tracker {
     /// Whether face `c`, clearly seen, is clearly not track `r`'s person: too unlike it (less
     /// so when its look also changed at once), or clearly more like someone else.
     fn vetoed(&self, r: usize, c: usize, faces: &Faces) -> bool {
-        let sure = faces.sure(c, self.config.identity_sure_score);
+        let sure = faces.sure[c];
         let track = &self.tracks[r];
         let veto = match track.look_jumped(faces.look(c)) {
             true => self.config.identity_veto_changed,
@@ -407,7 +415,7 @@ impl Tracker {
                 .identity
                 .as_ref()
                 .is_none_or(|i| i.similarity(face) >= self.config.identity_veto_changed);
-            let sure = faces.sure(c, self.config.identity_sure_score) && agrees;
+            let sure = faces.sure[c] && agrees;
             if track.add_face(face, at_ms, sure) {
                 self.records.embedded(track.id, face);
             }

@@ -161,17 +161,8 @@ impl Track {
     }
 
     /// The cost with the identity: `similarity` is the face's to this track's identity, when
-    /// both are known; `None` also when the face is clearly not this track's person.
-    pub fn cost(
-        &self,
-        b: &FaceBox,
-        min_iou: f32,
-        similarity: Option<f32>,
-        veto: bool,
-    ) -> Option<f32> {
-        if veto {
-            return None;
-        }
+    /// both are known.
+    pub fn cost(&self, b: &FaceBox, min_iou: f32, similarity: Option<f32>) -> Option<f32> {
         let motion = self.motion_cost(b, min_iou)?;
         Some(motion + similarity.map_or(0.0, |s| IDENTITY_WEIGHT * (1.0 - s.clamp(0.0, 1.0))))
     }
