@@ -59,7 +59,8 @@ enum Command {
         #[arg(long)]
         workers: Option<usize>,
     },
-    /// Analyse one video without a server.
+    /// Analyse one video, or one still picture (.jpg, .jpeg, .png, .webp, .bmp), without a
+    /// server.
     Analyze(AnalyzeCmd),
     /// Accuracy of a model on a folder-per-class dataset (e.g. FER2013's test split).
     Evaluate(EvaluateCmd),
@@ -84,6 +85,7 @@ enum Command {
 
 #[derive(Args)]
 struct AnalyzeCmd {
+    /// The video, or a still picture (by its name's ending: each face and the shares).
     video: PathBuf,
     /// Frames analysed per second of video; 0 analyses every frame.
     #[arg(long)]

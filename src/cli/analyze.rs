@@ -94,6 +94,9 @@ pub fn run(config: &Config, mut args: AnalyzeArgs) -> Result<()> {
             engine.models.keys().collect::<Vec<_>>()
         );
     }
+    if super::analyze_image::is_image(&args.video) {
+        return super::analyze_image::run(config, &engine, &args);
+    }
     let mut pipeline = engine.pipeline();
     let bar = if args.progress {
         ProgressBar::new(0)
@@ -238,7 +241,7 @@ fn write_people(out: &mut impl Write, people: &[Person]) -> std::io::Result<()> 
     Ok(())
 }
 
-fn write_table(
+pub(super) fn write_table(
     out: &mut impl Write,
     video: &Path,
     s: &EmotionSummary,

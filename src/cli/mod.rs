@@ -3,6 +3,7 @@
 
 pub mod against_people;
 pub mod analyze;
+pub mod analyze_image;
 pub mod evaluate;
 pub mod keys;
 pub mod through_pipeline;

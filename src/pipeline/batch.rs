@@ -108,7 +108,11 @@ impl Batch {
 }
 
 /// A classified face, rounded for storage: boxes to pixels, probabilities to four places.
-fn face_result(f: &FaceBox, probabilities: [f32; 7], track_id: Option<u32>) -> FaceResult {
+pub(super) fn face_result(
+    f: &FaceBox,
+    probabilities: [f32; 7],
+    track_id: Option<u32>,
+) -> FaceResult {
     FaceResult {
         bbox: BoxPx {
             x: f.x.round() as i32,

@@ -17,6 +17,7 @@ mod engine;
 mod error;
 mod faces;
 pub mod identity;
+pub mod image;
 pub mod onnx_meta;
 pub mod people;
 pub mod probe;

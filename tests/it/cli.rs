@@ -15,6 +15,7 @@ fn emoscope(data: &std::path::Path) -> Command {
     cmd.env("EMOSCOPE_DATA_DIR", data)
         .env("EMOSCOPE_MODELS_DIR", &c.models_dir)
         .env("EMOSCOPE_YUNET_MODEL", &c.yunet_model)
+        .env("EMOSCOPE_IDENTITY_MODEL", &c.identity_model)
         .env("EMOSCOPE_ONNXRUNTIME_LIB", &c.onnxruntime_lib);
     cmd
 }
@@ -221,4 +222,134 @@ fn database_urls_are_shown_without_their_password() {
         "postgres://emoscope:hunter2@127.0.0.1:1/emoscope?password=hunter3",
     );
     assert!(err.contains("emoscope:***@127.0.0.1:1"), "{err}");
+}
+
+/// A 640×360 picture with a happy and a surprised FER2013 face, 160 px each.
+fn two_faces_picture(path: &std::path::Path) {
+    use opencv::core::{Mat, Rect, Size};
+    use opencv::prelude::*;
+    use opencv::{imgcodecs, imgproc};
+    let mut canvas = common::synth::background(640, 360).expect("background");
+    for (label, x) in [("happy", 80), ("surprise", 400)] {
+        let file = common::synth::test_faces(label, 1).pop().expect("face");
+        let gray =
+            imgcodecs::imread(&*file.to_string_lossy(), imgcodecs::IMREAD_GRAYSCALE).expect("read");
+        let mut big = Mat::default();
+        imgproc::resize(
+            &gray,
+            &mut big,
+            Size::new(160, 160),
+            0.0,
+            0.0,
+            imgproc::INTER_CUBIC,
+        )
+        .expect("resize");
+        let mut bgr = Mat::default();
+        imgproc::cvt_color_def(&big, &mut bgr, imgproc::COLOR_GRAY2BGR).expect("bgr");
+        let mut roi = Mat::roi_mut(&mut canvas, Rect::new(x, 100, 160, 160)).expect("roi");
+        bgr.copy_to(&mut roi).expect("copy");
+    }
+    assert!(
+        imgcodecs::imwrite_def(&*path.to_string_lossy(), &canvas).expect("write"),
+        "cannot write {}",
+        path.display()
+    );
+}
+
+#[test]
+fn analyze_reads_a_still_picture() {
+    let dir = tempfile::tempdir().expect("dir");
+    let picture = dir.path().join("two.png");
+    two_faces_picture(&picture);
+    let out = emoscope(dir.path())
+        .arg("analyze")
+        .arg(&picture)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(
+        (
+            result["image"]["width"].as_u64(),
+            result["image"]["height"].as_u64()
+        ),
+        (Some(640), Some(360))
+    );
+    let faces = result["faces"].as_array().expect("faces");
+    assert_eq!(faces.len(), 2, "{result}");
+    let mut seen: Vec<(i64, &str)> = faces
+        .iter()
+        .map(|f| {
+            (
+                f["box"]["x"].as_i64().expect("x"),
+                f["emotion"].as_str().expect("emotion"),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen.iter().map(|s| s.1).collect::<Vec<_>>(),
+        ["happy", "surprise"],
+        "{result}"
+    );
+    assert!(
+        faces
+            .iter()
+            .all(|f| f.get("track_id").is_none_or(Value::is_null)),
+        "{result}"
+    );
+    assert_eq!(result["emotions"]["faces_classified"], 2);
+    assert_eq!(result["emotions"]["counts"]["happy"], 1);
+
+    let out = emoscope(dir.path())
+        .args(["analyze", "--format", "csv"])
+        .arg(&picture)
+        .output()
+        .expect("run");
+    let csv = String::from_utf8(out.stdout).expect("utf8");
+    assert!(
+        csv.starts_with("face,x,y,w,h,score,emotion,angry,"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+
+    let out = emoscope(dir.path())
+        .args(["analyze", "--format", "table"])
+        .arg(&picture)
+        .output()
+        .expect("run");
+    let table = String::from_utf8(out.stdout).expect("utf8");
+    assert!(
+        table.contains("face 2 at") && table.contains("not a diagnosis"),
+        "{table}"
+    );
+
+    // Not a picture, and what only a video has: clear messages.
+    let fake = dir.path().join("fake.jpg");
+    std::fs::write(&fake, "not a picture").expect("write");
+    let timeline = dir.path().join("t.jsonl");
+    for (args, want) in [
+        (vec!["analyze".into(), fake.clone()], "cannot read"),
+        (
+            vec![
+                "analyze".into(),
+                "--timeline".into(),
+                timeline.clone(),
+                picture.clone(),
+            ],
+            "are for videos",
+        ),
+    ] {
+        let out = emoscope(dir.path()).args(&args).output().expect("run");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(want) && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
 }
