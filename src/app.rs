@@ -21,6 +21,7 @@ use crate::jobs::uploads::Uploads;
 use crate::jobs::worker::{WorkerPool, Workers};
 use crate::pipeline::Engine;
 use crate::pipeline::catalogue::Catalogue;
+use crate::pipeline::image::ImageAnalysers;
 use crate::report::service::Reporter;
 use crate::report::writers::ReportWriters;
 use crate::storage::MediaStore;
@@ -199,11 +200,14 @@ impl Service {
         let config = boot.config.clone();
         refuse_open_network(&config, addr, boot.store.as_ref()).await?;
         // Only a process that analyses videos loads ONNX Runtime and the models.
-        let (pool, catalogue, provider) = if workers > 0 {
+        let (pool, catalogue, provider, images) = if workers > 0 {
             let (pool, engine) = boot.workers(workers).await?;
-            (Some(pool), Catalogue::of(&engine), Some(engine.provider))
+            let l = &config.limits;
+            let (catalogue, provider) = (Catalogue::of(&engine), Some(engine.provider));
+            let images = ImageAnalysers::spawn(engine, l.image_workers, l.image_queue)?;
+            (Some(pool), catalogue, provider, Some(images))
         } else {
-            (None, Catalogue::read(&config)?, None)
+            (None, Catalogue::read(&config)?, None, None)
         };
         let reporter = Arc::new(Reporter::new(&config.report)?);
         tracing::info!(
@@ -225,6 +229,7 @@ impl Service {
             reporter,
             report_wake: boot.report_wake.clone(),
             webhooks,
+            images,
             config,
         });
         let stop = boot.background.token();

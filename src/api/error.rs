@@ -65,6 +65,13 @@ pub enum ErrorCode {
     IdempotencyKeyInUse,
     TooManyStreams,
     InvalidCallbackUrl,
+    EmptyImage,
+    MissingImage,
+    ImageTooLarge,
+    UnsupportedImage,
+    TooManyPixels,
+    ImagesUnavailable,
+    Busy,
 }
 
 impl ErrorCode {
@@ -122,6 +129,13 @@ impl ErrorCode {
             Self::IdempotencyKeyInUse => "idempotency_key_in_use",
             Self::TooManyStreams => "too_many_streams",
             Self::InvalidCallbackUrl => "invalid_callback_url",
+            Self::EmptyImage => "empty_image",
+            Self::MissingImage => "missing_image",
+            Self::ImageTooLarge => "image_too_large",
+            Self::UnsupportedImage => "unsupported_image",
+            Self::TooManyPixels => "too_many_pixels",
+            Self::ImagesUnavailable => "images_unavailable",
+            Self::Busy => "busy",
         }
     }
 
@@ -148,7 +162,9 @@ impl ErrorCode {
             | Self::InvalidProvider
             | Self::HostNotAllowed
             | Self::InvalidIdempotencyKey
-            | Self::InvalidCallbackUrl => StatusCode::BAD_REQUEST,
+            | Self::InvalidCallbackUrl
+            | Self::EmptyImage
+            | Self::MissingImage => StatusCode::BAD_REQUEST,
             Self::OriginNotAllowed => StatusCode::FORBIDDEN,
             Self::IdempotencyKeyInUse | Self::Conflict => StatusCode::CONFLICT,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
@@ -160,18 +176,23 @@ impl ErrorCode {
             Self::JobFinished | Self::JobNotSucceeded | Self::NotTracked | Self::NotAnnotated => {
                 StatusCode::CONFLICT
             }
-            Self::VideoTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::VideoTooLarge | Self::ImageTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::UnsupportedVideo | Self::VideoTooLong | Self::FrameTooLarge => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            Self::UnsupportedVideo
+            | Self::VideoTooLong
+            | Self::FrameTooLarge
+            | Self::UnsupportedImage
+            | Self::TooManyPixels => StatusCode::UNPROCESSABLE_ENTITY,
             Self::QueueFull => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::LlmError => StatusCode::BAD_GATEWAY,
-            Self::NotReady | Self::StoreUnavailable | Self::DatabaseUnavailable | Self::Timeout => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Self::NotReady
+            | Self::StoreUnavailable
+            | Self::DatabaseUnavailable
+            | Self::Timeout
+            | Self::ImagesUnavailable
+            | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::LlmTimeout => StatusCode::GATEWAY_TIMEOUT,
             Self::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
         }

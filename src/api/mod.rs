@@ -5,6 +5,7 @@ pub mod error;
 pub mod guard;
 pub mod health;
 pub mod idempotency;
+pub mod images;
 pub mod info;
 pub mod jobs;
 pub mod metrics;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub streams: Arc<Semaphore>,
     /// Cancelled when the server stops, so that event streams end.
     pub shutdown: CancellationToken,
+    /// Analyses pictures (`POST /v1/images`); `None` in a process without models.
+    pub images: Option<crate::pipeline::image::ImageAnalysers>,
 }
 
 /// How long a handler may take before the client gets `503 timeout`.
@@ -106,11 +109,14 @@ async fn deadline(
 /// Every route of the API with its contract: a handler is routed by the path and methods of its
 /// `#[utoipa::path]`, so a route cannot exist without its documentation. `max_form` caps a
 /// multipart upload as a whole.
-pub fn api_routes(max_form: usize) -> OpenApiRouter<AppState> {
+pub fn api_routes(max_form: usize, max_image: usize) -> OpenApiRouter<AppState> {
     let (schemas, paths, uploads) = routes!(jobs::create::create_job, jobs::list::list_jobs);
     let uploads = uploads.layer(DefaultBodyLimit::max(max_form));
+    let (image_schemas, image_paths, images) = routes!(images::analyse_image);
+    let images = images.layer(DefaultBodyLimit::max(max_image));
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes((schemas, paths, uploads))
+        .routes((image_schemas, image_paths, images))
         .routes(routes!(jobs::get::get_job, jobs::delete::delete_job))
         .routes(routes!(jobs::cancel::cancel_job))
         .routes(routes!(jobs::events::job_events))
@@ -142,7 +148,11 @@ pub fn router(state: AppState) -> Router {
         .saturating_add(1 << 20);
     let deadlines = Deadlines::of(&state.config);
     let guard = Arc::new(guard::Guard::new(&state.config));
-    let (api, _contract) = api_routes(max_form).split_for_parts();
+    // A picture's form holds the picture and its boundaries.
+    let max_image = usize::try_from(state.config.limits.max_image_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 << 10);
+    let (api, _contract) = api_routes(max_form, max_image).split_for_parts();
     let app = Router::new()
         .merge(api)
         .merge(web::routes())

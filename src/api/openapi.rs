@@ -19,6 +19,7 @@ use super::{error, jobs};
     tags(
         (name = "jobs", description = "Upload videos and follow their analysis"),
         (name = "results", description = "Emotion percentages and the per-frame timeline"),
+        (name = "images", description = "One still picture analysed at once, nothing stored"),
         (name = "reports", description = "Narrative reports written from a job's numbers"),
         (name = "service", description = "Health and capabilities"),
     )
@@ -75,7 +76,7 @@ fn secure(doc: &mut utoipa::openapi::OpenApi) {
 
 /// The contract as pretty JSON, exactly as committed in `openapi/openapi.json`.
 pub fn document_json() -> String {
-    let mut doc = super::api_routes(0).into_openapi();
+    let mut doc = super::api_routes(0, 0).into_openapi();
     secure(&mut doc);
     let mut json = doc
         .to_pretty_json()

@@ -1,4 +1,4 @@
-//! Per-key rate limits on what costs the server most: uploads and report requests. Token
+//! Per-key rate limits on what costs the server most: uploads, pictures and report requests. Token
 //! buckets per account (API key, or everyone together without keys) in this process, refilled
 //! evenly over a minute; a refusal says when to come back (`Retry-After`).
 
@@ -14,6 +14,7 @@ use crate::config::RateLimitConfig;
 pub struct RateLimits {
     uploads: Option<DefaultKeyedRateLimiter<String>>,
     reports: Option<DefaultKeyedRateLimiter<String>>,
+    images: Option<DefaultKeyedRateLimiter<String>>,
 }
 
 fn limiter(per_minute: u32) -> Option<DefaultKeyedRateLimiter<String>> {
@@ -25,6 +26,7 @@ impl RateLimits {
         Self {
             uploads: limiter(c.uploads_per_minute),
             reports: limiter(c.reports_per_minute),
+            images: limiter(c.images_per_minute),
         }
     }
 
@@ -34,6 +36,10 @@ impl RateLimits {
 
     pub fn report(&self, caller: &Caller) -> ApiResult<()> {
         check(self.reports.as_ref(), caller, "report requests")
+    }
+
+    pub fn image(&self, caller: &Caller) -> ApiResult<()> {
+        check(self.images.as_ref(), caller, "pictures")
     }
 }
 
@@ -67,6 +73,7 @@ mod tests {
         let limits = RateLimits::new(&RateLimitConfig {
             uploads_per_minute: 2,
             reports_per_minute: 0,
+            images_per_minute: 0,
         });
         let a = Caller::Key {
             id: "a".into(),

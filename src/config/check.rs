@@ -32,6 +32,11 @@ impl Config {
         if l.max_sample_fps.is_nan() || l.max_sample_fps <= 0.0 {
             bail!("limits.max_sample_fps must be positive");
         }
+        if l.image_workers == 0 || l.image_queue == 0 || l.max_image_bytes == 0 {
+            bail!(
+                "limits.image_workers, limits.image_queue and limits.max_image_bytes must be at least 1"
+            );
+        }
         if l.max_field_bytes == 0 || l.upload_idle_secs == 0 || l.request_timeout_secs == 0 {
             bail!(
                 "limits.max_field_bytes, limits.upload_idle_secs and limits.request_timeout_secs must be at least 1"

@@ -180,6 +180,8 @@ pub struct RateLimitConfig {
     pub uploads_per_minute: u32,
     /// Report requests per minute; 0: no limit.
     pub reports_per_minute: u32,
+    /// Pictures (`POST /v1/images`) per minute; 0: no limit.
+    pub images_per_minute: u32,
 }
 
 impl Default for RateLimitConfig {
@@ -187,6 +189,7 @@ impl Default for RateLimitConfig {
         Self {
             uploads_per_minute: 60,
             reports_per_minute: 30,
+            images_per_minute: 120,
         }
     }
 }
@@ -276,6 +279,15 @@ pub struct Limits {
     /// An upload refused before its body is read (429, 413, …) has up to this many bytes of its
     /// body read and dropped first, so that the client can read the answer (0: none).
     pub refused_body_drain_bytes: u64,
+    /// Largest picture accepted by `POST /v1/images`, in bytes.
+    pub max_image_bytes: u64,
+    /// Most pixels (width × height, read from the file's header before it is decoded) of a
+    /// picture accepted by `POST /v1/images`.
+    pub max_image_pixels: u64,
+    /// Pictures analysed at once by this process, each analyser with its own model sessions.
+    pub image_workers: usize,
+    /// Pictures waiting for an analyser; past this, `503 busy`.
+    pub image_queue: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -400,6 +412,10 @@ impl Default for Limits {
             idempotency_ttl_secs: 86_400,
             max_event_streams: 256,
             refused_body_drain_bytes: 8 << 20,
+            max_image_bytes: 10 << 20,
+            max_image_pixels: 40_000_000,
+            image_workers: 1,
+            image_queue: 8,
         }
     }
 }

@@ -224,43 +224,11 @@ fn database_urls_are_shown_without_their_password() {
     assert!(err.contains("emoscope:***@127.0.0.1:1"), "{err}");
 }
 
-/// A 640×360 picture with a happy and a surprised FER2013 face, 160 px each.
-fn two_faces_picture(path: &std::path::Path) {
-    use opencv::core::{Mat, Rect, Size};
-    use opencv::prelude::*;
-    use opencv::{imgcodecs, imgproc};
-    let mut canvas = common::synth::background(640, 360).expect("background");
-    for (label, x) in [("happy", 80), ("surprise", 400)] {
-        let file = common::synth::test_faces(label, 1).pop().expect("face");
-        let gray =
-            imgcodecs::imread(&*file.to_string_lossy(), imgcodecs::IMREAD_GRAYSCALE).expect("read");
-        let mut big = Mat::default();
-        imgproc::resize(
-            &gray,
-            &mut big,
-            Size::new(160, 160),
-            0.0,
-            0.0,
-            imgproc::INTER_CUBIC,
-        )
-        .expect("resize");
-        let mut bgr = Mat::default();
-        imgproc::cvt_color_def(&big, &mut bgr, imgproc::COLOR_GRAY2BGR).expect("bgr");
-        let mut roi = Mat::roi_mut(&mut canvas, Rect::new(x, 100, 160, 160)).expect("roi");
-        bgr.copy_to(&mut roi).expect("copy");
-    }
-    assert!(
-        imgcodecs::imwrite_def(&*path.to_string_lossy(), &canvas).expect("write"),
-        "cannot write {}",
-        path.display()
-    );
-}
-
 #[test]
 fn analyze_reads_a_still_picture() {
     let dir = tempfile::tempdir().expect("dir");
     let picture = dir.path().join("two.png");
-    two_faces_picture(&picture);
+    std::fs::write(&picture, common::synth::two_faces_picture(".png")).expect("write");
     let out = emoscope(dir.path())
         .arg("analyze")
         .arg(&picture)

@@ -14,6 +14,7 @@ mod contract;
 mod evaluate;
 mod hardening;
 mod identity;
+mod images;
 mod integration;
 mod people;
 mod postgres;

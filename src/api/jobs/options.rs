@@ -222,7 +222,7 @@ impl Asked {
     }
 }
 
-fn known_model(state: &AppState, v: String) -> ApiResult<String> {
+pub(crate) fn known_model(state: &AppState, v: String) -> ApiResult<String> {
     if v.is_empty() {
         return Err(invalid("model must name a model listed by /v1/info".into()));
     }

@@ -260,3 +260,31 @@ pub fn single_face_segments(
         })
         .collect()
 }
+
+/// A 640×360 picture with a happy (left) and a surprised (right) FER2013 face, 160 px each,
+/// encoded as `ext` (`.png`, `.jpg`, `.webp`).
+pub fn two_faces_picture(ext: &str) -> Vec<u8> {
+    let mut canvas = background(640, 360).expect("background");
+    for (label, x) in [("happy", 80), ("surprise", 400)] {
+        let file = test_faces(label, 1).pop().expect("face");
+        let gray =
+            imgcodecs::imread(&*file.to_string_lossy(), imgcodecs::IMREAD_GRAYSCALE).expect("read");
+        let mut big = Mat::default();
+        imgproc::resize(
+            &gray,
+            &mut big,
+            Size::new(160, 160),
+            0.0,
+            0.0,
+            imgproc::INTER_CUBIC,
+        )
+        .expect("resize");
+        let mut bgr = Mat::default();
+        imgproc::cvt_color_def(&big, &mut bgr, imgproc::COLOR_GRAY2BGR).expect("bgr");
+        let mut roi = Mat::roi_mut(&mut canvas, Rect::new(x, 100, 160, 160)).expect("roi");
+        bgr.copy_to(&mut roi).expect("copy");
+    }
+    let mut out = opencv::core::Vector::<u8>::new();
+    imgcodecs::imencode_def(ext, &canvas, &mut out).expect("encode");
+    out.to_vec()
+}
