@@ -8,7 +8,7 @@
 #   - the MobileFaceNet face embedding (Apache-2.0) in third_party/, from ../shared/models when
 #     present, else from its upstream repository (foamliu/MobileFaceNet), checked by its sha256
 # With --test it also installs what the tests drive: Debian's Chromium and Node.js, Playwright
-# (tests/e2e, from npm), openapi-spec-validator and schemathesis (PyPI) in third_party/venv, s3s-fs
+# (tests/e2e, from npm), the TypeScript client's packages (clients/typescript, from npm), openapi-spec-validator and schemathesis (PyPI) in third_party/venv, s3s-fs
 # (crates.io: a real S3 server on a folder, for the object-storage tests), podman and mmdebstrap
 # (the container test), and a local PostgreSQL server with a role `emoscope` that may create the
 # tests' databases.
@@ -147,6 +147,10 @@ if [ "$WITH_TESTS" = 1 ]; then
   if [ ! -x "$HOME/.cargo/bin/s3s-fs" ]; then
     say "installing s3s-fs from crates.io (an S3 server for the object-storage tests)"
     cargo install -q --locked s3s-fs --version 0.14.1 --features binary
+  fi
+  if [ ! -x clients/typescript/node_modules/.bin/tsc ]; then
+    say "installing the TypeScript client's packages (clients/typescript, from npm)"
+    (cd clients/typescript && npm ci --no-audit --no-fund --silent)
   fi
   if [ ! -d tests/e2e/node_modules/playwright-core ]; then
     say "installing playwright-core (tests/e2e); it drives Debian's chromium, it downloads no browser"

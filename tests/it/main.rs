@@ -9,6 +9,7 @@ mod common;
 mod api;
 mod attack;
 mod cli;
+mod clients;
 mod container;
 mod contract;
 mod evaluate;
