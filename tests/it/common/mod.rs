@@ -613,3 +613,18 @@ pub fn claim_wait_ms(job: &Value) -> i64 {
     };
     at("started_at") - at("created_at")
 }
+
+/// The expressions of an answer's faces (`[{box, emotion, …}]`), left to right.
+pub fn expressions_left_to_right(faces: &Value) -> Vec<String> {
+    let mut seen: Vec<(i64, String)> = faces
+        .as_array()
+        .expect("faces")
+        .iter()
+        .map(|f| {
+            let x = f["box"]["x"].as_i64().expect("x");
+            (x, f["emotion"].as_str().expect("emotion").to_string())
+        })
+        .collect();
+    seen.sort();
+    seen.into_iter().map(|(_, e)| e).collect()
+}
