@@ -116,6 +116,10 @@ pub struct LimitsView {
     pub max_sample_fps: f64,
     pub max_queued_jobs: u64,
     pub max_page_size: u32,
+    /// Largest picture for `POST /v1/images`, in bytes…
+    pub max_image_bytes: u64,
+    /// …and in pixels (width × height).
+    pub max_image_pixels: u64,
 }
 
 /// Version, models, detectors, defaults and limits of this server.
@@ -199,6 +203,8 @@ pub async fn info(State(state): State<AppState>) -> Json<InfoView> {
             max_sample_fps: c.limits.max_sample_fps,
             max_queued_jobs: c.limits.max_queued_jobs,
             max_page_size: c.limits.max_page_size,
+            max_image_bytes: c.limits.max_image_bytes,
+            max_image_pixels: c.limits.max_image_pixels,
         },
         note: "Facial expressions are not a measure of what anyone feels; results are not a diagnosis.",
     })

@@ -777,6 +777,16 @@ export interface components {
             max_queued_jobs: number;
             /** Format: int32 */
             max_page_size: number;
+            /**
+             * Format: int64
+             * @description Largest picture for `POST /v1/images`, in bytes…
+             */
+            max_image_bytes: number;
+            /**
+             * Format: int64
+             * @description …and in pixels (width × height).
+             */
+            max_image_pixels: number;
         };
         Links: {
             self: string;

@@ -18,6 +18,8 @@ class LimitsView:
         max_sample_fps (float):
         max_queued_jobs (int):
         max_page_size (int):
+        max_image_bytes (int): Largest picture for `POST /v1/images`, in bytes…
+        max_image_pixels (int): …and in pixels (width × height).
     """
 
     max_upload_bytes: int
@@ -26,6 +28,8 @@ class LimitsView:
     max_sample_fps: float
     max_queued_jobs: int
     max_page_size: int
+    max_image_bytes: int
+    max_image_pixels: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,6 +45,10 @@ class LimitsView:
 
         max_page_size = self.max_page_size
 
+        max_image_bytes = self.max_image_bytes
+
+        max_image_pixels = self.max_image_pixels
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -51,6 +59,8 @@ class LimitsView:
                 "max_sample_fps": max_sample_fps,
                 "max_queued_jobs": max_queued_jobs,
                 "max_page_size": max_page_size,
+                "max_image_bytes": max_image_bytes,
+                "max_image_pixels": max_image_pixels,
             }
         )
 
@@ -71,6 +81,10 @@ class LimitsView:
 
         max_page_size = d.pop("max_page_size")
 
+        max_image_bytes = d.pop("max_image_bytes")
+
+        max_image_pixels = d.pop("max_image_pixels")
+
         limits_view = cls(
             max_upload_bytes=max_upload_bytes,
             max_duration_secs=max_duration_secs,
@@ -78,6 +92,8 @@ class LimitsView:
             max_sample_fps=max_sample_fps,
             max_queued_jobs=max_queued_jobs,
             max_page_size=max_page_size,
+            max_image_bytes=max_image_bytes,
+            max_image_pixels=max_image_pixels,
         )
 
         limits_view.additional_properties = d
