@@ -250,8 +250,8 @@ impl Tracker {
             .retain(|e| at_ms.saturating_sub(e.ended_ms) <= reid_ms);
     }
 
-    /// The embeddings of the confident faces (large enough to embed well) whose identity is
-    /// wanted: a face no track would continue by motion (a new or returning person), one with
+    /// The embeddings of the faces (large enough to embed well) whose identity is wanted: a
+    /// confident face no track would continue by motion (a new or returning person), one with
     /// two tracks within a face's size of it (who is who is unsure), and one that a track which
     /// may take it asks for (a close track, the likeliest by motion, the likeliest trusted one,
     /// since trusted tracks are matched first).
@@ -265,11 +265,12 @@ impl Tracker {
         let every = self.config.embed_every_ms;
         (0..dets.len())
             .map(|c| {
-                if dets[c].score < self.config.high_score
-                    || dets[c].w.min(dets[c].h) < MIN_EMBED_SIDE
-                {
+                if dets[c].w.min(dets[c].h) < MIN_EMBED_SIDE {
                     return None;
                 }
+                // A less confident face only continues a track: it needs no identity where
+                // no track could take it.
+                let confident = dets[c].score >= self.config.high_score;
                 let look = looks.get(c).and_then(Option::as_ref);
                 let mut reach: Vec<(f32, &Track)> = self
                     .tracks
@@ -291,7 +292,8 @@ impl Tracker {
                         .chain([likeliest])
                         .chain(trusted)
                         .any(|t| t.wants_identity(at_ms, look, every)),
-                    _ => true,
+                    Some(_) => true,
+                    None => confident,
                 };
                 if wanted { embed(c) } else { None }
             })
@@ -326,22 +328,24 @@ impl Tracker {
         }
     }
 
-    /// Whether face `c`, clearly seen, is clearly not track `r`'s person: too unlike it (less
-    /// so when its look also changed at once), or clearly more like someone else.
+    /// Whether face `c` is clearly not track `r`'s person: clearly more like someone else (a
+    /// comparison, which holds even for a face half hidden or turned, since hiding a face makes
+    /// it less like everyone), or, when the face is clearly seen, too unlike the person (less so
+    /// when its look also changed at once).
     fn vetoed(&self, r: usize, c: usize, faces: &Faces) -> bool {
-        let sure = faces.sure[c];
         let track = &self.tracks[r];
+        let Some(s) = self.similarity(r, c, faces) else {
+            return false;
+        };
+        let other = faces.likest[c].filter(|&(who, _)| who != track.id);
+        let someone_else = other.is_some_and(|(_, o)| {
+            o >= self.config.identity_min && o - s >= self.config.identity_margin
+        });
         let veto = match track.look_jumped(faces.look(c)) {
             true => self.config.identity_veto_changed,
             false => self.config.identity_veto,
         };
-        sure && self.similarity(r, c, faces).is_some_and(|s| {
-            let other = faces.likest[c].filter(|&(who, _)| who != track.id);
-            s < veto
-                || other.is_some_and(|(_, o)| {
-                    o >= self.config.identity_min && o - s >= self.config.identity_margin
-                })
-        })
+        someone_else || (faces.sure[c] && s < veto)
     }
 
     /// Tracks whose place was taken: not matched, and a face within a face's size of them was
@@ -793,5 +797,28 @@ mod tests {
             assert_eq!(ids, vec![Some(1)]);
         }
         assert_eq!(asked, 0);
+    }
+
+    #[test]
+    fn an_unsure_face_clearly_someone_elses_does_not_continue_a_track() {
+        // As the server sets it: faces from `defaults.min_score` up count on their own.
+        let mut t = Tracker::new(TrackerConfig {
+            high_score: 0.6,
+            ..TrackerConfig::default()
+        });
+        let (left, right) = (face(100.0, 100.0, 80.0), face(400.0, 100.0, 80.0));
+        for i in 0..5 {
+            frame(&mut t, i * 200, &[left, right], &[0, 1]);
+        }
+        // They trade places; the detector is unsure of one of them (turned, or in shadow), yet
+        // its face is clearly the other person's.
+        let unsure_right = FaceBox {
+            score: 0.65,
+            ..right
+        };
+        assert_eq!(
+            frame(&mut t, 1000, &[left, unsure_right], &[1, 0]),
+            vec![Some(2), Some(1)]
+        );
     }
 }
