@@ -122,6 +122,12 @@ impl ImageAnalysers {
         bytes: bytes::Bytes,
         options: AnalysisOptions,
     ) -> Result<ImageOutcome, ImageError> {
+        let answer = self.submit(bytes, options)?;
+        answer.await.unwrap_or(Err(ImageError::Stopped))
+    }
+
+    /// Queues one picture, or says at once why it cannot wait.
+    fn submit(&self, bytes: bytes::Bytes, options: AnalysisOptions) -> Result<Answer, ImageError> {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             bytes,
@@ -129,12 +135,14 @@ impl ImageAnalysers {
             reply,
         };
         match self.queue.try_send(job) {
-            Ok(()) => answer.await.unwrap_or(Err(ImageError::Stopped)),
+            Ok(()) => Ok(answer),
             Err(TrySendError::Full(_)) => Err(ImageError::Busy),
             Err(TrySendError::Disconnected(_)) => Err(ImageError::Stopped),
         }
     }
 }
+
+type Answer = oneshot::Receiver<Result<ImageOutcome, ImageError>>;
 
 /// One analyser thread: pictures from the queue until every handle is dropped.
 fn serve(engine: &Engine, queue: &Mutex<Receiver<Job>>) {
@@ -270,6 +278,35 @@ mod tests {
         let mut cut = encoded(".jpg", 50, 40);
         cut.truncate(20);
         assert_eq!(picture_size(&cut), None);
+    }
+
+    #[test]
+    fn a_full_queue_refuses_at_once_and_a_stopped_one_says_so() {
+        // No analyser takes from this queue of one: the first picture waits, the second is
+        // refused without waiting; once the queue is gone, pictures are told it stopped.
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let analysers = ImageAnalysers { queue: tx };
+        let options = AnalysisOptions {
+            sample_fps: 0.0,
+            detector: crate::pipeline::detect::DetectorKind::Yunet,
+            min_face_px: 24,
+            model: "m".into(),
+            tracking: false,
+            min_track_ms: 0,
+            focus: crate::pipeline::people::Focus::All,
+            annotate: false,
+        };
+        let picture = bytes::Bytes::from_static(b"picture");
+        assert!(analysers.submit(picture.clone(), options.clone()).is_ok());
+        assert!(matches!(
+            analysers.submit(picture.clone(), options.clone()),
+            Err(ImageError::Busy)
+        ));
+        drop(rx);
+        assert!(matches!(
+            analysers.submit(picture, options),
+            Err(ImageError::Stopped)
+        ));
     }
 
     #[test]
