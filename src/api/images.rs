@@ -5,7 +5,6 @@
 
 use axum::Json;
 use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::header;
 use bytes::{Bytes, BytesMut};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use super::jobs::options::known_model;
+use super::jobs::receive::content_type;
 use super::query::ApiQuery;
 use crate::auth::Caller;
 use crate::pipeline::AnalysisOptions;
@@ -153,12 +153,7 @@ fn options(state: &AppState, q: ImageQuery) -> ApiResult<AnalysisOptions> {
 /// `limits.max_image_bytes`.
 async fn receive(state: &AppState, request: Request) -> ApiResult<Bytes> {
     let max = usize::try_from(state.config.limits.max_image_bytes).unwrap_or(usize::MAX);
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let content_type = content_type(request.headers());
     let bytes = if content_type.starts_with("multipart/form-data") {
         let form = Multipart::from_request(request, state)
             .await

@@ -27,12 +27,7 @@ pub async fn receive(
     fields: &mut SentOptions,
     digest: &mut Sha256,
 ) -> ApiResult<(u64, Option<String>)> {
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let content_type = content_type(request.headers());
     let limits = &state.config.limits;
     let idle = Duration::from_secs(limits.upload_idle_secs);
     if content_type.starts_with("multipart/form-data") {
@@ -55,6 +50,15 @@ pub async fn receive(
             "send the video as multipart/form-data (field `video`) or as a raw body with a video/* content type",
         ))
     }
+}
+
+/// A request's `Content-Type`, lower-cased; empty when it has none.
+pub fn content_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 async fn receive_form(

@@ -111,7 +111,7 @@ impl Records {
 
 /// The two clusters most alike, if alike enough and never on screen together.
 fn best_pair(clusters: &[Cluster], min_similarity: f32) -> Option<(usize, usize)> {
-    let means: Vec<Option<Embedding>> = clusters.iter().map(|c| c.identity.mean()).collect();
+    let means: Vec<Option<&Embedding>> = clusters.iter().map(|c| c.identity.mean()).collect();
     let mut best: Option<(f32, usize, usize)> = None;
     for i in 0..clusters.len() {
         for j in i + 1..clusters.len() {

@@ -43,6 +43,8 @@ impl Embedding {
 pub struct Identity {
     sum: [f32; DIM],
     count: u32,
+    /// The sum's direction, kept up to date: the tracker compares it with every face in doubt.
+    mean: Option<Embedding>,
 }
 
 impl std::fmt::Debug for Identity {
@@ -56,21 +58,24 @@ impl Identity {
         Self {
             sum: face.0,
             count: 1,
+            mean: Some(face.clone()),
         }
     }
 
     pub fn add(&mut self, face: &Embedding) {
-        for (s, v) in self.sum.iter_mut().zip(&face.0) {
-            *s += v;
-        }
-        self.count += 1;
+        self.add_sum(&face.0, 1);
     }
 
     pub fn merge(&mut self, other: &Identity) {
-        for (s, v) in self.sum.iter_mut().zip(&other.sum) {
+        self.add_sum(&other.sum, other.count);
+    }
+
+    fn add_sum(&mut self, sum: &[f32; DIM], count: u32) {
+        for (s, v) in self.sum.iter_mut().zip(sum) {
             *s += v;
         }
-        self.count += other.count;
+        self.count += count;
+        self.mean = Embedding::from_raw(&self.sum);
     }
 
     /// How many faces it was made from.
@@ -79,13 +84,13 @@ impl Identity {
     }
 
     /// The mean direction.
-    pub fn mean(&self) -> Option<Embedding> {
-        Embedding::from_raw(&self.sum)
+    pub fn mean(&self) -> Option<&Embedding> {
+        self.mean.as_ref()
     }
 
     /// Cosine similarity of the mean with one face.
     pub fn similarity(&self, face: &Embedding) -> f32 {
-        self.mean().map_or(0.0, |m| m.similarity(face))
+        self.mean.as_ref().map_or(0.0, |m| m.similarity(face))
     }
 }
 
