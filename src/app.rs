@@ -17,6 +17,7 @@ use crate::background::housekeeping::Housekeeping;
 use crate::background::instance::Instance;
 use crate::config::Config;
 use crate::db::{LostWriters, SqlStore, Store};
+use crate::jobs::download::{Downloads, Parts as DownloadParts};
 use crate::jobs::uploads::Uploads;
 use crate::jobs::worker::{WorkerPool, Workers};
 use crate::pipeline::Engine;
@@ -144,11 +145,15 @@ impl Boot {
         let deliveries = store
             .recover_deliveries(LostWriters::OfInstance(prefix))
             .await?;
-        if reports + deliveries > 0 {
+        let downloads = store
+            .recover_downloads(LostWriters::OfInstance(prefix))
+            .await?;
+        if reports + deliveries + downloads > 0 {
             tracing::warn!(
                 reports,
                 deliveries,
-                "took back the reports and webhooks this instance held when it last stopped"
+                downloads,
+                "took back the reports and webhooks this instance held when it last stopped, and failed its unfinished downloads"
             );
         }
         let housekeeping = Housekeeping {
@@ -215,11 +220,27 @@ impl Service {
             "narrative reports"
         );
         let webhooks = boot.start_background(&reporter).await?;
+        let probes = Arc::new(Semaphore::new(config.probe_slots()));
+        let downloads = Downloads::new(DownloadParts {
+            store: boot.store.clone(),
+            config: config.clone(),
+            uploads: boot.uploads.clone(),
+            probes: probes.clone(),
+            downloader: format!(
+                "{}{}-downloads",
+                boot.instance.worker_prefix,
+                std::process::id()
+            ),
+            wake: boot.wake.clone(),
+            tasks: boot.background.tracker(),
+            cancel: boot.background.token(),
+        });
         let app = router(AppState {
             store: boot.store.clone(),
             catalogue: Arc::new(catalogue),
             provider,
-            probes: Arc::new(Semaphore::new(config.probe_slots())),
+            probes,
+            downloads,
             keys: KeysInUse::new(config.auth.require_keys),
             rates: Arc::new(RateLimits::new(&config.rate_limits)),
             streams: Arc::new(Semaphore::new(config.limits.max_event_streams)),

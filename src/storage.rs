@@ -54,46 +54,66 @@ impl std::fmt::Debug for MediaStore {
 /// Bytes read from a local file per write to the store.
 const CHUNK: usize = 1 << 20;
 
+/// The S3 client the `storage.*` settings describe (the usual `AWS_*` variables first; what the
+/// config sets wins).
+fn s3_builder(config: &Config) -> AmazonS3Builder {
+    let s = &config.storage;
+    let mut b = AmazonS3Builder::from_env();
+    if !s.bucket.is_empty() {
+        b = b.with_bucket_name(&s.bucket);
+    }
+    if !s.endpoint.is_empty() {
+        b = b.with_endpoint(&s.endpoint);
+    }
+    if !s.region.is_empty() {
+        b = b.with_region(&s.region);
+    }
+    if !s.access_key_id.is_empty() {
+        b = b.with_access_key_id(&s.access_key_id);
+    }
+    if let Some(secret) = s.secret_access_key.expose() {
+        b = b.with_secret_access_key(secret);
+    }
+    let timeout = Duration::from_secs(s.timeout_secs.max(1));
+    let endpoint = b
+        .get_config_value(&object_store::aws::AmazonS3ConfigKey::Endpoint)
+        .unwrap_or_default();
+    b.with_virtual_hosted_style_request(!s.path_style)
+        .with_client_options(
+            ClientOptions::new()
+                .with_allow_http(endpoint.starts_with("http://"))
+                .with_timeout(timeout)
+                .with_connect_timeout(Duration::from_secs(5)),
+        )
+        .with_retry(RetryConfig {
+            max_retries: 2,
+            retry_timeout: timeout,
+            ..RetryConfig::default()
+        })
+}
+
+/// Another bucket of the same S3 service, with the same endpoint and credentials: where
+/// `s3://bucket/key` video URLs are read from. Errors never hold the credentials.
+pub fn s3_bucket(config: &Config, bucket: &str) -> Result<Arc<dyn ObjectStore>, String> {
+    s3_builder(config)
+        .with_bucket_name(bucket)
+        .build()
+        .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+        .map_err(|e| format!("S3 bucket {bucket:?}: {}", clean(&e)))
+}
+
+/// The error's text on one line, without credentials (see [`clean`]).
+pub fn describe(e: &object_store::Error) -> String {
+    clean(e)
+}
+
 impl MediaStore {
     pub fn open(config: &Config) -> anyhow::Result<Self> {
         let s = &config.storage;
         match s.backend {
             StorageBackend::Local => Self::local(&config.uploads_dir()),
             StorageBackend::S3 => {
-                // The usual AWS_* variables first; what the config sets wins.
-                let mut b = AmazonS3Builder::from_env();
-                if !s.bucket.is_empty() {
-                    b = b.with_bucket_name(&s.bucket);
-                }
-                if !s.endpoint.is_empty() {
-                    b = b.with_endpoint(&s.endpoint);
-                }
-                if !s.region.is_empty() {
-                    b = b.with_region(&s.region);
-                }
-                if !s.access_key_id.is_empty() {
-                    b = b.with_access_key_id(&s.access_key_id);
-                }
-                if let Some(secret) = s.secret_access_key.expose() {
-                    b = b.with_secret_access_key(secret);
-                }
-                let timeout = Duration::from_secs(s.timeout_secs.max(1));
-                let endpoint = b
-                    .get_config_value(&object_store::aws::AmazonS3ConfigKey::Endpoint)
-                    .unwrap_or_default();
-                b = b
-                    .with_virtual_hosted_style_request(!s.path_style)
-                    .with_client_options(
-                        ClientOptions::new()
-                            .with_allow_http(endpoint.starts_with("http://"))
-                            .with_timeout(timeout)
-                            .with_connect_timeout(Duration::from_secs(5)),
-                    )
-                    .with_retry(RetryConfig {
-                        max_retries: 2,
-                        retry_timeout: timeout,
-                        ..RetryConfig::default()
-                    });
+                let b = s3_builder(config);
                 let bucket = b
                     .get_config_value(&object_store::aws::AmazonS3ConfigKey::Bucket)
                     .unwrap_or_default();

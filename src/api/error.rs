@@ -65,6 +65,7 @@ pub enum ErrorCode {
     IdempotencyKeyInUse,
     TooManyStreams,
     InvalidCallbackUrl,
+    InvalidVideoUrl,
     EmptyImage,
     MissingImage,
     ImageTooLarge,
@@ -129,6 +130,7 @@ impl ErrorCode {
             Self::IdempotencyKeyInUse => "idempotency_key_in_use",
             Self::TooManyStreams => "too_many_streams",
             Self::InvalidCallbackUrl => "invalid_callback_url",
+            Self::InvalidVideoUrl => "invalid_video_url",
             Self::EmptyImage => "empty_image",
             Self::MissingImage => "missing_image",
             Self::ImageTooLarge => "image_too_large",
@@ -163,6 +165,7 @@ impl ErrorCode {
             | Self::HostNotAllowed
             | Self::InvalidIdempotencyKey
             | Self::InvalidCallbackUrl
+            | Self::InvalidVideoUrl
             | Self::EmptyImage
             | Self::MissingImage => StatusCode::BAD_REQUEST,
             Self::OriginNotAllowed => StatusCode::FORBIDDEN,

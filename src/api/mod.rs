@@ -62,6 +62,8 @@ pub struct AppState {
     pub streams: Arc<Semaphore>,
     /// Cancelled when the server stops, so that event streams end.
     pub shutdown: CancellationToken,
+    /// Fetches the videos of jobs made from a URL.
+    pub downloads: crate::jobs::download::Downloads,
     /// Analyses pictures (`POST /v1/images`); `None` in a process without models.
     pub images: Option<crate::pipeline::image::ImageAnalysers>,
 }

@@ -1,6 +1,7 @@
 //! What every process with a store does now and then, one step per feature: jobs, reports and
-//! webhook deliveries whose holder went silent go back to their queues, and media that outlived
-//! its job is removed. Each step logs its own failure and never stops the others.
+//! webhook deliveries whose holder went silent go back to their queues, downloads whose holder
+//! went silent fail, and media that outlived its job is removed. Each step logs its own failure
+//! and never stops the others.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,6 +34,7 @@ impl Housekeeping {
             }
             self.reports().await;
             self.deliveries().await;
+            self.downloads().await;
             if last_sweep.is_none_or(|t| t.elapsed() >= sweep_every) {
                 self.uploads().await;
                 last_sweep = Some(Instant::now());
@@ -89,6 +91,20 @@ impl Housekeeping {
             Ok(0) => {}
             Ok(n) => tracing::warn!(deliveries = n, "took back webhooks whose sender stopped"),
             Err(e) => tracing::error!(error = %e, "stale webhook recovery failed"),
+        }
+    }
+
+    /// A download's URL lives only in the process fetching it: when that process goes silent,
+    /// its jobs fail.
+    async fn downloads(&self) {
+        let silent = LostWriters::SilentSince(now_ms() - self.stale_ms());
+        match self.store.recover_downloads(silent).await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                jobs = n,
+                "failed downloads whose process stopped responding"
+            ),
+            Err(e) => tracing::error!(error = %e, "stale download recovery failed"),
         }
     }
 

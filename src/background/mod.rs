@@ -26,6 +26,12 @@ impl Background {
         self.cancel.child_token()
     }
 
+    /// Where tasks started later (a download per job) are tracked, so that [`Background::stop`]
+    /// waits for them too.
+    pub fn tracker(&self) -> TaskTracker {
+        self.tasks.clone()
+    }
+
     pub fn spawn<F>(&self, task: F)
     where
         F: Future<Output = ()> + Send + 'static,

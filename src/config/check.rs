@@ -101,6 +101,12 @@ impl Config {
         if self.report.max_attempts == 0 {
             bail!("report.max_attempts must be at least 1");
         }
+        let d = &self.downloads;
+        if d.attempts == 0 || d.concurrency == 0 || d.connect_timeout_secs == 0 || d.max_secs == 0 {
+            bail!(
+                "downloads.attempts, downloads.concurrency, downloads.connect_timeout_secs and downloads.max_secs must be at least 1"
+            );
+        }
         Ok(())
     }
 }

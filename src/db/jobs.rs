@@ -31,9 +31,12 @@ impl JobStore for SqlStore {
         let sql = format!(
             "INSERT INTO jobs (id, status, options, video_name, video_path, video_bytes, keep_video, \
              video, progress_total, warnings, max_attempts, run_after, created_at, updated_at, owner, \
-             callback_url) \
-             SELECT $1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11, $13, $14 \
-             WHERE (SELECT COUNT(*) FROM jobs WHERE status = 'queued') < $12 RETURNING {JOB_COLUMNS}"
+             callback_url, source_url, worker_id, heartbeat_at) \
+             SELECT $1, CASE WHEN $16 IS NULL THEN 'queued' ELSE 'downloading' END, $2, $3, $4, \
+               $5, $6, $7, $8, $9, $10, $11, $11, $11, $13, $14, $15, $16, \
+               CASE WHEN $16 IS NULL THEN NULL ELSE $11 END \
+             WHERE (SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'downloading')) < $12 \
+             RETURNING {JOB_COLUMNS}"
         );
         let row: Option<JobRow> = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -55,9 +58,12 @@ impl JobStore for SqlStore {
                 .bind(signed(max_queued))
                 .bind(&new.owner)
                 .bind(&new.callback_url)
+                .bind(&new.source_url)
+                .bind(&new.downloader)
                 .fetch_optional(&mut *tx)
                 .await?;
-            if let (Some(notice), Some(_)) = (self.dialect().queued_notice(), &row) {
+            let queued = new.downloader.is_none() && row.is_some();
+            if let (Some(notice), true) = (self.dialect().queued_notice(), queued) {
                 sqlx::query(notice).bind(super::notify::JOB).execute(&mut *tx).await?;
             }
             tx.commit().await?;
@@ -119,10 +125,11 @@ impl JobStore for SqlStore {
 
     async fn request_cancel(&self, id: &str) -> DbResult<Option<Job>> {
         let sql = "UPDATE jobs SET \
-               status = CASE WHEN status = 'queued' THEN 'canceled' ELSE status END, \
-               finished_at = CASE WHEN status = 'queued' THEN $2 ELSE finished_at END, \
+               status = CASE WHEN status IN ('queued', 'downloading') THEN 'canceled' ELSE status END, \
+               finished_at = CASE WHEN status IN ('queued', 'downloading') THEN $2 ELSE finished_at END, \
+               worker_id = CASE WHEN status = 'downloading' THEN NULL ELSE worker_id END, \
                cancel_requested = TRUE, updated_at = $2 \
-             WHERE id = $1 AND status IN ('queued', 'running')";
+             WHERE id = $1 AND status IN ('queued', 'running', 'downloading')";
         with_pool!(self, pool => sqlx::query(sql).bind(id).bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()))?;
         self.get(id).await
     }
@@ -137,6 +144,8 @@ impl JobStore for SqlStore {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum JobStatus {
+    /// Made from a URL; its video is being fetched.
+    Downloading,
     Queued,
     Running,
     Succeeded,
@@ -147,6 +156,7 @@ pub enum JobStatus {
 impl JobStatus {
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Downloading => "downloading",
             Self::Queued => "queued",
             Self::Running => "running",
             Self::Succeeded => "succeeded",
@@ -156,18 +166,11 @@ impl JobStatus {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Queued,
-            Self::Running,
-            Self::Succeeded,
-            Self::Failed,
-            Self::Canceled,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
+        Self::Downloading,
         Self::Queued,
         Self::Running,
         Self::Succeeded,
@@ -181,7 +184,8 @@ impl JobStatus {
 }
 
 /// Why a job failed. `unreadable_video`, `decode_failed`, `truncated_video` and
-/// `video_missing` are the video's; `model_error` and `unknown_model` the model's; `internal`,
+/// `video_missing` are the video's; `download_failed`, `too_large`, `not_a_video`,
+/// `video_too_long`, `frame_too_large` and `target_not_allowed` a video URL's; `model_error` and `unknown_model` the model's; `internal`,
 /// `store_unavailable` and `shutdown` the server's, after its retries; `worker_lost`: the worker
 /// analysing it died at the same point several times in a row.
 // Stored in `jobs.error_code` by its wire name (`as_str`); `worker_lost` is also written in SQL
@@ -199,10 +203,16 @@ pub enum JobFailure {
     StoreUnavailable,
     Shutdown,
     WorkerLost,
+    DownloadFailed,
+    TooLarge,
+    NotAVideo,
+    VideoTooLong,
+    FrameTooLarge,
+    TargetNotAllowed,
 }
 
 impl JobFailure {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 16] = [
         Self::UnreadableVideo,
         Self::DecodeFailed,
         Self::TruncatedVideo,
@@ -213,6 +223,12 @@ impl JobFailure {
         Self::StoreUnavailable,
         Self::Shutdown,
         Self::WorkerLost,
+        Self::DownloadFailed,
+        Self::TooLarge,
+        Self::NotAVideo,
+        Self::VideoTooLong,
+        Self::FrameTooLarge,
+        Self::TargetNotAllowed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -227,6 +243,12 @@ impl JobFailure {
             Self::StoreUnavailable => "store_unavailable",
             Self::Shutdown => "shutdown",
             Self::WorkerLost => "worker_lost",
+            Self::DownloadFailed => "download_failed",
+            Self::TooLarge => "too_large",
+            Self::NotAVideo => "not_a_video",
+            Self::VideoTooLong => "video_too_long",
+            Self::FrameTooLarge => "frame_too_large",
+            Self::TargetNotAllowed => "target_not_allowed",
         }
     }
 
@@ -280,15 +302,18 @@ pub struct Job {
     pub owner: Option<String>,
     /// Where its webhooks go.
     pub callback_url: Option<String>,
+    /// The URL its video came from, as shown (no query, user or fragment); `None` for uploads.
+    pub source_url: Option<String>,
 }
 
-/// What the API stores for a new upload.
+/// What the API stores for a new upload, or for a URL whose video is still to be fetched.
 #[derive(Debug, Clone)]
 pub struct NewJob {
     pub id: String,
     pub options: AnalysisOptions,
     pub video_name: Option<String>,
-    pub video_path: String,
+    /// The stored video; `None` while it is downloaded (then `downloader` is set).
+    pub video_path: Option<String>,
     pub video_bytes: u64,
     pub keep_video: bool,
     pub video: VideoInfo,
@@ -297,6 +322,10 @@ pub struct NewJob {
     pub max_attempts: u32,
     pub owner: Option<String>,
     pub callback_url: Option<String>,
+    /// The URL as shown, for a job made from one.
+    pub source_url: Option<String>,
+    /// The process fetching the video: the job is `downloading`, held by it.
+    pub downloader: Option<String>,
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! queue with an advisory lock, which SQLite, with one writer at a time, needs for neither.
 
 pub mod deliveries;
+pub mod downloads;
 mod frames;
 mod idempotency;
 pub mod jobs;
@@ -304,10 +305,36 @@ pub trait DeliveryStore: Send + Sync {
     async fn deliveries(&self, job_id: &str) -> DbResult<Vec<(Delivery, Vec<Attempt>)>>;
 }
 
+/// Jobs whose video is fetched from a URL (`downloads.rs`).
+#[async_trait]
+pub trait DownloadStore: Send + Sync {
+    /// Renews `downloader`'s hold on the job; false when it is no longer held (canceled,
+    /// deleted, or taken from a silent downloader).
+    async fn download_heartbeat(&self, id: &str, downloader: &str) -> DbResult<bool>;
+    /// Queues the job with its video; false when it was no longer held.
+    async fn downloaded(
+        &self,
+        id: &str,
+        downloader: &str,
+        done: downloads::Downloaded<'_>,
+    ) -> DbResult<bool>;
+    /// Fails the job; false when it was no longer held.
+    async fn download_failed(
+        &self,
+        id: &str,
+        downloader: &str,
+        code: JobFailure,
+        message: &str,
+    ) -> DbResult<bool>;
+    /// Fails the downloading jobs of lost downloaders (their URL went with them).
+    async fn recover_downloads(&self, lost: LostWriters<'_>) -> DbResult<u64>;
+}
+
 /// Everything handlers and workers may ask of a database.
 pub trait Store:
     JobStore
     + QueueStore
+    + DownloadStore
     + FrameStore
     + ReportStore
     + KeyStore
@@ -320,6 +347,7 @@ pub trait Store:
 impl<T> Store for T where
     T: JobStore
         + QueueStore
+        + DownloadStore
         + FrameStore
         + ReportStore
         + KeyStore

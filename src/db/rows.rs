@@ -53,6 +53,7 @@ pub struct JobRow {
     updated_at: i64,
     owner: Option<String>,
     callback_url: Option<String>,
+    source_url: Option<String>,
 }
 
 impl JobRow {
@@ -65,7 +66,7 @@ impl JobRow {
 pub const JOB_COLUMNS: &str = "id, status, options, video_name, video_path, video_bytes, \
     keep_video, video, progress_done, progress_total, summary, warnings, error_code, \
     error_message, attempts, max_attempts, cancel_requested, created_at, started_at, \
-    finished_at, updated_at, owner, callback_url";
+    finished_at, updated_at, owner, callback_url, source_url";
 
 impl TryFrom<JobRow> for Job {
     type Error = DbError;
@@ -101,6 +102,7 @@ impl TryFrom<JobRow> for Job {
             updated_at: r.updated_at,
             owner: r.owner,
             callback_url: r.callback_url,
+            source_url: r.source_url,
         })
     }
 }

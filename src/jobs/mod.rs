@@ -1,5 +1,6 @@
 //! Jobs: what a user asked for, the queue that hands them to workers, and where results live.
 
+pub mod download;
 pub mod uploads;
 pub mod worker;
 

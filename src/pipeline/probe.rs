@@ -119,3 +119,29 @@ pub fn probe(path: &Path) -> Result<VideoInfo, PipelineError> {
     }
     Ok(info)
 }
+
+/// Which of the operator's limits a video breaks, with a message for the client.
+#[derive(Debug, PartialEq, Eq)]
+pub enum OverLimit {
+    TooLong(String),
+    FrameTooLarge(String),
+}
+
+/// The video's facts against `limits.max_duration_secs` and `limits.max_frame_side`, for an
+/// upload and a downloaded video alike.
+pub fn within_limits(l: &crate::config::Limits, info: &VideoInfo) -> Result<(), OverLimit> {
+    if info.duration_ms as f64 > l.max_duration_secs * 1000.0 {
+        return Err(OverLimit::TooLong(format!(
+            "the video lasts {:.0} s; the limit is {:.0} s",
+            info.duration_ms as f64 / 1000.0,
+            l.max_duration_secs
+        )));
+    }
+    if info.width.max(info.height) > l.max_frame_side {
+        return Err(OverLimit::FrameTooLarge(format!(
+            "frames are {}×{}; the limit is {} pixels a side",
+            info.width, info.height, l.max_frame_side
+        )));
+    }
+    Ok(())
+}

@@ -64,9 +64,14 @@ pub struct ProgressView {
 #[derive(Serialize, ToSchema)]
 pub struct VideoView {
     pub name: Option<String>,
+    /// 0 until a video fetched from a URL is in.
     pub size_bytes: u64,
     /// Whether the upload is still on disk.
     pub stored: bool,
+    /// For a job made from a URL: the URL without its user, password, query (shown as `?…`)
+    /// or fragment, which may hold credentials. The video's facts below are 0 until it is in.
+    #[schema(example = "https://cdn.example.com/videos/interview.mp4?…")]
+    pub url: Option<String>,
     #[serde(flatten)]
     pub info: VideoInfo,
 }
@@ -136,6 +141,7 @@ impl From<Job> for JobView {
                 name: j.video_name,
                 size_bytes: j.video_bytes,
                 stored: j.video_path.is_some(),
+                url: j.source_url,
                 info: j.video.into(),
             },
             options: OptionsView {

@@ -3,12 +3,14 @@
 //! metadata service, to a database's admin page, to loopback. A URL is checked when a job is
 //! uploaded and again, after resolving its host, before every attempt; the request then goes to
 //! the address that was checked (no second DNS answer can swap it) and redirects are not followed.
+//! Video URLs (`jobs/download`) go through the same checks, with their own settings, at every
+//! redirect.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use reqwest::Url;
 
-use crate::config::{Network, WebhookConfig, canonical};
+use crate::config::{DownloadConfig, Network, WebhookConfig, canonical};
 
 /// Longest callback URL accepted.
 pub const MAX_URL_CHARS: usize = 2048;
@@ -35,6 +37,9 @@ pub enum Refused {
 pub struct Policy {
     allow_http: bool,
     allowed: Vec<Network>,
+    /// The field the URL came in, and the config section that governs it, for messages.
+    field: &'static str,
+    section: &'static str,
 }
 
 impl Policy {
@@ -42,42 +47,62 @@ impl Policy {
         Self {
             allow_http: config.allow_http,
             allowed: config.allowed_networks.0.clone(),
+            field: "callback_url",
+            section: "webhooks",
         }
+    }
+
+    /// Where videos may be fetched from. Their URLs may hold credentials (a user and password,
+    /// a signed query): the downloader shows them only redacted.
+    pub fn for_downloads(config: &DownloadConfig) -> Self {
+        Self {
+            allow_http: config.allow_http,
+            allowed: config.allowed_networks.0.clone(),
+            field: "video_url",
+            section: "downloads",
+        }
+    }
+
+    fn callbacks(&self) -> bool {
+        self.field == "callback_url"
     }
 
     /// The URL, if its form is acceptable; says why not otherwise.
     pub fn parse(&self, raw: &str) -> Result<Url, Refused> {
+        let (field, section) = (self.field, self.section);
         if raw.len() > MAX_URL_CHARS {
             return Err(Refused::Form(format!(
-                "callback_url is longer than {MAX_URL_CHARS} characters"
+                "{field} is longer than {MAX_URL_CHARS} characters"
             )));
         }
-        let url = Url::parse(raw)
-            .map_err(|e| Refused::Form(format!("callback_url is not a URL: {e}")))?;
+        // The parser's message never quotes the URL.
+        let url =
+            Url::parse(raw).map_err(|e| Refused::Form(format!("{field} is not a URL: {e}")))?;
         match url.scheme() {
             "https" => {}
             "http" if self.allow_http => {}
             "http" => {
-                return Err(Refused::Form("callback_url must use https (this server does not allow http callbacks: webhooks.allow_http)".into()));
+                return Err(Refused::Form(format!(
+                    "{field} must use https (this server does not allow http: {section}.allow_http)"
+                )));
             }
             other => {
                 return Err(Refused::Form(format!(
-                    "callback_url must use https, not {other}"
+                    "{field} must use https, not {other}"
                 )));
             }
         }
         if url.host_str().is_none_or(str::is_empty) {
-            return Err(Refused::Form("callback_url has no host".into()));
+            return Err(Refused::Form(format!("{field} has no host")));
         }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(Refused::Form(
-                "callback_url must not hold a user name or password".into(),
-            ));
+        let credentials = !url.username().is_empty() || url.password().is_some();
+        if self.callbacks() && credentials {
+            return Err(Refused::Form(format!(
+                "{field} must not hold a user name or password"
+            )));
         }
-        if url.fragment().is_some() {
-            return Err(Refused::Form(
-                "callback_url must not have a #fragment".into(),
-            ));
+        if self.callbacks() && url.fragment().is_some() {
+            return Err(Refused::Form(format!("{field} must not have a #fragment")));
         }
         Ok(url)
     }
@@ -85,36 +110,38 @@ impl Policy {
     /// Resolves the URL's host; every address must be public or allowed, so that a name with
     /// one public and one private address cannot be used to reach the private one.
     pub async fn resolve(&self, url: &Url) -> Result<Vec<SocketAddr>, Refused> {
-        let form = |m: &str| Refused::Form(m.into());
+        let (field, section) = (self.field, self.section);
+        let form = |m: String| Refused::Form(m);
         let host = url
             .host_str()
-            .ok_or_else(|| form("callback_url has no host"))?;
+            .ok_or_else(|| form(format!("{field} has no host")))?;
         let host = host.trim_start_matches('[').trim_end_matches(']');
         let port = url
             .port_or_known_default()
-            .ok_or_else(|| form("callback_url has no port"))?;
+            .ok_or_else(|| form(format!("{field} has no port")))?;
         let lookup = tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host, port)));
         let addrs: Vec<SocketAddr> = lookup
             .await
-            .map_err(|_| {
-                Refused::Unresolved(format!("cannot resolve the callback host {host:?} in time"))
-            })?
-            .map_err(|e| {
-                Refused::Unresolved(format!("cannot resolve the callback host {host:?}: {e}"))
-            })?
+            .map_err(|_| Refused::Unresolved(format!("cannot resolve the host {host:?} in time")))?
+            .map_err(|e| Refused::Unresolved(format!("cannot resolve the host {host:?}: {e}")))?
             .collect();
         if addrs.is_empty() {
             return Err(Refused::Unresolved(format!(
-                "the callback host {host:?} has no address"
+                "the host {host:?} has no address"
             )));
         }
+        let goes = if self.callbacks() {
+            "webhooks go"
+        } else {
+            "videos are fetched"
+        };
         for a in &addrs {
             let ip = a.ip();
             if let Some(kind) = not_public(ip)
                 && !self.allowed.iter().any(|n| n.contains(ip))
             {
                 return Err(Refused::NotPublic(format!(
-                    "callback_url resolves to {ip}, a {kind} address; webhooks go only to public addresses unless webhooks.allowed_networks lists it"
+                    "{field} resolves to {ip}, a {kind} address; {goes} only to public addresses unless {section}.allowed_networks lists it"
                 )));
             }
         }

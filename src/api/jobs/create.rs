@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
+use super::from_url;
 use super::options::SentOptions;
 use super::options::UploadOptions;
 use super::receive::{receive, too_large};
@@ -21,22 +22,26 @@ use crate::api::unread::content_length;
 use crate::auth::Caller;
 use crate::jobs::{JobStatus, NewJob};
 use crate::pipeline::decode::Sampler;
-use crate::pipeline::probe::{self, VideoInfo};
+use crate::pipeline::probe::{self, OverLimit, VideoInfo};
 use crate::views::job::JobView;
 
-/// Uploads a video and queues its analysis. Poll the job at `Location` until it has finished.
-/// With an `Idempotency-Key`, a retry of the same upload returns the first one's job.
+/// Uploads a video and queues its analysis, or, with a JSON body, fetches the video from a URL
+/// first (the job is `downloading` until its video is in, then `queued`; a failed download
+/// fails it with `download_failed`, `too_large`, `not_a_video`, `video_too_long`,
+/// `frame_too_large` or `target_not_allowed`). Poll the job at `Location` until it has
+/// finished. With an `Idempotency-Key`, a retry of the same request returns the first one's job.
 #[utoipa::path(post, path = "/v1/jobs", tag = "jobs", params(UploadOptions,
         ("Idempotency-Key" = Option<String>, Header, description = "Up to 255 printable ASCII characters. A request with a key this API key used before (within `limits.idempotency_ttl_secs`) is not stored again: it gets the first request's job and status, with `Idempotent-Replayed: true`; with a different video or options it gets 422 `idempotency_key_reused`.")),
     request_body(description = "The video, up to `limits.max_upload_bytes`: any container and codec FFmpeg reads (MP4, WebM, AVI, MOV, MKV…)", content(
         (UploadForm = "multipart/form-data"),
         (RawVideo = "application/octet-stream"),
         (RawVideo = "video/*"),
+        (from_url::VideoByUrl = "application/json"),
     )),
     responses(
-    (status = 202, description = "Queued", body = JobView,
+    (status = 202, description = "Queued, or `downloading` (a video URL)", body = JobView,
         headers(("Location" = String, description = "The job's URL"))),
-    (status = 400, description = "Bad or unknown option, a field longer than `limits.max_field_bytes` (`field_too_large`), empty video, broken form or upload, a malformed `Idempotency-Key` (`invalid_idempotency_key`), a `callback_url` that is malformed, not https, or resolves to a refused address (`invalid_callback_url`, with the reason)", body = ErrorBody),
+    (status = 400, description = "Bad or unknown option, a field longer than `limits.max_field_bytes` (`field_too_large`), empty video, broken form or upload, a malformed `Idempotency-Key` (`invalid_idempotency_key`), a `callback_url` that is malformed, not https, or resolves to a refused address (`invalid_callback_url`, with the reason); a `video_url` that is missing, malformed, not https, or names a bucket not allowed (`invalid_video_url`); a JSON body that is not an object (`invalid_json`)", body = ErrorBody),
     (status = 409, description = "The first request with this `Idempotency-Key` failed, or is still running after `limits.request_timeout_secs`: `idempotency_key_in_use`", body = ErrorBody),
     (status = 408, description = "The body stopped arriving for `limits.upload_idle_secs` (`upload_idle`)", body = ErrorBody),
     (status = 413, description = "Larger than `limits.max_upload_bytes`: `video_too_large`", body = ErrorBody),
@@ -52,15 +57,24 @@ pub async fn create_job(
     request: Request,
 ) -> ApiResult<Response> {
     let Some(key) = idempotency::key(request.headers())? else {
-        return Ok(create(&state, &caller, request).await?.value);
+        return Ok(made(&state, &caller, request).await?.value);
     };
     let claim = Idempotency::claim(&state, &caller, "job", key).await?;
     if !claim.first {
         return replay(&state, &caller, &claim, request).await;
     }
     claim
-        .finish(&state, create(&state, &caller, request).await)
+        .finish(&state, made(&state, &caller, request).await)
         .await
+}
+
+/// A job from an uploaded video, or from a video URL (a JSON body).
+async fn made(state: &AppState, caller: &Caller, request: Request) -> ApiResult<Made<Response>> {
+    if from_url::is_json(request.headers()) {
+        from_url::create(state, caller, request).await
+    } else {
+        create(state, caller, request).await
+    }
 }
 
 /// A retry of a request whose `Idempotency-Key` an earlier one holds: its body is read (to
@@ -71,10 +85,14 @@ async fn replay(
     claim: &Idempotency,
     request: Request,
 ) -> ApiResult<Response> {
-    let mut fields = query_options(state, &request)?;
-    let mut digest = Sha256::new();
-    receive(state, request, None, &mut fields, &mut digest).await?;
-    let fingerprint = fields.fingerprint(digest);
+    let fingerprint = if from_url::is_json(request.headers()) {
+        from_url::fingerprint(state, request).await?
+    } else {
+        let mut fields = query_options(state, &request)?;
+        let mut digest = Sha256::new();
+        receive(state, request, None, &mut fields, &mut digest).await?;
+        fields.fingerprint(digest)
+    };
     let (id, status) = claim.replayed(state, &fingerprint).await?;
     let job = super::load(state, caller, &id).await?;
     let mut response = accepted(job)?;
@@ -87,7 +105,7 @@ async fn replay(
 }
 
 /// Options in the query, checked before the body is read, so a bad request costs no upload.
-fn query_options(state: &AppState, request: &Request) -> ApiResult<SentOptions> {
+pub(super) fn query_options(state: &AppState, request: &Request) -> ApiResult<SentOptions> {
     let mut fields = SentOptions::default();
     if let Some(query) = request.uri().query() {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
@@ -103,10 +121,19 @@ fn query_options(state: &AppState, request: &Request) -> ApiResult<SentOptions> 
 /// What can be refused before the body is read: the key's rate, a full queue, a declared size
 /// over the limit. A cheap early refusal; the binding queue check is the atomic one when the
 /// job is stored.
-async fn admit(state: &AppState, caller: &Caller, declared: Option<u64>) -> ApiResult<()> {
+pub(super) async fn admit(
+    state: &AppState,
+    caller: &Caller,
+    declared: Option<u64>,
+) -> ApiResult<()> {
     state.rates.upload(caller)?;
     let limits = &state.config.limits;
-    let queued = state.store.count_with_status(JobStatus::Queued).await?;
+    // Jobs still downloading will be queued soon: they take places too.
+    let queued = state.store.count_with_status(JobStatus::Queued).await?
+        + state
+            .store
+            .count_with_status(JobStatus::Downloading)
+            .await?;
     if queued >= limits.max_queued_jobs {
         return Err(queue_full(queued));
     }
@@ -146,10 +173,7 @@ async fn create(state: &AppState, caller: &Caller, request: Request) -> ApiResul
     let info = probe_upload(state, &upload.path).await?;
     check_video(state, &info)?;
     let callback_url = callback_url(state, caller, asked.callback_url).await?;
-    let mut warnings = Vec::new();
-    if state.catalogue.effective_detector(options.detector) != options.detector {
-        warnings.push("the YuNet face detector is unavailable on this server; the Haar cascade is used, which misses more faces".into());
-    }
+    let warnings = warnings(state, &options);
     let video_path = upload.commit().await.map_err(|e| {
         tracing::error!(job = %id, error = %e, "cannot store an upload");
         ApiError::new(
@@ -165,7 +189,7 @@ async fn create(state: &AppState, caller: &Caller, request: Request) -> ApiResul
         video_name: asked
             .filename
             .or(sent_name.as_deref().and_then(super::options::display_name)),
-        video_path,
+        video_path: Some(video_path),
         video_bytes: bytes,
         keep_video,
         video: info,
@@ -173,6 +197,8 @@ async fn create(state: &AppState, caller: &Caller, request: Request) -> ApiResul
         max_attempts: state.config.queue.max_attempts,
         owner: caller.owner().map(str::to_string),
         callback_url,
+        source_url: None,
+        downloader: None,
     };
     let Some(job) = state.store.create(job, limits.max_queued_jobs).await? else {
         return Err(queue_full(limits.max_queued_jobs));
@@ -189,10 +215,22 @@ async fn create(state: &AppState, caller: &Caller, request: Request) -> ApiResul
     })
 }
 
+/// What makes the job's result less reliable, known before it runs.
+pub(super) fn warnings(
+    state: &AppState,
+    options: &crate::pipeline::AnalysisOptions,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if state.catalogue.effective_detector(options.detector) != options.detector {
+        warnings.push("the YuNet face detector is unavailable on this server; the Haar cascade is used, which misses more faces".into());
+    }
+    warnings
+}
+
 /// The job's callback URL (the one sent, or the server's default), checked: its form, and that
 /// its host resolves only to addresses webhooks may go to. Jobs made without a key are signed
 /// with the server's secret, so they can have webhooks only when one is configured.
-async fn callback_url(
+pub(super) async fn callback_url(
     state: &AppState,
     caller: &Caller,
     sent: Option<String>,
@@ -216,7 +254,7 @@ async fn callback_url(
     Ok(Some(checked.to_string()))
 }
 
-fn accepted(job: crate::jobs::Job) -> ApiResult<Response> {
+pub(super) fn accepted(job: crate::jobs::Job) -> ApiResult<Response> {
     let location =
         HeaderValue::from_str(&format!("/v1/jobs/{}", job.id)).map_err(ApiError::internal)?;
     Ok((
@@ -243,31 +281,14 @@ async fn probe_upload(state: &AppState, path: &Path) -> ApiResult<VideoInfo> {
         .map_err(|e| ApiError::new(ErrorCode::UnsupportedVideo, e.message))
 }
 
-fn check_video(state: &AppState, info: &VideoInfo) -> ApiResult<()> {
-    let l = &state.config.limits;
-    if info.duration_ms as f64 > l.max_duration_secs * 1000.0 {
-        return Err(ApiError::new(
-            ErrorCode::VideoTooLong,
-            format!(
-                "the video lasts {:.0} s; the limit is {:.0} s",
-                info.duration_ms as f64 / 1000.0,
-                l.max_duration_secs
-            ),
-        ));
-    }
-    if info.width.max(info.height) > l.max_frame_side {
-        return Err(ApiError::new(
-            ErrorCode::FrameTooLarge,
-            format!(
-                "frames are {}×{}; the limit is {} pixels a side",
-                info.width, info.height, l.max_frame_side
-            ),
-        ));
-    }
-    Ok(())
+pub(super) fn check_video(state: &AppState, info: &VideoInfo) -> ApiResult<()> {
+    probe::within_limits(&state.config.limits, info).map_err(|over| match over {
+        OverLimit::TooLong(m) => ApiError::new(ErrorCode::VideoTooLong, m),
+        OverLimit::FrameTooLarge(m) => ApiError::new(ErrorCode::FrameTooLarge, m),
+    })
 }
 
-fn queue_full(queued: u64) -> ApiError {
+pub(super) fn queue_full(queued: u64) -> ApiError {
     ApiError::new(
         ErrorCode::QueueFull,
         format!("{queued} jobs are waiting; try again later"),

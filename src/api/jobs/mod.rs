@@ -7,6 +7,7 @@ pub mod delete;
 pub mod deliveries;
 pub mod emotions;
 pub mod events;
+pub mod from_url;
 pub mod get;
 pub mod list;
 pub mod options;

@@ -10,6 +10,7 @@ pub mod s3;
 pub mod scenes;
 pub mod server;
 pub mod synth;
+pub mod video_host;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -404,7 +405,7 @@ pub fn new_job(i: usize) -> emoscope::jobs::NewJob {
             annotate: false,
         },
         video_name: Some(format!("clip-{i}.mp4")),
-        video_path: format!("/nonexistent/{i}.video"),
+        video_path: Some(format!("/nonexistent/{i}.video")),
         video_bytes: 1000,
         keep_video: false,
         video: emoscope::pipeline::probe::VideoInfo {
@@ -420,6 +421,8 @@ pub fn new_job(i: usize) -> emoscope::jobs::NewJob {
         max_attempts: 3,
         owner: None,
         callback_url: None,
+        source_url: None,
+        downloader: None,
     }
 }
 

@@ -1,0 +1,169 @@
+//! `POST /v1/jobs` with a JSON body: a job whose video is fetched from `video_url` (see
+//! `jobs/download`). The options are an upload's, checked the same way; the job is stored
+//! `downloading` and answered at once. The URL is shown redacted everywhere.
+
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::create::{accepted, admit, callback_url, query_options, queue_full, warnings};
+use super::options::{SentOptions, UploadOptions, display_name};
+use crate::api::AppState;
+use crate::api::error::{ApiError, ApiResult, ErrorCode};
+use crate::api::idempotency::Made;
+use crate::auth::Caller;
+use crate::jobs::NewJob;
+use crate::jobs::download::source::Source;
+use crate::pipeline::probe::VideoInfo;
+
+/// Largest JSON body: a URL of at most 2048 characters and the options, each capped too.
+const MAX_JSON_BYTES: usize = 64 * 1024;
+
+/// A job from a URL, as the contract shows it (the body is read field by field, so that
+/// numbers and strings are both accepted as option values, as in a form).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct VideoByUrl {
+    /// `https://…` (`http://` only where `downloads.allow_http`), fetched by the server: every
+    /// address the host resolves to, and every redirect's, must be public or listed in
+    /// `downloads.allowed_networks`; or `s3://bucket/key` of a bucket listed in
+    /// `downloads.s3_buckets`. A user, password or query in it (a signed link) is used but
+    /// never shown: the job shows the URL without them.
+    #[schema(example = "https://cdn.example.com/videos/interview.mp4?token=…")]
+    video_url: String,
+    #[serde(flatten)]
+    options: UploadOptions,
+}
+
+/// Whether the request's body is JSON (a video URL) rather than a video.
+pub fn is_json(headers: &HeaderMap) -> bool {
+    let content_type = super::receive::content_type(headers);
+    content_type.starts_with("application/json")
+}
+
+/// The URL's source, its options as sent, and what the request asked for (its fingerprint).
+async fn read(state: &AppState, request: Request) -> ApiResult<(Source, SentOptions, String)> {
+    // Options in the query count too, as for an upload; the body's win.
+    let mut fields = query_options(state, &request)?;
+    let idle = Duration::from_secs(state.config.limits.upload_idle_secs.max(1));
+    let body = tokio::time::timeout(
+        idle,
+        axum::body::to_bytes(request.into_body(), MAX_JSON_BYTES),
+    )
+    .await
+    .map_err(|_| ApiError::new(ErrorCode::UploadIdle, "the body stopped arriving"))?
+    .map_err(|_| {
+        ApiError::new(
+            ErrorCode::FieldTooLarge,
+            format!("the JSON body is longer than {MAX_JSON_BYTES} bytes"),
+        )
+    })?;
+    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&body)
+        .map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidJson,
+                format!("the body is not a JSON object: {e}"),
+            )
+        })?;
+    let mut url = None;
+    for (name, value) in object {
+        if name == "video_url" {
+            url = Some(value.as_str().map(str::to_string).ok_or_else(|| {
+                ApiError::new(ErrorCode::InvalidVideoUrl, "video_url must be a string")
+            })?);
+            continue;
+        }
+        let text = match value {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Bool(b) => b.to_string(),
+            _ => {
+                if !UploadOptions::names().contains(&name.as_str()) {
+                    return Err(super::options::unknown_option(&name));
+                }
+                return Err(ApiError::new(
+                    ErrorCode::InvalidOption,
+                    format!("{name} must be a string, a number or true/false"),
+                ));
+            }
+        };
+        fields.push(state, &name, &text)?;
+    }
+    let raw = url.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidVideoUrl,
+            "the JSON body needs a video_url",
+        )
+    })?;
+    let source = Source::parse(&raw, state.downloads.policy(), &state.config)
+        .map_err(|m| ApiError::new(ErrorCode::InvalidVideoUrl, m))?;
+    let mut digest = Sha256::new();
+    digest.update(b"video_url\n");
+    digest.update(raw.trim().as_bytes());
+    let fingerprint = fields.fingerprint(digest);
+    Ok((source, fields, fingerprint))
+}
+
+/// What the request asked for, for a retry with the same `Idempotency-Key`.
+pub async fn fingerprint(state: &AppState, request: Request) -> ApiResult<String> {
+    let (_, fields, fingerprint) = read(state, request).await?;
+    fields.parse(state)?;
+    Ok(fingerprint)
+}
+
+/// Stores the job `downloading` and starts its download.
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    request: Request,
+) -> ApiResult<Made<Response>> {
+    admit(state, caller, None).await?;
+    let (source, fields, fingerprint) = read(state, request).await?;
+    let asked = fields.parse(state)?;
+    let (options, keep_video) = asked.resolve(state);
+    let callback_url = callback_url(state, caller, asked.callback_url.clone()).await?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let limits = &state.config.limits;
+    let job = NewJob {
+        id: id.clone(),
+        warnings: warnings(state, &options),
+        options,
+        video_name: asked
+            .filename
+            .or_else(|| source.file_name().as_deref().and_then(display_name)),
+        video_path: None,
+        video_bytes: 0,
+        keep_video,
+        // Known once the video is in.
+        video: VideoInfo {
+            duration_ms: 0,
+            fps: 0.0,
+            width: 0,
+            height: 0,
+            frame_count: 0,
+            codec: String::new(),
+        },
+        progress_total: 0,
+        max_attempts: state.config.queue.max_attempts,
+        owner: caller.owner().map(str::to_string),
+        callback_url,
+        source_url: Some(source.shown()),
+        downloader: Some(state.downloads.downloader().to_string()),
+    };
+    let Some(job) = state.store.create(job, limits.max_queued_jobs).await? else {
+        return Err(queue_full(limits.max_queued_jobs));
+    };
+    tracing::info!(job = %id, source = %source.shown(), "job made from a URL; downloading");
+    state.downloads.start(id.clone(), source);
+    let response = accepted(job)?;
+    Ok(Made {
+        status: response.status(),
+        value: response,
+        id,
+        fingerprint,
+    })
+}
