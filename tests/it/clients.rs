@@ -104,6 +104,8 @@ impl Setup {
                 ("EMOSCOPE_WEBHOOKS__ALLOW_HTTP", "true"),
                 ("EMOSCOPE_WEBHOOKS__ALLOWED_NETWORKS", "127.0.0.1"),
                 ("EMOSCOPE_WEBHOOKS__RETRY_BASE_MS", "200"),
+                ("EMOSCOPE_DOWNLOADS__ALLOW_HTTP", "true"),
+                ("EMOSCOPE_DOWNLOADS__ALLOWED_NETWORKS", "127.0.0.1"),
             ],
         );
         let video = common::scenes::scene_file("crossing", &common::scenes::crossing());
@@ -148,7 +150,7 @@ fn the_typescript_client_passes_its_tests_against_the_real_server() {
         .expect("run node");
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(
-        out.status.success() && report.contains("# pass 3") && report.contains("# fail 0"),
+        out.status.success() && report.contains("# pass 4") && report.contains("# fail 0"),
         "the TypeScript client's tests failed:\n{report}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -227,7 +229,7 @@ fn the_python_client_installs_and_passes_its_tests_against_the_real_server() {
         .expect("run pytest");
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(
-        out.status.success() && report.contains("3 passed"),
+        out.status.success() && report.contains("4 passed"),
         "the Python client's tests failed:\n{report}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );

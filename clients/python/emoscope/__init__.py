@@ -1,7 +1,7 @@
 """The Emoscope API from Python.
 
 `emoscope_api` is generated from the API's contract (openapi/openapi.json, `generate.sh`); this
-module adds what a generator cannot know: uploading a video and waiting for it, reading its
+module adds what a generator cannot know: uploading a video (or naming its URL) and waiting for it, reading its
 people and report, analysing a picture, and verifying a webhook's signature (Standard Webhooks).
 Answers are the API's JSON as dictionaries; `Emoscope.api` is the generated, typed client.
 """
@@ -71,6 +71,13 @@ class Emoscope:
         fields = {k: _text(v) for k, v in options.items() if v is not None}
         files = {"video": (fields.get("filename", "video"), video)}
         return self._send("POST", "/v1/jobs", data=fields, files=files)
+
+    def from_url(self, video_url: str, **options: Any) -> dict:
+        """Makes a job whose video the server fetches (`https://…` or `s3://bucket/key`), with
+        the job's options; returns it `downloading`. A token in the URL is used, never shown."""
+        body = {k: v for k, v in options.items() if v is not None}
+        body["video_url"] = video_url
+        return self._send("POST", "/v1/jobs", json=body)
 
     def job(self, job_id: str) -> dict:
         return self._send("GET", f"/v1/jobs/{job_id}")

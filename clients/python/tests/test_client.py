@@ -73,6 +73,38 @@ def test_a_video_goes_in_and_its_people_report_and_webhook_come_out(client, rece
     assert not verify_webhook(other, headers, body)
 
 
+def test_a_video_by_url_is_fetched_and_its_token_never_shown(client):
+    video = open(env("EMOSCOPE_VIDEO"), "rb").read()
+
+    class Host(BaseHTTPRequestHandler):
+        def do_GET(self):
+            ok = self.path == "/scene.mp4?token=py-s3cr3t"
+            self.send_response(200 if ok else 403)
+            self.send_header("content-length", str(len(video) if ok else 0))
+            self.end_headers()
+            if ok:
+                self.wfile.write(video)
+
+        def log_message(self, *args):
+            pass
+
+    host = HTTPServer(("127.0.0.1", 0), Host)
+    threading.Thread(target=host.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{host.server_port}/scene.mp4"
+        made = client.from_url(url + "?token=py-s3cr3t", sample_fps=2)
+        assert made["status"] == "downloading", made
+        job = client.wait(made["id"], timeout=120)
+        assert job["status"] == "succeeded", job
+        assert job["video"]["url"] == url + "?…"
+        assert "py-s3cr3t" not in json.dumps(job)
+        with pytest.raises(EmoscopeError) as refused:
+            client.from_url("ftp://example.com/a.mp4")
+        assert (refused.value.status, refused.value.code) == (400, "invalid_video_url")
+    finally:
+        host.shutdown()
+
+
 def test_a_picture_is_analysed_at_once(client):
     result = client.image(env("EMOSCOPE_PICTURE"))
     assert sorted(f["emotion"] for f in result["faces"]) == ["happy", "surprise"], (

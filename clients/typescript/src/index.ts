@@ -1,6 +1,6 @@
 // The Emoscope API from TypeScript: `schema.d.ts` is generated from the contract
 // (openapi/openapi.json, `npm run generate`); this file adds what a generator cannot know:
-// uploading a file, waiting for a job, reading its people and report, analysing a picture,
+// uploading a file or naming its URL, waiting for a job, reading its people and report, analysing a picture,
 // and verifying a webhook's signature (Standard Webhooks).
 
 import { createHmac, timingSafeEqual } from "node:crypto";
@@ -80,6 +80,15 @@ export class Emoscope {
     const blob = video instanceof Blob ? video : new Blob([new Uint8Array(video)]);
     form.append("video", blob, options.filename ?? "video");
     return this.send<Job>("POST", "/v1/jobs", form);
+  }
+
+  /**
+   * Makes a job whose video the server fetches (`https://…` or `s3://bucket/key`); returns it
+   * `downloading`. A token in the URL is used, never shown.
+   */
+  async fromUrl(videoUrl: string, options: UploadOptions = {}): Promise<Job> {
+    const body = JSON.stringify({ ...options, video_url: videoUrl });
+    return this.send<Job>("POST", "/v1/jobs", body, { "content-type": "application/json" });
   }
 
   async job(id: string): Promise<Job> {

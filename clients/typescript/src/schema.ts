@@ -15,8 +15,11 @@ export interface paths {
         get: operations["list_jobs"];
         put?: never;
         /**
-         * Uploads a video and queues its analysis. Poll the job at `Location` until it has finished.
-         *     With an `Idempotency-Key`, a retry of the same upload returns the first one's job.
+         * Uploads a video and queues its analysis, or, with a JSON body, fetches the video from a URL
+         *     first (the job is `downloading` until its video is in, then `queued`; a failed download
+         *     fails it with `download_failed`, `too_large`, `not_a_video`, `video_too_long`,
+         *     `frame_too_large` or `target_not_allowed`). Poll the job at `Location` until it has
+         *     finished. With an `Idempotency-Key`, a retry of the same request returns the first one's job.
          */
         post: operations["create_job"];
         delete?: never;
@@ -547,7 +550,7 @@ export interface components {
          *     shows it as the enum of `error.code`.
          * @enum {string}
          */
-        ErrorCode: "empty_video" | "field_too_large" | "invalid_cursor" | "invalid_format" | "invalid_json" | "invalid_limit" | "invalid_multipart" | "invalid_option" | "invalid_query" | "invalid_report_request" | "invalid_status" | "missing_video" | "unknown_model" | "unknown_option" | "upload_interrupted" | "invalid_language" | "unsupported_language" | "provider_unavailable" | "invalid_provider" | "unauthorized" | "not_found" | "no_report" | "method_not_allowed" | "upload_idle" | "job_finished" | "job_not_succeeded" | "not_tracked" | "not_annotated" | "range_not_satisfiable" | "video_too_large" | "unsupported_media_type" | "unsupported_video" | "video_too_long" | "frame_too_large" | "queue_full" | "internal" | "llm_error" | "not_ready" | "database_unavailable" | "conflict" | "store_unavailable" | "insufficient_storage" | "timeout" | "llm_timeout" | "host_not_allowed" | "origin_not_allowed" | "rate_limited" | "invalid_idempotency_key" | "idempotency_key_reused" | "idempotency_key_in_use" | "too_many_streams" | "invalid_callback_url" | "empty_image" | "missing_image" | "image_too_large" | "unsupported_image" | "too_many_pixels" | "images_unavailable" | "busy";
+        ErrorCode: "empty_video" | "field_too_large" | "invalid_cursor" | "invalid_format" | "invalid_json" | "invalid_limit" | "invalid_multipart" | "invalid_option" | "invalid_query" | "invalid_report_request" | "invalid_status" | "missing_video" | "unknown_model" | "unknown_option" | "upload_interrupted" | "invalid_language" | "unsupported_language" | "provider_unavailable" | "invalid_provider" | "unauthorized" | "not_found" | "no_report" | "method_not_allowed" | "upload_idle" | "job_finished" | "job_not_succeeded" | "not_tracked" | "not_annotated" | "range_not_satisfiable" | "video_too_large" | "unsupported_media_type" | "unsupported_video" | "video_too_long" | "frame_too_large" | "queue_full" | "internal" | "llm_error" | "not_ready" | "database_unavailable" | "conflict" | "store_unavailable" | "insufficient_storage" | "timeout" | "llm_timeout" | "host_not_allowed" | "origin_not_allowed" | "rate_limited" | "invalid_idempotency_key" | "idempotency_key_reused" | "idempotency_key_in_use" | "too_many_streams" | "invalid_callback_url" | "invalid_video_url" | "empty_image" | "missing_image" | "image_too_large" | "unsupported_image" | "too_many_pixels" | "images_unavailable" | "busy";
         ErrorDetail: {
             /** @description Stable, machine-readable. */
             code: components["schemas"]["ErrorCode"];
@@ -672,12 +675,13 @@ export interface components {
         };
         /**
          * @description Why a job failed. `unreadable_video`, `decode_failed`, `truncated_video` and
-         *     `video_missing` are the video's; `model_error` and `unknown_model` the model's; `internal`,
+         *     `video_missing` are the video's; `download_failed`, `too_large`, `not_a_video`,
+         *     `video_too_long`, `frame_too_large` and `target_not_allowed` a video URL's; `model_error` and `unknown_model` the model's; `internal`,
          *     `store_unavailable` and `shutdown` the server's, after its retries; `worker_lost`: the worker
          *     analysing it died at the same point several times in a row.
          * @enum {string}
          */
-        JobFailure: "unreadable_video" | "decode_failed" | "truncated_video" | "video_missing" | "model_error" | "unknown_model" | "internal" | "store_unavailable" | "shutdown" | "worker_lost";
+        JobFailure: "unreadable_video" | "decode_failed" | "truncated_video" | "video_missing" | "model_error" | "unknown_model" | "internal" | "store_unavailable" | "shutdown" | "worker_lost" | "download_failed" | "too_large" | "not_a_video" | "video_too_long" | "frame_too_large" | "target_not_allowed";
         /** @description A page of jobs, newest first. */
         JobPage: {
             items: components["schemas"]["JobView"][];
@@ -685,7 +689,7 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @enum {string} */
-        JobStatus: "queued" | "running" | "succeeded" | "failed" | "canceled";
+        JobStatus: "downloading" | "queued" | "running" | "succeeded" | "failed" | "canceled";
         /**
          * @example {
          *       "attempts": 1,
@@ -1258,6 +1262,39 @@ export interface components {
             /** Format: int64 */
             total_tokens: number;
         };
+        /**
+         * @description A job whose video the server fetches from a URL, with the options of an upload (see the
+         *     query parameters of `POST /v1/jobs`: the same names, meanings and limits).
+         */
+        VideoByUrl: {
+            /**
+             * @description `https://…` (`http://` only where `downloads.allow_http`), fetched by the server: every
+             *     address the host resolves to, and every redirect's, must be public or listed in
+             *     `downloads.allowed_networks`; or `s3://bucket/key` of a bucket listed in
+             *     `downloads.s3_buckets`. A user, password or query in it (a signed link) is used but
+             *     never shown: the job shows the URL without them.
+             * @example https://cdn.example.com/videos/interview.mp4?token=…
+             */
+            video_url: string;
+            /**
+             * Format: double
+             * @example 5
+             */
+            sample_fps?: number | null;
+            detector?: null | components["schemas"]["DetectorKind"];
+            /** Format: int32 */
+            min_face_px?: number | null;
+            model?: string | null;
+            tracking?: boolean | null;
+            /** Format: int64 */
+            min_track_ms?: number | null;
+            focus?: null | components["schemas"]["Focus"];
+            annotate?: boolean | null;
+            keep_video?: boolean | null;
+            /** @description Name to show for the video; default: the last part of the URL's path. */
+            filename?: string | null;
+            callback_url?: string | null;
+        };
         /** @description What the container says about the video. */
         VideoInfo: {
             /** Format: int64 */
@@ -1278,10 +1315,19 @@ export interface components {
         };
         VideoView: components["schemas"]["VideoInfo"] & {
             name?: string | null;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description 0 until a video fetched from a URL is in.
+             */
             size_bytes: number;
             /** @description Whether the upload is still on disk. */
             stored: boolean;
+            /**
+             * @description For a job made from a URL: the URL without its user, password, query (shown as `?…`)
+             *     or fragment, which may hold credentials. The video's facts below are 0 until it is in.
+             * @example https://cdn.example.com/videos/interview.mp4?…
+             */
+            url?: string | null;
         };
         /**
          * @description What a webhook tells: that a job or a report ended, and how.
@@ -1389,13 +1435,14 @@ export interface operations {
         /** @description The video, up to `limits.max_upload_bytes`: any container and codec FFmpeg reads (MP4, WebM, AVI, MOV, MKV…) */
         requestBody: {
             content: {
+                "application/json": components["schemas"]["VideoByUrl"];
                 "application/octet-stream": components["schemas"]["RawVideo"];
                 "multipart/form-data": components["schemas"]["UploadForm"];
                 "video/*": components["schemas"]["RawVideo"];
             };
         };
         responses: {
-            /** @description Queued */
+            /** @description Queued, or `downloading` (a video URL) */
             202: {
                 headers: {
                     /** @description The job's URL */
@@ -1406,7 +1453,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobView"];
                 };
             };
-            /** @description Bad or unknown option, a field longer than `limits.max_field_bytes` (`field_too_large`), empty video, broken form or upload, a malformed `Idempotency-Key` (`invalid_idempotency_key`), a `callback_url` that is malformed, not https, or resolves to a refused address (`invalid_callback_url`, with the reason) */
+            /** @description Bad or unknown option, a field longer than `limits.max_field_bytes` (`field_too_large`), empty video, broken form or upload, a malformed `Idempotency-Key` (`invalid_idempotency_key`), a `callback_url` that is malformed, not https, or resolves to a refused address (`invalid_callback_url`, with the reason); a `video_url` that is missing, malformed, not https, or names a bucket not allowed (`invalid_video_url`); a JSON body that is not an object (`invalid_json`) */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -76,6 +76,33 @@ test("a video goes in, its people and report come out, and its webhook verifies"
   }
 });
 
+test("a video by URL is fetched and its token never shown", async () => {
+  const video = readFileSync(env("EMOSCOPE_VIDEO"));
+  const host = createServer((req, res) => {
+    if (req.url === "/scene.mp4?token=ts-s3cr3t") res.writeHead(200).end(video);
+    else res.writeHead(403).end();
+  });
+  await new Promise<void>((r) => host.listen(0, "127.0.0.1", r));
+  try {
+    const { port } = host.address() as AddressInfo;
+    const url = `http://127.0.0.1:${port}/scene.mp4`;
+    const emoscope = client();
+    const made = await emoscope.fromUrl(`${url}?token=ts-s3cr3t`, { sample_fps: 2 });
+    assert.equal(made.status, "downloading");
+    const job = await emoscope.wait(made.id, { timeoutMs: 120_000 });
+    assert.equal(job.status, "succeeded", JSON.stringify(job));
+    assert.equal(job.video.url, `${url}?…`);
+    assert.ok(!JSON.stringify(job).includes("ts-s3cr3t"));
+    await assert.rejects(emoscope.fromUrl("ftp://example.com/a.mp4"), (e: unknown) => {
+      assert.ok(e instanceof EmoscopeError);
+      assert.equal(e.code, "invalid_video_url");
+      return true;
+    });
+  } finally {
+    host.close();
+  }
+});
+
 test("a picture is analysed at once", async () => {
   const result = await client().image(readFileSync(env("EMOSCOPE_PICTURE")));
   assert.equal(result.faces.length, 2, JSON.stringify(result));

@@ -19,13 +19,17 @@ use crate::auth::Caller;
 use crate::jobs::NewJob;
 use crate::jobs::download::source::Source;
 use crate::pipeline::probe::VideoInfo;
+use crate::views::results;
 
 /// Largest JSON body: a URL of at most 2048 characters and the options, each capped too.
 const MAX_JSON_BYTES: usize = 64 * 1024;
 
-/// A job from a URL, as the contract shows it (the body is read field by field, so that
-/// numbers and strings are both accepted as option values, as in a form).
+/// A job whose video the server fetches from a URL, with the options of an upload (see the
+/// query parameters of `POST /v1/jobs`: the same names, meanings and limits).
+// Only the contract's: the body is read field by field, so that an option's value may be a
+// string or a JSON number or boolean, as in a form. Its names are the upload's (a test checks).
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct VideoByUrl {
     /// `https://…` (`http://` only where `downloads.allow_http`), fetched by the server: every
@@ -35,8 +39,23 @@ pub struct VideoByUrl {
     /// never shown: the job shows the URL without them.
     #[schema(example = "https://cdn.example.com/videos/interview.mp4?token=…")]
     video_url: String,
-    #[serde(flatten)]
-    options: UploadOptions,
+    #[schema(minimum = 0, example = 5)]
+    sample_fps: Option<f64>,
+    #[schema(value_type = Option<results::DetectorKind>)]
+    detector: Option<String>,
+    #[schema(minimum = 0)]
+    min_face_px: Option<u32>,
+    model: Option<String>,
+    tracking: Option<bool>,
+    #[schema(minimum = 0, maximum = 86400000)]
+    min_track_ms: Option<u64>,
+    #[schema(value_type = Option<results::Focus>)]
+    focus: Option<String>,
+    annotate: Option<bool>,
+    keep_video: Option<bool>,
+    /// Name to show for the video; default: the last part of the URL's path.
+    filename: Option<String>,
+    callback_url: Option<String>,
 }
 
 /// Whether the request's body is JSON (a video URL) rather than a video.
@@ -166,4 +185,20 @@ pub async fn create(
         id,
         fingerprint,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON body takes the upload's options by their names, and `video_url`.
+    #[test]
+    fn the_contract_names_the_upload_s_options() {
+        let mut expected: Vec<&str> = UploadOptions::names().to_vec();
+        expected.push("video_url");
+        expected.sort();
+        let mut documented = crate::fields::names::<VideoByUrl>().to_vec();
+        documented.sort();
+        assert_eq!(documented, expected);
+    }
 }

@@ -61,6 +61,7 @@ from .timeline_format import TimelineFormat
 from .timeline_page import TimelinePage
 from .upload_form import UploadForm
 from .usage import Usage
+from .video_by_url import VideoByUrl
 from .video_info import VideoInfo
 from .video_view import VideoView
 from .webhook_event import WebhookEvent
@@ -127,6 +128,7 @@ __all__ = (
     "TimelinePage",
     "UploadForm",
     "Usage",
+    "VideoByUrl",
     "VideoInfo",
     "VideoView",
     "WebhookEvent",

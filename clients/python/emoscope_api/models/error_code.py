@@ -29,6 +29,7 @@ class ErrorCode(str, Enum):
     INVALID_QUERY = "invalid_query"
     INVALID_REPORT_REQUEST = "invalid_report_request"
     INVALID_STATUS = "invalid_status"
+    INVALID_VIDEO_URL = "invalid_video_url"
     JOB_FINISHED = "job_finished"
     JOB_NOT_SUCCEEDED = "job_not_succeeded"
     LLM_ERROR = "llm_error"

@@ -16,7 +16,9 @@ class JobErrorView:
     """
     Attributes:
         code (JobFailure): Why a job failed. `unreadable_video`, `decode_failed`, `truncated_video` and
-            `video_missing` are the video's; `model_error` and `unknown_model` the model's; `internal`,
+            `video_missing` are the video's; `download_failed`, `too_large`, `not_a_video`,
+            `video_too_long`, `frame_too_large` and `target_not_allowed` a video URL's; `model_error` and `unknown_model`
+            the model's; `internal`,
             `store_unavailable` and `shutdown` the server's, after its retries; `worker_lost`: the worker
             analysing it died at the same point several times in a row.
         message (str):

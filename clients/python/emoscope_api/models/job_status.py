@@ -3,6 +3,7 @@ from enum import Enum
 
 class JobStatus(str, Enum):
     CANCELED = "canceled"
+    DOWNLOADING = "downloading"
     FAILED = "failed"
     QUEUED = "queued"
     RUNNING = "running"

@@ -22,9 +22,13 @@ class VideoView:
         height (int):
         frame_count (int):
         codec (str): The video codec, e.g. `h264`, `vp9`, `mjpeg`. Example: h264.
-        size_bytes (int):
+        size_bytes (int): 0 until a video fetched from a URL is in.
         stored (bool): Whether the upload is still on disk.
         name (Union[None, Unset, str]):
+        url (Union[None, Unset, str]): For a job made from a URL: the URL without its user, password, query (shown as
+            `?…`)
+            or fragment, which may hold credentials. The video's facts below are 0 until it is in. Example:
+            https://cdn.example.com/videos/interview.mp4?….
     """
 
     duration_ms: int
@@ -36,6 +40,7 @@ class VideoView:
     size_bytes: int
     stored: bool
     name: Union[None, Unset, str] = UNSET
+    url: Union[None, Unset, str] = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,6 +66,12 @@ class VideoView:
         else:
             name = self.name
 
+        url: Union[None, Unset, str]
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -77,6 +88,8 @@ class VideoView:
         )
         if name is not UNSET:
             field_dict["name"] = name
+        if url is not UNSET:
+            field_dict["url"] = url
 
         return field_dict
 
@@ -108,6 +121,15 @@ class VideoView:
 
         name = _parse_name(d.pop("name", UNSET))
 
+        def _parse_url(data: object) -> Union[None, Unset, str]:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(Union[None, Unset, str], data)
+
+        url = _parse_url(d.pop("url", UNSET))
+
         video_view = cls(
             duration_ms=duration_ms,
             fps=fps,
@@ -118,6 +140,7 @@ class VideoView:
             size_bytes=size_bytes,
             stored=stored,
             name=name,
+            url=url,
         )
 
         video_view.additional_properties = d

@@ -12,6 +12,7 @@ from ...models.error_body import ErrorBody
 from ...models.focus import Focus
 from ...models.job_view import JobView
 from ...models.upload_form import UploadForm
+from ...models.video_by_url import VideoByUrl
 from ...types import File
 from ...types import Unset
 
@@ -19,6 +20,7 @@ from ...types import Unset
 def _get_kwargs(
     *,
     body: Union[
+        VideoByUrl,
         File,
         UploadForm,
     ],
@@ -79,6 +81,10 @@ def _get_kwargs(
         "params": params,
     }
 
+    if isinstance(body, VideoByUrl):
+        _kwargs["json"] = body.to_dict()
+
+        headers["Content-Type"] = "application/json"
     if isinstance(body, File):
         _kwargs["content"] = body.payload
 
@@ -171,6 +177,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: Union[
+        VideoByUrl,
         File,
         UploadForm,
     ],
@@ -187,8 +194,11 @@ def sync_detailed(
     callback_url: Union[Unset, str] = UNSET,
     idempotency_key: Union[None, Unset, str] = UNSET,
 ) -> Response[Union[ErrorBody, JobView]]:
-    """Uploads a video and queues its analysis. Poll the job at `Location` until it has finished.
-    With an `Idempotency-Key`, a retry of the same upload returns the first one's job.
+    """Uploads a video and queues its analysis, or, with a JSON body, fetches the video from a URL
+    first (the job is `downloading` until its video is in, then `queued`; a failed download
+    fails it with `download_failed`, `too_large`, `not_a_video`, `video_too_long`,
+    `frame_too_large` or `target_not_allowed`). Poll the job at `Location` until it has
+    finished. With an `Idempotency-Key`, a retry of the same request returns the first one's job.
 
     Args:
         sample_fps (Union[Unset, float]):
@@ -205,6 +215,9 @@ def sync_detailed(
         filename (Union[Unset, str]):
         callback_url (Union[Unset, str]):
         idempotency_key (Union[None, Unset, str]):
+        body (VideoByUrl): A job whose video the server fetches from a URL, with the options of an
+            upload (see the
+            query parameters of `POST /v1/jobs`: the same names, meanings and limits).
         body (File): The video file itself as the request body.
         body (UploadForm): The video file and, optionally, the job's options
 
@@ -243,6 +256,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: Union[
+        VideoByUrl,
         File,
         UploadForm,
     ],
@@ -259,8 +273,11 @@ def sync(
     callback_url: Union[Unset, str] = UNSET,
     idempotency_key: Union[None, Unset, str] = UNSET,
 ) -> Optional[Union[ErrorBody, JobView]]:
-    """Uploads a video and queues its analysis. Poll the job at `Location` until it has finished.
-    With an `Idempotency-Key`, a retry of the same upload returns the first one's job.
+    """Uploads a video and queues its analysis, or, with a JSON body, fetches the video from a URL
+    first (the job is `downloading` until its video is in, then `queued`; a failed download
+    fails it with `download_failed`, `too_large`, `not_a_video`, `video_too_long`,
+    `frame_too_large` or `target_not_allowed`). Poll the job at `Location` until it has
+    finished. With an `Idempotency-Key`, a retry of the same request returns the first one's job.
 
     Args:
         sample_fps (Union[Unset, float]):
@@ -277,6 +294,9 @@ def sync(
         filename (Union[Unset, str]):
         callback_url (Union[Unset, str]):
         idempotency_key (Union[None, Unset, str]):
+        body (VideoByUrl): A job whose video the server fetches from a URL, with the options of an
+            upload (see the
+            query parameters of `POST /v1/jobs`: the same names, meanings and limits).
         body (File): The video file itself as the request body.
         body (UploadForm): The video file and, optionally, the job's options
 
@@ -310,6 +330,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: Union[
+        VideoByUrl,
         File,
         UploadForm,
     ],
@@ -326,8 +347,11 @@ async def asyncio_detailed(
     callback_url: Union[Unset, str] = UNSET,
     idempotency_key: Union[None, Unset, str] = UNSET,
 ) -> Response[Union[ErrorBody, JobView]]:
-    """Uploads a video and queues its analysis. Poll the job at `Location` until it has finished.
-    With an `Idempotency-Key`, a retry of the same upload returns the first one's job.
+    """Uploads a video and queues its analysis, or, with a JSON body, fetches the video from a URL
+    first (the job is `downloading` until its video is in, then `queued`; a failed download
+    fails it with `download_failed`, `too_large`, `not_a_video`, `video_too_long`,
+    `frame_too_large` or `target_not_allowed`). Poll the job at `Location` until it has
+    finished. With an `Idempotency-Key`, a retry of the same request returns the first one's job.
 
     Args:
         sample_fps (Union[Unset, float]):
@@ -344,6 +368,9 @@ async def asyncio_detailed(
         filename (Union[Unset, str]):
         callback_url (Union[Unset, str]):
         idempotency_key (Union[None, Unset, str]):
+        body (VideoByUrl): A job whose video the server fetches from a URL, with the options of an
+            upload (see the
+            query parameters of `POST /v1/jobs`: the same names, meanings and limits).
         body (File): The video file itself as the request body.
         body (UploadForm): The video file and, optionally, the job's options
 
@@ -380,6 +407,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: Union[
+        VideoByUrl,
         File,
         UploadForm,
     ],
@@ -396,8 +424,11 @@ async def asyncio(
     callback_url: Union[Unset, str] = UNSET,
     idempotency_key: Union[None, Unset, str] = UNSET,
 ) -> Optional[Union[ErrorBody, JobView]]:
-    """Uploads a video and queues its analysis. Poll the job at `Location` until it has finished.
-    With an `Idempotency-Key`, a retry of the same upload returns the first one's job.
+    """Uploads a video and queues its analysis, or, with a JSON body, fetches the video from a URL
+    first (the job is `downloading` until its video is in, then `queued`; a failed download
+    fails it with `download_failed`, `too_large`, `not_a_video`, `video_too_long`,
+    `frame_too_large` or `target_not_allowed`). Poll the job at `Location` until it has
+    finished. With an `Idempotency-Key`, a retry of the same request returns the first one's job.
 
     Args:
         sample_fps (Union[Unset, float]):
@@ -414,6 +445,9 @@ async def asyncio(
         filename (Union[Unset, str]):
         callback_url (Union[Unset, str]):
         idempotency_key (Union[None, Unset, str]):
+        body (VideoByUrl): A job whose video the server fetches from a URL, with the options of an
+            upload (see the
+            query parameters of `POST /v1/jobs`: the same names, meanings and limits).
         body (File): The video file itself as the request body.
         body (UploadForm): The video file and, optionally, the job's options
 
