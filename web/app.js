@@ -299,10 +299,15 @@ async function render(id, job) {
   $("progress").hidden = false;
   $("job-bar").value = p.percent;
   $("job-text").textContent = `${p.frames_done} of ${p.frames_total} frames (${p.percent}%)`;
-  const active = job.status === "queued" || job.status === "running";
+  const active = ["downloading", "queued", "running"].includes(job.status);
   $("cancel").hidden = !active;
   if (active) {
-    setStatus(job.status === "queued" ? `${name} is waiting for a worker…` : `Analysing ${name}…`);
+    const doing = {
+      downloading: `Fetching ${name}…`,
+      queued: `${name} is waiting for a worker…`,
+      running: `Analysing ${name}…`,
+    };
+    setStatus(doing[job.status]);
     return false;
   }
   if (job.status === "succeeded") {
@@ -577,7 +582,7 @@ function wireReport() {
 // ---- past jobs ----
 
 const STATUS_WORDS = {
-  queued: "waiting", running: "analysing", succeeded: "done", failed: "failed", canceled: "canceled",
+  downloading: "fetching", queued: "waiting", running: "analysing", succeeded: "done", failed: "failed", canceled: "canceled",
 };
 
 function jobRow(job) {
