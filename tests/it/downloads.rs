@@ -150,6 +150,20 @@ async fn videos_by_url_are_fetched_within_limits_and_never_show_their_credential
     refused_forms(&client, &server, &host).await;
     idempotent(&client, &server, &host).await;
     never_shown(&server, &receiver, &client, data.path()).await;
+
+    // A process killed mid-download: its URL died with it, so at the restart the job fails.
+    let (status, job) = post(&client, &server, json!({"video_url": host.url("slow.mp4")})).await;
+    assert_eq!(status, 202, "{job}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let server = server.restart();
+    let id = job["id"].as_str().expect("id");
+    let done = poll_job(&client, &server.base, id, WAIT, finished).await;
+    assert_eq!(failure(&done).0, "download_failed", "{done}");
+    assert!(
+        failure(&done).1.contains("stopped before it was done"),
+        "{done}"
+    );
+    server.wait_for_no_uploads().await;
 }
 
 async fn refused_forms(client: &reqwest::Client, server: &Server, host: &VideoHost) {

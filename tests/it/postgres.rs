@@ -197,6 +197,7 @@ async fn store_rules_on_postgres() {
             .expect("open store"),
     );
     common::check_loss_rule(store.as_ref()).await;
+    common::check_download_states(store.as_ref()).await;
     common::check_atomic_admission(store).await;
 }
 

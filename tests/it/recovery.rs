@@ -113,6 +113,7 @@ async fn store_rules_on_sqlite() {
     let config = common::test_config(data.path());
     let store = emoscope::app::open_store(&config).await.expect("store");
     common::check_loss_rule(store.as_ref()).await;
+    common::check_download_states(store.as_ref()).await;
     common::check_atomic_admission(store).await;
 }
 

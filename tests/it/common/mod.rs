@@ -464,6 +464,138 @@ pub async fn check_loss_rule(store: &dyn emoscope::db::Store) {
     store.delete(&id).await.expect("delete");
 }
 
+/// A job made from a URL through its states: `downloading` and held by its downloader (not
+/// claimable, counted in the queue's places), queued with its video's facts, or failed; a cancel
+/// lets it go; the jobs of a lost downloader fail, those of another do not.
+pub async fn check_download_states(store: &dyn emoscope::db::Store) {
+    use emoscope::db::LostWriters;
+    use emoscope::db::downloads::Downloaded;
+    use emoscope::jobs::{JobFailure, JobStatus};
+    let downloader = "host:dir:0/1-downloads";
+    let downloading = |i: usize| {
+        let mut job = new_job(i);
+        job.video_path = None;
+        job.source_url = Some("https://cdn.example.com/a.mp4?…".into());
+        job.downloader = Some(downloader.into());
+        job
+    };
+    let [a, b, c, d] = [0, 1, 2, 3].map(downloading);
+    let ids: Vec<String> = [&a, &b, &c, &d].iter().map(|j| j.id.clone()).collect();
+    for job in [a, b, c, d] {
+        let made = store.create(job, 10).await.expect("create").expect("room");
+        assert_eq!(made.status, JobStatus::Downloading);
+        assert_eq!(
+            made.source_url.as_deref(),
+            Some("https://cdn.example.com/a.mp4?…")
+        );
+    }
+    // Downloading jobs take places in the queue, and no worker claims them.
+    assert!(store.create(new_job(9), 4).await.expect("create").is_none());
+    assert!(
+        store
+            .claim("host:dir:0/1-0")
+            .await
+            .expect("claim")
+            .is_none()
+    );
+    assert!(
+        store
+            .download_heartbeat(&ids[0], downloader)
+            .await
+            .expect("beat")
+    );
+    assert!(
+        !store
+            .download_heartbeat(&ids[0], "someone else")
+            .await
+            .expect("beat")
+    );
+
+    let video = new_job(0).video;
+    let done = Downloaded {
+        video_path: "/media/a.video",
+        video_bytes: 1234,
+        video: &video,
+        progress_total: 7,
+    };
+    assert!(
+        store
+            .downloaded(&ids[0], downloader, done)
+            .await
+            .expect("queued")
+    );
+    let queued = store.get(&ids[0]).await.expect("get").expect("job");
+    assert_eq!(
+        (queued.status, queued.video_bytes, queued.progress_total),
+        (JobStatus::Queued, 1234, 7)
+    );
+    assert_eq!(queued.video_path.as_deref(), Some("/media/a.video"));
+    let claimed = store
+        .claim("host:dir:0/1-0")
+        .await
+        .expect("claim")
+        .expect("the queued one");
+    assert_eq!(claimed.id, ids[0]);
+
+    let failed = store.download_failed(&ids[1], downloader, JobFailure::TooLarge, "too big");
+    assert!(failed.await.expect("failed"));
+    let failed = store.get(&ids[1]).await.expect("get").expect("job");
+    assert_eq!(
+        (failed.status, failed.error_code),
+        (JobStatus::Failed, Some(JobFailure::TooLarge))
+    );
+    assert!(failed.finished_at.is_some());
+
+    let canceled = store
+        .request_cancel(&ids[2])
+        .await
+        .expect("cancel")
+        .expect("job");
+    assert_eq!(canceled.status, JobStatus::Canceled);
+    assert!(
+        !store
+            .download_heartbeat(&ids[2], downloader)
+            .await
+            .expect("beat"),
+        "a canceled job is let go"
+    );
+    let late = Downloaded {
+        video_path: "/media/c.video",
+        video_bytes: 1,
+        video: &video,
+        progress_total: 1,
+    };
+    assert!(
+        !store
+            .downloaded(&ids[2], downloader, late)
+            .await
+            .expect("not queued")
+    );
+
+    assert_eq!(
+        store
+            .recover_downloads(LostWriters::OfInstance("host:dir:1/"))
+            .await
+            .expect("none"),
+        0
+    );
+    assert_eq!(
+        store
+            .recover_downloads(LostWriters::OfInstance("host:dir:0/"))
+            .await
+            .expect("one"),
+        1
+    );
+    let lost = store.get(&ids[3]).await.expect("get").expect("job");
+    assert_eq!(
+        (lost.status, lost.error_code),
+        (JobStatus::Failed, Some(JobFailure::DownloadFailed))
+    );
+    for id in &ids {
+        store.delete(id).await.expect("delete");
+    }
+}
+
 /// Sixteen uploads race for ten places: exactly ten are queued.
 pub async fn check_atomic_admission(store: std::sync::Arc<dyn emoscope::db::Store>) {
     let tasks: Vec<_> = (0..16)
