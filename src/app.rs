@@ -20,6 +20,7 @@ use crate::db::{LostWriters, SqlStore, Store};
 use crate::jobs::download::{Downloads, Parts as DownloadParts};
 use crate::jobs::uploads::Uploads;
 use crate::jobs::worker::{WorkerPool, Workers};
+use crate::live::LiveSessions;
 use crate::pipeline::Engine;
 use crate::pipeline::catalogue::Catalogue;
 use crate::pipeline::image::ImageAnalysers;
@@ -205,14 +206,15 @@ impl Service {
         let config = boot.config.clone();
         refuse_open_network(&config, addr, boot.store.as_ref()).await?;
         // Only a process that analyses videos loads ONNX Runtime and the models.
-        let (pool, catalogue, provider, images) = if workers > 0 {
+        let (pool, catalogue, provider, images, live) = if workers > 0 {
             let (pool, engine) = boot.workers(workers).await?;
             let l = &config.limits;
             let (catalogue, provider) = (Catalogue::of(&engine), Some(engine.provider));
+            let live = LiveSessions::new(engine.clone(), config.clone());
             let images = ImageAnalysers::spawn(engine, l.image_workers, l.image_queue)?;
-            (Some(pool), catalogue, provider, Some(images))
+            (Some(pool), catalogue, provider, Some(images), Some(live))
         } else {
-            (None, Catalogue::read(&config)?, None, None)
+            (None, Catalogue::read(&config)?, None, None, None)
         };
         let reporter = Arc::new(Reporter::new(&config.report)?);
         tracing::info!(
@@ -251,6 +253,7 @@ impl Service {
             report_wake: boot.report_wake.clone(),
             webhooks,
             images,
+            live,
             config,
         });
         let stop = boot.background.token();

@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod fields;
 pub mod jobs;
+pub mod live;
 pub mod pipeline;
 pub mod report;
 pub mod runtime;

@@ -54,13 +54,28 @@ pub async fn authenticate(
     if !request.uri().path().starts_with("/v1/") {
         return next.run(request).await;
     }
-    match caller(&state, request.headers()).await {
+    let who = match live_ticket(&state, &request) {
+        Some(ticket) => ticket,
+        None => caller(&state, request.headers()).await,
+    };
+    match who {
         Ok(caller) => {
             request.extensions_mut().insert(caller);
             next.run(request).await
         }
         Err(e) => e.into_response(),
     }
+}
+
+/// The caller of a live session opened with a ticket (a browser's WebSocket, which cannot set
+/// `Authorization`); `None` when the request carries no ticket.
+fn live_ticket(state: &AppState, request: &Request) -> Option<ApiResult<Caller>> {
+    if request.uri().path() != "/v1/live" || request.headers().contains_key(header::AUTHORIZATION) {
+        return None;
+    }
+    let ticket = crate::live::tickets::from_protocols(request.headers())?;
+    let caller = state.live.as_ref().and_then(|l| l.tickets.redeem(&ticket));
+    Some(caller.ok_or_else(|| unauthorized("unknown, used or expired live ticket")))
 }
 
 async fn caller(state: &AppState, headers: &HeaderMap) -> ApiResult<Caller> {

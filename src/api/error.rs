@@ -66,6 +66,8 @@ pub enum ErrorCode {
     TooManyStreams,
     InvalidCallbackUrl,
     InvalidVideoUrl,
+    LiveUnavailable,
+    TooManySessions,
     EmptyImage,
     MissingImage,
     ImageTooLarge,
@@ -131,6 +133,8 @@ impl ErrorCode {
             Self::TooManyStreams => "too_many_streams",
             Self::InvalidCallbackUrl => "invalid_callback_url",
             Self::InvalidVideoUrl => "invalid_video_url",
+            Self::LiveUnavailable => "live_unavailable",
+            Self::TooManySessions => "too_many_sessions",
             Self::EmptyImage => "empty_image",
             Self::MissingImage => "missing_image",
             Self::ImageTooLarge => "image_too_large",
@@ -171,7 +175,9 @@ impl ErrorCode {
             Self::OriginNotAllowed => StatusCode::FORBIDDEN,
             Self::IdempotencyKeyInUse | Self::Conflict => StatusCode::CONFLICT,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::RateLimited | Self::TooManyStreams => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited | Self::TooManyStreams | Self::TooManySessions => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound | Self::NoReport => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -195,6 +201,7 @@ impl ErrorCode {
             | Self::DatabaseUnavailable
             | Self::Timeout
             | Self::ImagesUnavailable
+            | Self::LiveUnavailable
             | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::LlmTimeout => StatusCode::GATEWAY_TIMEOUT,
             Self::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,

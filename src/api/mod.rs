@@ -8,6 +8,7 @@ pub mod idempotency;
 pub mod images;
 pub mod info;
 pub mod jobs;
+pub mod live;
 pub mod metrics;
 pub mod openapi;
 pub mod query;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Fetches the videos of jobs made from a URL.
     pub downloads: crate::jobs::download::Downloads,
+    /// Live sessions (`GET /v1/live`); `None` in a process without models.
+    pub live: Option<crate::live::LiveSessions>,
     /// Analyses pictures (`POST /v1/images`); `None` in a process without models.
     pub images: Option<crate::pipeline::image::ImageAnalysers>,
 }
@@ -134,6 +137,8 @@ pub fn api_routes(max_form: usize, max_image: usize) -> OpenApiRouter<AppState> 
         .routes(routes!(jobs::report::list_reports))
         .routes(routes!(jobs::report::get_report))
         .routes(routes!(jobs::deliveries::list_deliveries))
+        .routes(routes!(live::open_live))
+        .routes(routes!(live::create_ticket))
         .routes(routes!(info::info))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))

@@ -37,6 +37,14 @@ impl Config {
                 "limits.image_workers, limits.image_queue and limits.max_image_bytes must be at least 1"
             );
         }
+        if l.max_live_frame_bytes == 0 || l.max_live_secs == 0 || l.live_summary_secs == 0 {
+            bail!(
+                "limits.max_live_frame_bytes, limits.max_live_secs and limits.live_summary_secs must be at least 1"
+            );
+        }
+        if !(l.max_live_fps > 0.0 && l.max_live_fps <= 120.0) {
+            bail!("limits.max_live_fps must be in (0, 120]");
+        }
         if l.max_field_bytes == 0 || l.upload_idle_secs == 0 || l.request_timeout_secs == 0 {
             bail!(
                 "limits.max_field_bytes, limits.upload_idle_secs and limits.request_timeout_secs must be at least 1"

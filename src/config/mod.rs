@@ -332,6 +332,21 @@ pub struct Limits {
     pub image_workers: usize,
     /// Pictures waiting for an analyser; past this, `503 busy`.
     pub image_queue: usize,
+    /// Live sessions (`GET /v1/live`) open at once in this process, each with its own model
+    /// sessions and thread; and per API key (or for the open server's callers together).
+    pub max_live_sessions: usize,
+    pub max_live_sessions_per_key: usize,
+    /// Largest frame of a live session, in bytes and in pixels (read from its header before it
+    /// is decoded).
+    pub max_live_frame_bytes: u64,
+    pub max_live_frame_pixels: u64,
+    /// Frames a live session analyses per second at most; of frames sent faster, the latest
+    /// waiting one is taken and the older ones are dropped.
+    pub max_live_fps: f64,
+    /// Longest live session; it ends (and is kept as a job if asked) after this.
+    pub max_live_secs: u64,
+    /// How often a live session sends its running summary per person.
+    pub live_summary_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -461,6 +476,13 @@ impl Default for Limits {
             max_image_pixels: 40_000_000,
             image_workers: 1,
             image_queue: 8,
+            max_live_sessions: 4,
+            max_live_sessions_per_key: 2,
+            max_live_frame_bytes: 2 << 20,
+            max_live_frame_pixels: 3840 * 2160,
+            max_live_fps: 15.0,
+            max_live_secs: 1800,
+            live_summary_secs: 2,
         }
     }
 }

@@ -31,13 +31,20 @@ impl JobStore for SqlStore {
         let sql = format!(
             "INSERT INTO jobs (id, status, options, video_name, video_path, video_bytes, keep_video, \
              video, progress_total, warnings, max_attempts, run_after, created_at, updated_at, owner, \
-             callback_url, source_url, worker_id, heartbeat_at) \
-             SELECT $1, CASE WHEN $16 IS NULL THEN 'queued' ELSE 'downloading' END, $2, $3, $4, \
-               $5, $6, $7, $8, $9, $10, $11, $11, $11, $13, $14, $15, $16, \
-               CASE WHEN $16 IS NULL THEN NULL ELSE $11 END \
-             WHERE (SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'downloading')) < $12 \
+             callback_url, source_url, worker_id, heartbeat_at, started_at) \
+             SELECT $1, $17, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11, $13, $14, $15, \
+               $16, CASE WHEN $16 IS NULL THEN NULL ELSE $11 END, \
+               CASE WHEN $17 = 'running' THEN $11 ELSE NULL END \
+             WHERE $17 = 'running' \
+               OR (SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'downloading')) < $12 \
              RETURNING {JOB_COLUMNS}"
         );
+        // A live session's results are stored whatever the queue holds: they wait for no one.
+        let holder = new.holder.as_ref().map(Holder::id);
+        let status = new
+            .holder
+            .as_ref()
+            .map_or(JobStatus::Queued, Holder::status);
         let row: Option<JobRow> = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             if let Some(lock) = lock {
@@ -59,10 +66,11 @@ impl JobStore for SqlStore {
                 .bind(&new.owner)
                 .bind(&new.callback_url)
                 .bind(&new.source_url)
-                .bind(&new.downloader)
+                .bind(holder)
+                .bind(status.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
-            let queued = new.downloader.is_none() && row.is_some();
+            let queued = status == JobStatus::Queued && row.is_some();
             if let (Some(notice), true) = (self.dialect().queued_notice(), queued) {
                 sqlx::query(notice).bind(super::notify::JOB).execute(&mut *tx).await?;
             }
@@ -324,8 +332,32 @@ pub struct NewJob {
     pub callback_url: Option<String>,
     /// The URL as shown, for a job made from one.
     pub source_url: Option<String>,
-    /// The process fetching the video: the job is `downloading`, held by it.
-    pub downloader: Option<String>,
+    /// Who holds the new job, if not the queue.
+    pub holder: Option<Holder>,
+}
+
+/// Who holds a job from its start, instead of the queue.
+#[derive(Debug, Clone)]
+pub enum Holder {
+    /// The process fetching its video (the job is `downloading`).
+    Downloader(String),
+    /// The live session whose results it stores (the job is `running` until they are in).
+    Live(String),
+}
+
+impl Holder {
+    fn id(&self) -> &str {
+        match self {
+            Self::Downloader(id) | Self::Live(id) => id,
+        }
+    }
+
+    fn status(&self) -> JobStatus {
+        match self {
+            Self::Downloader(_) => JobStatus::Downloading,
+            Self::Live(_) => JobStatus::Running,
+        }
+    }
 }
 
 #[cfg(test)]

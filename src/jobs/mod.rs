@@ -4,4 +4,4 @@ pub mod download;
 pub mod uploads;
 pub mod worker;
 
-pub use crate::db::jobs::{Job, JobFailure, JobStatus, NewJob};
+pub use crate::db::jobs::{Holder, Job, JobFailure, JobStatus, NewJob};

@@ -58,6 +58,11 @@ impl Batch {
         self.pending.push(frame);
     }
 
+    /// Whether no frame waits.
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
     /// Time to classify: a batch's worth of faces, or enough frames; every frame when
     /// annotating, so that only one picture is held.
     pub fn full(&self) -> bool {

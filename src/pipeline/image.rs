@@ -167,7 +167,7 @@ fn serve(engine: &Engine, queue: &Mutex<Receiver<Job>>) {
 }
 
 /// The picture as BGR pixels.
-fn decode(bytes: &[u8]) -> Result<Mat, ImageError> {
+pub fn decode(bytes: &[u8]) -> Result<Mat, ImageError> {
     let buffer = Vector::<u8>::from_slice(bytes);
     match imgcodecs::imdecode(&buffer, imgcodecs::IMREAD_COLOR) {
         Ok(image) if !image.empty() => Ok(image),

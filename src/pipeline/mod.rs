@@ -18,6 +18,7 @@ mod error;
 mod faces;
 pub mod identity;
 pub mod image;
+pub mod live;
 pub mod onnx_meta;
 pub mod people;
 pub mod probe;

@@ -110,6 +110,9 @@ impl Track {
 pub struct PeopleAccumulator {
     tracks: HashMap<u32, Track>,
     duration_ms: u64,
+    /// A live source, whose length is not known: the periods double in length (pairs of
+    /// periods joined) whenever a face comes after the last one ends.
+    growing: bool,
 }
 
 impl PeopleAccumulator {
@@ -117,6 +120,31 @@ impl PeopleAccumulator {
         Self {
             tracks: HashMap::new(),
             duration_ms: duration_ms.max(1),
+            growing: false,
+        }
+    }
+
+    /// For a source of unknown length, starting with periods that cover `first_ms`.
+    pub fn growing(first_ms: u64) -> Self {
+        Self {
+            growing: true,
+            ..Self::new(first_ms)
+        }
+    }
+
+    fn grow_to(&mut self, time_ms: u64) {
+        while self.growing && time_ms >= self.duration_ms {
+            for t in self.tracks.values_mut() {
+                for i in 0..PERIODS {
+                    let joined: [u64; 7] = match (t.periods.get(2 * i), t.periods.get(2 * i + 1)) {
+                        (Some(a), Some(b)) => std::array::from_fn(|e| a[e] + b[e]),
+                        (Some(a), None) => *a,
+                        _ => [0; 7],
+                    };
+                    t.periods[i] = joined;
+                }
+            }
+            self.duration_ms = self.duration_ms.saturating_mul(2);
         }
     }
 
@@ -126,6 +154,7 @@ impl PeopleAccumulator {
 
     pub fn add(&mut self, frame: u64, time_ms: u64, face: &FaceResult) {
         let Some(id) = face.track_id else { return };
+        self.grow_to(time_ms);
         let period = self.period_of(time_ms);
         let sighting = Sighting {
             frame,

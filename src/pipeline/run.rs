@@ -59,13 +59,34 @@ impl<'a> Run<'a> {
             let max = settings.max_annotated_bytes;
             batch.annotator = Some(Annotator::create(out, fps, size, max)?);
         }
+        Ok(Self::with(settings, options, sessions, batch))
+    }
+
+    /// Starts a run on a source of unknown length (a live one): no annotation, the people's
+    /// periods growing with it. Call [`Run::flush`] to have a frame's results at once.
+    pub fn start_live(
+        settings: PipelineSettings,
+        options: &'a AnalysisOptions,
+        sessions: Sessions<'a>,
+    ) -> Self {
+        let people = options.tracking.then(|| PeopleAccumulator::growing(10_000));
+        let batch = Batch::new(settings.classify_batch, 0, people);
+        Self::with(settings, options, sessions, batch)
+    }
+
+    fn with(
+        settings: PipelineSettings,
+        options: &'a AnalysisOptions,
+        sessions: Sessions<'a>,
+        batch: Batch,
+    ) -> Self {
         let Sessions {
             detector,
             embedder,
             model,
         } = sessions;
         let faces = FaceFinder::new(&settings, options, model.info.preprocess);
-        Ok(Self {
+        Self {
             settings,
             options,
             detector,
@@ -73,7 +94,15 @@ impl<'a> Run<'a> {
             model,
             faces,
             batch,
-        })
+        }
+    }
+
+    /// Classifies the faces still queued, handing their frames to `observer`.
+    pub fn flush(&mut self, observer: &mut dyn Observer) -> Result<(), PipelineError> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        self.batch.flush(self.model, observer)
     }
 
     /// Finds, follows and queues the faces of one sampled frame; classifies the queue when it
@@ -238,7 +267,7 @@ impl Pipeline<'_> {
 }
 
 /// Video time between two analysed frames.
-fn step_ms(sample_fps: f64, video_fps: f64) -> f64 {
+pub(super) fn step_ms(sample_fps: f64, video_fps: f64) -> f64 {
     let fps = if sample_fps > 0.0 && sample_fps < video_fps {
         sample_fps
     } else {

@@ -3,6 +3,7 @@
 //! knows nothing of HTTP.
 
 pub mod job;
+pub mod live;
 pub mod report;
 pub mod results;
 

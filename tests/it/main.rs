@@ -18,6 +18,7 @@ mod hardening;
 mod identity;
 mod images;
 mod integration;
+mod live;
 mod people;
 mod postgres;
 mod recovery;

@@ -198,7 +198,7 @@ async fn create(state: &AppState, caller: &Caller, request: Request) -> ApiResul
         owner: caller.owner().map(str::to_string),
         callback_url,
         source_url: None,
-        downloader: None,
+        holder: None,
     };
     let Some(job) = state.store.create(job, limits.max_queued_jobs).await? else {
         return Err(queue_full(limits.max_queued_jobs));
@@ -230,7 +230,7 @@ pub(super) fn warnings(
 /// The job's callback URL (the one sent, or the server's default), checked: its form, and that
 /// its host resolves only to addresses webhooks may go to. Jobs made without a key are signed
 /// with the server's secret, so they can have webhooks only when one is configured.
-pub(super) async fn callback_url(
+pub(crate) async fn callback_url(
     state: &AppState,
     caller: &Caller,
     sent: Option<String>,

@@ -16,8 +16,8 @@ use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorCode};
 use crate::api::idempotency::Made;
 use crate::auth::Caller;
-use crate::jobs::NewJob;
 use crate::jobs::download::source::Source;
+use crate::jobs::{Holder, NewJob};
 use crate::pipeline::probe::VideoInfo;
 use crate::views::results;
 
@@ -171,7 +171,7 @@ pub async fn create(
         owner: caller.owner().map(str::to_string),
         callback_url,
         source_url: Some(source.shown()),
-        downloader: Some(state.downloads.downloader().to_string()),
+        holder: Some(Holder::Downloader(state.downloads.downloader().to_string())),
     };
     let Some(job) = state.store.create(job, limits.max_queued_jobs).await? else {
         return Err(queue_full(limits.max_queued_jobs));

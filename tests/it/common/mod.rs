@@ -422,7 +422,7 @@ pub fn new_job(i: usize) -> emoscope::jobs::NewJob {
         owner: None,
         callback_url: None,
         source_url: None,
-        downloader: None,
+        holder: None,
     }
 }
 
@@ -476,7 +476,7 @@ pub async fn check_download_states(store: &dyn emoscope::db::Store) {
         let mut job = new_job(i);
         job.video_path = None;
         job.source_url = Some("https://cdn.example.com/a.mp4?…".into());
-        job.downloader = Some(downloader.into());
+        job.holder = Some(emoscope::jobs::Holder::Downloader(downloader.into()));
         job
     };
     let [a, b, c, d] = [0, 1, 2, 3].map(downloading);

@@ -1,0 +1,305 @@
+//! Live sessions over a real WebSocket, against the real server and model: the frames of a
+//! scene with three people sent as JPEG; faces, person numbers, summaries and the kept job;
+//! bad frames answered and survived; the latest frame winning; a ticket for browsers; too many
+//! sessions; a connection cut mid-session freeing its place.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use opencv::core::Vector;
+use opencv::prelude::*;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+use crate::common::keys::{client_with, make_key};
+use crate::common::{self, TestApp, status_and_json};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+const WAIT: Duration = Duration::from_secs(60);
+
+/// Every `step`-th frame of the scene, as JPEG.
+fn jpeg_frames(step: usize) -> Vec<Vec<u8>> {
+    let path = common::scenes::scene_file("crossing", &common::scenes::crossing());
+    let mut cap = opencv::videoio::VideoCapture::from_file(
+        &*path.to_string_lossy(),
+        opencv::videoio::CAP_FFMPEG,
+    )
+    .expect("open");
+    let mut frames = Vec::new();
+    let mut frame = Mat::default();
+    let mut i = 0;
+    while cap.read(&mut frame).expect("read") && !frame.empty() {
+        if i % step == 0 {
+            let mut jpeg = Vector::<u8>::new();
+            opencv::imgcodecs::imencode(".jpg", &frame, &mut jpeg, &Vector::new()).expect("jpeg");
+            frames.push(jpeg.to_vec());
+        }
+        i += 1;
+    }
+    frames
+}
+
+async fn connect(app: &TestApp, query: &str, auth: (&'static str, &str)) -> Result<Socket, u16> {
+    let url = format!("{}/v1/live{query}", app.base.replace("http://", "ws://"));
+    let mut request = url.into_client_request().expect("request");
+    request
+        .headers_mut()
+        .insert(auth.0, HeaderValue::from_str(auth.1).expect("header"));
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => Ok(socket),
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => Err(r.status().as_u16()),
+        Err(e) => panic!("connect: {e}"),
+    }
+}
+
+/// The next JSON message (pings and pongs skipped).
+async fn next(socket: &mut Socket) -> Value {
+    loop {
+        let m = tokio::time::timeout(WAIT, socket.next())
+            .await
+            .expect("a message in time")
+            .expect("open")
+            .expect("message");
+        if let Message::Text(t) = m {
+            return serde_json::from_str(&t).expect("json");
+        }
+    }
+}
+
+/// Messages until one of `kind` (returned with those before it).
+async fn until(socket: &mut Socket, kind: &str) -> (Value, Vec<Value>) {
+    let mut before = Vec::new();
+    loop {
+        let m = next(socket).await;
+        if m["type"] == kind {
+            return (m, before);
+        }
+        before.push(m);
+    }
+}
+
+async fn start(tweak: impl FnOnce(&mut emoscope::config::Config)) -> (TestApp, String) {
+    let app = TestApp::start(|c| {
+        c.limits.max_live_sessions_per_key = 1;
+        c.limits.max_live_frame_bytes = 200_000;
+        c.limits.live_summary_secs = 1;
+        tweak(c);
+    })
+    .await;
+    let (_, token) = make_key(&app, "live", false).await;
+    (app, token)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_session_follows_people_survives_bad_frames_and_is_kept_as_a_job() {
+    let (app, token) = start(|_| {}).await;
+    let bearer = format!("Bearer {token}");
+    let mut socket = connect(&app, "?tracking=true", ("authorization", &bearer))
+        .await
+        .expect("open");
+    let ready = next(&mut socket).await;
+    assert_eq!(ready["type"], "ready", "{ready}");
+    assert_eq!(ready["limits"]["max_frame_bytes"], 200_000);
+
+    // One key, one session: a second is refused before the upgrade.
+    let second = connect(&app, "", ("authorization", &bearer)).await;
+    assert_eq!(second.err(), Some(429));
+
+    // The scene at 5 frames a second, each sent when the last one's result is in.
+    let frames = jpeg_frames(5);
+    let mut results = Vec::new();
+    let mut summaries = 0;
+    for (i, jpeg) in frames.iter().enumerate() {
+        let t = json!({"type": "frame", "time_ms": 1_000_000 + i as u64 * 200});
+        socket
+            .send(Message::Text(t.to_string().into()))
+            .await
+            .expect("time");
+        socket
+            .send(Message::Binary(jpeg.clone().into()))
+            .await
+            .expect("frame");
+        let (frame, before) = until(&mut socket, "frame").await;
+        summaries += before.iter().filter(|m| m["type"] == "summary").count();
+        results.push(frame);
+    }
+    assert_eq!(results[0]["seq"], 1);
+    assert_eq!(results[0]["time_ms"], 0, "times are from the first frame");
+    assert_eq!(results[3]["time_ms"], 600);
+    let persons: std::collections::BTreeSet<u64> = results
+        .iter()
+        .flat_map(|f| f["faces"].as_array().expect("faces").clone())
+        .filter_map(|f| f["track_id"].as_u64())
+        .collect();
+    assert!(persons.len() >= 3, "people seen: {persons:?}");
+    let with_three = results
+        .iter()
+        .filter(|f| f["faces"].as_array().is_some_and(|a| a.len() == 3))
+        .count();
+    assert!(
+        with_three * 2 > results.len(),
+        "three faces in most frames: {with_three} of {}",
+        results.len()
+    );
+    assert!(summaries >= 1, "no summary in {} frames", results.len());
+    bad_frames(&mut socket).await;
+
+    socket
+        .send(Message::Text(
+            json!({"type": "end", "keep": true}).to_string().into(),
+        ))
+        .await
+        .expect("end");
+    let (ended, _) = until(&mut socket, "ended").await;
+    assert_eq!(ended["reason"], "client", "{ended}");
+    assert_eq!(
+        ended["frames"].as_u64(),
+        Some(results.len() as u64 + 1),
+        "{ended}"
+    );
+    let job = &ended["job"];
+    assert_eq!(job["status"], "succeeded", "{ended}");
+    let id = job["id"].as_str().expect("id");
+    let client = client_with(&token);
+    let (status, people) =
+        status_and_json(client.get(app.url(&format!("/v1/jobs/{id}/people")))).await;
+    assert_eq!(status, 200, "{people}");
+    assert!(
+        people["people"].as_array().is_some_and(|p| p.len() >= 3),
+        "{people}"
+    );
+    let (status, timeline) =
+        status_and_json(client.get(app.url(&format!("/v1/jobs/{id}/timeline?limit=1000")))).await;
+    assert_eq!(status, 200, "{timeline}");
+    assert_eq!(
+        timeline["items"].as_array().map(Vec::len),
+        Some(results.len() + 1)
+    );
+    assert_eq!(app.uploads_count(), 0, "no media is stored");
+    app.stop().await;
+}
+
+/// Bad frames and messages get an error each; the session goes on.
+async fn bad_frames(socket: &mut Socket) {
+    let huge_png = {
+        let mut png = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13];
+        png.extend_from_slice(b"IHDR");
+        png.extend_from_slice(&100_000u32.to_be_bytes());
+        png.extend_from_slice(&100_000u32.to_be_bytes());
+        png.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+        png
+    };
+    for (bytes, code) in [
+        (Vec::new(), "not_a_picture"),
+        (b"not a picture at all".to_vec(), "not_a_picture"),
+        (huge_png, "too_many_pixels"),
+        (vec![0xff; 300_000], "frame_too_large"),
+    ] {
+        socket
+            .send(Message::Binary(bytes.into()))
+            .await
+            .expect("bad frame");
+        let (error, _) = until(socket, "error").await;
+        assert_eq!(error["code"], code, "{error}");
+    }
+    // A JPEG header on garbage passes the header check, then fails to decode.
+    let mut broken = jpeg_frames(50).remove(0);
+    broken.truncate(600);
+    socket
+        .send(Message::Binary(broken.into()))
+        .await
+        .expect("broken");
+    let (error, _) = until(socket, "error").await;
+    assert_eq!(error["code"], "not_a_picture", "{error}");
+    socket
+        .send(Message::Text("{\"type\":\"dance\"}".into()))
+        .await
+        .expect("text");
+    let (error, _) = until(socket, "error").await;
+    assert_eq!(error["code"], "invalid_message", "{error}");
+    // And a good frame still gets its answer.
+    socket
+        .send(Message::Binary(jpeg_frames(50).remove(0).into()))
+        .await
+        .expect("frame");
+    let (frame, _) = until(socket, "frame").await;
+    assert!(
+        frame["faces"].as_array().is_some_and(|f| !f.is_empty()),
+        "{frame}"
+    );
+}
+
+async fn open_sessions(app: &TestApp) -> f64 {
+    let text = reqwest::get(app.url("/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    text.lines()
+        .find(|l| l.starts_with("emoscope_live_sessions "))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_latest_frame_wins_tickets_open_sessions_and_a_cut_connection_frees_its_place() {
+    let (app, token) = start(|c| c.limits.max_live_fps = 100.0).await;
+    let client = client_with(&token);
+
+    // A browser's way in: a ticket as a subprotocol, good once.
+    let (status, ticket) = status_and_json(client.post(app.url("/v1/live/tickets"))).await;
+    assert_eq!(status, 201, "{ticket}");
+    let protocol = format!(
+        "emoscope, {}",
+        ticket["protocol"].as_str().expect("protocol")
+    );
+    let mut socket = connect(&app, "", ("sec-websocket-protocol", &protocol))
+        .await
+        .expect("ticket");
+    assert_eq!(next(&mut socket).await["type"], "ready");
+    assert!(open_sessions(&app).await >= 1.0);
+
+    // Thirty frames at once: the server analyses the latest it has and drops the rest.
+    let frames = jpeg_frames(5);
+    for jpeg in frames.iter().cycle().take(30) {
+        socket
+            .send(Message::Binary(jpeg.clone().into()))
+            .await
+            .expect("frame");
+    }
+    let mut last = Value::Null;
+    while last["seq"] != 30 {
+        last = until(&mut socket, "frame").await.0;
+    }
+    assert!(
+        last["dropped"].as_u64() > Some(0),
+        "nothing dropped: {last}"
+    );
+    assert!(last["analysis_ms"].as_f64() > Some(0.0), "{last}");
+
+    // Cut without a close: the place is freed.
+    drop(socket);
+    let deadline = std::time::Instant::now() + WAIT;
+    while open_sessions(&app).await > 0.0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the session's place was not freed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The ticket was used; no key, no ticket: 401.
+    let again = connect(&app, "", ("sec-websocket-protocol", &protocol)).await;
+    assert_eq!(again.err(), Some(401));
+    let none = connect(&app, "", ("user-agent", "test")).await;
+    assert_eq!(none.err(), Some(401));
+    // A bad option is refused before the upgrade.
+    let bearer = format!("Bearer {token}");
+    let bad = connect(&app, "?sample_fps=3", ("authorization", &bearer)).await;
+    assert_eq!(bad.err(), Some(400));
+    app.stop().await;
+}
