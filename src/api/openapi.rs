@@ -21,6 +21,7 @@ use super::{error, jobs};
         (name = "results", description = "Emotion percentages and the per-frame timeline"),
         (name = "images", description = "One still picture analysed at once, nothing stored"),
         (name = "reports", description = "Narrative reports written from a job's numbers"),
+        (name = "live", description = "A camera's frames analysed as they come, per person, over a WebSocket"),
         (name = "service", description = "Health and capabilities"),
     )
 )]

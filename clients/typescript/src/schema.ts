@@ -272,6 +272,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Opens a live session (WebSocket): frames in, per-person results out.
+         * @description Authenticate with `Authorization: Bearer KEY`, or, from a browser, with a ticket from `POST /v1/live/tickets` sent as the subprotocol
+         *     `emoscope.ticket.TICKET` beside `emoscope`. Send frames as binary messages (JPEG, PNG or
+         *     WebP, up to `limits.max_live_frame_bytes` and `limits.max_live_frame_pixels`), optionally each
+         *     after `{"type":"frame","time_ms":N}`; end with `{"type":"end","keep":true}` to store the
+         *     session as a job. The server sends `ready`, then a `frame` per analysed frame (the latest
+         *     frame wins: older waiting ones are dropped and counted), a `summary` every
+         *     `limits.live_summary_secs`, an `error` for a bad frame (the session goes on), and `ended`.
+         */
+        get: operations["open_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/live/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A one-use ticket to open a live session from a browser.
+         * @description A browser cannot set an `Authorization` header on a WebSocket: it opens one with
+         *     `new WebSocket(url, ["emoscope", protocol])`.
+         */
+        post: operations["create_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/info": {
         parameters: {
             query?: never;
@@ -550,7 +597,7 @@ export interface components {
          *     shows it as the enum of `error.code`.
          * @enum {string}
          */
-        ErrorCode: "empty_video" | "field_too_large" | "invalid_cursor" | "invalid_format" | "invalid_json" | "invalid_limit" | "invalid_multipart" | "invalid_option" | "invalid_query" | "invalid_report_request" | "invalid_status" | "missing_video" | "unknown_model" | "unknown_option" | "upload_interrupted" | "invalid_language" | "unsupported_language" | "provider_unavailable" | "invalid_provider" | "unauthorized" | "not_found" | "no_report" | "method_not_allowed" | "upload_idle" | "job_finished" | "job_not_succeeded" | "not_tracked" | "not_annotated" | "range_not_satisfiable" | "video_too_large" | "unsupported_media_type" | "unsupported_video" | "video_too_long" | "frame_too_large" | "queue_full" | "internal" | "llm_error" | "not_ready" | "database_unavailable" | "conflict" | "store_unavailable" | "insufficient_storage" | "timeout" | "llm_timeout" | "host_not_allowed" | "origin_not_allowed" | "rate_limited" | "invalid_idempotency_key" | "idempotency_key_reused" | "idempotency_key_in_use" | "too_many_streams" | "invalid_callback_url" | "invalid_video_url" | "empty_image" | "missing_image" | "image_too_large" | "unsupported_image" | "too_many_pixels" | "images_unavailable" | "busy";
+        ErrorCode: "empty_video" | "field_too_large" | "invalid_cursor" | "invalid_format" | "invalid_json" | "invalid_limit" | "invalid_multipart" | "invalid_option" | "invalid_query" | "invalid_report_request" | "invalid_status" | "missing_video" | "unknown_model" | "unknown_option" | "upload_interrupted" | "invalid_language" | "unsupported_language" | "provider_unavailable" | "invalid_provider" | "unauthorized" | "not_found" | "no_report" | "method_not_allowed" | "upload_idle" | "job_finished" | "job_not_succeeded" | "not_tracked" | "not_annotated" | "range_not_satisfiable" | "video_too_large" | "unsupported_media_type" | "unsupported_video" | "video_too_long" | "frame_too_large" | "queue_full" | "internal" | "llm_error" | "not_ready" | "database_unavailable" | "conflict" | "store_unavailable" | "insufficient_storage" | "timeout" | "llm_timeout" | "host_not_allowed" | "origin_not_allowed" | "rate_limited" | "invalid_idempotency_key" | "idempotency_key_reused" | "idempotency_key_in_use" | "too_many_streams" | "invalid_callback_url" | "invalid_video_url" | "live_unavailable" | "too_many_sessions" | "empty_image" | "missing_image" | "image_too_large" | "unsupported_image" | "too_many_pixels" | "images_unavailable" | "busy";
         ErrorDetail: {
             /** @description Stable, machine-readable. */
             code: components["schemas"]["ErrorCode"];
@@ -800,6 +847,125 @@ export interface components {
             people?: string | null;
             /** @description The annotated video; `null` unless the job asked for one. */
             annotated?: string | null;
+        };
+        LiveEnded: {
+            /**
+             * @description `client` (an `end` message), `max_secs`, `shutdown`, `failed`.
+             * @example client
+             */
+            reason: string;
+            /** Format: int64 */
+            frames: number;
+            /** Format: int64 */
+            dropped: number;
+            job?: null | components["schemas"]["JobView"];
+            /** @description Why the session could not go on, or could not be kept. */
+            error?: string | null;
+        };
+        LiveError: {
+            /**
+             * @description `not_a_picture`, `frame_too_large`, `too_many_pixels`, `invalid_message`.
+             * @example not_a_picture
+             */
+            code: string;
+            message: string;
+            /**
+             * Format: int64
+             * @description The frame it is about, if any.
+             */
+            seq?: number | null;
+        };
+        LiveFrame: {
+            /**
+             * Format: int64
+             * @description The frame's number in the session: 1 for the first binary message, counting every frame
+             *     sent, dropped ones too.
+             */
+            seq: number;
+            /**
+             * Format: int64
+             * @description The client's `time_ms` for it, or the time since the session's first frame.
+             */
+            time_ms: number;
+            /** @description Faces, most confident first; `track_id` is the person within this session. */
+            faces: components["schemas"]["FaceResult"][];
+            /**
+             * Format: int64
+             * @description Frames dropped so far: replaced by a newer one while they waited for their turn (the
+             *     latest wins; turns come at most `limits.max_live_fps` times a second).
+             */
+            dropped: number;
+            /**
+             * Format: double
+             * @description From the frame's turn to its result: decoding, detection, tracking, classification.
+             */
+            analysis_ms: number;
+        };
+        /** @description What the session accepts. */
+        LiveLimits: {
+            /** Format: int64 */
+            max_frame_bytes: number;
+            /** Format: int64 */
+            max_frame_pixels: number;
+            /**
+             * Format: double
+             * @description Frames are analysed at most this often; of frames sent faster, the latest wins.
+             */
+            max_fps: number;
+            /** Format: int64 */
+            max_secs: number;
+        };
+        /** @description One message of a live session, server to client. */
+        LiveMessage: (components["schemas"]["LiveReady"] & {
+            /** @enum {string} */
+            type: "ready";
+        }) | (components["schemas"]["LiveFrame"] & {
+            /** @enum {string} */
+            type: "frame";
+        }) | (components["schemas"]["LiveSummary"] & {
+            /** @enum {string} */
+            type: "summary";
+        }) | (components["schemas"]["LiveError"] & {
+            /** @enum {string} */
+            type: "error";
+        }) | (components["schemas"]["LiveEnded"] & {
+            /** @enum {string} */
+            type: "ended";
+        });
+        LivePerson: components["schemas"]["LiveShares"] & {
+            /**
+             * Format: int32
+             * @example 1
+             */
+            person: number;
+        };
+        LiveReady: {
+            /** @example 019ac6a1-7441-76ea-a89d-2fb3757ceca0 */
+            session: string;
+            /** @description The model, detector, least face size and tracking the session uses. */
+            model: string;
+            tracking: boolean;
+            limits: components["schemas"]["LiveLimits"];
+        };
+        /** @description Shares of the most likely expression of the faces seen. */
+        LiveShares: {
+            /** Format: int64 */
+            faces: number;
+            percentages: components["schemas"]["PerEmotion_f64"];
+            dominant?: null | components["schemas"]["Emotion"];
+        };
+        LiveSummary: {
+            /** Format: int64 */
+            time_ms: number;
+            /**
+             * Format: int64
+             * @description Frames analysed so far.
+             */
+            frames: number;
+            /** @description Each person's expressions so far, most seen first. */
+            people: components["schemas"]["LivePerson"][];
+            /** @description All faces' expressions together. */
+            overall: components["schemas"]["LiveShares"];
         };
         ModelInputView: {
             name: string;
@@ -1186,6 +1352,17 @@ export interface components {
             /** Format: int64 */
             time_ms: number;
             box: components["schemas"]["BoxPx"];
+        };
+        TicketView: {
+            /** @description Good once, for `expires_in_secs`, at this server process. */
+            ticket: string;
+            /**
+             * @description The subprotocol to open `/v1/live` with, beside `emoscope`.
+             * @example emoscope.ticket.3f2a…
+             */
+            protocol: string;
+            /** Format: int64 */
+            expires_in_secs: number;
         };
         /** @enum {string} */
         TimelineFormat: "json" | "csv";
@@ -2398,6 +2575,109 @@ export interface operations {
             };
             /** @description No such job */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    open_live: {
+        parameters: {
+            query?: {
+                /** @example emonet */
+                model?: string;
+                detector?: components["schemas"]["DetectorKind"];
+                min_face_px?: number;
+                tracking?: boolean;
+                callback_url?: string;
+                /** @description Keep the session as a job however it ends (otherwise only when its `end` message asks). */
+                keep?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching to the WebSocket protocol; then server messages as `LiveMessage` */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveMessage"];
+                };
+            };
+            /** @description A bad option (`invalid_option`, `unknown_model`, `invalid_callback_url`), or not a WebSocket request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No, a malformed, an unknown or a revoked API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `limits.max_live_sessions` open, or `limits.max_live_sessions_per_key` for this key: `too_many_sessions` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This process runs no model (`--api-only`): `live_unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A ticket for the caller's key */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketView"];
+                };
+            };
+            /** @description No, a malformed, an unknown or a revoked API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many tickets outstanding (`busy`), or no live analysis here (`live_unavailable`) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

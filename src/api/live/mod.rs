@@ -65,8 +65,9 @@ enum ClientMessage {
     },
 }
 
-/// Opens a live session (WebSocket). Authenticate with `Authorization: Bearer KEY`, or, from a
-/// browser, with a ticket from `POST /v1/live/tickets` sent as the subprotocol
+/// Opens a live session (WebSocket): frames in, per-person results out.
+///
+/// Authenticate with `Authorization: Bearer KEY`, or, from a browser, with a ticket from `POST /v1/live/tickets` sent as the subprotocol
 /// `emoscope.ticket.TICKET` beside `emoscope`. Send frames as binary messages (JPEG, PNG or
 /// WebP, up to `limits.max_live_frame_bytes` and `limits.max_live_frame_pixels`), optionally each
 /// after `{"type":"frame","time_ms":N}`; end with `{"type":"end","keep":true}` to store the
@@ -188,8 +189,10 @@ pub struct TicketView {
     expires_in_secs: u64,
 }
 
-/// A one-use ticket to open a live session from a browser, which cannot set an
-/// `Authorization` header on a WebSocket: `new WebSocket(url, ["emoscope", protocol])`.
+/// A one-use ticket to open a live session from a browser.
+///
+/// A browser cannot set an `Authorization` header on a WebSocket: it opens one with
+/// `new WebSocket(url, ["emoscope", protocol])`.
 #[utoipa::path(post, path = "/v1/live/tickets", tag = "live", responses(
     (status = 201, description = "A ticket for the caller's key", body = TicketView),
     (status = 503, description = "Too many tickets outstanding (`busy`), or no live analysis here (`live_unavailable`)", body = ErrorBody),

@@ -33,6 +33,14 @@ from .job_status import JobStatus
 from .job_view import JobView
 from .limits_view import LimitsView
 from .links import Links
+from .live_ended import LiveEnded
+from .live_error import LiveError
+from .live_frame import LiveFrame
+from .live_limits import LiveLimits
+from .live_person import LivePerson
+from .live_ready import LiveReady
+from .live_shares import LiveShares
+from .live_summary import LiveSummary
 from .model_input_view import ModelInputView
 from .model_view import ModelView
 from .options_view import OptionsView
@@ -57,6 +65,7 @@ from .report_view import ReportView
 from .reports_view import ReportsView
 from .segment_summary import SegmentSummary
 from .sighting import Sighting
+from .ticket_view import TicketView
 from .timeline_format import TimelineFormat
 from .timeline_page import TimelinePage
 from .upload_form import UploadForm
@@ -100,6 +109,14 @@ __all__ = (
     "JobView",
     "LimitsView",
     "Links",
+    "LiveEnded",
+    "LiveError",
+    "LiveFrame",
+    "LiveLimits",
+    "LivePerson",
+    "LiveReady",
+    "LiveShares",
+    "LiveSummary",
     "ModelInputView",
     "ModelView",
     "OptionsView",
@@ -124,6 +141,7 @@ __all__ = (
     "ReportView",
     "SegmentSummary",
     "Sighting",
+    "TicketView",
     "TimelineFormat",
     "TimelinePage",
     "UploadForm",
