@@ -41,6 +41,7 @@ static ASSETS: &[Asset] = &[
     asset!("/", "index.html", HTML, PAGE_CSP),
     asset!("/assets/app.js", "app.js", JS, PAGE_CSP),
     asset!("/assets/charts.js", "charts.js", JS, PAGE_CSP),
+    asset!("/assets/live.js", "live.js", JS, PAGE_CSP),
     asset!("/assets/app.css", "app.css", CSS, PAGE_CSP),
     asset!("/docs", "docs.html", HTML, DOCS_CSP),
     asset!("/docs/init.js", "docs-init.js", JS, DOCS_CSP),

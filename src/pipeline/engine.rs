@@ -17,9 +17,12 @@ use crate::runtime::{self, ExecutionProvider};
 /// the same weights twice.
 struct Spare {
     models: Vec<EmotionModel>,
-    yunet: Option<detect::yunet::YuNet>,
-    embedder: Option<FaceEmbedder>,
+    yunet: Vec<detect::yunet::YuNet>,
+    embedder: Vec<FaceEmbedder>,
 }
+
+/// Sessions of each kind kept for the next pipeline; past this, a dropped pipeline's are closed.
+const MAX_SPARE: usize = 8;
 
 type Opening = anyhow::Result<(ort::session::Session, ExecutionProvider)>;
 
@@ -129,8 +132,8 @@ impl Engine {
             identity_problem,
             spare: std::sync::Mutex::new(Spare {
                 models: spare_models,
-                yunet,
-                embedder,
+                yunet: yunet.into_iter().collect(),
+                embedder: embedder.into_iter().collect(),
             }),
             haar: config.haar_cascade.clone(),
             yunet_problem,
@@ -189,7 +192,7 @@ impl Engine {
     }
 
     fn yunet(&self) -> Result<detect::yunet::YuNet, PipelineError> {
-        if let Some(d) = self.spare.lock().ok().and_then(|mut s| s.yunet.take()) {
+        if let Some(d) = self.spare.lock().ok().and_then(|mut s| s.yunet.pop()) {
             return Ok(d);
         }
         let path = self
@@ -201,7 +204,7 @@ impl Engine {
 
     /// The face embedder, when identity is on and the model could be used.
     fn embedder(&self) -> Result<Option<FaceEmbedder>, PipelineError> {
-        if let Some(e) = self.spare.lock().ok().and_then(|mut s| s.embedder.take()) {
+        if let Some(e) = self.spare.lock().ok().and_then(|mut s| s.embedder.pop()) {
             return Ok(Some(e));
         }
         match &self.identity {
@@ -301,6 +304,31 @@ pub struct Pipeline<'e> {
     yunet: Option<detect::yunet::YuNet>,
     haar: Option<detect::haar::Haar>,
     embedder: Option<FaceEmbedder>,
+}
+
+/// A pipeline's sessions go back to the engine for the next one (a live session's, most often):
+/// opening them again costs time, and memory that the allocator does not always give back.
+impl Drop for Pipeline<'_> {
+    fn drop(&mut self) {
+        let Ok(mut spare) = self.engine.spare.lock() else {
+            return;
+        };
+        for (_, model) in std::mem::take(&mut self.models) {
+            if spare.models.len() < MAX_SPARE {
+                spare.models.push(model);
+            }
+        }
+        if let Some(d) = self.yunet.take()
+            && spare.yunet.len() < MAX_SPARE
+        {
+            spare.yunet.push(d);
+        }
+        if let Some(e) = self.embedder.take()
+            && spare.embedder.len() < MAX_SPARE
+        {
+            spare.embedder.push(e);
+        }
+    }
 }
 
 impl Pipeline<'_> {

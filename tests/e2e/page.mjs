@@ -11,6 +11,7 @@ const VIDEO = process.env.VIDEO;
 const OUT = process.env.OUT_DIR || "e2e-artifacts";
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const KEY = process.env.API_KEY;
+const CAMERA = process.env.CAMERA;
 const AUTH = KEY ? { authorization: `Bearer ${KEY}` } : {};
 assert.ok(BASE && VIDEO, "set BASE_URL and VIDEO");
 mkdirSync(OUT, { recursive: true });
@@ -20,13 +21,11 @@ const api = async (path, init = {}) => {
   return { status: res.status, body: res.status === 204 ? null : await res.json() };
 };
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-});
+const ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 const steps = [];
 const step = async (name, fn) => {
   const started = Date.now();
@@ -225,6 +224,42 @@ try {
     assert.equal(operations, expected);
     await page.screenshot({ path: join(OUT, "docs.png") });
   });
+
+  if (CAMERA) {
+    await step("the live camera shows faces and people, and keeps its session as a job", async () => {
+      const cameraArgs = [
+        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        `--use-file-for-fake-video-capture=${CAMERA}`,
+      ];
+      const withCamera = await chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, ...cameraArgs] });
+      try {
+        const context = await withCamera.newContext({ viewport: { width: 1100, height: 900 } });
+        if (KEY) await context.addInitScript((k) => sessionStorage.setItem("emoscope.key", k), KEY);
+        const cam = await context.newPage();
+        cam.on("pageerror", (e) => consoleErrors.push(String(e)));
+        cam.on("console", (m) => {
+          if (m.type() === "error") consoleErrors.push(`${m.text()} ${m.location().url || ""}`);
+        });
+        await cam.goto(BASE + "/");
+        await cam.waitForSelector("body[data-ready=true]");
+        await cam.click("#live-start");
+        await cam.waitForSelector("#live-overlay[data-faces]:not([data-faces='0'])", { timeout: 30_000 });
+        await cam.waitForSelector("#live-people tbody tr", { timeout: 30_000 });
+        await cam.screenshot({ path: join(OUT, "live.png") });
+        await cam.click("#live-keep");
+        await cam.waitForFunction(() => /Kept as a job/.test(document.getElementById("live-status").textContent),
+          null, { timeout: 30_000 });
+        const { body } = await api("/v1/jobs?limit=5");
+        const kept = body.items.find((j) => j.video.name === "live session");
+        assert.ok(kept && kept.status === "succeeded", JSON.stringify(body.items.map((j) => j.video.name)));
+        const people = (await api(`/v1/jobs/${kept.id}/people`)).body.people;
+        assert.ok(people.length >= 1, "the kept session has people");
+        await cam.waitForSelector(`#jobs-table tr[data-job-id="${kept.id}"]`);
+      } finally {
+        await withCamera.close();
+      }
+    });
+  }
 
   await step("nothing was fetched from outside and the console stayed clean", async () => {
     assert.deepEqual(outside, []);

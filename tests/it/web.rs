@@ -1,7 +1,9 @@
 //! The web page end to end in real headless Chromium (Debian's), driven by Playwright
 //! (`tests/e2e/page.mjs`): upload a real video, follow it, check the charts and numbers against
 //! the API, write a template report, delete the job, open the API docs; nothing may be fetched
-//! from another host. The server asks for an API key, which the page asks for. Screenshots land in `target/test-artifacts/web/`.
+//! from another host; the live camera (Chromium's fake camera playing a scene of three people)
+//! shows faces and people and keeps its session as a job. The server asks for an API key,
+//! which the page asks for. Screenshots land in `target/test-artifacts/web/`.
 
 use crate::common;
 
@@ -23,10 +25,22 @@ async fn the_page_analyses_a_video_and_shows_what_the_api_says() {
     let (_, key) = common::keys::make_key(&app, "browser", false).await;
     let clip = video("main", main_spec, Codec::H264Mp4);
     let out = artifacts_dir("web");
+    // The fake camera plays a y4m file: three people, 640×480.
+    let scene = common::scenes::scene_file("crossing", &common::scenes::crossing());
+    let camera = out.join("camera.y4m");
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-i"])
+        .arg(&scene)
+        .args(["-t", "4", "-vf", "scale=640:480", "-pix_fmt", "yuv420p"])
+        .arg(&camera)
+        .status()
+        .expect("ffmpeg");
+    assert!(made.success(), "cannot make the camera's y4m");
     let mut cmd = Command::new("node");
     cmd.arg(repo().join("tests/e2e/page.mjs"))
         .env("BASE_URL", &app.base)
         .env("VIDEO", &clip)
+        .env("CAMERA", &camera)
         .env("API_KEY", &key)
         .env("OUT_DIR", &out)
         .env("CHROMIUM", &chromium);
@@ -37,7 +51,7 @@ async fn the_page_analyses_a_video_and_shows_what_the_api_says() {
         .expect("node starts");
     let log = tool_output(output, "the browser test");
     assert!(log.contains("steps of the browser test passed"), "{log}");
-    for shot in ["page.png", "page-phone.png", "docs.png"] {
+    for shot in ["page.png", "page-phone.png", "docs.png", "live.png"] {
         let size = std::fs::metadata(out.join(shot)).map_or(0, |m| m.len());
         assert!(size > 10_000, "screenshot {shot} is missing or blank");
     }
