@@ -2,8 +2,8 @@
 # Live sessions (GET /v1/live) on this machine: a release `emoscope serve` (one worker), fed
 # 640×480 JPEG frames of FER-made videos by examples/bench_live.rs. Prints the server's time per
 # frame (median, p95) with 1 and with 3 faces, one session at 10 and at 15 frames a second with
-# 3 faces (results a second, drops), and four sessions at 5 frames a second with the server's
-# resident memory before, after and at its peak.
+# 3 faces (results a second, drops), and four rounds of four sessions at 5 frames a second for
+# 30 s with the server's resident memory (now and at its peak) after each.
 #   scripts/bench-live.sh   (needs setup done and ../shared)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +33,7 @@ for fps in 10 15; do
   ./target/release/examples/bench_live "$url" target/bench/live_640x480_3face.mp4 open 1 $fps 20
 done
 echo "memory before four sessions: $(rss)"
-./target/release/examples/bench_live "$url" target/bench/live_640x480_1face.mp4 open 4 5 30
-echo "memory after: $(rss)"
-./target/release/examples/bench_live "$url" target/bench/live_640x480_1face.mp4 open 4 5 30
-echo "memory after a second round: $(rss)"
+for round in 1 2 3 4; do
+  ./target/release/examples/bench_live "$url" target/bench/live_640x480_1face.mp4 open 4 5 30 | sed -n 1p
+  echo "memory after round $round of four sessions: $(rss)"
+done

@@ -62,6 +62,10 @@ enum Command {
     /// Analyse one video, or one still picture (.jpg, .jpeg, .png, .webp, .bmp), without a
     /// server.
     Analyze(AnalyzeCmd),
+    /// Follow a camera (its number or /dev/videoN), a stream (RTSP, RTMP, HLS, HTTP) or a file
+    /// as it plays: a line whenever a person's most frequent expression changes, the people at
+    /// the end (Ctrl-C ends it).
+    Live(LiveCmd),
     /// Accuracy of a model on a folder-per-class dataset (e.g. FER2013's test split).
     Evaluate(EvaluateCmd),
     /// Write (or show the stored) narrative report of a succeeded job in the database.
@@ -81,6 +85,52 @@ enum Command {
     },
     /// Print the OpenAPI 3.1 contract (the one committed in openapi/openapi.json).
     Openapi,
+}
+
+#[derive(Args)]
+struct LiveCmd {
+    /// A camera's number (0), a device (/dev/video0), a stream URL or a file.
+    source: String,
+    /// Frames analysed per second of the source at most.
+    #[arg(long, default_value_t = 5.0)]
+    fps: f64,
+    /// Stop after this many seconds of the source.
+    #[arg(long)]
+    max_secs: Option<u64>,
+    /// yunet or haar.
+    #[arg(long)]
+    detector: Option<DetectorKind>,
+    #[arg(long)]
+    min_face_px: Option<u32>,
+    /// Emotion model name (a file stem in models_dir).
+    #[arg(long)]
+    model: Option<String>,
+}
+
+impl LiveCmd {
+    fn run(self, config: &Config) -> Result<()> {
+        if !(self.fps.is_finite() && self.fps > 0.0) {
+            anyhow::bail!("--fps must be a positive number");
+        }
+        let d = &config.defaults;
+        let options = AnalysisOptions {
+            sample_fps: 0.0,
+            detector: self.detector.unwrap_or(d.detector),
+            min_face_px: self.min_face_px.unwrap_or(d.min_face_px),
+            model: self.model.unwrap_or_default(),
+            tracking: true,
+            min_track_ms: d.min_track_ms,
+            focus: d.focus,
+            annotate: false,
+        };
+        let args = emoscope::cli::live::LiveArgs {
+            source: self.source,
+            options,
+            fps: self.fps,
+            max_secs: self.max_secs,
+        };
+        emoscope::cli::live::run(config, args)
+    }
 }
 
 #[derive(Args)]
@@ -198,7 +248,10 @@ fn main() {
 fn run() -> Result<()> {
     let cli = Cli::parse();
     let config = load_config(&cli)?;
-    let quiet_cli = matches!(cli.command, Command::Analyze(_) | Command::Evaluate(_));
+    let quiet_cli = matches!(
+        cli.command,
+        Command::Analyze(_) | Command::Evaluate(_) | Command::Live(_)
+    );
     telemetry::init(if quiet_cli { "warn" } else { "info" });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -248,6 +301,7 @@ fn dispatch(command: Command, mut config: Config, rt: &tokio::runtime::Runtime) 
             rt.block_on(app::run_workers(config, n, app::shutdown_signal()))
         }
         Command::Analyze(cmd) => cmd.run(&config),
+        Command::Live(cmd) => cmd.run(&config),
         Command::Evaluate(cmd) => cmd.run(&config),
         Command::Report(cmd) => rt.block_on(cmd.run(config)),
         Command::Keys { action } => rt.block_on(async {

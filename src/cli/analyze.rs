@@ -210,7 +210,7 @@ fn write_csv(out: &mut impl Write, s: &EmotionSummary, people: &[Person]) -> std
     Ok(())
 }
 
-fn write_people(out: &mut impl Write, people: &[Person]) -> std::io::Result<()> {
+pub(super) fn write_people(out: &mut impl Write, people: &[Person]) -> std::io::Result<()> {
     if people.is_empty() {
         return Ok(());
     }

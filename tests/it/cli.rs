@@ -310,3 +310,76 @@ fn analyze_reads_a_still_picture() {
         );
     }
 }
+
+/// `emoscope live` on an HLS stream (ffmpeg's segments served over HTTP by a local server):
+/// the three people of the scene, a line when each one's expression is first known, the people
+/// at the end when the stream ends, and the URL's query never printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_follows_the_people_of_an_hls_stream() {
+    let scene = common::scenes::scene_file("crossing", &common::scenes::crossing());
+    let dir = tempfile::tempdir().expect("dir");
+    let hls = dir.path().join("hls");
+    std::fs::create_dir(&hls).expect("hls dir");
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&scene)
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-f",
+            "hls",
+            "-hls_time",
+            "1",
+        ])
+        .args(["-hls_list_size", "0"])
+        .arg(hls.join("index.m3u8"))
+        .status()
+        .expect("ffmpeg");
+    assert!(made.success(), "cannot make the HLS stream");
+    let served = hls.clone();
+    let app = axum::Router::new().route(
+        "/live/{file}",
+        axum::routing::get(
+            move |axum::extract::Path(file): axum::extract::Path<String>| {
+                let path = served.join(file.replace('/', ""));
+                async move { std::fs::read(path).map_err(|_| axum::http::StatusCode::NOT_FOUND) }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let url = format!("http://{addr}/live/index.m3u8?token=hls-s3cr3t");
+    let mut cmd = emoscope(dir.path());
+    cmd.args(["live", "--fps", "5"]).arg(&url);
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .expect("join")
+        .expect("run");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    for person in 1..=3 {
+        assert!(
+            stdout.contains(&format!("person {person}: mostly")),
+            "person {person}:\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("frames analysed"), "{stdout}");
+    assert!(stderr.contains("index.m3u8?…"), "{stderr}");
+    assert!(!stdout.contains("hls-s3cr3t") && !stderr.contains("hls-s3cr3t"));
+
+    let none = emoscope(dir.path())
+        .args(["live", "http://127.0.0.1:9/none.m3u8"])
+        .output()
+        .expect("run");
+    assert!(!none.status.success());
+    assert!(String::from_utf8_lossy(&none.stderr).contains("cannot open"));
+}

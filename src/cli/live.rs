@@ -1,0 +1,190 @@
+//! `emoscope live SOURCE`: a camera (its number, or `/dev/videoN`), a stream (RTSP, RTMP, HLS,
+//! HTTP) or a file read as it plays, through a live run: a line whenever a person's most frequent
+//! expression changes, and the people at the end (when the source ends, after `--max-secs`, or
+//! at the first Ctrl-C). A quick look at a camera from a terminal; nothing is stored. A URL's
+//! user, password and query are never printed.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+use opencv::prelude::*;
+use opencv::videoio::{self, VideoCapture};
+
+use crate::config::Config;
+use crate::pipeline::aggregate::{self, Emotion};
+use crate::pipeline::decode::SampledFrame;
+use crate::pipeline::live::LiveSource;
+use crate::pipeline::{AnalysisOptions, Engine, FrameResult, Observer, PipelineError, Progress};
+
+pub struct LiveArgs {
+    /// A device number, a device path, a URL or a file.
+    pub source: String,
+    pub options: AnalysisOptions,
+    /// Frames analysed per second of the source at most.
+    pub fps: f64,
+    pub max_secs: Option<u64>,
+}
+
+pub fn run(config: &Config, mut args: LiveArgs) -> Result<()> {
+    let engine = Engine::load_for(config, config.threads_per_session(1), &args.options.model)?;
+    if args.options.model.is_empty() {
+        args.options.model = engine.default_model.clone();
+    }
+    if !engine.models.contains_key(&args.options.model) {
+        bail!(
+            "no model {:?}; available: {:?}",
+            args.options.model,
+            engine.models.keys().collect::<Vec<_>>()
+        );
+    }
+    let shown = shown(&args.source);
+    let cap = open(&args.source).ok_or_else(|| anyhow::anyhow!("cannot open {shown}"))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let on_signal = stop.clone();
+    // The first Ctrl-C ends the run (and prints the people); a second one, the process.
+    let _ = ctrlc_once(move || on_signal.store(true, Ordering::Relaxed));
+    eprintln!("reading {shown}; Ctrl-C ends it");
+    let mut source = Capture {
+        cap,
+        device: args.source.parse::<i32>().is_ok() || args.source.starts_with("/dev/"),
+        started: Instant::now(),
+        step_ms: 1000.0 / args.fps.max(0.1),
+        next_ms: 0.0,
+        index: 0,
+        stop,
+        max_ms: args.max_secs.map(|s| s as f64 * 1000.0),
+    };
+    let mut lines = Lines::default();
+    let outcome = engine
+        .pipeline()
+        .run_live(&args.options, &mut source, &mut lines)
+        .map_err(|e| anyhow::anyhow!("{} ({})", e.message, e.code()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{} frames analysed", outcome.summary.frames_analyzed)?;
+    super::analyze::write_people(&mut out, outcome.people.as_deref().unwrap_or_default())?;
+    writeln!(out, "{}", crate::views::NOTE)?;
+    Ok(())
+}
+
+/// The source as it may be printed.
+fn shown(source: &str) -> String {
+    match reqwest::Url::parse(source) {
+        Ok(url) if url.has_host() => crate::jobs::download::source::redact(&url),
+        _ => source.to_string(),
+    }
+}
+
+fn open(source: &str) -> Option<VideoCapture> {
+    let cap = match source.parse::<i32>() {
+        Ok(index) => VideoCapture::new(index, videoio::CAP_ANY),
+        Err(_) => VideoCapture::from_file(source, videoio::CAP_FFMPEG),
+    };
+    cap.ok().filter(|c| c.is_opened().unwrap_or(false))
+}
+
+/// Installs a SIGINT handler that calls `f` the first time and restores the default (so a
+/// second Ctrl-C ends the process).
+fn ctrlc_once(f: impl Fn() + Send + Sync + 'static) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new()
+        .name("emoscope-ctrlc".into())
+        .spawn(move || {
+            rt.block_on(async {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    f();
+                }
+            });
+        })?;
+    Ok(())
+}
+
+/// Frames from the capture, at most one per `step_ms` of the source's time.
+struct Capture {
+    cap: VideoCapture,
+    /// A camera: its time is the clock's (its position says nothing).
+    device: bool,
+    started: Instant,
+    step_ms: f64,
+    next_ms: f64,
+    index: u64,
+    stop: Arc<AtomicBool>,
+    max_ms: Option<f64>,
+}
+
+impl LiveSource for Capture {
+    fn started(&mut self) {
+        self.started = Instant::now();
+    }
+
+    fn next(&mut self) -> Option<SampledFrame> {
+        let mut image = Mat::default();
+        loop {
+            if self.stop.load(Ordering::Relaxed)
+                || !self.cap.read(&mut image).unwrap_or(false)
+                || image.empty()
+            {
+                return None;
+            }
+            self.index += 1;
+            let time_ms = match self.device {
+                true => self.started.elapsed().as_secs_f64() * 1000.0,
+                false => self
+                    .cap
+                    .get(videoio::CAP_PROP_POS_MSEC)
+                    .unwrap_or(0.0)
+                    .max(0.0),
+            };
+            if self.max_ms.is_some_and(|max| time_ms > max) {
+                return None;
+            }
+            if time_ms + 0.5 >= self.next_ms {
+                self.next_ms = time_ms + self.step_ms;
+                return Some(SampledFrame {
+                    index: self.index - 1,
+                    time_ms: time_ms.round() as u64,
+                    image,
+                });
+            }
+        }
+    }
+}
+
+/// A line whenever a person's most frequent expression changes.
+#[derive(Default)]
+struct Lines {
+    people: std::collections::BTreeMap<u32, ([u64; 7], Option<Emotion>)>,
+}
+
+impl Observer for Lines {
+    fn on_frames(&mut self, frames: Vec<FrameResult>, _: Progress) -> Result<(), PipelineError> {
+        let mut out = std::io::stdout().lock();
+        for frame in frames {
+            for face in &frame.faces {
+                let Some(person) = face.track_id else {
+                    continue;
+                };
+                let (counts, shown) = self.people.entry(person).or_insert(([0; 7], None));
+                counts[face.emotion.index()] += 1;
+                let now = aggregate::dominant(counts);
+                if let (Some(e), true) = (now, now != *shown) {
+                    *shown = now;
+                    let total: u64 = counts.iter().sum();
+                    let share = aggregate::percentages(counts)[e.index()];
+                    let at = frame.time_ms as f64 / 1000.0;
+                    let name = e.as_str();
+                    let _ = writeln!(
+                        out,
+                        "{at:>8.1} s  person {person}: mostly {name}, {share:.0} % of {total} faces"
+                    );
+                }
+            }
+        }
+        let _ = out.flush();
+        Ok(())
+    }
+}
