@@ -247,6 +247,9 @@ fn main() {
 
 fn run() -> Result<()> {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Serve { .. } | Command::Worker { .. }) {
+        restart_with_few_malloc_arenas();
+    }
     let config = load_config(&cli)?;
     let quiet_cli = matches!(
         cli.command,
@@ -257,6 +260,27 @@ fn run() -> Result<()> {
         .enable_all()
         .build()?;
     dispatch(cli.command, config, &rt)
+}
+
+/// glibc gives threads that allocate arenas of their own (up to eight per core), and memory
+/// freed in them is seldom given back: a server whose threads come and go (live sessions, OpenCV
+/// and ONNX Runtime buffers) grew by 40–70 MB with each round of four live sessions. With two
+/// arenas it stays flat (docs/benchmarks.md). glibc reads `MALLOC_ARENA_MAX` when the process
+/// starts, so a server started without it starts itself again with it; a value the operator
+/// set is kept.
+fn restart_with_few_malloc_arenas() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("MALLOC_ARENA_MAX").is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let error = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("MALLOC_ARENA_MAX", "2")
+        .exec();
+    eprintln!("warning: cannot restart with MALLOC_ARENA_MAX=2 ({error}); memory may grow");
 }
 
 /// The configuration: defaults, the file, `EMOSCOPE_*` variables, then the global flags.
