@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Live sessions (GET /v1/live) on this machine: a release `emoscope serve` (one worker), fed
 # 640×480 JPEG frames of FER-made videos by examples/bench_live.rs. Prints the server's time per
-# frame (median, p95) with 1 and with 3 faces, one session at 10 and at 15 frames a second with
+# frame (median, p95) with 1 and with 3 faces, one session at 10, 15 and 30 frames a second with
 # 3 faces (results a second, drops), and four rounds of four sessions at 5 frames a second for
 # 30 s with the server's resident memory (now and at its peak) after each.
 #   scripts/bench-live.sh   (needs setup done and ../shared)
@@ -28,7 +28,7 @@ for faces in 1 3; do
   echo "1 session, closed loop, $faces face(s):"
   ./target/release/examples/bench_live "$url" target/bench/live_640x480_${faces}face.mp4 closed
 done
-for fps in 10 15; do
+for fps in 10 15 30; do
   echo "1 session, $fps frames/s, 3 faces:"
   ./target/release/examples/bench_live "$url" target/bench/live_640x480_3face.mp4 open 1 $fps 20
 done

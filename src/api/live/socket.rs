@@ -102,11 +102,27 @@ impl Session {
         let finished = tokio::task::spawn_blocking(move || thread.join()).await;
         let sink = writer.await.ok().flatten();
         let dropped = slot.dropped.load(Ordering::Relaxed);
-        let message = match finished {
+        let message = self.last_message(&id, &ending, finished, dropped).await;
+        tracing::info!(session = %id, reason = ending.reason, dropped, "live session ended");
+        if let Some(mut sink) = sink {
+            let _ = send(&mut sink, &message).await;
+            let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.close()).await;
+        }
+    }
+
+    /// `ended`: how the session ended, and its job when it was kept.
+    async fn last_message(
+        &self,
+        id: &str,
+        ending: &Ending,
+        finished: Result<std::thread::Result<session::Finished>, tokio::task::JoinError>,
+        dropped: u64,
+    ) -> LiveMessage {
+        match finished {
             Ok(Ok(Ok((outcome, frames)))) => {
                 let analysed = frames.len() as u64;
                 let (job, error) = match ending.keep {
-                    true => self.keep(&id, outcome, &frames).await,
+                    true => self.keep(id, outcome, &frames).await,
                     false => (None, None),
                 };
                 ended(ending.reason, analysed, dropped, job, error)
@@ -119,11 +135,6 @@ impl Session {
                 None,
                 Some("the analysis stopped".into()),
             ),
-        };
-        tracing::info!(session = %id, reason = ending.reason, dropped, "live session ended");
-        if let Some(mut sink) = sink {
-            let _ = send(&mut sink, &message).await;
-            let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.close()).await;
         }
     }
 
