@@ -19,7 +19,8 @@ function env(name: string): string {
 
 const client = () => new Emoscope({ baseUrl: env("EMOSCOPE_URL"), apiKey: env("EMOSCOPE_KEY") });
 
-/** A local receiver that resolves with the first webhook it gets. */
+/** A local receiver that resolves with the first `job.*` webhook it gets (the report's may come
+ * first: deliveries are sent side by side). */
 async function receiver(): Promise<{ url: string; hook: Promise<{ headers: WebhookHeaders; body: string }>; close: () => void }> {
   let resolve!: (v: { headers: WebhookHeaders; body: string }) => void;
   const hook = new Promise<{ headers: WebhookHeaders; body: string }>((r) => (resolve = r));
@@ -28,13 +29,15 @@ async function receiver(): Promise<{ url: string; hook: Promise<{ headers: Webho
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       res.writeHead(200).end();
+      const body = Buffer.concat(chunks).toString("utf8");
+      if (!String(JSON.parse(body).type).startsWith("job.")) return;
       resolve({
         headers: {
           "webhook-id": String(req.headers["webhook-id"]),
           "webhook-timestamp": String(req.headers["webhook-timestamp"]),
           "webhook-signature": String(req.headers["webhook-signature"]),
         },
-        body: Buffer.concat(chunks).toString("utf8"),
+        body,
       });
     });
   });
