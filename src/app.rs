@@ -210,7 +210,8 @@ impl Service {
             let (pool, engine) = boot.workers(workers).await?;
             let l = &config.limits;
             let (catalogue, provider) = (Catalogue::of(&engine), Some(engine.provider));
-            let live = LiveSessions::new(engine.clone(), config.clone());
+            let holder = format!("{}{}-live", boot.instance.worker_prefix, std::process::id());
+            let live = LiveSessions::new(engine.clone(), config.clone(), holder);
             let images = ImageAnalysers::spawn(engine, l.image_workers, l.image_queue)?;
             (Some(pool), catalogue, provider, Some(images), Some(live))
         } else {

@@ -5,18 +5,13 @@
 //! user, password and query are never printed.
 
 use std::io::Write;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::sync::atomic::Ordering;
 
 use anyhow::{Result, bail};
-use opencv::prelude::*;
-use opencv::videoio::{self, VideoCapture};
 
 use crate::config::Config;
+use crate::live::capture::Capture;
 use crate::pipeline::aggregate::{self, Emotion};
-use crate::pipeline::decode::SampledFrame;
-use crate::pipeline::live::LiveSource;
 use crate::pipeline::{AnalysisOptions, Engine, FrameResult, Observer, PipelineError, Progress};
 
 pub struct LiveArgs {
@@ -41,22 +36,13 @@ pub fn run(config: &Config, mut args: LiveArgs) -> Result<()> {
         );
     }
     let shown = shown(&args.source);
-    let cap = open(&args.source).ok_or_else(|| anyhow::anyhow!("cannot open {shown}"))?;
-    let stop = Arc::new(AtomicBool::new(false));
-    let on_signal = stop.clone();
+    let max_ms = args.max_secs.map(|s| s as f64 * 1000.0);
+    let mut source = Capture::open(&args.source, args.fps, max_ms)
+        .ok_or_else(|| anyhow::anyhow!("cannot open {shown}"))?;
+    let on_signal = source.stop.clone();
     // The first Ctrl-C ends the run (and prints the people); a second one, the process.
     let _ = ctrlc_once(move || on_signal.store(true, Ordering::Relaxed));
     eprintln!("reading {shown}; Ctrl-C ends it");
-    let mut source = Capture {
-        cap,
-        device: args.source.parse::<i32>().is_ok() || args.source.starts_with("/dev/"),
-        started: Instant::now(),
-        step_ms: 1000.0 / args.fps.max(0.1),
-        next_ms: 0.0,
-        index: 0,
-        stop,
-        max_ms: args.max_secs.map(|s| s as f64 * 1000.0),
-    };
     let mut lines = Lines::default();
     let outcome = engine
         .pipeline()
@@ -77,14 +63,6 @@ fn shown(source: &str) -> String {
     }
 }
 
-fn open(source: &str) -> Option<VideoCapture> {
-    let cap = match source.parse::<i32>() {
-        Ok(index) => VideoCapture::new(index, videoio::CAP_ANY),
-        Err(_) => VideoCapture::from_file(source, videoio::CAP_FFMPEG),
-    };
-    cap.ok().filter(|c| c.is_opened().unwrap_or(false))
-}
-
 /// Installs a SIGINT handler that calls `f` the first time and restores the default (so a
 /// second Ctrl-C ends the process).
 fn ctrlc_once(f: impl Fn() + Send + Sync + 'static) -> std::io::Result<()> {
@@ -101,57 +79,6 @@ fn ctrlc_once(f: impl Fn() + Send + Sync + 'static) -> std::io::Result<()> {
             });
         })?;
     Ok(())
-}
-
-/// Frames from the capture, at most one per `step_ms` of the source's time.
-struct Capture {
-    cap: VideoCapture,
-    /// A camera: its time is the clock's (its position says nothing).
-    device: bool,
-    started: Instant,
-    step_ms: f64,
-    next_ms: f64,
-    index: u64,
-    stop: Arc<AtomicBool>,
-    max_ms: Option<f64>,
-}
-
-impl LiveSource for Capture {
-    fn started(&mut self) {
-        self.started = Instant::now();
-    }
-
-    fn next(&mut self) -> Option<SampledFrame> {
-        let mut image = Mat::default();
-        loop {
-            if self.stop.load(Ordering::Relaxed)
-                || !self.cap.read(&mut image).unwrap_or(false)
-                || image.empty()
-            {
-                return None;
-            }
-            self.index += 1;
-            let time_ms = match self.device {
-                true => self.started.elapsed().as_secs_f64() * 1000.0,
-                false => self
-                    .cap
-                    .get(videoio::CAP_PROP_POS_MSEC)
-                    .unwrap_or(0.0)
-                    .max(0.0),
-            };
-            if self.max_ms.is_some_and(|max| time_ms > max) {
-                return None;
-            }
-            if time_ms + 0.5 >= self.next_ms {
-                self.next_ms = time_ms + self.step_ms;
-                return Some(SampledFrame {
-                    index: self.index - 1,
-                    time_ms: time_ms.round() as u64,
-                    image,
-                });
-            }
-        }
-    }
 }
 
 /// A line whenever a person's most frequent expression changes.

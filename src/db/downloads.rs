@@ -90,20 +90,25 @@ impl DownloadStore for SqlStore {
 
     async fn recover_downloads(&self, lost: LostWriters<'_>) -> DbResult<u64> {
         let which = lost.condition("heartbeat_at", "$3");
+        // A stream's job (running, without a video) is lost the same way: its URL went too.
         let sql = format!(
-            "UPDATE jobs SET status = 'failed', error_code = 'download_failed', \
-               error_message = $1, worker_id = NULL, finished_at = $2, updated_at = $2 \
-             WHERE status = 'downloading' AND {which}"
+            "UPDATE jobs SET status = 'failed', \
+               error_code = CASE WHEN status = 'downloading' THEN 'download_failed' ELSE 'worker_lost' END, \
+               error_message = CASE WHEN status = 'downloading' THEN $1 ELSE $4 END, \
+               worker_id = NULL, finished_at = $2, updated_at = $2 \
+             WHERE (status = 'downloading' OR (status = 'running' AND video_path IS NULL)) \
+               AND {which}"
         );
-        let message =
+        let download =
             "the server downloading the video stopped before it was done; send the URL again";
+        let stream = "the server reading the stream stopped; send it again";
         let n = with_pool!(self, pool => {
-            let q = sqlx::query(&sql).bind(message).bind(now_ms());
+            let q = sqlx::query(&sql).bind(download).bind(now_ms());
             let q = match lost {
                 LostWriters::SilentSince(ms) => q.bind(ms),
                 LostWriters::OfInstance(prefix) => q.bind(prefix),
             };
-            q.execute(pool).await.map(|r| r.rows_affected())
+            q.bind(stream).execute(pool).await.map(|r| r.rows_affected())
         })?;
         Ok(n)
     }

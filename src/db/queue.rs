@@ -21,7 +21,8 @@ use crate::pipeline::probe::VideoInfo;
 /// What a lost worker's job becomes: requeued, without counting the attempt, unless it was lost
 /// at the same point (frames done) `$1` times in a row, which marks it as the job that kills its
 /// worker. `$2` is now. Only the `WHERE` clause differs between the stale-heartbeat recovery and
-/// a restart's take-back.
+/// a restart's take-back. A running job without a video (a stream, a live session being kept)
+/// cannot be taken up again: `recover_downloads` fails it.
 const LOST_JOB_UPDATE: &str = "UPDATE jobs SET \
        crashes = CASE WHEN progress_done = crash_progress THEN crashes + 1 ELSE 1 END, \
        crash_progress = progress_done, \
@@ -36,7 +37,7 @@ const LOST_JOB_UPDATE: &str = "UPDATE jobs SET \
          THEN 'the worker analysing this job died at the same point several times in a row' \
          ELSE error_message END, \
        worker_id = NULL, run_after = $2, updated_at = $2 \
-     WHERE status = 'running' AND ";
+     WHERE status = 'running' AND video_path IS NOT NULL AND ";
 
 /// Applies only while the job is still this worker's.
 const HELD: &str = "WHERE id = $1 AND worker_id = $2 AND status = 'running'";

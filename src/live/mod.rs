@@ -3,8 +3,10 @@
 //! and holds the short-lived tickets a browser uses to open one; [`session`] analyses one
 //! session's frames on a thread of its own; [`keep`] stores a finished session as a job.
 
+pub mod capture;
 pub mod keep;
 pub mod session;
+pub mod stream;
 pub mod tickets;
 
 use std::collections::HashMap;
@@ -19,6 +21,10 @@ use crate::pipeline::Engine;
 pub struct LiveSessions {
     pub engine: Arc<Engine>,
     pub config: Arc<Config>,
+    /// What the jobs of this process's sessions and streams are held by (then `-` and the
+    /// job's or session's id): it starts with this instance's prefix, so that a restart fails
+    /// what its previous process left running.
+    pub holder: String,
     pub tickets: Arc<tickets::Tickets>,
     open: Arc<Mutex<Open>>,
 }
@@ -61,10 +67,11 @@ impl Drop for Place {
 }
 
 impl LiveSessions {
-    pub fn new(engine: Arc<Engine>, config: Arc<Config>) -> Self {
+    pub fn new(engine: Arc<Engine>, config: Arc<Config>, holder: String) -> Self {
         Self {
             engine,
             config,
+            holder,
             tickets: Arc::default(),
             open: Arc::default(),
         }

@@ -318,43 +318,8 @@ fn analyze_reads_a_still_picture() {
 async fn live_follows_the_people_of_an_hls_stream() {
     let scene = common::scenes::scene_file("crossing", &common::scenes::crossing());
     let dir = tempfile::tempdir().expect("dir");
-    let hls = dir.path().join("hls");
-    std::fs::create_dir(&hls).expect("hls dir");
-    let made = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(&scene)
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-f",
-            "hls",
-            "-hls_time",
-            "1",
-        ])
-        .args(["-hls_list_size", "0"])
-        .arg(hls.join("index.m3u8"))
-        .status()
-        .expect("ffmpeg");
-    assert!(made.success(), "cannot make the HLS stream");
-    let served = hls.clone();
-    let app = axum::Router::new().route(
-        "/live/{file}",
-        axum::routing::get(
-            move |axum::extract::Path(file): axum::extract::Path<String>| {
-                let path = served.join(file.replace('/', ""));
-                async move { std::fs::read(path).map_err(|_| axum::http::StatusCode::NOT_FOUND) }
-            },
-        ),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-
-    let url = format!("http://{addr}/live/index.m3u8?token=hls-s3cr3t");
+    let (playlist, _served) = common::video_host::hls(&scene, false).await;
+    let url = format!("{playlist}?token=hls-s3cr3t");
     let mut cmd = emoscope(dir.path());
     cmd.args(["live", "--fps", "5"]).arg(&url);
     let out = tokio::task::spawn_blocking(move || cmd.output())

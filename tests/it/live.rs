@@ -303,3 +303,89 @@ async fn the_latest_frame_wins_tickets_open_sessions_and_a_cut_connection_frees_
     assert_eq!(bad.err(), Some(400));
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_url_becomes_a_job_that_ends_with_the_stream_or_a_cancel() {
+    let (app, token) = start(|c| {
+        c.downloads.allow_http = true;
+        c.downloads.allowed_networks = "127.0.0.1".parse().expect("networks");
+    })
+    .await;
+    let client = client_with(&token);
+    let scene = common::scenes::scene_file("crossing", &common::scenes::crossing());
+    let (playlist, _served) = common::video_host::hls(&scene, false).await;
+    let url = format!("{playlist}?token=stream-s3cr3t");
+    let body = json!({"source_url": url, "sample_fps": 5});
+    let (status, job) = status_and_json(client.post(app.url("/v1/jobs")).json(&body)).await;
+    assert_eq!(
+        (status, job["status"].as_str()),
+        (202, Some("running")),
+        "{job}"
+    );
+    assert_eq!(job["video"]["url"], format!("{playlist}?…"));
+    let id = job["id"].as_str().expect("id");
+    let done = poll(&client, &app, id).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert!(
+        done["progress"]["frames_done"].as_u64() > Some(30),
+        "{done}"
+    );
+    let (_, people) = status_and_json(client.get(app.url(&format!("/v1/jobs/{id}/people")))).await;
+    assert!(
+        people["people"].as_array().is_some_and(|p| p.len() >= 3),
+        "{people}"
+    );
+    assert!(!done.to_string().contains("stream-s3cr3t"));
+
+    // A stream that does not end runs until it is canceled.
+    let (endless, _served) = common::video_host::hls(&scene, true).await;
+    let body = json!({"source_url": endless});
+    let (status, job) = status_and_json(client.post(app.url("/v1/jobs")).json(&body)).await;
+    assert_eq!(status, 202, "{job}");
+    let id = job["id"].as_str().expect("id");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (status, canceled) =
+        status_and_json(client.post(app.url(&format!("/v1/jobs/{id}/cancel")))).await;
+    assert_eq!(status, 202, "{canceled}");
+    let ended = poll(&client, &app, id).await;
+    assert_eq!(ended["status"], "canceled", "{ended}");
+
+    for (source, why) in [
+        ("ftp://127.0.0.1/a", "rtsp, rtmp, http or https"),
+        ("rtsp://10.1.2.3/stream", "private address"),
+    ] {
+        let (status, e) = status_and_json(
+            client
+                .post(app.url("/v1/jobs"))
+                .json(&json!({"source_url": source})),
+        )
+        .await;
+        assert_eq!(
+            (status, common::error_code(&e).as_str()),
+            (400, "invalid_video_url"),
+            "{e}"
+        );
+        assert!(
+            e["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(why)),
+            "{e}"
+        );
+    }
+    app.stop().await;
+}
+
+async fn poll(client: &reqwest::Client, app: &TestApp, id: &str) -> Value {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let (_, job) = status_and_json(client.get(app.url(&format!("/v1/jobs/{id}")))).await;
+        if matches!(
+            job["status"].as_str(),
+            Some("succeeded" | "failed" | "canceled")
+        ) {
+            return job;
+        }
+        assert!(std::time::Instant::now() < deadline, "{job}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

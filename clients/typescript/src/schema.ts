@@ -1440,8 +1440,9 @@ export interface components {
             total_tokens: number;
         };
         /**
-         * @description A job whose video the server fetches from a URL, with the options of an upload (see the
-         *     query parameters of `POST /v1/jobs`: the same names, meanings and limits).
+         * @description A job whose video the server fetches from a URL, or a stream it follows, with the options of
+         *     an upload (see the query parameters of `POST /v1/jobs`: the same names, meanings and
+         *     limits). One of `video_url` and `source_url`.
          */
         VideoByUrl: {
             /**
@@ -1452,7 +1453,16 @@ export interface components {
              *     never shown: the job shows the URL without them.
              * @example https://cdn.example.com/videos/interview.mp4?token=…
              */
-            video_url: string;
+            video_url?: string | null;
+            /**
+             * @description Instead of `video_url`: a stream to follow as it plays (`rtsp://`, `rtmp://`, an HLS
+             *     `https://…m3u8`, `http(s)://`; those without TLS only where `downloads.allow_http`),
+             *     checked like `video_url`. The job is `running` at once, read and analysed by the server
+             *     process that accepted it (one with workers), `sample_fps` frames a second, until the
+             *     stream ends, `limits.max_duration_secs`, or a cancel; its timeline grows as it runs.
+             * @example rtsp://camera.example.com/stream1
+             */
+            source_url?: string | null;
             /**
              * Format: double
              * @example 5

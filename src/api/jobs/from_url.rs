@@ -24,8 +24,9 @@ use crate::views::results;
 /// Largest JSON body: a URL of at most 2048 characters and the options, each capped too.
 const MAX_JSON_BYTES: usize = 64 * 1024;
 
-/// A job whose video the server fetches from a URL, with the options of an upload (see the
-/// query parameters of `POST /v1/jobs`: the same names, meanings and limits).
+/// A job whose video the server fetches from a URL, or a stream it follows, with the options of
+/// an upload (see the query parameters of `POST /v1/jobs`: the same names, meanings and
+/// limits). One of `video_url` and `source_url`.
 // Only the contract's: the body is read field by field, so that an option's value may be a
 // string or a JSON number or boolean, as in a form. Its names are the upload's (a test checks).
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -38,7 +39,14 @@ pub struct VideoByUrl {
     /// `downloads.s3_buckets`. A user, password or query in it (a signed link) is used but
     /// never shown: the job shows the URL without them.
     #[schema(example = "https://cdn.example.com/videos/interview.mp4?token=…")]
-    video_url: String,
+    video_url: Option<String>,
+    /// Instead of `video_url`: a stream to follow as it plays (`rtsp://`, `rtmp://`, an HLS
+    /// `https://…m3u8`, `http(s)://`; those without TLS only where `downloads.allow_http`),
+    /// checked like `video_url`. The job is `running` at once, read and analysed by the server
+    /// process that accepted it (one with workers), `sample_fps` frames a second, until the
+    /// stream ends, `limits.max_duration_secs`, or a cancel; its timeline grows as it runs.
+    #[schema(example = "rtsp://camera.example.com/stream1")]
+    source_url: Option<String>,
     #[schema(minimum = 0, example = 5)]
     sample_fps: Option<f64>,
     #[schema(value_type = Option<results::DetectorKind>)]
@@ -64,8 +72,14 @@ pub fn is_json(headers: &HeaderMap) -> bool {
     content_type.starts_with("application/json")
 }
 
-/// The URL's source, its options as sent, and what the request asked for (its fingerprint).
-async fn read(state: &AppState, request: Request) -> ApiResult<(Source, SentOptions, String)> {
+/// What the JSON body names: a video to fetch, or a stream to follow.
+enum Target {
+    Video(Source),
+    Stream(reqwest::Url),
+}
+
+/// The URL's target, its options as sent, and what the request asked for (its fingerprint).
+async fn read(state: &AppState, request: Request) -> ApiResult<(Target, SentOptions, String)> {
     // Options in the query count too, as for an upload; the body's win.
     let mut fields = query_options(state, &request)?;
     let idle = Duration::from_secs(state.config.limits.upload_idle_secs.max(1));
@@ -88,12 +102,21 @@ async fn read(state: &AppState, request: Request) -> ApiResult<(Source, SentOpti
                 format!("the body is not a JSON object: {e}"),
             )
         })?;
-    let mut url = None;
+    let mut url: Option<(String, String)> = None;
     for (name, value) in object {
-        if name == "video_url" {
-            url = Some(value.as_str().map(str::to_string).ok_or_else(|| {
-                ApiError::new(ErrorCode::InvalidVideoUrl, "video_url must be a string")
-            })?);
+        if name == "video_url" || name == "source_url" {
+            let raw = value.as_str().map(str::to_string).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidVideoUrl,
+                    format!("{name} must be a string"),
+                )
+            })?;
+            if url.replace((name, raw)).is_some() {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidVideoUrl,
+                    "send either video_url (a video to fetch) or source_url (a stream), not both",
+                ));
+            }
             continue;
         }
         let text = match value {
@@ -112,23 +135,29 @@ async fn read(state: &AppState, request: Request) -> ApiResult<(Source, SentOpti
         };
         fields.push(state, &name, &text)?;
     }
-    let raw = url.ok_or_else(|| {
+    let (name, raw) = url.ok_or_else(|| {
         ApiError::new(
             ErrorCode::InvalidVideoUrl,
-            "the JSON body needs a video_url",
+            "the JSON body needs a video_url (a video to fetch) or a source_url (a stream)",
         )
     })?;
-    let source = Source::parse(&raw, state.downloads.policy(), &state.config)
-        .map_err(|m| ApiError::new(ErrorCode::InvalidVideoUrl, m))?;
+    let target = match name.as_str() {
+        "source_url" => Target::Stream(super::stream::check(state, &raw).await?),
+        _ => Target::Video(
+            Source::parse(&raw, state.downloads.policy(), &state.config)
+                .map_err(|m| ApiError::new(ErrorCode::InvalidVideoUrl, m))?,
+        ),
+    };
     let mut digest = Sha256::new();
-    digest.update(b"video_url\n");
+    digest.update(name.as_bytes());
+    digest.update(b"\n");
     digest.update(raw.trim().as_bytes());
     let fingerprint = fields.fingerprint(digest);
-    Ok((source, fields, fingerprint))
+    Ok((target, fields, fingerprint))
 }
 
 /// What the request asked for, for a retry with the same `Idempotency-Key`.
-pub async fn fingerprint(state: &AppState, request: Request) -> ApiResult<String> {
+pub(super) async fn fingerprint(state: &AppState, request: Request) -> ApiResult<String> {
     let (_, fields, fingerprint) = read(state, request).await?;
     fields.parse(state)?;
     Ok(fingerprint)
@@ -141,7 +170,13 @@ pub async fn create(
     request: Request,
 ) -> ApiResult<Made<Response>> {
     admit(state, caller, None).await?;
-    let (source, fields, fingerprint) = read(state, request).await?;
+    let (target, fields, fingerprint) = read(state, request).await?;
+    let source = match target {
+        Target::Video(source) => source,
+        Target::Stream(url) => {
+            return super::stream::create(state, caller, url, fields, fingerprint).await;
+        }
+    };
     let asked = fields.parse(state)?;
     let (options, keep_video) = asked.resolve(state);
     let callback_url = callback_url(state, caller, asked.callback_url.clone()).await?;
@@ -196,6 +231,7 @@ mod tests {
     fn the_contract_names_the_upload_s_options() {
         let mut expected: Vec<&str> = UploadOptions::names().to_vec();
         expected.push("video_url");
+        expected.push("source_url");
         expected.sort();
         let mut documented = crate::fields::names::<VideoByUrl>().to_vec();
         documented.sort();

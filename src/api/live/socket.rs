@@ -231,10 +231,11 @@ impl Session {
         outcome: crate::pipeline::Outcome,
         frames: &[crate::pipeline::FrameResult],
     ) -> (Option<Box<JobView>>, Option<String>) {
+        let holder = format!("{}-{id}", self.live.holder);
         let kept = crate::live::keep::keep(
             self.store.as_ref(),
             &self.caller,
-            id,
+            &holder,
             self.options.clone(),
             self.callback_url.clone(),
             outcome,

@@ -126,3 +126,48 @@ impl VideoHost {
         self.seen.lock().await.hits.get(name).copied().unwrap_or(0)
     }
 }
+
+/// A scene cut into HLS segments by ffmpeg and served over HTTP on loopback; returns the
+/// playlist's URL and the folder (kept while the stream is served). `endless` leaves the end
+/// mark out of the playlist, so that a reader waits for segments that never come, as on a live
+/// stream.
+pub async fn hls(video: &std::path::Path, endless: bool) -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("dir");
+    let playlist = dir.path().join("index.m3u8");
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(video)
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-f",
+            "hls",
+            "-hls_time",
+            "1",
+        ])
+        .args(["-hls_list_size", "0"])
+        .arg(&playlist)
+        .status()
+        .expect("ffmpeg");
+    assert!(made.success(), "cannot make the HLS stream");
+    if endless {
+        let text = std::fs::read_to_string(&playlist).expect("playlist");
+        std::fs::write(&playlist, text.replace("#EXT-X-ENDLIST", "")).expect("playlist");
+    }
+    let served = dir.path().to_path_buf();
+    let app = axum::Router::new().route(
+        "/live/{file}",
+        axum::routing::get(move |Path(file): Path<String>| {
+            let path = served.join(file.replace('/', ""));
+            async move { std::fs::read(path).map_err(|_| StatusCode::NOT_FOUND) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/live/index.m3u8"), dir)
+}

@@ -15,15 +15,24 @@ T = TypeVar("T", bound="VideoByUrl")
 
 @_attrs_define
 class VideoByUrl:
-    """A job whose video the server fetches from a URL, with the options of an upload (see the
-    query parameters of `POST /v1/jobs`: the same names, meanings and limits).
+    """A job whose video the server fetches from a URL, or a stream it follows, with the options of
+    an upload (see the query parameters of `POST /v1/jobs`: the same names, meanings and
+    limits). One of `video_url` and `source_url`.
 
         Attributes:
-            video_url (str): `https://…` (`http://` only where `downloads.allow_http`), fetched by the server: every
+            video_url (Union[None, Unset, str]): `https://…` (`http://` only where `downloads.allow_http`), fetched by the
+                server: every
                 address the host resolves to, and every redirect's, must be public or listed in
                 `downloads.allowed_networks`; or `s3://bucket/key` of a bucket listed in
                 `downloads.s3_buckets`. A user, password or query in it (a signed link) is used but
                 never shown: the job shows the URL without them. Example: https://cdn.example.com/videos/interview.mp4?token=….
+            source_url (Union[None, Unset, str]): Instead of `video_url`: a stream to follow as it plays (`rtsp://`,
+                `rtmp://`, an HLS
+                `https://…m3u8`, `http(s)://`; those without TLS only where `downloads.allow_http`),
+                checked like `video_url`. The job is `running` at once, read and analysed by the server
+                process that accepted it (one with workers), `sample_fps` frames a second, until the
+                stream ends, `limits.max_duration_secs`, or a cancel; its timeline grows as it runs. Example:
+                rtsp://camera.example.com/stream1.
             sample_fps (Union[None, Unset, float]):  Example: 5.
             detector (Union[DetectorKind, None, Unset]):
             min_face_px (Union[None, Unset, int]):
@@ -37,7 +46,8 @@ class VideoByUrl:
             callback_url (Union[None, Unset, str]):
     """
 
-    video_url: str
+    video_url: Union[None, Unset, str] = UNSET
+    source_url: Union[None, Unset, str] = UNSET
     sample_fps: Union[None, Unset, float] = UNSET
     detector: Union[DetectorKind, None, Unset] = UNSET
     min_face_px: Union[None, Unset, int] = UNSET
@@ -51,7 +61,17 @@ class VideoByUrl:
     callback_url: Union[None, Unset, str] = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        video_url = self.video_url
+        video_url: Union[None, Unset, str]
+        if isinstance(self.video_url, Unset):
+            video_url = UNSET
+        else:
+            video_url = self.video_url
+
+        source_url: Union[None, Unset, str]
+        if isinstance(self.source_url, Unset):
+            source_url = UNSET
+        else:
+            source_url = self.source_url
 
         sample_fps: Union[None, Unset, float]
         if isinstance(self.sample_fps, Unset):
@@ -125,11 +145,11 @@ class VideoByUrl:
 
         field_dict: dict[str, Any] = {}
 
-        field_dict.update(
-            {
-                "video_url": video_url,
-            }
-        )
+        field_dict.update({})
+        if video_url is not UNSET:
+            field_dict["video_url"] = video_url
+        if source_url is not UNSET:
+            field_dict["source_url"] = source_url
         if sample_fps is not UNSET:
             field_dict["sample_fps"] = sample_fps
         if detector is not UNSET:
@@ -158,7 +178,24 @@ class VideoByUrl:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        video_url = d.pop("video_url")
+
+        def _parse_video_url(data: object) -> Union[None, Unset, str]:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(Union[None, Unset, str], data)
+
+        video_url = _parse_video_url(d.pop("video_url", UNSET))
+
+        def _parse_source_url(data: object) -> Union[None, Unset, str]:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(Union[None, Unset, str], data)
+
+        source_url = _parse_source_url(d.pop("source_url", UNSET))
 
         def _parse_sample_fps(data: object) -> Union[None, Unset, float]:
             if data is None:
@@ -277,6 +314,7 @@ class VideoByUrl:
 
         video_by_url = cls(
             video_url=video_url,
+            source_url=source_url,
             sample_fps=sample_fps,
             detector=detector,
             min_face_px=min_face_px,

@@ -215,9 +215,10 @@ def sync_detailed(
         filename (Union[Unset, str]):
         callback_url (Union[Unset, str]):
         idempotency_key (Union[None, Unset, str]):
-        body (VideoByUrl): A job whose video the server fetches from a URL, with the options of an
-            upload (see the
-            query parameters of `POST /v1/jobs`: the same names, meanings and limits).
+        body (VideoByUrl): A job whose video the server fetches from a URL, or a stream it
+            follows, with the options of
+            an upload (see the query parameters of `POST /v1/jobs`: the same names, meanings and
+            limits). One of `video_url` and `source_url`.
         body (File): The video file itself as the request body.
         body (UploadForm): The video file and, optionally, the job's options
 
@@ -294,9 +295,10 @@ def sync(
         filename (Union[Unset, str]):
         callback_url (Union[Unset, str]):
         idempotency_key (Union[None, Unset, str]):
-        body (VideoByUrl): A job whose video the server fetches from a URL, with the options of an
-            upload (see the
-            query parameters of `POST /v1/jobs`: the same names, meanings and limits).
+        body (VideoByUrl): A job whose video the server fetches from a URL, or a stream it
+            follows, with the options of
+            an upload (see the query parameters of `POST /v1/jobs`: the same names, meanings and
+            limits). One of `video_url` and `source_url`.
         body (File): The video file itself as the request body.
         body (UploadForm): The video file and, optionally, the job's options
 
@@ -368,9 +370,10 @@ async def asyncio_detailed(
         filename (Union[Unset, str]):
         callback_url (Union[Unset, str]):
         idempotency_key (Union[None, Unset, str]):
-        body (VideoByUrl): A job whose video the server fetches from a URL, with the options of an
-            upload (see the
-            query parameters of `POST /v1/jobs`: the same names, meanings and limits).
+        body (VideoByUrl): A job whose video the server fetches from a URL, or a stream it
+            follows, with the options of
+            an upload (see the query parameters of `POST /v1/jobs`: the same names, meanings and
+            limits). One of `video_url` and `source_url`.
         body (File): The video file itself as the request body.
         body (UploadForm): The video file and, optionally, the job's options
 
@@ -445,9 +448,10 @@ async def asyncio(
         filename (Union[Unset, str]):
         callback_url (Union[Unset, str]):
         idempotency_key (Union[None, Unset, str]):
-        body (VideoByUrl): A job whose video the server fetches from a URL, with the options of an
-            upload (see the
-            query parameters of `POST /v1/jobs`: the same names, meanings and limits).
+        body (VideoByUrl): A job whose video the server fetches from a URL, or a stream it
+            follows, with the options of
+            an upload (see the query parameters of `POST /v1/jobs`: the same names, meanings and
+            limits). One of `video_url` and `source_url`.
         body (File): The video file itself as the request body.
         body (UploadForm): The video file and, optionally, the job's options
 

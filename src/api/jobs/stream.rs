@@ -1,0 +1,153 @@
+//! `POST /v1/jobs` with `{"source_url": …}`: a stream (RTSP, RTMP, HLS, HTTP) followed as it
+//! plays by this process (see `live/stream.rs`). The URL is checked like a video URL: its
+//! scheme, and every address its host resolves to. FFmpeg resolves the name again when it
+//! connects, so unlike a download the connection is not pinned to the checked address; a
+//! deployment that reads streams from names it does not trust should resolve them itself.
+
+use axum::response::Response;
+use reqwest::Url;
+
+use super::create::{accepted, callback_url, warnings};
+use super::options::{SentOptions, display_name};
+use crate::api::AppState;
+use crate::api::error::{ApiError, ApiResult, ErrorCode};
+use crate::api::idempotency::Made;
+use crate::auth::Caller;
+use crate::jobs::download::source::redact;
+use crate::jobs::{Holder, NewJob};
+use crate::live::Refused;
+use crate::live::stream::{self, StreamJob};
+use crate::pipeline::probe::VideoInfo;
+use crate::webhooks::target::MAX_URL_CHARS;
+
+/// The stream's URL, if its form and addresses are allowed.
+pub(super) async fn check(state: &AppState, raw: &str) -> ApiResult<Url> {
+    let bad = |m: String| ApiError::new(ErrorCode::InvalidVideoUrl, m);
+    if raw.len() > MAX_URL_CHARS {
+        return Err(bad(format!(
+            "source_url is longer than {MAX_URL_CHARS} characters"
+        )));
+    }
+    let url = Url::parse(raw.trim()).map_err(|e| bad(format!("source_url is not a URL: {e}")))?;
+    let (tls, port) = match url.scheme() {
+        "https" => (true, 443),
+        "rtsps" => (true, 322),
+        "rtmps" => (true, 443),
+        "http" => (false, 80),
+        "rtsp" => (false, 554),
+        "rtmp" => (false, 1935),
+        other => {
+            return Err(bad(format!(
+                "source_url must be rtsp, rtmp, http or https, not {other}"
+            )));
+        }
+    };
+    if !tls && !state.config.downloads.allow_http {
+        return Err(bad(format!(
+            "source_url uses {} without TLS, which this server does not allow (downloads.allow_http)",
+            url.scheme()
+        )));
+    }
+    // The policy resolves https URLs; a stream's host is checked the same way.
+    let mut probe = Url::parse("https://placeholder/").map_err(ApiError::internal)?;
+    probe
+        .set_host(url.host_str())
+        .map_err(|e| bad(format!("source_url has no usable host: {e}")))?;
+    let _ = probe.set_port(Some(url.port().unwrap_or(port)));
+    state
+        .downloads
+        .policy()
+        .resolve(&probe)
+        .await
+        .map_err(|e| bad(e.to_string().replace("video_url", "source_url")))?;
+    Ok(url)
+}
+
+/// Stores the job `running`, held by this process, and starts reading the stream.
+pub(super) async fn create(
+    state: &AppState,
+    caller: &Caller,
+    url: Url,
+    fields: SentOptions,
+    fingerprint: String,
+) -> ApiResult<Made<Response>> {
+    let live = state.live.as_ref().ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::LiveUnavailable,
+            "this process runs no model (--api-only); send streams to a process with workers",
+        )
+    })?;
+    let asked = fields.parse(state)?;
+    let (mut options, _) = asked.resolve(state);
+    // A stream is not kept, so there is nothing to draw on.
+    options.annotate = false;
+    let callback_url = callback_url(state, caller, asked.callback_url.clone()).await?;
+    let place = live.admit(caller).map_err(|r| {
+        let n = match r {
+            Refused::Full(n) | Refused::KeyFull(n) => n,
+        };
+        ApiError::new(
+            ErrorCode::TooManySessions,
+            format!("{n} live sessions or streams are open; try again later"),
+        )
+        .retry_after(5)
+    })?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let holder = format!("{}-{id}", live.holder);
+    let shown = redact(&url);
+    let last = url
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let job = NewJob {
+        id: id.clone(),
+        warnings: warnings(state, &options),
+        options: options.clone(),
+        video_name: asked.filename.or_else(|| display_name(&last)),
+        video_path: None,
+        video_bytes: 0,
+        keep_video: false,
+        video: VideoInfo {
+            duration_ms: 0,
+            fps: 0.0,
+            width: 0,
+            height: 0,
+            frame_count: 0,
+            codec: "stream".into(),
+        },
+        progress_total: 0,
+        max_attempts: 1,
+        owner: caller.owner().map(str::to_string),
+        callback_url,
+        source_url: Some(shown.clone()),
+        holder: Some(Holder::Live(holder.clone())),
+    };
+    let job = state
+        .store
+        .create(job, 0)
+        .await?
+        .ok_or_else(|| ApiError::internal("the stream job was not stored"))?;
+    let fps = match options.sample_fps {
+        f if f > 0.0 => f.min(state.config.limits.max_live_fps),
+        _ => state.config.limits.max_live_fps,
+    };
+    tracing::info!(job = %id, source = %shown, "job made from a stream");
+    let stream = StreamJob {
+        id: id.clone(),
+        url: url.to_string(),
+        shown,
+        options,
+        fps,
+        holder,
+    };
+    stream::start(live, state.store.clone(), place, stream).map_err(ApiError::internal)?;
+    let response = accepted(job)?;
+    Ok(Made {
+        status: response.status(),
+        value: response,
+        id,
+        fingerprint,
+    })
+}

@@ -1,0 +1,187 @@
+//! A job made from a stream (`POST /v1/jobs` with `source_url`: RTSP, RTMP, HLS or HTTP): read
+//! and analysed by the process that accepted it, on a thread of its own, as a live session is.
+//! Its frames are recorded as they are analysed, so that its progress and timeline show while it
+//! runs; it ends with the stream, at `limits.max_duration_secs`, or on a cancel, and succeeds
+//! with its people. The whole URL lives only in this process's memory: if the process stops,
+//! housekeeping fails the job.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use super::capture::Capture;
+use super::{LiveSessions, Place};
+use crate::db::{Finish, Holding, Store};
+use crate::jobs::JobFailure;
+use crate::pipeline::{AnalysisOptions, FrameResult, Observer, PipelineError, Progress};
+
+/// Recorded frames are written at least this often.
+const WRITE_EVERY: Duration = Duration::from_secs(1);
+
+/// What a stream job needs.
+pub struct StreamJob {
+    pub id: String,
+    /// The whole URL, credentials and all: never logged or stored.
+    pub url: String,
+    /// The URL as shown.
+    pub shown: String,
+    pub options: AnalysisOptions,
+    /// Frames analysed per second of the stream.
+    pub fps: f64,
+    /// The id holding the job (`Holder::Live`).
+    pub holder: String,
+}
+
+/// Starts reading the stream on a thread; `place` is held until it ends.
+pub fn start(
+    live: &LiveSessions,
+    store: Arc<dyn Store>,
+    place: Place,
+    job: StreamJob,
+) -> std::io::Result<()> {
+    let (engine, config) = (live.engine.clone(), live.config.clone());
+    let rt = tokio::runtime::Handle::current();
+    std::thread::Builder::new()
+        .name("emoscope-stream".into())
+        .spawn(move || {
+            let _place = place;
+            let max_ms = config.limits.max_duration_secs * 1000.0;
+            // The hold is renewed from the start: opening a stream may take a while.
+            let stop = Arc::new(AtomicBool::new(false));
+            let every = Duration::from_secs(config.queue.heartbeat_secs.max(1));
+            let beat = rt.spawn(watch(
+                store.clone(),
+                job.id.clone(),
+                job.holder.clone(),
+                stop.clone(),
+                every,
+            ));
+            let finish = match Capture::open(&job.url, job.fps, Some(max_ms)) {
+                None => Finish::Failed {
+                    code: JobFailure::UnreadableVideo,
+                    message: format!("cannot open the stream {}", job.shown),
+                    retry_in_ms: None,
+                },
+                Some(mut capture) => {
+                    capture.stop = stop.clone();
+                    let mut recorder = Recorder {
+                        store: store.clone(),
+                        rt: rt.clone(),
+                        job: &job,
+                        stop,
+                        pending: Vec::new(),
+                        done: 0,
+                        last_write: Instant::now(),
+                        held: Holding::Held,
+                    };
+                    let mut pipeline = engine.pipeline();
+                    let outcome = pipeline.run_live(&job.options, &mut capture, &mut recorder);
+                    recorder.write();
+                    ending(outcome, recorder.held)
+                }
+            };
+            beat.abort();
+            // A cancel while the stream was silent (or opening) is known only to the database.
+            let finish = match rt.block_on(store.heartbeat(&job.id, &job.holder)) {
+                Ok(Holding::CancelRequested | Holding::Lost) => Finish::Canceled,
+                _ => finish,
+            };
+            tracing::info!(job = %job.id, source = %job.shown, "stream job ended");
+            match rt.block_on(store.finish(&job.id, &job.holder, finish)) {
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(job = %job.id, error = %e, "cannot record a stream job's end")
+                }
+            }
+        })?;
+    Ok(())
+}
+
+/// Renews the job's hold from the start, also while the stream opens or is silent (no frame, no
+/// write), and stops the capture when the job is canceled or taken away.
+async fn watch(
+    store: Arc<dyn Store>,
+    id: String,
+    holder: String,
+    stop: Arc<AtomicBool>,
+    every: Duration,
+) {
+    loop {
+        tokio::time::sleep(every).await;
+        match store.heartbeat(&id, &holder).await {
+            Ok(Holding::Held) | Err(_) => {}
+            // Still held until the capture lets go, which a silent stream may take a while to.
+            Ok(Holding::CancelRequested) => stop.store(true, Ordering::Relaxed),
+            Ok(Holding::Lost) => {
+                stop.store(true, Ordering::Relaxed);
+                return;
+            }
+        }
+    }
+}
+
+fn ending(outcome: Result<crate::pipeline::Outcome, PipelineError>, held: Holding) -> Finish {
+    match (outcome, held) {
+        (_, Holding::CancelRequested | Holding::Lost) => Finish::Canceled,
+        (Ok(o), Holding::Held) if o.summary.frames_analyzed == 0 => Finish::Failed {
+            code: JobFailure::UnreadableVideo,
+            message: "the stream gave no frame".into(),
+            retry_in_ms: None,
+        },
+        (Ok(o), Holding::Held) => Finish::Succeeded {
+            video: o.video,
+            summary: Box::new(o.summary),
+            people: o.people,
+            warnings: o.warnings,
+            merged: o.merged,
+        },
+        (Err(e), Holding::Held) => Finish::Failed {
+            code: JobFailure::of(e.kind).unwrap_or(JobFailure::Internal),
+            message: e.message,
+            retry_in_ms: None,
+        },
+    }
+}
+
+/// Writes the analysed frames every second (which is also the job's heartbeat), and stops the
+/// capture when the job is canceled or taken away.
+struct Recorder<'a> {
+    store: Arc<dyn Store>,
+    rt: tokio::runtime::Handle,
+    job: &'a StreamJob,
+    stop: Arc<AtomicBool>,
+    pending: Vec<FrameResult>,
+    done: u64,
+    last_write: Instant,
+    held: Holding,
+}
+
+impl Recorder<'_> {
+    fn write(&mut self) {
+        let frames = std::mem::take(&mut self.pending);
+        self.done += frames.len() as u64;
+        self.last_write = Instant::now();
+        let (id, holder) = (&self.job.id, &self.job.holder);
+        let written = self
+            .rt
+            .block_on(self.store.record(id, holder, &frames, self.done, self.done));
+        match written {
+            Ok(Holding::Held) => {}
+            Ok(other) => {
+                self.held = other;
+                self.stop.store(true, Ordering::Relaxed);
+            }
+            Err(e) => tracing::warn!(job = %id, error = %e, "cannot record a stream's frames"),
+        }
+    }
+}
+
+impl Observer for Recorder<'_> {
+    fn on_frames(&mut self, frames: Vec<FrameResult>, _: Progress) -> Result<(), PipelineError> {
+        self.pending.extend(frames);
+        if self.last_write.elapsed() >= WRITE_EVERY {
+            self.write();
+        }
+        Ok(())
+    }
+}
