@@ -102,27 +102,13 @@ pub(super) async fn create(
         .unwrap_or_default()
         .to_string();
     let job = NewJob {
-        id: id.clone(),
-        warnings: warnings(state, &options),
-        options: options.clone(),
         video_name: asked.filename.or_else(|| display_name(&last)),
-        video_path: None,
-        video_bytes: 0,
-        keep_video: false,
-        video: VideoInfo {
-            duration_ms: 0,
-            fps: 0.0,
-            width: 0,
-            height: 0,
-            frame_count: 0,
-            codec: "stream".into(),
-        },
-        progress_total: 0,
-        max_attempts: 1,
+        warnings: warnings(state, &options),
         owner: caller.owner().map(str::to_string),
         callback_url,
         source_url: Some(shown.clone()),
         holder: Some(Holder::Live(holder.clone())),
+        ..stream_job(&id, options.clone())
     };
     let job = state
         .store
@@ -150,4 +136,31 @@ pub(super) async fn create(
         id,
         fingerprint,
     })
+}
+
+/// A stream's job before its frames: no video, and nothing known of it yet.
+fn stream_job(id: &str, options: crate::pipeline::AnalysisOptions) -> NewJob {
+    NewJob {
+        id: id.to_string(),
+        options,
+        video_name: None,
+        video_path: None,
+        video_bytes: 0,
+        keep_video: false,
+        video: VideoInfo {
+            duration_ms: 0,
+            fps: 0.0,
+            width: 0,
+            height: 0,
+            frame_count: 0,
+            codec: "stream".into(),
+        },
+        progress_total: 0,
+        warnings: Vec::new(),
+        max_attempts: 1,
+        owner: None,
+        callback_url: None,
+        source_url: None,
+        holder: None,
+    }
 }
