@@ -305,7 +305,8 @@ async fn the_latest_frame_wins_tickets_open_sessions_and_a_cut_connection_frees_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stream_url_becomes_a_job_that_ends_with_the_stream_or_a_cancel() {
+async fn a_stream_url_becomes_a_job_that_shows_its_results_so_far_and_ends_with_the_stream_or_a_cancel()
+ {
     let (app, token) = start(|c| {
         c.downloads.allow_http = true;
         c.downloads.allowed_networks = "127.0.0.1".parse().expect("networks");
@@ -337,16 +338,38 @@ async fn a_stream_url_becomes_a_job_that_ends_with_the_stream_or_a_cancel() {
     );
     assert!(!done.to_string().contains("stream-s3cr3t"));
 
-    // A stream that does not end runs until it is canceled.
-    let (endless, _served) = common::video_host::hls(&scene, true).await;
-    let body = json!({"source_url": endless});
+    // A stream read as it comes: its results so far while it runs, and a cancel.
+    let (paced, _served) = common::video_host::hls(&scene, true).await;
+    let body = json!({"source_url": paced});
     let (status, job) = status_and_json(client.post(app.url("/v1/jobs")).json(&body)).await;
     assert_eq!(status, 202, "{job}");
     let id = job["id"].as_str().expect("id");
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // While it runs, its results so far.
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let (status, people) =
+            status_and_json(client.get(app.url(&format!("/v1/jobs/{id}/people")))).await;
+        assert_eq!(status, 200, "{people}");
+        if people["people"].as_array().is_some_and(|p| !p.is_empty()) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no people so far: {people}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let (status, emotions) =
+        status_and_json(client.get(app.url(&format!("/v1/jobs/{id}/emotions")))).await;
+    assert_eq!(status, 200, "{emotions}");
+    assert!(
+        emotions["faces_classified"].as_u64() > Some(0),
+        "{emotions}"
+    );
     let (status, canceled) =
         status_and_json(client.post(app.url(&format!("/v1/jobs/{id}/cancel")))).await;
-    assert_eq!(status, 202, "{canceled}");
+    let (_, now) = status_and_json(client.get(app.url(&format!("/v1/jobs/{id}")))).await;
+    assert_eq!(status, 202, "{canceled} {now}");
     let ended = poll(&client, &app, id).await;
     assert_eq!(ended["status"], "canceled", "{ended}");
 

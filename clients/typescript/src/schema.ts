@@ -108,7 +108,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The emotion percentages of a succeeded job. */
+        /** The emotion percentages of a succeeded job (or, for a stream still being read, so far). */
         get: operations["get_emotions"];
         put?: never;
         post?: never;
@@ -2059,7 +2059,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The job has not succeeded (yet): `job_not_succeeded` */
+            /** @description The job has not succeeded (yet): `job_not_succeeded`; a stream's job answers while it runs, with its results so far */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2153,7 +2153,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description People, longest on screen first */
+            /** @description People, longest on screen first; for a stream still being read, the people so far (the job's end may join two of them) */
             200: {
                 headers: {
                     [name: string]: unknown;

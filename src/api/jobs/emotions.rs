@@ -32,11 +32,11 @@ pub struct EmotionsView {
     pub note: &'static str,
 }
 
-/// The emotion percentages of a succeeded job.
+/// The emotion percentages of a succeeded job (or, for a stream still being read, so far).
 #[utoipa::path(get, path = "/v1/jobs/{id}/emotions", tag = "results", params(super::JobId), responses(
     (status = 200, description = "Percentages (summing to 100), counts and mean probabilities", body = EmotionsView),
     (status = 404, description = "No such job", body = ErrorBody),
-    (status = 409, description = "The job has not succeeded (yet): `job_not_succeeded`", body = ErrorBody),
+    (status = 409, description = "The job has not succeeded (yet): `job_not_succeeded`; a stream's job answers while it runs, with its results so far", body = ErrorBody),
 ))]
 pub async fn get_emotions(
     State(state): State<AppState>,
@@ -44,8 +44,9 @@ pub async fn get_emotions(
     Path(id): Path<String>,
 ) -> ApiResult<Json<EmotionsView>> {
     let job = super::load(&state, &caller, &id).await?;
-    let summary = match (job.status, job.summary) {
+    let summary = match (job.status, job.summary.clone()) {
         (JobStatus::Succeeded, Some(s)) => s,
+        _ if super::so_far::is_live(&job) => super::so_far::so_far(&state, &job).await?.0,
         (status, _) => {
             return Err(ApiError::new(
                 ErrorCode::JobNotSucceeded,

@@ -14,6 +14,7 @@ pub mod options;
 pub mod people;
 pub mod receive;
 pub mod report;
+pub mod so_far;
 pub mod stream;
 pub mod timeline;
 pub mod upload;

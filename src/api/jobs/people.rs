@@ -61,7 +61,7 @@ pub struct PersonId {
 /// A succeeded job that was tracked, or the 409 that says why there are no people.
 async fn tracked_job(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Job> {
     let job = super::load(state, caller, id).await?;
-    if job.status != JobStatus::Succeeded {
+    if job.status != JobStatus::Succeeded && !super::so_far::is_live(&job) {
         return Err(ApiError::new(
             ErrorCode::JobNotSucceeded,
             format!(
@@ -82,7 +82,7 @@ async fn tracked_job(state: &AppState, caller: &Caller, id: &str) -> ApiResult<J
 /// One entry per person (face track): when they were seen, for how long, and the share of each
 /// expression on their face. The job's `/emotions` still counts every face.
 #[utoipa::path(get, path = "/v1/jobs/{id}/people", tag = "results", params(super::JobId), responses(
-    (status = 200, description = "People, longest on screen first", body = PeopleView),
+    (status = 200, description = "People, longest on screen first; for a stream still being read, the people so far (the job's end may join two of them)", body = PeopleView),
     (status = 404, description = "No such job", body = ErrorBody),
     (status = 409, description = "The job has not succeeded (`job_not_succeeded`) or was not tracked (`not_tracked`)", body = ErrorBody),
 ))]
@@ -92,7 +92,10 @@ pub async fn list_people(
     Path(id): Path<String>,
 ) -> ApiResult<Json<PeopleView>> {
     let job = tracked_job(&state, &caller, &id).await?;
-    let people = state.store.people(&id).await?;
+    let people = match super::so_far::is_live(&job) {
+        true => super::so_far::so_far(&state, &job).await?.1,
+        false => state.store.people(&id).await?,
+    };
     Ok(Json(PeopleView {
         job_id: job.id,
         focus: job.options.focus.into(),

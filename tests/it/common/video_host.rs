@@ -127,41 +127,36 @@ impl VideoHost {
     }
 }
 
-/// A scene cut into HLS segments by ffmpeg and served over HTTP on loopback; returns the
-/// playlist's URL and the folder (kept while the stream is served). `endless` leaves the end
-/// mark out of the playlist, so that a reader waits for segments that never come, as on a live
-/// stream.
-pub async fn hls(video: &std::path::Path, endless: bool) -> (String, tempfile::TempDir) {
+/// A scene cut into one-second HLS segments by ffmpeg and served over HTTP on loopback; returns
+/// the playlist's URL and the folder (kept while the stream is served). `paced`: each segment is
+/// answered after a second, as a live stream's come, so that reading the stream takes about as
+/// long as the scene lasts.
+pub async fn hls(video: &std::path::Path, paced: bool) -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("dir");
     let playlist = dir.path().join("index.m3u8");
     let made = std::process::Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(video)
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-f",
-            "hls",
-            "-hls_time",
-            "1",
-        ])
+        .args(["-c:v", "libx264", "-preset", "ultrafast"])
+        // A key frame every second, so that the segments are a second long.
+        .args(["-force_key_frames", "expr:gte(t,n_forced*1)"])
+        .args(["-f", "hls", "-hls_time", "1"])
         .args(["-hls_list_size", "0"])
         .arg(&playlist)
         .status()
         .expect("ffmpeg");
     assert!(made.success(), "cannot make the HLS stream");
-    if endless {
-        let text = std::fs::read_to_string(&playlist).expect("playlist");
-        std::fs::write(&playlist, text.replace("#EXT-X-ENDLIST", "")).expect("playlist");
-    }
     let served = dir.path().to_path_buf();
     let app = axum::Router::new().route(
         "/live/{file}",
         axum::routing::get(move |Path(file): Path<String>| {
             let path = served.join(file.replace('/', ""));
-            async move { std::fs::read(path).map_err(|_| StatusCode::NOT_FOUND) }
+            async move {
+                if paced && file.ends_with(".ts") {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                std::fs::read(path).map_err(|_| StatusCode::NOT_FOUND)
+            }
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -69,7 +69,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Union[EmotionsView, ErrorBody]]:
-    """The emotion percentages of a succeeded job.
+    """The emotion percentages of a succeeded job (or, for a stream still being read, so far).
 
     Args:
         id (str):
@@ -98,7 +98,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> Optional[Union[EmotionsView, ErrorBody]]:
-    """The emotion percentages of a succeeded job.
+    """The emotion percentages of a succeeded job (or, for a stream still being read, so far).
 
     Args:
         id (str):
@@ -122,7 +122,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Union[EmotionsView, ErrorBody]]:
-    """The emotion percentages of a succeeded job.
+    """The emotion percentages of a succeeded job (or, for a stream still being read, so far).
 
     Args:
         id (str):
@@ -149,7 +149,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> Optional[Union[EmotionsView, ErrorBody]]:
-    """The emotion percentages of a succeeded job.
+    """The emotion percentages of a succeeded job (or, for a stream still being read, so far).
 
     Args:
         id (str):
