@@ -28,7 +28,22 @@ pub struct InfoView {
     pub reports: ReportsView,
     pub defaults: DefaultsView,
     pub limits: LimitsView,
+    pub live: LiveInfoView,
     pub note: &'static str,
+}
+
+/// Live sessions (`GET /v1/live`) and stream jobs in this process.
+#[derive(Serialize, ToSchema)]
+pub struct LiveInfoView {
+    /// Whether this process runs them (it needs workers: not `serve --api-only`).
+    pub available: bool,
+    /// Sessions and streams open now.
+    pub open_sessions: usize,
+    pub max_sessions: usize,
+    pub max_sessions_per_key: usize,
+    pub max_fps: f64,
+    pub max_frame_bytes: u64,
+    pub max_secs: u64,
 }
 
 /// An emotion model and the input it expects.
@@ -196,16 +211,34 @@ pub async fn info(State(state): State<AppState>) -> Json<InfoView> {
             min_face_px: c.defaults.min_face_px,
             keep_video: c.keep_videos,
         },
-        limits: LimitsView {
-            max_upload_bytes: c.limits.max_upload_bytes,
-            max_duration_secs: c.limits.max_duration_secs,
-            max_frame_side: c.limits.max_frame_side,
-            max_sample_fps: c.limits.max_sample_fps,
-            max_queued_jobs: c.limits.max_queued_jobs,
-            max_page_size: c.limits.max_page_size,
-            max_image_bytes: c.limits.max_image_bytes,
-            max_image_pixels: c.limits.max_image_pixels,
-        },
+        limits: limits_view(c),
+        live: live_view(state.live.as_ref(), c),
         note: "Facial expressions are not a measure of what anyone feels; results are not a diagnosis.",
     })
+}
+
+fn limits_view(c: &crate::config::Config) -> LimitsView {
+    LimitsView {
+        max_upload_bytes: c.limits.max_upload_bytes,
+        max_duration_secs: c.limits.max_duration_secs,
+        max_frame_side: c.limits.max_frame_side,
+        max_sample_fps: c.limits.max_sample_fps,
+        max_queued_jobs: c.limits.max_queued_jobs,
+        max_page_size: c.limits.max_page_size,
+        max_image_bytes: c.limits.max_image_bytes,
+        max_image_pixels: c.limits.max_image_pixels,
+    }
+}
+
+fn live_view(live: Option<&crate::live::LiveSessions>, c: &crate::config::Config) -> LiveInfoView {
+    let l = &c.limits;
+    LiveInfoView {
+        available: live.is_some(),
+        open_sessions: live.map_or(0, |l| l.open()),
+        max_sessions: l.max_live_sessions,
+        max_sessions_per_key: l.max_live_sessions_per_key,
+        max_fps: l.max_live_fps,
+        max_frame_bytes: l.max_live_frame_bytes,
+        max_secs: l.max_live_secs,
+    }
 }

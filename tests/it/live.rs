@@ -233,17 +233,13 @@ async fn bad_frames(socket: &mut Socket) {
     );
 }
 
-async fn open_sessions(app: &TestApp) -> f64 {
-    let text = reqwest::get(app.url("/metrics"))
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
-    text.lines()
-        .find(|l| l.starts_with("emoscope_live_sessions "))
-        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        .unwrap_or(0.0)
+/// Live sessions open in this app's process (`/v1/info`; the metrics gauge is the process's,
+/// which the tests running beside this one share).
+async fn open_sessions(app: &TestApp, client: &reqwest::Client) -> f64 {
+    let (_, info) = status_and_json(client.get(app.url("/v1/info"))).await;
+    info["live"]["open_sessions"]
+        .as_f64()
+        .expect("open sessions")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -262,7 +258,7 @@ async fn the_latest_frame_wins_tickets_open_sessions_and_a_cut_connection_frees_
         .await
         .expect("ticket");
     assert_eq!(next(&mut socket).await["type"], "ready");
-    assert!(open_sessions(&app).await >= 1.0);
+    assert!(open_sessions(&app, &client).await >= 1.0);
 
     // Thirty frames at once: the server analyses the latest it has and drops the rest.
     let frames = jpeg_frames(5);
@@ -285,7 +281,7 @@ async fn the_latest_frame_wins_tickets_open_sessions_and_a_cut_connection_frees_
     // Cut without a close: the place is freed.
     drop(socket);
     let deadline = std::time::Instant::now() + WAIT;
-    while open_sessions(&app).await > 0.0 {
+    while open_sessions(&app, &client).await > 0.0 {
         assert!(
             std::time::Instant::now() < deadline,
             "the session's place was not freed"
@@ -411,4 +407,48 @@ async fn poll(client: &reqwest::Client, app: &TestApp, id: &str) -> Value {
         assert!(std::time::Instant::now() < deadline, "{job}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// A connection cut in the middle of a frame (its header promises 100 kB, 10 kB come): the
+/// session ends and its place is freed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_cut_mid_frame_frees_its_place() {
+    use tokio::io::AsyncWriteExt;
+    let (app, token) = start(|_| {}).await;
+    let client = client_with(&token);
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let mut request = format!("ws://{addr}/v1/live")
+        .into_client_request()
+        .expect("request");
+    let bearer = HeaderValue::from_str(&format!("Bearer {token}")).expect("header");
+    request.headers_mut().insert("authorization", bearer);
+    let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
+    let (mut socket, _) = tokio_tungstenite::client_async(request, stream)
+        .await
+        .expect("open");
+    assert_eq!(next(&mut socket).await["type"], "ready");
+    assert_eq!(open_sessions(&app, &client).await, 1.0);
+    // A masked binary frame of 100000 bytes, cut after 10000.
+    let mut raw = vec![0x82, 0x80 | 127];
+    raw.extend_from_slice(&100_000u64.to_be_bytes());
+    raw.extend_from_slice(&[1, 2, 3, 4]);
+    raw.extend(std::iter::repeat_n(0x55, 10_000));
+    let tokio_tungstenite::MaybeTlsStream::Plain(tcp) = socket.get_mut() else {
+        panic!("a plain TCP stream");
+    };
+    tcp.write_all(&raw).await.expect("part of a frame");
+    tcp.flush().await.expect("flush");
+    drop(socket);
+    let deadline = std::time::Instant::now() + WAIT;
+    while open_sessions(&app, &client).await > 0.0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the session's place was not freed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.stop().await;
 }

@@ -704,6 +704,7 @@ export interface components {
             reports: components["schemas"]["ReportsView"];
             defaults: components["schemas"]["DefaultsView"];
             limits: components["schemas"]["LimitsView"];
+            live: components["schemas"]["LiveInfoView"];
             note: string;
         };
         JobErrorView: {
@@ -900,6 +901,21 @@ export interface components {
              * @description From the frame's turn to its result: decoding, detection, tracking, classification.
              */
             analysis_ms: number;
+        };
+        /** @description Live sessions (`GET /v1/live`) and stream jobs in this process. */
+        LiveInfoView: {
+            /** @description Whether this process runs them (it needs workers: not `serve --api-only`). */
+            available: boolean;
+            /** @description Sessions and streams open now. */
+            open_sessions: number;
+            max_sessions: number;
+            max_sessions_per_key: number;
+            /** Format: double */
+            max_fps: number;
+            /** Format: int64 */
+            max_frame_bytes: number;
+            /** Format: int64 */
+            max_secs: number;
         };
         /** @description What the session accepts. */
         LiveLimits: {

@@ -36,6 +36,7 @@ from .links import Links
 from .live_ended import LiveEnded
 from .live_error import LiveError
 from .live_frame import LiveFrame
+from .live_info_view import LiveInfoView
 from .live_limits import LiveLimits
 from .live_person import LivePerson
 from .live_ready import LiveReady
@@ -112,6 +113,7 @@ __all__ = (
     "LiveEnded",
     "LiveError",
     "LiveFrame",
+    "LiveInfoView",
     "LiveLimits",
     "LivePerson",
     "LiveReady",

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ..models.detectors_view import DetectorsView
     from ..models.defaults_view import DefaultsView
     from ..models.reports_view import ReportsView
+    from ..models.live_info_view import LiveInfoView
     from ..models.limits_view import LimitsView
     from ..models.identity_view import IdentityView
     from ..models.model_view import ModelView
@@ -37,6 +38,7 @@ class InfoView:
         reports (ReportsView):
         defaults (DefaultsView): Job options used when a request leaves them out.
         limits (LimitsView):
+        live (LiveInfoView): Live sessions (`GET /v1/live`) and stream jobs in this process.
         note (str):
         execution_provider (Union[ExecutionProvider, None, Unset]):
     """
@@ -51,6 +53,7 @@ class InfoView:
     reports: "ReportsView"
     defaults: "DefaultsView"
     limits: "LimitsView"
+    live: "LiveInfoView"
     note: str
     execution_provider: Union[ExecutionProvider, None, Unset] = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -79,6 +82,8 @@ class InfoView:
 
         limits = self.limits.to_dict()
 
+        live = self.live.to_dict()
+
         note = self.note
 
         execution_provider: Union[None, Unset, str]
@@ -103,6 +108,7 @@ class InfoView:
                 "reports": reports,
                 "defaults": defaults,
                 "limits": limits,
+                "live": live,
                 "note": note,
             }
         )
@@ -116,6 +122,7 @@ class InfoView:
         from ..models.detectors_view import DetectorsView
         from ..models.defaults_view import DefaultsView
         from ..models.reports_view import ReportsView
+        from ..models.live_info_view import LiveInfoView
         from ..models.limits_view import LimitsView
         from ..models.identity_view import IdentityView
         from ..models.model_view import ModelView
@@ -145,6 +152,8 @@ class InfoView:
         defaults = DefaultsView.from_dict(d.pop("defaults"))
 
         limits = LimitsView.from_dict(d.pop("limits"))
+
+        live = LiveInfoView.from_dict(d.pop("live"))
 
         note = d.pop("note")
 
@@ -180,6 +189,7 @@ class InfoView:
             reports=reports,
             defaults=defaults,
             limits=limits,
+            live=live,
             note=note,
             execution_provider=execution_provider,
         )
