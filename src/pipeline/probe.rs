@@ -20,6 +20,20 @@ pub struct VideoInfo {
     pub codec: String,
 }
 
+impl VideoInfo {
+    /// A video not read yet (one being downloaded, a stream): its facts come later.
+    pub fn unknown(codec: &str) -> Self {
+        Self {
+            duration_ms: 0,
+            fps: 0.0,
+            width: 0,
+            height: 0,
+            frame_count: 0,
+            codec: codec.into(),
+        }
+    }
+}
+
 /// Opens `path` with FFmpeg explicitly: `CAP_ANY` would fall through to GStreamer on a bad file.
 pub fn open(path: &Path) -> Result<VideoCapture, PipelineError> {
     let name = path.to_string_lossy();

@@ -110,15 +110,27 @@ impl Policy {
     /// Resolves the URL's host; every address must be public or allowed, so that a name with
     /// one public and one private address cannot be used to reach the private one.
     pub async fn resolve(&self, url: &Url) -> Result<Vec<SocketAddr>, Refused> {
-        let (field, section) = (self.field, self.section);
+        let field = self.field;
         let form = |m: String| Refused::Form(m);
         let host = url
             .host_str()
             .ok_or_else(|| form(format!("{field} has no host")))?;
-        let host = host.trim_start_matches('[').trim_end_matches(']');
         let port = url
             .port_or_known_default()
             .ok_or_else(|| form(format!("{field} has no port")))?;
+        self.resolve_host(host, port, field).await
+    }
+
+    /// The same for a host and port of any scheme (a stream's `rtsp://`); messages name the
+    /// request's `field`.
+    pub async fn resolve_host(
+        &self,
+        host: &str,
+        port: u16,
+        field: &str,
+    ) -> Result<Vec<SocketAddr>, Refused> {
+        let section = self.section;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
         let lookup = tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host, port)));
         let addrs: Vec<SocketAddr> = lookup
             .await

@@ -193,14 +193,7 @@ pub async fn create(
         video_bytes: 0,
         keep_video,
         // Known once the video is in.
-        video: VideoInfo {
-            duration_ms: 0,
-            fps: 0.0,
-            width: 0,
-            height: 0,
-            frame_count: 0,
-            codec: String::new(),
-        },
+        video: VideoInfo::unknown(""),
         progress_total: 0,
         max_attempts: state.config.queue.max_attempts,
         owner: caller.owner().map(str::to_string),
@@ -212,7 +205,9 @@ pub async fn create(
         return Err(queue_full(limits.max_queued_jobs));
     };
     tracing::info!(job = %id, source = %source.shown(), "job made from a URL; downloading");
-    state.downloads.start(id.clone(), source);
+    state
+        .downloads
+        .start(id.clone(), source, job.options.sample_fps);
     let response = accepted(job)?;
     Ok(Made {
         status: response.status(),

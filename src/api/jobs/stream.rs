@@ -48,18 +48,16 @@ pub(super) async fn check(state: &AppState, raw: &str) -> ApiResult<Url> {
             url.scheme()
         )));
     }
-    // The policy resolves https URLs; a stream's host is checked the same way.
-    let mut probe = Url::parse("https://placeholder/").map_err(ApiError::internal)?;
-    probe
-        .set_host(url.host_str())
-        .map_err(|e| bad(format!("source_url has no usable host: {e}")))?;
-    let _ = probe.set_port(Some(url.port().unwrap_or(port)));
+    let host = url
+        .host_str()
+        .ok_or_else(|| bad("source_url has no host".into()))?;
+    let port = url.port().unwrap_or(port);
     state
         .downloads
         .policy()
-        .resolve(&probe)
+        .resolve_host(host, port, "source_url")
         .await
-        .map_err(|e| bad(e.to_string().replace("video_url", "source_url")))?;
+        .map_err(|e| bad(e.to_string()))?;
     Ok(url)
 }
 
@@ -147,14 +145,7 @@ fn stream_job(id: &str, options: crate::pipeline::AnalysisOptions) -> NewJob {
         video_path: None,
         video_bytes: 0,
         keep_video: false,
-        video: VideoInfo {
-            duration_ms: 0,
-            fps: 0.0,
-            width: 0,
-            height: 0,
-            frame_count: 0,
-            codec: "stream".into(),
-        },
+        video: VideoInfo::unknown("stream"),
         progress_total: 0,
         warnings: Vec::new(),
         max_attempts: 1,

@@ -100,21 +100,22 @@ impl Downloads {
         &self.inner.downloader
     }
 
-    /// Fetches the stored `downloading` job's video in the background.
-    pub fn start(&self, job_id: String, source: Source) {
+    /// Fetches the stored `downloading` job's video in the background; `sample_fps` (the job's)
+    /// sets its expected progress once the video is in.
+    pub fn start(&self, job_id: String, source: Source, sample_fps: f64) {
         let inner = self.inner.clone();
         self.inner
             .tasks
-            .spawn(async move { inner.run(job_id, source).await });
+            .spawn(async move { inner.run(job_id, source, sample_fps).await });
     }
 }
 
 impl Inner {
-    async fn run(&self, id: String, source: Source) {
+    async fn run(&self, id: String, source: Source, sample_fps: f64) {
         let started = Instant::now();
         let upload = self.uploads.incoming(&id);
         let ended = tokio::select! {
-            r = self.download(&id, &source, upload) => r,
+            r = self.download(&id, &source, upload, sample_fps) => r,
             _ = self.hold(&id) => Err(Ended::LetGo),
             _ = self.cancel.cancelled() => Err(Ended::Shutdown),
         };
@@ -161,7 +162,13 @@ impl Inner {
     }
 
     /// A turn, the video fetched (retried with backoff), checked and stored; the job queued.
-    async fn download(&self, id: &str, source: &Source, upload: Incoming) -> Result<u64, Ended> {
+    async fn download(
+        &self,
+        id: &str,
+        source: &Source,
+        upload: Incoming,
+        sample_fps: f64,
+    ) -> Result<u64, Ended> {
         let _turn = self.slots.acquire().await.map_err(|_| Ended::Shutdown)?;
         if let Some(scratch) = upload.path.parent() {
             tokio::fs::create_dir_all(scratch)
@@ -181,7 +188,7 @@ impl Inner {
                         ),
                     )
                 })??;
-        self.queue(id, source, upload, fetched).await
+        self.queue(id, source, upload, fetched, sample_fps).await
     }
 
     /// Tries up to `downloads.attempts` times while the failure is worth another try.
@@ -223,6 +230,7 @@ impl Inner {
         source: &Source,
         mut upload: Incoming,
         bytes: u64,
+        sample_fps: f64,
     ) -> Result<u64, Ended> {
         if bytes == 0 {
             return Err(failed(
@@ -248,18 +256,11 @@ impl Inner {
                 format!("cannot store the video: {e}"),
             )
         })?;
-        let job = self
-            .store
-            .get(id)
-            .await
-            .ok()
-            .flatten()
-            .ok_or(Ended::LetGo)?;
         let done = Downloaded {
             video_path: &video_path,
             video_bytes: bytes,
             video: &info,
-            progress_total: Sampler::expected(job.options.sample_fps, info.fps, info.frame_count),
+            progress_total: Sampler::expected(sample_fps, info.fps, info.frame_count),
         };
         match self.store.downloaded(id, &self.downloader, done).await {
             Ok(true) => {
