@@ -66,7 +66,7 @@ pub struct VideoView {
     pub name: Option<String>,
     /// 0 until a video fetched from a URL is in.
     pub size_bytes: u64,
-    /// Whether the upload is still on disk.
+    /// Whether the service keeps the upload: until the job ends, or after it when `keep_video`.
     pub stored: bool,
     /// For a job made from a URL: the URL without its user, password, query (shown as `?…`)
     /// or fragment, which may hold credentials. The video's facts below are 0 until it is in.
@@ -140,7 +140,10 @@ impl From<Job> for JobView {
             video: VideoView {
                 name: j.video_name,
                 size_bytes: j.video_bytes,
-                stored: j.video_path.is_some(),
+                // A finished job's upload is deleted right after its last write (or by the
+                // sweeper): it is not kept from the moment the job ends, so no client sees
+                // `stored` flip after `succeeded`.
+                stored: j.video_path.is_some() && (j.keep_video || !j.status.is_finished()),
                 url: j.source_url,
                 info: j.video.into(),
             },

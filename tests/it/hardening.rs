@@ -200,8 +200,11 @@ async fn no_upload_outlives_its_job_unless_kept() {
     let (_, kept) = app
         .upload(&main, &[("sample_fps", "1"), ("keep_video", "true")])
         .await;
-    for job in [&a, &kept] {
-        assert_eq!(app.wait(&id_of(job), WAIT).await["status"], "succeeded");
+    for (job, keep) in [(&a, false), (&kept, true)] {
+        let done = app.wait(&id_of(job), WAIT).await;
+        assert_eq!(done["status"], "succeeded");
+        // From the first `succeeded` a client reads, `stored` says what will be kept.
+        assert_eq!(done["video"]["stored"], keep, "{done}");
     }
 
     // Failed: a truncated MP4 whose index is at the front opens, then fails.

@@ -1523,7 +1523,7 @@ export interface components {
              * @description 0 until a video fetched from a URL is in.
              */
             size_bytes: number;
-            /** @description Whether the upload is still on disk. */
+            /** @description Whether the service keeps the upload: until the job ends, or after it when `keep_video`. */
             stored: boolean;
             /**
              * @description For a job made from a URL: the URL without its user, password, query (shown as `?…`)

@@ -23,7 +23,7 @@ class VideoView:
         frame_count (int):
         codec (str): The video codec, e.g. `h264`, `vp9`, `mjpeg`. Example: h264.
         size_bytes (int): 0 until a video fetched from a URL is in.
-        stored (bool): Whether the upload is still on disk.
+        stored (bool): Whether the service keeps the upload: until the job ends, or after it when `keep_video`.
         name (Union[None, Unset, str]):
         url (Union[None, Unset, str]): For a job made from a URL: the URL without its user, password, query (shown as
             `?…`)
