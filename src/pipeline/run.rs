@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use super::annotate::Annotator;
 use super::batch::{Batch, Pending};
 use super::classify::EmotionModel;
-use super::decode::{FrameStream, SampledFrame, Sampler};
+use super::decode::{FrameStream, SampledFrame, Sampler, VideoDecoder};
 use super::detect::Detector;
 use super::faces::FaceFinder;
 use super::identity::embed::FaceEmbedder;
@@ -236,9 +236,9 @@ impl Pipeline<'_> {
     ) -> Result<Outcome, PipelineError> {
         let settings = self.engine.settings;
         let model = self.model(&options.model)?;
-        let cap = probe::open(path)?;
-        let video = probe::read_info(&cap, path)?;
-        let (frames, decoder) = start_decoder(cap, options.sample_fps, video.fps)?;
+        let video = probe::read_info(&probe::open(path)?, path)?;
+        let (frames, decoder) =
+            start_decoder(settings.decoder, path, options.sample_fps, video.fps)?;
         let sessions = Sessions {
             detector,
             embedder,
@@ -284,18 +284,28 @@ type Decoder = (
 );
 
 /// Decoding on its own thread, a few frames ahead of detection and classification.
+/// The stream is opened on that thread (FFmpeg's scaler may not cross threads); a failure to
+/// open it comes as the first item.
 fn start_decoder(
-    cap: opencv::videoio::VideoCapture,
+    backend: VideoDecoder,
+    path: &Path,
     sample_fps: f64,
     fps: f64,
 ) -> Result<Decoder, PipelineError> {
+    let path = path.to_path_buf();
     let (tx, rx) = mpsc::sync_channel(4);
     let span = tracing::Span::current();
     let decoder = std::thread::Builder::new()
         .name("emoscope-decode".into())
         .spawn(move || {
             let _span = span.entered();
-            let mut stream = FrameStream::new(cap, sample_fps, fps);
+            let mut stream = match FrameStream::open(backend, &path, sample_fps, fps) {
+                Ok(stream) => stream,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return 0;
+                }
+            };
             for item in stream.by_ref() {
                 if tx.send(item).is_err() {
                     break;

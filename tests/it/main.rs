@@ -12,6 +12,7 @@ mod cli;
 mod clients;
 mod container;
 mod contract;
+mod decode;
 mod downloads;
 mod evaluate;
 mod hardening;

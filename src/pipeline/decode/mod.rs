@@ -1,10 +1,18 @@
-//! Streams the frames to analyse: every frame is grabbed (decoding cannot be skipped), but only the
-//! sampled ones are converted to BGR, which is most of the cost OpenCV lets us avoid.
+//! Streams the frames to analyse, each with its presentation time. Two backends give the same
+//! frames: FFmpeg's libraries driven directly (`ffmpeg`, the default), which leave undecoded the
+//! frames that fall between samples and that no other frame needs; and OpenCV's `VideoCapture`
+//! (`opencv`), which decodes every frame and converts only the sampled ones.
+
+mod ffmpeg;
+mod videocapture;
+
+use std::path::Path;
 
 use opencv::core::Mat;
-use opencv::prelude::*;
-use opencv::videoio::{self, VideoCapture};
+use serde::Deserialize;
 
+pub use self::ffmpeg::FfmpegFrames;
+pub use self::videocapture::OpenCvFrames;
 use super::PipelineError;
 
 /// Picks frames by their presentation time: the first frame of each `1/sample_fps` seconds, or
@@ -41,6 +49,14 @@ impl Sampler {
         true
     }
 
+    /// The presentation time before which no frame will be taken (`None`: every frame is): the
+    /// frames shown earlier may be left undecoded.
+    pub fn next_due_ms(&self) -> Option<f64> {
+        let per_ms = self.per_ms?;
+        let next = self.last_bucket.map_or(0, |b| b + 1);
+        Some((next as f64 - 1e-6) / per_ms)
+    }
+
     /// How many frames a video of `frame_count` frames gives.
     /// An estimate for a constant frame rate; the decoder's count is the truth.
     pub fn expected(sample_fps: f64, video_fps: f64, frame_count: u64) -> u64 {
@@ -62,52 +78,49 @@ pub struct SampledFrame {
     pub image: Mat,
 }
 
-pub struct FrameStream {
-    cap: VideoCapture,
-    sampler: Sampler,
-    fps: f64,
-    next_index: u64,
-    /// Presentation time of the last frame grabbed, and the step before it.
-    last_ms: Option<f64>,
-    last_step_ms: Option<f64>,
-    /// Decoding errors after the first frame end the stream with an error, not silently.
-    failed: bool,
+/// Which library decodes videos (`decoder` in the configuration).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VideoDecoder {
+    /// FFmpeg's libraries, skipping what no sample needs.
+    #[default]
+    Ffmpeg,
+    /// OpenCV's `VideoCapture`, which decodes every frame: the fallback.
+    Opencv,
+}
+
+/// The sampled frames of one video, from either backend.
+pub enum FrameStream {
+    Ffmpeg(Box<FfmpegFrames>),
+    OpenCv(OpenCvFrames),
 }
 
 impl FrameStream {
-    pub fn new(cap: VideoCapture, sample_fps: f64, fps: f64) -> Self {
-        Self {
-            cap,
-            sampler: Sampler::new(sample_fps, fps),
-            fps,
-            next_index: 0,
-            last_ms: None,
-            last_step_ms: None,
-            failed: false,
-        }
+    /// Opens `path` for the frames `sample_fps` asks of a video of `fps` frames a second.
+    pub fn open(
+        backend: VideoDecoder,
+        path: &Path,
+        sample_fps: f64,
+        fps: f64,
+    ) -> Result<Self, PipelineError> {
+        Ok(match backend {
+            VideoDecoder::Ffmpeg => {
+                Self::Ffmpeg(Box::new(FfmpegFrames::open(path, sample_fps, fps)?))
+            }
+            VideoDecoder::Opencv => Self::OpenCv(OpenCvFrames::new(
+                super::probe::open(path)?,
+                sample_fps,
+                fps,
+            )),
+        })
     }
 
-    /// The grabbed frame's presentation time from the decoder. Where it gives none, or one that
-    /// does not move forward (the frames FFmpeg flushes at the end of some files carry the last
-    /// packet's time), the frame is placed one step after the previous one.
-    fn presentation_ms(&mut self, index: u64) -> f64 {
-        let pts = self.cap.get(videoio::CAP_PROP_POS_MSEC).unwrap_or(f64::NAN);
-        let valid = pts.is_finite() && pts >= 0.0;
-        let t = match self.last_ms {
-            None if valid => pts,
-            None => index as f64 * 1000.0 / self.fps,
-            Some(last) if valid && pts > last => pts,
-            Some(last) => last + self.last_step_ms.unwrap_or(1000.0 / self.fps),
-        };
-        if let Some(last) = self.last_ms {
-            self.last_step_ms = Some(t - last);
-        }
-        self.last_ms = Some(t);
-        t
-    }
-
+    /// Frames in the video so far, decoded or not: at the end, the video's frame count.
     pub fn frames_read(&self) -> u64 {
-        self.next_index
+        match self {
+            Self::Ffmpeg(f) => f.frames_read(),
+            Self::OpenCv(f) => f.frames_read(),
+        }
     }
 }
 
@@ -115,45 +128,46 @@ impl Iterator for FrameStream {
     type Item = Result<SampledFrame, PipelineError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
-            return None;
+        match self {
+            Self::Ffmpeg(f) => f.next(),
+            Self::OpenCv(f) => f.next(),
         }
-        loop {
-            match self.cap.grab() {
-                Ok(true) => {}
-                Ok(false) => return None,
-                Err(e) => {
-                    self.failed = true;
-                    return Some(Err(PipelineError::decode(format!(
-                        "decoding stopped at frame {}: {e}",
-                        self.next_index
-                    ))));
-                }
-            }
-            let index = self.next_index;
-            self.next_index += 1;
-            let time = self.presentation_ms(index);
-            if !self.sampler.take(time) {
-                continue;
-            }
-            let mut image = Mat::default();
-            match self.cap.retrieve(&mut image, 0) {
-                Ok(true) if !image.empty() => {}
-                Ok(_) => continue,
-                Err(e) => {
-                    self.failed = true;
-                    return Some(Err(PipelineError::decode(format!(
-                        "frame {index} could not be converted: {e}"
-                    ))));
-                }
-            }
-            let time_ms = time.round() as u64;
-            return Some(Ok(SampledFrame {
-                index,
-                time_ms,
-                image,
-            }));
+    }
+}
+
+/// Places frames in time. Where the decoder gives no presentation time, or one that does not
+/// move forward (the frames FFmpeg flushes at the end of some files carry the last packet's
+/// time), a frame is placed one step after the previous one.
+#[derive(Debug, Clone, Copy)]
+struct Clock {
+    fps: f64,
+    last_ms: Option<f64>,
+    last_step_ms: Option<f64>,
+}
+
+impl Clock {
+    fn new(fps: f64) -> Self {
+        Self {
+            fps,
+            last_ms: None,
+            last_step_ms: None,
         }
+    }
+
+    /// The time of frame `index`, whose decoder time is `pts_ms` (NaN or negative: none).
+    fn place(&mut self, pts_ms: f64, index: u64) -> f64 {
+        let valid = pts_ms.is_finite() && pts_ms >= 0.0;
+        let t = match self.last_ms {
+            None if valid => pts_ms,
+            None => index as f64 * 1000.0 / self.fps,
+            Some(last) if valid && pts_ms > last => pts_ms,
+            Some(last) => last + self.last_step_ms.unwrap_or(1000.0 / self.fps),
+        };
+        if let Some(last) = self.last_ms {
+            self.last_step_ms = Some(t - last);
+        }
+        self.last_ms = Some(t);
+        t
     }
 }
 
@@ -184,6 +198,18 @@ mod tests {
         let n = (0..300).filter(|&i| ntsc.take(at(ntsc_fps)(i))).count() as u64;
         assert_eq!(n, Sampler::expected(2.0, 30000.0 / 1001.0, 300));
         assert_eq!(n, 20);
+    }
+
+    #[test]
+    fn the_due_time_is_the_start_of_the_next_bucket() {
+        let mut s = Sampler::new(5.0, 25.0);
+        let first = s.next_due_ms().expect("sampling");
+        assert!((-0.001..0.0).contains(&first), "{first}");
+        assert!(s.take(0.0));
+        let due = s.next_due_ms().expect("sampling");
+        assert!((due - 200.0).abs() < 0.01, "{due}");
+        assert!(!s.take(160.0) && s.take(200.0));
+        assert_eq!(Sampler::new(0.0, 25.0).next_due_ms(), None);
     }
 
     #[test]

@@ -1,0 +1,133 @@
+//! The two decoding backends take the same frames at the same times, and FFmpeg's leaves
+//! undecoded what no sample needs: B-frames between samples, and whole key-frame intervals
+//! when samples are sparser than key frames.
+
+use std::path::{Path, PathBuf};
+
+use emoscope::pipeline::decode::{FrameStream, VideoDecoder};
+use emoscope::pipeline::probe;
+use opencv::core::{Mat, Scalar};
+use opencv::prelude::*;
+
+use crate::common::synth::Codec;
+use crate::common::{lavfi_video, main_spec, video};
+
+struct Taken {
+    /// (frame number, time in ms) of each frame taken, then the frames read.
+    frames: Vec<(u64, u64)>,
+    frames_read: u64,
+    images: Vec<Mat>,
+    decoded: Option<u64>,
+}
+
+fn take(backend: VideoDecoder, path: &Path, sample_fps: f64) -> Taken {
+    let fps = probe::probe(path).expect("probe").fps;
+    let mut stream = FrameStream::open(backend, path, sample_fps, fps).expect("open");
+    let (mut frames, mut images) = (Vec::new(), Vec::new());
+    for frame in stream.by_ref() {
+        let frame = frame.expect("frame");
+        frames.push((frame.index, frame.time_ms));
+        images.push(frame.image);
+    }
+    Taken {
+        frames,
+        frames_read: stream.frames_read(),
+        images,
+        decoded: match &stream {
+            FrameStream::Ffmpeg(f) => Some(f.frames_decoded()),
+            FrameStream::OpenCv(_) => None,
+        },
+    }
+}
+
+/// Mean absolute difference of two BGR images, per channel value.
+fn mean_difference(a: &Mat, b: &Mat) -> f64 {
+    let mut diff = Mat::default();
+    opencv::core::absdiff(a, b, &mut diff).expect("absdiff");
+    let m: Scalar = opencv::core::mean(&diff, &opencv::core::no_array()).expect("mean");
+    (m[0] + m[1] + m[2]) / 3.0
+}
+
+/// Compares both backends on `path` at `sample_fps`; returns FFmpeg's decoded share.
+fn same_frames(path: &Path, sample_fps: f64) -> f64 {
+    let cv = take(VideoDecoder::Opencv, path, sample_fps);
+    let ff = take(VideoDecoder::Ffmpeg, path, sample_fps);
+    let what = format!("{} at {sample_fps} a second", path.display());
+    assert!(!cv.frames.is_empty(), "{what}: no frame");
+    assert_eq!(ff.frames, cv.frames, "{what}: frames taken");
+    assert_eq!(ff.frames_read, cv.frames_read, "{what}: frames read");
+    for (i, (a, b)) in cv.images.iter().zip(&ff.images).enumerate() {
+        assert_eq!(a.size().expect("size"), b.size().expect("size"), "{what}");
+        let d = mean_difference(a, b);
+        assert!(d < 0.5, "{what}: frame {i} differs by {d:.2} on average");
+    }
+    ff.decoded.expect("counted") as f64 / ff.frames_read as f64
+}
+
+/// The main test video re-encoded with a key frame every 12 frames (about 0.5 s) and B-frames.
+fn dense_key_frames(dir: &Path) -> PathBuf {
+    let out = dir.join("keys.mp4");
+    let main = video("main", main_spec, Codec::H264Mp4);
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-i"])
+        .arg(&main)
+        .args([
+            "-c:v", "libx264", "-g", "12", "-bf", "3", "-pix_fmt", "yuv420p",
+        ])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg");
+    assert!(status.success());
+    out
+}
+
+#[test]
+fn both_backends_take_the_same_frames_of_every_kind_of_video() {
+    let dir = tempfile::tempdir().expect("dir");
+    let vfr = dir.path().join("vfr.mp4");
+    lavfi_video(
+        &vfr,
+        "testsrc=size=320x240:rate=30:duration=4",
+        &["-vf", "select='lt(t,2)+not(mod(n,3))'", "-fps_mode", "vfr"],
+    );
+    let ntsc = dir.path().join("ntsc.mp4");
+    lavfi_video(
+        &ntsc,
+        "testsrc=size=320x240:rate=30000/1001:duration=3",
+        &[],
+    );
+    let videos = [
+        video("main", main_spec, Codec::H264Mp4),
+        video("main", main_spec, Codec::Vp9Webm),
+        video("main", main_spec, Codec::MjpegAvi),
+        vfr,
+        ntsc,
+    ];
+    for path in &videos {
+        for sample_fps in [0.0, 5.0, 2.0, 1.0] {
+            same_frames(path, sample_fps);
+        }
+    }
+}
+
+#[test]
+fn sparse_samples_jump_from_key_frame_to_key_frame() {
+    let dir = tempfile::tempdir().expect("dir");
+    let keys = dense_key_frames(dir.path());
+    let every = same_frames(&keys, 0.0);
+    assert_eq!(
+        every, 1.0,
+        "every frame is decoded when every frame is taken"
+    );
+    // Five a second of 25: the B-frames no other frame needs are left out.
+    let five = same_frames(&keys, 5.0);
+    assert!(five < 0.8, "decoded {five:.2} of the frames at 5 a second");
+    // One a second, key frames every 12 frames: a few frames a second are decoded.
+    let one = same_frames(&keys, 1.0);
+    assert!(one < 0.3, "decoded {one:.2} of the frames at 1 a second");
+    let half = same_frames(&keys, 0.5);
+    assert!(
+        half < one,
+        "decoded {half:.2} of the frames at 0.5 a second"
+    );
+}
