@@ -7,7 +7,6 @@
 use std::time::Instant;
 
 use emoscope::pipeline::decode::{FrameStream, VideoDecoder};
-use emoscope::pipeline::probe;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -17,7 +16,6 @@ fn main() -> anyhow::Result<()> {
     );
     let sample_fps: f64 = args.get(1).map_or(Ok(5.0), |v| v.parse())?;
     let runs: usize = args.get(2).map_or(Ok(5), |v| v.parse())?;
-    let fps = probe::probe(&path)?.fps;
     let backends = [VideoDecoder::Opencv, VideoDecoder::Ffmpeg];
     let mut times = vec![Vec::new(); backends.len()];
     let mut taken = vec![Vec::new(); backends.len()];
@@ -25,7 +23,7 @@ fn main() -> anyhow::Result<()> {
     for _ in 0..runs {
         for (i, &backend) in backends.iter().enumerate() {
             let start = Instant::now();
-            let mut stream = FrameStream::open(backend, &path, sample_fps, fps)?;
+            let (mut stream, _) = FrameStream::open(backend, &path, sample_fps)?;
             let frames: Vec<(u64, u64)> = stream
                 .by_ref()
                 .map(|f| f.map(|f| (f.index, f.time_ms)))

@@ -467,7 +467,7 @@ impl Default for Limits {
             max_frame_side: 4096,
             max_sample_fps: 60.0,
             detect_max_side: 640,
-            classify_batch: 64,
+            classify_batch: 16,
             max_page_size: 1000,
             max_queued_jobs: 100,
             max_field_bytes: 1024,

@@ -1,4 +1,5 @@
-//! Opens a video with OpenCV's FFmpeg backend and reads its facts before any work starts.
+//! Reads a video's facts before any work starts: through FFmpeg's libraries (`probe`), or
+//! through OpenCV's FFmpeg backend for the fallback decoder (`open`, `read_info`).
 
 use std::path::Path;
 
@@ -115,18 +116,21 @@ fn matroska_codec(path: &Path) -> Option<&'static str> {
     .map(|(_, name)| name)
 }
 
-/// Opens the file and reads its facts; also proves that two frames decode, since FFmpeg opens a
-/// still image (PNG, JPEG, GIF…) as a one-frame "video".
+/// Opens the file and reads its facts (through FFmpeg's libraries, as the default decoder
+/// reads them); also proves that two frames decode, since FFmpeg opens a still image (PNG,
+/// JPEG, GIF…) as a one-frame "video".
 pub fn probe(path: &Path) -> Result<VideoInfo, PipelineError> {
-    let mut cap = open(path)?;
-    let info = read_info(&cap, path)?;
-    let mut frame = Mat::default();
-    if !cap.read(&mut frame).unwrap_or(false) || frame.empty() {
-        return Err(PipelineError::unreadable(
-            "no frame of the video could be decoded",
-        ));
+    let mut frames = super::decode::FfmpegFrames::open(path, 0.0)?;
+    let info = frames.info().clone();
+    match frames.next() {
+        Some(Ok(_)) => {}
+        _ => {
+            return Err(PipelineError::unreadable(
+                "no frame of the video could be decoded",
+            ));
+        }
     }
-    if !cap.grab().unwrap_or(false) {
+    if frames.next().is_none() {
         return Err(PipelineError::unreadable(
             "the file holds a single frame: a still image is not a video",
         ));

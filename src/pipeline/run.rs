@@ -13,7 +13,7 @@ use super::detect::Detector;
 use super::faces::FaceFinder;
 use super::identity::embed::FaceEmbedder;
 use super::people::PeopleAccumulator;
-use super::probe::{self, VideoInfo};
+use super::probe::VideoInfo;
 use super::{
     AnalysisOptions, ErrorKind, Observer, Outcome, Pipeline, PipelineError, PipelineSettings,
 };
@@ -236,9 +236,7 @@ impl Pipeline<'_> {
     ) -> Result<Outcome, PipelineError> {
         let settings = self.engine.settings;
         let model = self.model(&options.model)?;
-        let video = probe::read_info(&probe::open(path)?, path)?;
-        let (frames, decoder) =
-            start_decoder(settings.decoder, path, options.sample_fps, video.fps)?;
+        let (video, (frames, decoder)) = start_decoder(settings.decoder, path, options.sample_fps)?;
         let sessions = Sessions {
             detector,
             embedder,
@@ -283,26 +281,30 @@ type Decoder = (
     std::thread::JoinHandle<u64>,
 );
 
-/// Decoding on its own thread, a few frames ahead of detection and classification.
-/// The stream is opened on that thread (FFmpeg's scaler may not cross threads); a failure to
-/// open it comes as the first item.
+/// Decoding on its own thread, a few frames ahead of detection and classification. The
+/// stream is opened on that thread (FFmpeg's scaler may not cross threads), which sends the
+/// video's facts, or why it cannot be read, before the frames.
 fn start_decoder(
     backend: VideoDecoder,
     path: &Path,
     sample_fps: f64,
-    fps: f64,
-) -> Result<Decoder, PipelineError> {
+) -> Result<(VideoInfo, Decoder), PipelineError> {
     let path = path.to_path_buf();
-    let (tx, rx) = mpsc::sync_channel(4);
+    let (opened_tx, opened_rx) = mpsc::sync_channel(1);
+    // Two frames ahead keep detection busy; each waiting 1080p frame is 6 MB.
+    let (tx, rx) = mpsc::sync_channel(2);
     let span = tracing::Span::current();
     let decoder = std::thread::Builder::new()
         .name("emoscope-decode".into())
         .spawn(move || {
             let _span = span.entered();
-            let mut stream = match FrameStream::open(backend, &path, sample_fps, fps) {
-                Ok(stream) => stream,
+            let mut stream = match FrameStream::open(backend, &path, sample_fps) {
+                Ok((stream, info)) => {
+                    let _ = opened_tx.send(Ok(info));
+                    stream
+                }
                 Err(e) => {
-                    let _ = tx.send(Err(e));
+                    let _ = opened_tx.send(Err(e));
                     return 0;
                 }
             };
@@ -314,7 +316,10 @@ fn start_decoder(
             stream.frames_read()
         })
         .map_err(|e| PipelineError::internal(format!("cannot start the decoder thread: {e}")))?;
-    Ok((rx, decoder))
+    let info = opened_rx.recv().map_err(|_| {
+        PipelineError::internal("the decoder thread ended before opening the video")
+    })??;
+    Ok((info, (rx, decoder)))
 }
 
 /// The video as decoded: a file that ends well before its container says is cut off, and the

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use emoscope::pipeline::decode::{FrameStream, VideoDecoder};
-use emoscope::pipeline::probe;
+use emoscope::pipeline::probe::VideoInfo;
 use opencv::core::{Mat, Scalar};
 use opencv::prelude::*;
 
@@ -13,6 +13,7 @@ use crate::common::synth::Codec;
 use crate::common::{lavfi_video, main_spec, video};
 
 struct Taken {
+    info: VideoInfo,
     /// (frame number, time in ms) of each frame taken, then the frames read.
     frames: Vec<(u64, u64)>,
     frames_read: u64,
@@ -21,8 +22,7 @@ struct Taken {
 }
 
 fn take(backend: VideoDecoder, path: &Path, sample_fps: f64) -> Taken {
-    let fps = probe::probe(path).expect("probe").fps;
-    let mut stream = FrameStream::open(backend, path, sample_fps, fps).expect("open");
+    let (mut stream, info) = FrameStream::open(backend, path, sample_fps).expect("open");
     let (mut frames, mut images) = (Vec::new(), Vec::new());
     for frame in stream.by_ref() {
         let frame = frame.expect("frame");
@@ -30,6 +30,7 @@ fn take(backend: VideoDecoder, path: &Path, sample_fps: f64) -> Taken {
         images.push(frame.image);
     }
     Taken {
+        info,
         frames,
         frames_read: stream.frames_read(),
         images,
@@ -54,6 +55,7 @@ fn same_frames(path: &Path, sample_fps: f64) -> f64 {
     let ff = take(VideoDecoder::Ffmpeg, path, sample_fps);
     let what = format!("{} at {sample_fps} a second", path.display());
     assert!(!cv.frames.is_empty(), "{what}: no frame");
+    assert_eq!(ff.info, cv.info, "{what}: the video's facts");
     assert_eq!(ff.frames, cv.frames, "{what}: frames taken");
     assert_eq!(ff.frames_read, cv.frames_read, "{what}: frames read");
     for (i, (a, b)) in cv.images.iter().zip(&ff.images).enumerate() {
@@ -81,6 +83,24 @@ fn dense_key_frames(dir: &Path) -> PathBuf {
     out
 }
 
+/// A phone's video: its frames are stored sideways, and a display matrix says how to turn them.
+fn portrait(dir: &Path, angle: u32) -> PathBuf {
+    let plain = dir.join("plain.mp4");
+    if !plain.exists() {
+        lavfi_video(&plain, "testsrc=size=320x240:rate=25:duration=2", &[]);
+    }
+    let out = dir.join(format!("turned-{angle}.mp4"));
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-i"])
+        .arg(&plain)
+        .args(["-c", "copy", "-metadata:s:v:0", &format!("rotate={angle}")])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg");
+    assert!(status.success());
+    out
+}
+
 #[test]
 fn both_backends_take_the_same_frames_of_every_kind_of_video() {
     let dir = tempfile::tempdir().expect("dir");
@@ -96,6 +116,7 @@ fn both_backends_take_the_same_frames_of_every_kind_of_video() {
         "testsrc=size=320x240:rate=30000/1001:duration=3",
         &[],
     );
+    let turned = [90, 180, 270].map(|angle| portrait(dir.path(), angle));
     let videos = [
         video("main", main_spec, Codec::H264Mp4),
         video("main", main_spec, Codec::Vp9Webm),
@@ -103,7 +124,7 @@ fn both_backends_take_the_same_frames_of_every_kind_of_video() {
         vfr,
         ntsc,
     ];
-    for path in &videos {
+    for path in videos.iter().chain(&turned) {
         for sample_fps in [0.0, 5.0, 2.0, 1.0] {
             same_frames(path, sample_fps);
         }

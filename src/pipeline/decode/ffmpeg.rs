@@ -19,16 +19,20 @@ use ff::software::scaling;
 use ff::util::frame::Video as RawFrame;
 use ff::{Discard, Packet};
 use ffmpeg_next as ff;
-use opencv::core::{CV_8UC3, Mat, Scalar};
+use opencv::core::{CV_8UC3, Mat, RotateFlags, Scalar};
 use opencv::prelude::*;
 
 use super::{Clock, SampledFrame, Sampler};
 use crate::pipeline::PipelineError;
+use crate::pipeline::probe::VideoInfo;
 
 /// Damaged packets in a row after which the demuxer is taken to have lost the file.
 const MAX_BAD_PACKETS: u32 = 1000;
 
 pub struct FfmpegFrames {
+    info: VideoInfo,
+    /// The turn that shows frames upright (a phone's portrait video), as OpenCV applies it.
+    rotation: Option<RotateFlags>,
     input: ff::format::context::Input,
     stream: usize,
     decoder: ff::decoder::Video,
@@ -65,10 +69,14 @@ fn init() -> Result<(), PipelineError> {
 }
 
 impl FfmpegFrames {
-    pub fn open(path: &Path, sample_fps: f64, fps: f64) -> Result<Self, PipelineError> {
+    /// Opens `path` for the frames `sample_fps` asks for (0: every frame), and reads the
+    /// video's facts.
+    pub fn open(path: &Path, sample_fps: f64) -> Result<Self, PipelineError> {
         init()?;
         let input = ff::format::input(path).map_err(|e| {
-            PipelineError::unreadable(format!("FFmpeg could not open the file: {e}"))
+            PipelineError::unreadable(format!(
+                "the file is not a video that FFmpeg can decode (unknown format, or truncated): {e}"
+            ))
         })?;
         let stream = input
             .streams()
@@ -76,6 +84,8 @@ impl FfmpegFrames {
             .ok_or_else(|| PipelineError::unreadable("the file has no readable video stream"))?;
         let (index, time_base, start) = (stream.index(), stream.time_base(), stream.start_time());
         let indexed = INDEXED_FORMATS.contains(&input.format().name());
+        let rotation = rotation_of(&stream);
+        let facts = StreamFacts::read(&input, &stream);
         let mut context = ff::codec::Context::from_parameters(stream.parameters())
             .map_err(|e| PipelineError::unreadable(format!("the video stream is unusable: {e}")))?;
         context.set_threading(threading::Config {
@@ -87,7 +97,11 @@ impl FfmpegFrames {
             PipelineError::unreadable(format!("FFmpeg cannot decode this video's codec: {e}"))
         })?;
         decoder.set_packet_time_base(time_base);
+        let info = facts.info(&decoder, rotation)?;
+        let fps = info.fps;
         Ok(Self {
+            info,
+            rotation,
             input,
             stream: index,
             decoder,
@@ -112,6 +126,10 @@ impl FfmpegFrames {
 
     pub fn frames_read(&self) -> u64 {
         self.packets
+    }
+
+    pub fn info(&self) -> &VideoInfo {
+        &self.info
     }
 
     /// Frames actually decoded so far (the others were skipped or jumped over).
@@ -284,7 +302,12 @@ impl FfmpegFrames {
         for (y, out) in dst.chunks_exact_mut(row).enumerate() {
             out.copy_from_slice(&src[y * stride..y * stride + row]);
         }
-        Ok(image)
+        let Some(turn) = self.rotation else {
+            return Ok(image);
+        };
+        let mut upright = Mat::default();
+        opencv::core::rotate(&image, &mut upright, turn as i32).map_err(|e| failed(&e))?;
+        Ok(upright)
     }
 }
 
@@ -306,6 +329,104 @@ impl Iterator for FfmpegFrames {
             }
         }
         None
+    }
+}
+
+/// What the container says of the video stream, read as OpenCV 4.6 reads it, so that both
+/// backends report the same facts.
+struct StreamFacts {
+    fps: f64,
+    nb_frames: i64,
+    duration_secs: f64,
+}
+
+fn ratio(r: ff::Rational) -> f64 {
+    if r.numerator() == 0 || r.denominator() == 0 {
+        0.0
+    } else {
+        f64::from(r)
+    }
+}
+
+impl StreamFacts {
+    fn read(input: &ff::format::context::Input, stream: &ff::format::stream::Stream) -> Self {
+        // The average rate, else the base rate, else one frame per tick.
+        let fps = [ratio(stream.avg_frame_rate()), ratio(stream.rate())]
+            .into_iter()
+            .find(|f| *f > 0.0)
+            .unwrap_or_else(|| match ratio(stream.time_base()) {
+                t if t > 0.0 => 1.0 / t,
+                _ => 0.0,
+            });
+        let container = input.duration() as f64 / f64::from(ff::ffi::AV_TIME_BASE);
+        let duration_secs = if container > 0.0 {
+            container
+        } else {
+            stream.duration() as f64 * ratio(stream.time_base())
+        };
+        Self {
+            fps,
+            nb_frames: stream.frames(),
+            duration_secs,
+        }
+    }
+
+    fn info(
+        &self,
+        decoder: &ff::decoder::Video,
+        rotation: Option<RotateFlags>,
+    ) -> Result<VideoInfo, PipelineError> {
+        let (mut width, mut height) = (decoder.width(), decoder.height());
+        if !(self.fps.is_finite() && self.fps > 0.0) || width == 0 || height == 0 {
+            return Err(PipelineError::unreadable(
+                "the file has no readable video stream (no frame rate or frame size)",
+            ));
+        }
+        if rotation.is_some_and(|r| r != RotateFlags::ROTATE_180) {
+            std::mem::swap(&mut width, &mut height);
+        }
+        let frame_count = if self.nb_frames > 0 {
+            self.nb_frames as u64
+        } else {
+            (self.duration_secs * self.fps + 0.5).floor().max(0.0) as u64
+        };
+        Ok(VideoInfo {
+            duration_ms: (frame_count as f64 * 1000.0 / self.fps).round() as u64,
+            fps: self.fps,
+            width,
+            height,
+            frame_count,
+            codec: decoder.id().name().to_string(),
+        })
+    }
+}
+
+/// The stream's display matrix as the quarter turn OpenCV 4.6 gives its frames (the angle is
+/// FFmpeg's `av_display_rotation_get`; tests/it/decode.rs compares both backends at 90°, 180°
+/// and 270°).
+fn rotation_of(stream: &ff::format::stream::Stream) -> Option<RotateFlags> {
+    let side = stream
+        .side_data()
+        .find(|s| s.kind() == ff::packet::side_data::Type::DisplayMatrix)?;
+    let m: Vec<f64> = side
+        .data()
+        .chunks_exact(4)
+        .filter_map(|b| <[u8; 4]>::try_from(b).ok())
+        .map(|b| f64::from(i32::from_ne_bytes(b)) / 65536.0)
+        .collect();
+    if m.len() < 9 {
+        return None;
+    }
+    let (scale0, scale1) = (m[0].hypot(m[3]), m[1].hypot(m[4]));
+    if scale0 == 0.0 || scale1 == 0.0 {
+        return None;
+    }
+    let display = -(m[1] / scale1).atan2(m[0] / scale0).to_degrees();
+    match (display.round() as i32).rem_euclid(360) {
+        90 => Some(RotateFlags::ROTATE_90_CLOCKWISE),
+        180 => Some(RotateFlags::ROTATE_180),
+        270 => Some(RotateFlags::ROTATE_90_COUNTERCLOCKWISE),
+        _ => None,
     }
 }
 

@@ -14,6 +14,7 @@ use serde::Deserialize;
 pub use self::ffmpeg::FfmpegFrames;
 pub use self::videocapture::OpenCvFrames;
 use super::PipelineError;
+use super::probe::VideoInfo;
 
 /// Picks frames by their presentation time: the first frame of each `1/sample_fps` seconds, or
 /// all of them when `sample_fps` is 0 or at least the video's nominal frame rate. A phone video
@@ -96,22 +97,25 @@ pub enum FrameStream {
 }
 
 impl FrameStream {
-    /// Opens `path` for the frames `sample_fps` asks of a video of `fps` frames a second.
+    /// Opens `path` for the frames `sample_fps` asks for (0: every frame), and reads the
+    /// video's facts.
     pub fn open(
         backend: VideoDecoder,
         path: &Path,
         sample_fps: f64,
-        fps: f64,
-    ) -> Result<Self, PipelineError> {
+    ) -> Result<(Self, VideoInfo), PipelineError> {
         Ok(match backend {
             VideoDecoder::Ffmpeg => {
-                Self::Ffmpeg(Box::new(FfmpegFrames::open(path, sample_fps, fps)?))
+                let frames = FfmpegFrames::open(path, sample_fps)?;
+                let info = frames.info().clone();
+                (Self::Ffmpeg(Box::new(frames)), info)
             }
-            VideoDecoder::Opencv => Self::OpenCv(OpenCvFrames::new(
-                super::probe::open(path)?,
-                sample_fps,
-                fps,
-            )),
+            VideoDecoder::Opencv => {
+                let cap = super::probe::open(path)?;
+                let info = super::probe::read_info(&cap, path)?;
+                let frames = OpenCvFrames::new(cap, sample_fps, info.fps);
+                (Self::OpenCv(frames), info)
+            }
         })
     }
 
