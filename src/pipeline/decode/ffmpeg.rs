@@ -524,9 +524,11 @@ impl Seeker {
     }
 }
 
-/// Decoding threads: one per core (FFmpeg's frame threads), at most 16.
+/// Decoding threads (FFmpeg's frame threads): half the cores, at most 8. Detection and
+/// classification need the other half; on 2 cores one decoding thread gave the same speed as
+/// two or three, with less CPU time and memory (docs/benchmarks.md).
 fn decode_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(16))
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).clamp(1, 8))
 }
 
 /// Numbers frames in presentation order although some are never decoded: a decoded frame's
