@@ -8,8 +8,10 @@
 //! second, say), it seeks: to the last key frame before the next sample, when that lies ahead of
 //! what was read. Only in files with an index (MP4/MOV, Matroska/WebM), and only forward.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+mod facts;
+mod order;
+mod seek;
+
 use std::path::Path;
 use std::sync::Once;
 
@@ -22,6 +24,9 @@ use ffmpeg_next as ff;
 use opencv::core::{CV_8UC3, Mat, RotateFlags, Scalar};
 use opencv::prelude::*;
 
+use self::facts::{StreamFacts, rotation_of};
+use self::order::PresentationOrder;
+use self::seek::{INDEXED_FORMATS, Seeker};
 use super::{Clock, SampledFrame, Sampler};
 use crate::pipeline::PipelineError;
 use crate::pipeline::probe::VideoInfo;
@@ -332,283 +337,9 @@ impl Iterator for FfmpegFrames {
     }
 }
 
-/// What the container says of the video stream, read as OpenCV 4.6 reads it, so that both
-/// backends report the same facts.
-struct StreamFacts {
-    fps: f64,
-    nb_frames: i64,
-    duration_secs: f64,
-}
-
-fn ratio(r: ff::Rational) -> f64 {
-    if r.numerator() == 0 || r.denominator() == 0 {
-        0.0
-    } else {
-        f64::from(r)
-    }
-}
-
-impl StreamFacts {
-    fn read(input: &ff::format::context::Input, stream: &ff::format::stream::Stream) -> Self {
-        // The average rate, else the base rate, else one frame per tick.
-        let fps = [ratio(stream.avg_frame_rate()), ratio(stream.rate())]
-            .into_iter()
-            .find(|f| *f > 0.0)
-            .unwrap_or_else(|| match ratio(stream.time_base()) {
-                t if t > 0.0 => 1.0 / t,
-                _ => 0.0,
-            });
-        let container = input.duration() as f64 / f64::from(ff::ffi::AV_TIME_BASE);
-        let duration_secs = if container > 0.0 {
-            container
-        } else {
-            stream.duration() as f64 * ratio(stream.time_base())
-        };
-        Self {
-            fps,
-            nb_frames: stream.frames(),
-            duration_secs,
-        }
-    }
-
-    fn info(
-        &self,
-        decoder: &ff::decoder::Video,
-        rotation: Option<RotateFlags>,
-    ) -> Result<VideoInfo, PipelineError> {
-        let (mut width, mut height) = (decoder.width(), decoder.height());
-        if !(self.fps.is_finite() && self.fps > 0.0) || width == 0 || height == 0 {
-            return Err(PipelineError::unreadable(
-                "the file has no readable video stream (no frame rate or frame size)",
-            ));
-        }
-        if rotation.is_some_and(|r| r != RotateFlags::ROTATE_180) {
-            std::mem::swap(&mut width, &mut height);
-        }
-        let frame_count = if self.nb_frames > 0 {
-            self.nb_frames as u64
-        } else {
-            (self.duration_secs * self.fps + 0.5).floor().max(0.0) as u64
-        };
-        Ok(VideoInfo {
-            duration_ms: (frame_count as f64 * 1000.0 / self.fps).round() as u64,
-            fps: self.fps,
-            width,
-            height,
-            frame_count,
-            codec: decoder.id().name().to_string(),
-        })
-    }
-}
-
-/// The stream's display matrix as the quarter turn OpenCV 4.6 gives its frames (the angle is
-/// FFmpeg's `av_display_rotation_get`; tests/it/decode.rs compares both backends at 90°, 180°
-/// and 270°).
-fn rotation_of(stream: &ff::format::stream::Stream) -> Option<RotateFlags> {
-    let side = stream
-        .side_data()
-        .find(|s| s.kind() == ff::packet::side_data::Type::DisplayMatrix)?;
-    let m: Vec<f64> = side
-        .data()
-        .chunks_exact(4)
-        .filter_map(|b| <[u8; 4]>::try_from(b).ok())
-        .map(|b| f64::from(i32::from_ne_bytes(b)) / 65536.0)
-        .collect();
-    if m.len() < 9 {
-        return None;
-    }
-    let (scale0, scale1) = (m[0].hypot(m[3]), m[1].hypot(m[4]));
-    if scale0 == 0.0 || scale1 == 0.0 {
-        return None;
-    }
-    let display = -(m[1] / scale1).atan2(m[0] / scale0).to_degrees();
-    match (display.round() as i32).rem_euclid(360) {
-        90 => Some(RotateFlags::ROTATE_90_CLOCKWISE),
-        180 => Some(RotateFlags::ROTATE_180),
-        270 => Some(RotateFlags::ROTATE_90_COUNTERCLOCKWISE),
-        _ => None,
-    }
-}
-
-/// Containers whose index lets FFmpeg seek straight to a key frame (FFmpeg's demuxer names).
-const INDEXED_FORMATS: [&str; 2] = ["mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"];
-
-/// What seeking needs to know: how far apart key frames are, and how far the file was read.
-struct Seeker {
-    enabled: bool,
-    fps: f64,
-    last_key_ms: Option<f64>,
-    key_interval_ms: Option<f64>,
-    /// The latest presentation time of a packet read.
-    read_ms: f64,
-    /// After a seek: where reading was before it, and the last frame placed then (frames at or
-    /// before it were seen already).
-    before_seek_ms: Option<f64>,
-    floor_ms: Option<f64>,
-    /// After a seek, packets are dropped until a key frame: the decoder needs one to start.
-    await_key: bool,
-}
-
-impl Seeker {
-    fn new(indexed: bool, fps: f64) -> Self {
-        Self {
-            enabled: indexed && fps > 0.0,
-            fps,
-            last_key_ms: None,
-            key_interval_ms: None,
-            read_ms: f64::NEG_INFINITY,
-            before_seek_ms: None,
-            floor_ms: None,
-            await_key: false,
-        }
-    }
-
-    /// Whether the next key frame, judged by the last two, lies after what was read and at or
-    /// before `due` (half a frame's leeway).
-    fn worth_it(&self, due: f64) -> bool {
-        let next_key = match (self.last_key_ms, self.key_interval_ms) {
-            (Some(last), Some(interval)) => last + interval,
-            _ => return false,
-        };
-        self.enabled
-            && !self.await_key
-            && next_key > self.read_ms
-            && next_key <= due + self.half_frame_ms()
-    }
-
-    fn half_frame_ms(&self) -> f64 {
-        500.0 / self.fps
-    }
-
-    fn started(&mut self, last_placed_ms: Option<f64>) {
-        self.before_seek_ms = Some(self.read_ms);
-        self.floor_ms = last_placed_ms;
-        self.await_key = true;
-    }
-
-    /// Notes a packet read; true for the first one after a seek. A seek that went backwards
-    /// is the last one: reading goes on, and the frames seen already are dropped.
-    fn landed(&mut self, packet: &Packet, shown: f64) -> bool {
-        if shown.is_finite() {
-            if packet.is_key() {
-                if let Some(k) = self.last_key_ms.filter(|&k| shown > k) {
-                    self.key_interval_ms = Some(shown - k);
-                }
-                self.last_key_ms = Some(shown);
-            }
-            self.read_ms = if self.before_seek_ms.is_some() {
-                shown
-            } else {
-                self.read_ms.max(shown)
-            };
-        }
-        let Some(before) = self.before_seek_ms.take() else {
-            return false;
-        };
-        if !(shown.is_finite() && shown > before) {
-            self.enabled = false;
-        }
-        shown.is_finite()
-    }
-
-    fn awaits_key_frame(&mut self, packet: &Packet) -> bool {
-        if self.await_key && packet.is_key() {
-            self.await_key = false;
-        }
-        self.await_key
-    }
-
-    fn seen_before(&self, shown: f64) -> bool {
-        self.floor_ms
-            .is_some_and(|floor| shown.is_finite() && shown <= floor)
-    }
-}
-
 /// Decoding threads (FFmpeg's frame threads): half the cores, at most 8. Detection and
 /// classification need the other half; on 2 cores one decoding thread gave the same speed as
 /// two or three, with less CPU time and memory (docs/benchmarks.md).
 fn decode_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).clamp(1, 8))
-}
-
-/// Numbers frames in presentation order although some are never decoded: a decoded frame's
-/// number is how many packets read so far are shown before it.
-#[derive(Default)]
-struct PresentationOrder {
-    /// Presentation ticks of packets read whose frame has not been placed yet.
-    waiting: BinaryHeap<Reverse<i64>>,
-    placed: u64,
-}
-
-impl PresentationOrder {
-    /// More than this many unplaced packets (times that never match a decoded frame's) are
-    /// counted as shown, so that the heap stays small.
-    const MAX_WAITING: usize = 4096;
-
-    fn starting_at(placed: u64) -> Self {
-        Self {
-            waiting: BinaryHeap::new(),
-            placed,
-        }
-    }
-
-    fn read(&mut self, tick: Option<i64>) {
-        if let Some(t) = tick {
-            self.waiting.push(Reverse(t));
-        }
-        if self.waiting.len() > Self::MAX_WAITING {
-            self.waiting.pop();
-            self.placed += 1;
-        }
-    }
-
-    /// The number of the frame shown at `tick`.
-    fn shown(&mut self, tick: Option<i64>) -> u64 {
-        if let Some(t) = tick {
-            while self.waiting.peek().is_some_and(|Reverse(w)| *w < t) {
-                self.waiting.pop();
-                self.placed += 1;
-            }
-        }
-        let index = self.placed;
-        if tick.is_none() || self.waiting.peek() == tick.map(Reverse).as_ref() {
-            self.waiting.pop();
-        }
-        self.placed += 1;
-        index
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn frames_are_numbered_in_presentation_order_with_skipped_ones_counted() {
-        // Decode order I0 P3 B1 B2 P6 B4 B5; B1, B2 and B5 are never decoded.
-        let mut order = PresentationOrder::default();
-        for t in [0, 3, 1, 2] {
-            order.read(Some(t));
-        }
-        assert_eq!(order.shown(Some(0)), 0);
-        assert_eq!(order.shown(Some(3)), 3);
-        for t in [6, 4, 5] {
-            order.read(Some(t));
-        }
-        assert_eq!(order.shown(Some(4)), 4);
-        assert_eq!(order.shown(Some(6)), 6);
-        assert!(order.waiting.is_empty());
-    }
-
-    #[test]
-    fn frames_without_times_are_numbered_one_after_another() {
-        let mut order = PresentationOrder::default();
-        for _ in 0..3 {
-            order.read(None);
-        }
-        assert_eq!(
-            (0..3).map(|_| order.shown(None)).collect::<Vec<_>>(),
-            [0, 1, 2]
-        );
-    }
 }
