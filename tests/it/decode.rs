@@ -4,8 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
+use emoscope::pipeline::ErrorKind;
 use emoscope::pipeline::decode::{FrameStream, VideoDecoder};
-use emoscope::pipeline::probe::VideoInfo;
+use emoscope::pipeline::probe::{self, VideoInfo};
 use opencv::core::{Mat, Scalar};
 use opencv::prelude::*;
 
@@ -151,4 +152,53 @@ fn sparse_samples_jump_from_key_frame_to_key_frame() {
         half < one,
         "decoded {half:.2} of the frames at 0.5 a second"
     );
+}
+
+/// A file with sound and no picture is refused by both backends and by the upload check, as
+/// unreadable; a file cut in half ends early in both, with the same frames up to OpenCV's last.
+#[test]
+fn no_picture_is_refused_and_a_cut_file_ends_early() {
+    let dir = tempfile::tempdir().expect("dir");
+    let sound = dir.path().join("voice.m4a");
+    let status = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=2",
+        ])
+        .args(["-c:a", "aac"])
+        .arg(&sound)
+        .status()
+        .expect("ffmpeg");
+    assert!(status.success());
+    for backend in [VideoDecoder::Opencv, VideoDecoder::Ffmpeg] {
+        match FrameStream::open(backend, &sound, 5.0) {
+            Err(e) => assert_eq!(e.kind, ErrorKind::UnreadableVideo, "{backend:?}: {e}"),
+            Ok(_) => panic!("{backend:?} opened a file without a picture"),
+        }
+    }
+    let refused = probe::probe(&sound).expect_err("no picture");
+    assert_eq!(refused.kind, ErrorKind::UnreadableVideo);
+
+    // The main video keeps its index at the front (faststart), so its first half opens.
+    let main = std::fs::read(video("main", main_spec, Codec::H264Mp4)).expect("read");
+    let cut = dir.path().join("cut.mp4");
+    std::fs::write(&cut, &main[..main.len() / 2]).expect("write");
+    let cv = take(VideoDecoder::Opencv, &cut, 0.0);
+    let ff = take(VideoDecoder::Ffmpeg, &cut, 0.0);
+    assert_eq!(ff.info, cv.info);
+    // FFmpeg's backend gets a frame or two more out of the last, partial packets.
+    assert!(ff.frames.starts_with(&cv.frames), "{:?}", ff.frames);
+    assert!(ff.frames_read >= cv.frames_read);
+    for read in [cv.frames_read, ff.frames_read] {
+        assert!(
+            (read as f64) < 0.9 * ff.info.frame_count as f64,
+            "{read} of {} frames read",
+            ff.info.frame_count
+        );
+    }
 }
