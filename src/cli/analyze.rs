@@ -79,6 +79,28 @@ fn relabel_timeline(path: &Path, merged: &BTreeMap<u32, u32>) -> Result<()> {
     std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// The progress bar (shown when asked) and the timeline file (when one is named).
+fn observer_for(args: &AnalyzeArgs) -> Result<CliObserver> {
+    let bar = if args.progress {
+        ProgressBar::new(0)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} frames, {per_sec}, ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let timeline = match &args.timeline {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => None,
+    };
+    Ok(CliObserver { bar, timeline })
+}
+
 pub fn run(config: &Config, mut args: AnalyzeArgs) -> Result<()> {
     if !args.video.is_file() {
         bail!("no such file: {}", args.video.display());
@@ -98,24 +120,7 @@ pub fn run(config: &Config, mut args: AnalyzeArgs) -> Result<()> {
         return super::analyze_image::run(config, &engine, &args);
     }
     let mut pipeline = engine.pipeline();
-    let bar = if args.progress {
-        ProgressBar::new(0)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} frames, {per_sec}, ETA {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let timeline = match &args.timeline {
-        Some(p) => Some(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        )),
-        None => None,
-    };
-    let mut observer = CliObserver { bar, timeline };
+    let mut observer = observer_for(&args)?;
     let started = std::time::Instant::now();
     let outcome = pipeline
         .run_to(
