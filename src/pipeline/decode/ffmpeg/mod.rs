@@ -1,6 +1,6 @@
 //! The default backend: FFmpeg's libraries driven directly. Between samples the decoder is told
 //! to drop the frames no other frame refers to (`skip_frame = nonref`: most B-frames), so a job
-//! sampled at 5 a second of a 25 fps video decodes little more than the frames it needs. Every
+//! sampled at 5 a second decodes the frames it takes and those they are predicted from. Every
 //! frame shown at or after the next sample's time is decoded, so the frames taken are the ones
 //! the OpenCV backend takes, at the same presentation times.
 //!
@@ -231,9 +231,10 @@ impl FfmpegFrames {
         }
     }
 
-    /// Jumps to the last key frame before the next sample when it lies more than a key frame
-    /// interval ahead of what was read: nothing read until then would be taken. Frames sent to
-    /// the decoder and not yet out are all shown before it, so the flush loses no sample.
+    /// Jumps to the last key frame at or before the next sample when the next key frame (judged
+    /// by the last two) lies between what was read and that sample: nothing read until then
+    /// would be taken. Frames sent to the decoder and not yet out are all shown before the
+    /// sample, so the flush loses none that would be taken.
     fn seek_if_worth_it(&mut self) {
         let Some(due) = self.sampler.next_due_ms() else {
             return;
@@ -261,11 +262,12 @@ impl FfmpegFrames {
     fn take_decoded(&mut self) -> Option<Result<SampledFrame, PipelineError>> {
         self.decoded_count += 1;
         let tick = self.decoded.timestamp();
-        if self.seek.seen_before(self.ms(tick)) {
+        let shown = self.ms(tick);
+        if self.seek.seen_before(shown) {
             return None;
         }
         let index = self.order.shown(tick);
-        let time = self.clock.place(self.ms(tick), index);
+        let time = self.clock.place(shown, index);
         if !self.sampler.take(time) {
             return None;
         }
