@@ -29,7 +29,7 @@ if ! $PODMAN image exists "$BASE"; then
   tar=$(mktemp --suffix .tar)
   mmdebstrap --quiet --variant=minbase \
     --include=ca-certificates \
-    --customize-hook='rm -rf "$1"/var/cache/apt/* "$1"/var/lib/apt/lists/* "$1"/usr/share/doc/* "$1"/usr/share/man/*' \
+    --customize-hook='rm -rf "$1"/var/cache/apt/* "$1"/var/lib/apt/lists/* "$1"/usr/share/doc/* "$1"/usr/share/man/* "$1"/usr/share/locale/*' \
     bookworm "$tar" \
     "deb http://deb.debian.org/debian bookworm main" \
     "deb http://deb.debian.org/debian-security bookworm-security main"
