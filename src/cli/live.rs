@@ -5,7 +5,8 @@
 //! user, password and query are never printed.
 
 use std::io::Write;
-use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Result, bail};
 
@@ -37,9 +38,10 @@ pub fn run(config: &Config, mut args: LiveArgs) -> Result<()> {
     }
     let shown = shown(&args.source);
     let max_ms = args.max_secs.map(|s| s as f64 * 1000.0);
-    let mut source = Capture::open(&args.source, args.fps, max_ms)
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut source = Capture::open(&args.source, args.fps, max_ms, stop.clone())
         .ok_or_else(|| anyhow::anyhow!("cannot open {shown}"))?;
-    let on_signal = source.stop.clone();
+    let on_signal = stop;
     // The first Ctrl-C ends the run (and prints the people); a second one, the process.
     let _ = ctrlc_once(move || on_signal.store(true, Ordering::Relaxed));
     eprintln!("reading {shown}; Ctrl-C ends it");

@@ -1,22 +1,30 @@
-//! A live source read by OpenCV's FFmpeg backend: a camera (its number), a stream (RTSP, RTMP,
-//! HLS, HTTP) or a file read as it plays. At most one frame per `step_ms` of the source's time
-//! is taken; the rest are read and skipped. It ends with the source, at `max_ms`, or when
-//! `stop` is set.
+//! A live source: a camera (its number or `/dev/video…`), read by OpenCV; or a stream (RTSP,
+//! RTMP, HLS, HTTP) or a file read as it plays, through FFmpeg's libraries, which leave
+//! undecoded the frames between samples that no other frame needs. At most one frame per
+//! `1/fps` of the source's time is taken. It ends with the source, at `max_ms`, or when `stop`
+//! is set (a stream's blocking read ends then too).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use opencv::prelude::*;
 use opencv::videoio::{self, VideoCapture};
 
-use crate::pipeline::decode::SampledFrame;
+use crate::pipeline::decode::{FfmpegFrames, SampledFrame, Watchdog};
 use crate::pipeline::live::LiveSource;
 
-pub struct Capture {
-    cap: VideoCapture,
+/// A stream that does not open, or sends nothing, for this long counts as ended.
+const SILENCE: Duration = Duration::from_secs(10);
+
+enum Reader {
     /// A camera: its time is the clock's (its position says nothing).
-    device: bool,
+    Device(VideoCapture),
+    Stream(Box<FfmpegFrames>),
+}
+
+pub struct Capture {
+    reader: Reader,
     started: Instant,
     step_ms: f64,
     next_ms: f64,
@@ -28,58 +36,58 @@ pub struct Capture {
 }
 
 impl Capture {
-    /// Opens `source` (a device number or path, a URL, a file); `None` when FFmpeg cannot. A
-    /// stream that does not open, or sends nothing, for 10 s counts as ended.
-    pub fn open(source: &str, fps: f64, max_ms: Option<f64>) -> Option<Self> {
-        let timeouts = opencv::core::Vector::from_slice(&[
-            videoio::CAP_PROP_OPEN_TIMEOUT_MSEC,
-            10_000,
-            videoio::CAP_PROP_READ_TIMEOUT_MSEC,
-            10_000,
-        ]);
-        let cap = match source.parse::<i32>() {
-            Ok(index) => VideoCapture::new(index, videoio::CAP_ANY),
-            Err(_) => VideoCapture::from_file_with_params(source, videoio::CAP_FFMPEG, &timeouts),
+    /// Opens `source` (a device number or path, a URL, a file); `None` when it cannot be.
+    /// Setting `stop` ends the capture.
+    pub fn open(
+        source: &str,
+        fps: f64,
+        max_ms: Option<f64>,
+        stop: Arc<AtomicBool>,
+    ) -> Option<Self> {
+        let reader = if source.parse::<i32>().is_ok() || source.starts_with("/dev/") {
+            let cap = match source.parse::<i32>() {
+                Ok(index) => VideoCapture::new(index, videoio::CAP_ANY),
+                Err(_) => VideoCapture::from_file(source, videoio::CAP_ANY),
+            };
+            Reader::Device(cap.ok().filter(|c| c.is_opened().unwrap_or(false))?)
+        } else {
+            let watchdog = Arc::new(Watchdog::new(SILENCE, stop.clone()));
+            match FfmpegFrames::open_stream(source, fps, watchdog) {
+                Ok(frames) => Reader::Stream(Box::new(frames)),
+                Err(e) => {
+                    tracing::debug!(error = %e.message, "the live source did not open");
+                    return None;
+                }
+            }
         };
-        let cap = cap.ok().filter(|c| c.is_opened().unwrap_or(false))?;
         Some(Self {
-            cap,
-            device: source.parse::<i32>().is_ok() || source.starts_with("/dev/"),
+            reader,
             started: Instant::now(),
             step_ms: 1000.0 / fps.max(0.1),
             next_ms: 0.0,
             index: 0,
-            stop: Arc::default(),
+            stop,
             max_ms,
             read: 0,
         })
     }
-}
 
-impl LiveSource for Capture {
-    fn started(&mut self) {
-        self.started = Instant::now();
-    }
-
-    fn next(&mut self) -> Option<SampledFrame> {
+    /// The next frame a camera gives, at most one per step of the clock.
+    fn next_from_device(&mut self) -> Option<SampledFrame> {
+        let Reader::Device(cap) = &mut self.reader else {
+            return None;
+        };
         let mut image = Mat::default();
         loop {
             if self.stop.load(Ordering::Relaxed)
-                || !self.cap.read(&mut image).unwrap_or(false)
+                || !cap.read(&mut image).unwrap_or(false)
                 || image.empty()
             {
                 return None;
             }
             self.index += 1;
             self.read += 1;
-            let time_ms = match self.device {
-                true => self.started.elapsed().as_secs_f64() * 1000.0,
-                false => self
-                    .cap
-                    .get(videoio::CAP_PROP_POS_MSEC)
-                    .unwrap_or(0.0)
-                    .max(0.0),
-            };
+            let time_ms = self.started.elapsed().as_secs_f64() * 1000.0;
             if self.max_ms.is_some_and(|max| time_ms > max) {
                 return None;
             }
@@ -92,5 +100,27 @@ impl LiveSource for Capture {
                 });
             }
         }
+    }
+}
+
+impl LiveSource for Capture {
+    fn started(&mut self) {
+        self.started = Instant::now();
+    }
+
+    fn next(&mut self) -> Option<SampledFrame> {
+        let Reader::Stream(frames) = &mut self.reader else {
+            return self.next_from_device();
+        };
+        if self.stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        // The stream's own sampling takes one frame per 1/fps of its presentation time.
+        let frame = frames.next()?.ok()?;
+        self.read = frames.frames_read();
+        if self.max_ms.is_some_and(|max| frame.time_ms as f64 > max) {
+            return None;
+        }
+        Some(frame)
     }
 }

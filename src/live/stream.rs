@@ -56,14 +56,13 @@ pub fn start(
                 stop.clone(),
                 every,
             ));
-            let finish = match Capture::open(&job.url, job.fps, Some(max_ms)) {
+            let finish = match Capture::open(&job.url, job.fps, Some(max_ms), stop.clone()) {
                 None => Finish::Failed {
                     code: JobFailure::UnreadableVideo,
                     message: format!("cannot open the stream {}", job.shown),
                     retry_in_ms: None,
                 },
                 Some(mut capture) => {
-                    capture.stop = stop.clone();
                     let mut recorder = Recorder {
                         store: store.clone(),
                         rt: rt.clone(),

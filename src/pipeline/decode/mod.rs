@@ -11,7 +11,7 @@ use std::path::Path;
 use opencv::core::Mat;
 use serde::Deserialize;
 
-pub use self::ffmpeg::FfmpegFrames;
+pub use self::ffmpeg::{FfmpegFrames, Watchdog};
 pub use self::videocapture::OpenCvFrames;
 use super::PipelineError;
 use super::probe::VideoInfo;

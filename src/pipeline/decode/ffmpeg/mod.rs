@@ -11,9 +11,10 @@
 mod facts;
 mod order;
 mod seek;
+mod watchdog;
 
 use std::path::Path;
-use std::sync::Once;
+use std::sync::{Arc, Once};
 
 use ff::codec::threading;
 use ff::format::Pixel;
@@ -27,6 +28,7 @@ use opencv::prelude::*;
 use self::facts::{StreamFacts, rotation_of};
 use self::order::PresentationOrder;
 use self::seek::{INDEXED_FORMATS, Seeker};
+pub use self::watchdog::Watchdog;
 use super::{Clock, SampledFrame, Sampler};
 use crate::pipeline::PipelineError;
 use crate::pipeline::probe::VideoInfo;
@@ -60,6 +62,8 @@ pub struct FfmpegFrames {
     decoded: RawFrame,
     to_bgr: Option<(scaling::Context, Pixel, u32, u32)>,
     bgr: RawFrame,
+    /// For a stream: gives up when it sends nothing for a while, or when told to stop.
+    watchdog: Option<Arc<Watchdog>>,
 }
 
 /// FFmpeg's one-time set-up; its log shows errors only, as through OpenCV.
@@ -83,6 +87,29 @@ impl FfmpegFrames {
                 "the file is not a video that FFmpeg can decode (unknown format, or truncated): {e}"
             ))
         })?;
+        Self::from_input(input, sample_fps, None)
+    }
+
+    /// Opens a stream (RTSP, RTMP, HLS, HTTP) or a file read as a live source; `watchdog`
+    /// bounds how long opening and each read may wait, and stops them when told.
+    pub fn open_stream(
+        source: &str,
+        sample_fps: f64,
+        watchdog: Arc<Watchdog>,
+    ) -> Result<Self, PipelineError> {
+        init()?;
+        watchdog.arm();
+        let expired = watchdog.clone();
+        let input = ff::format::input_with_interrupt(source, move || expired.expired())
+            .map_err(|e| PipelineError::unreadable(format!("FFmpeg could not open it: {e}")))?;
+        Self::from_input(input, sample_fps, Some(watchdog))
+    }
+
+    fn from_input(
+        input: ff::format::context::Input,
+        sample_fps: f64,
+        watchdog: Option<Arc<Watchdog>>,
+    ) -> Result<Self, PipelineError> {
         let stream = input
             .streams()
             .best(ff::media::Type::Video)
@@ -126,6 +153,7 @@ impl FfmpegFrames {
             decoded: RawFrame::empty(),
             to_bgr: None,
             bgr: RawFrame::empty(),
+            watchdog,
         })
     }
 
@@ -153,6 +181,9 @@ impl FfmpegFrames {
     fn read_packet(&mut self) -> Option<Packet> {
         let mut bad = 0;
         loop {
+            if let Some(w) = &self.watchdog {
+                w.arm();
+            }
             let mut packet = Packet::empty();
             match packet.read(&mut self.input) {
                 Ok(()) if packet.stream() == self.stream => {
