@@ -55,7 +55,6 @@ pub struct FfmpegFrames {
     decoded_count: u64,
     /// A packet the decoder could not take yet (it had frames to give first).
     pending: Option<Packet>,
-    skipping: bool,
     seek: Seeker,
     input_done: bool,
     finished: bool,
@@ -146,7 +145,6 @@ impl FfmpegFrames {
             packets: 0,
             decoded_count: 0,
             pending: None,
-            skipping: false,
             seek: Seeker::new(indexed, fps),
             input_done: false,
             finished: false,
@@ -252,14 +250,12 @@ impl FfmpegFrames {
             Some(due) => shown.is_finite() && shown < due - 1.0,
             None => false,
         };
-        if skip != self.skipping {
-            self.skipping = skip;
-            self.decoder.skip_frame(if skip {
-                Discard::NonReference
-            } else {
-                Discard::Default
-            });
-        }
+        // A field of the codec context, copied to the decoding thread with each packet.
+        self.decoder.skip_frame(if skip {
+            Discard::NonReference
+        } else {
+            Discard::Default
+        });
     }
 
     /// Jumps to the last key frame at or before the next sample when the next key frame (judged
