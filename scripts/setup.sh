@@ -11,7 +11,7 @@
 # With --test it also installs what the tests drive: Debian's Chromium and Node.js, Playwright
 # (tests/e2e, from npm), the TypeScript client's packages (clients/typescript, from npm),
 # openapi-spec-validator, schemathesis, openapi-python-client and pytest (PyPI) in
-# third_party/venv, s3s-fs (crates.io: a real S3 server on a folder, for the object-storage tests), podman and mmdebstrap
+# third_party/venv, s3s-fs (crates.io: a real S3 server on a folder, for the object-storage tests), podman
 # (the container test), and a local PostgreSQL server with a role `emoscope` that may create the
 # tests' databases.
 #
@@ -48,9 +48,9 @@ packages=(libopencv-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3 python3-pip)
 if [ "$WITH_TESTS" = 1 ]; then
   packages+=(chromium python3-venv postgresql)
-  # The container test: podman (with runc and catatonit for --init), mmdebstrap for a base image
-  # made from Debian's packages, objcopy, and docker-compose to check the compose file.
-  packages+=(podman runc catatonit mmdebstrap binutils docker-compose)
+  # The container test: podman (with runc and catatonit for --init), objcopy, and
+  # docker-compose to check the compose file.
+  packages+=(podman runc catatonit binutils docker-compose)
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 missing=()
