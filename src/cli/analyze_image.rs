@@ -6,7 +6,6 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Result, bail};
-use opencv::imgcodecs;
 use opencv::prelude::*;
 use serde_json::json;
 
@@ -14,6 +13,7 @@ use super::analyze::{AnalyzeArgs, Format, write_table};
 use crate::config::Config;
 use crate::pipeline::Engine;
 use crate::pipeline::aggregate::EMOTIONS;
+use crate::pipeline::decode::decode_picture;
 use crate::pipeline::image::ImageOutcome;
 use crate::views::NOTE;
 
@@ -31,13 +31,14 @@ pub fn run(config: &Config, engine: &Engine, args: &AnalyzeArgs) -> Result<()> {
     if args.timeline.is_some() || args.annotated.is_some() {
         bail!("--timeline and --annotate are for videos, not for a still picture");
     }
-    let image = imgcodecs::imread(&*args.video.to_string_lossy(), imgcodecs::IMREAD_COLOR)?;
-    if image.empty() {
+    let bytes = std::fs::read(&args.video)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.video.display()))?;
+    let Some(image) = decode_picture(&bytes) else {
         bail!(
             "cannot read {} as a picture (JPEG, PNG, WebP or BMP)",
             args.video.display()
         );
-    }
+    };
     let max = config.limits.max_frame_side;
     if image.cols().max(image.rows()) as u32 > max {
         bail!(

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use opencv::core::{Mat, Size};
-use opencv::imgcodecs;
 use opencv::imgproc;
 use opencv::prelude::*;
 use serde::Serialize;
@@ -15,6 +14,7 @@ use crate::pipeline::Engine;
 use crate::pipeline::aggregate::{EMOTIONS, argmax};
 use crate::pipeline::classify::EmotionModel;
 use crate::pipeline::crop::{FACE_SIDE, push_gray48};
+use crate::pipeline::decode::decode_picture_gray;
 
 #[derive(Debug, Serialize)]
 pub struct Evaluation {
@@ -29,10 +29,11 @@ pub struct Evaluation {
 }
 
 pub(crate) fn load_gray48(path: &Path) -> Result<Mat> {
-    let img = imgcodecs::imread(&*path.to_string_lossy(), imgcodecs::IMREAD_GRAYSCALE)?;
-    if img.empty() {
+    let bytes =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let Some(img) = decode_picture_gray(&bytes) else {
         bail!("cannot read image {}", path.display());
-    }
+    };
     if img.cols() == FACE_SIDE && img.rows() == FACE_SIDE {
         return Ok(img);
     }

@@ -9,8 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
-use opencv::core::{self, Mat, Point2f, Rect, Scalar, Size, Vector};
-use opencv::imgcodecs;
+use opencv::core::{self, Mat, Point2f, Rect, Scalar, Size};
 use opencv::imgproc;
 use opencv::prelude::*;
 use serde::Serialize;
@@ -20,6 +19,7 @@ use crate::pipeline::Engine;
 use crate::pipeline::aggregate::argmax;
 use crate::pipeline::classify::{EmotionModel, Preprocess};
 use crate::pipeline::crop::{Framing, push_detected, push_gray48};
+use crate::pipeline::decode::decode_picture_gray;
 use crate::pipeline::detect::{Detector, DetectorKind};
 
 use super::against_people::read_votes;
@@ -187,14 +187,24 @@ fn frame_for(face: &Mat, c: &Condition, turn: f64, seed: u64) -> Result<(Mat, Re
         sum.convert_to(&mut frame, core::CV_8UC1, 1.0, 0.0)?;
     }
     if c.jpeg > 0 {
-        let mut bytes = Vector::<u8>::new();
-        let params = Vector::from_slice(&[imgcodecs::IMWRITE_JPEG_QUALITY, c.jpeg]);
-        imgcodecs::imencode(".jpg", &frame, &mut bytes, &params)?;
-        frame = imgcodecs::imdecode(&bytes, imgcodecs::IMREAD_GRAYSCALE)?;
+        frame = jpeg_round_trip(&frame, c.jpeg as u8)?;
     }
     let mut bgr = Mat::default();
     imgproc::cvt_color_def(&frame, &mut bgr, imgproc::COLOR_GRAY2BGR)?;
     Ok((bgr, at))
+}
+
+/// A grey frame through JPEG at `quality` (libjpeg's scale, 1–100) and back.
+fn jpeg_round_trip(frame: &Mat, quality: u8) -> Result<Mat> {
+    let (width, height) = (u16::try_from(frame.cols())?, u16::try_from(frame.rows())?);
+    let mut bytes = Vec::new();
+    jpeg_encoder::Encoder::new(&mut bytes, quality).encode(
+        frame.try_clone()?.data_bytes()?,
+        width,
+        height,
+        jpeg_encoder::ColorType::Luma,
+    )?;
+    decode_picture_gray(&bytes).ok_or_else(|| anyhow::anyhow!("a JPEG frame did not decode"))
 }
 
 /// `per_class`: at most this many faces of each class folder (0: all), the first in name order.

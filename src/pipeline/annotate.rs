@@ -13,9 +13,10 @@ use std::path::{Path, PathBuf};
 use opencv::core::{Mat, Point, Rect, Scalar, Size};
 use opencv::imgproc;
 use opencv::prelude::*;
-use opencv::videoio::{self, VideoCapture, VideoWriter};
 
 use super::aggregate::{EMOTIONS, argmax};
+use super::decode::FfmpegFrames;
+use super::encode::H264Writer;
 use super::{FaceResult, PipelineError};
 
 /// One colour per expression (BGR), as on the web page.
@@ -33,8 +34,8 @@ const COLORS: [(f64, f64, f64); 7] = [
 const SIZE_CHECK_EVERY: u64 = 16;
 
 pub struct Annotator {
-    /// The plain frames, as they come.
-    plain: VideoWriter,
+    /// The plain frames, as they come (`None` once closed).
+    plain: Option<H264Writer>,
     plain_path: PathBuf,
     path: PathBuf,
     fps: f64,
@@ -49,28 +50,13 @@ pub struct Annotator {
 /// A run that fails leaves no plain frames behind.
 impl Drop for Annotator {
     fn drop(&mut self) {
-        let _ = self.plain.release();
+        self.plain = None;
         let _ = std::fs::remove_file(&self.plain_path);
     }
 }
 
-fn h264_writer(path: &Path, fps: f64, size: Size) -> Result<VideoWriter, PipelineError> {
-    let fourcc = VideoWriter::fourcc('a', 'v', 'c', '1').map_err(PipelineError::opencv)?;
-    let writer = VideoWriter::new_with_backend(
-        &*path.to_string_lossy(),
-        videoio::CAP_FFMPEG,
-        fourcc,
-        fps,
-        size,
-        true,
-    )
-    .map_err(PipelineError::opencv)?;
-    if !writer.is_opened().unwrap_or(false) {
-        return Err(PipelineError::internal(
-            "this server's OpenCV cannot write H.264 MP4 (FFmpeg without an H.264 encoder)",
-        ));
-    }
-    Ok(writer)
+fn h264_writer(path: &Path, fps: f64, size: Size) -> Result<H264Writer, PipelineError> {
+    H264Writer::create(path, fps, size.width as u32, size.height as u32)
 }
 
 fn size_of(path: &Path) -> u64 {
@@ -87,7 +73,7 @@ impl Annotator {
     ) -> Result<Self, PipelineError> {
         let plain_path = path.with_extension("plain.mp4");
         Ok(Self {
-            plain: h264_writer(&plain_path, fps, size)?,
+            plain: Some(h264_writer(&plain_path, fps, size)?),
             plain_path,
             path: path.to_path_buf(),
             fps,
@@ -103,7 +89,9 @@ impl Annotator {
         if self.dropped.is_some() {
             return Ok(());
         }
-        self.plain.write(image).map_err(PipelineError::opencv)?;
+        if let Some(plain) = &mut self.plain {
+            plain.write(image)?;
+        }
         self.faces.push(faces.to_vec());
         let frames = self.faces.len() as u64;
         if frames.is_multiple_of(SIZE_CHECK_EVERY) && size_of(&self.plain_path) > self.max_bytes {
@@ -118,7 +106,7 @@ impl Annotator {
     fn give_up(&mut self, why: String) {
         self.dropped = Some(why);
         self.faces = Vec::new();
-        let _ = self.plain.release();
+        self.plain = None;
         let _ = std::fs::remove_file(&self.plain_path);
         let _ = std::fs::remove_file(&self.path);
     }
@@ -127,7 +115,9 @@ impl Annotator {
     /// writes the video; returns a warning when the video was given up.
     pub fn finish(mut self, merged: &BTreeMap<u32, u32>) -> Result<Option<String>, PipelineError> {
         if self.dropped.is_none() {
-            self.plain.release().map_err(PipelineError::opencv)?;
+            if let Some(plain) = self.plain.take() {
+                plain.finish()?;
+            }
             let drawn = self.draw_all(merged);
             let _ = std::fs::remove_file(&self.plain_path);
             drawn?;
@@ -143,22 +133,20 @@ impl Annotator {
 
     /// The plain frames read back, drawn on and written to `path`.
     fn draw_all(&mut self, merged: &BTreeMap<u32, u32>) -> Result<(), PipelineError> {
-        let mut plain =
-            VideoCapture::from_file(&*self.plain_path.to_string_lossy(), videoio::CAP_FFMPEG)
-                .map_err(PipelineError::opencv)?;
-        let mut out = h264_writer(&self.path, self.fps, self.size)?;
-        let mut image = Mat::default();
+        // Every frame of the plain file, in order (its frames are at an even size).
+        let mut plain = FfmpegFrames::open(&self.plain_path, 0.0)?;
+        let even = Size::new(self.size.width & !1, self.size.height & !1);
+        let mut out = h264_writer(&self.path, self.fps, even)?;
         for faces in &mut self.faces {
-            if !plain.read(&mut image).map_err(PipelineError::opencv)? {
-                break;
-            }
+            let Some(frame) = plain.next() else { break };
+            let mut image = frame?.image;
             for face in faces.iter_mut() {
                 face.track_id = face.track_id.map(|t| merged.get(&t).copied().unwrap_or(t));
             }
             draw(&mut image, faces).map_err(PipelineError::opencv)?;
-            out.write(&image).map_err(PipelineError::opencv)?;
+            out.write(&image)?;
         }
-        out.release().map_err(PipelineError::opencv)
+        out.finish()
     }
 }
 

@@ -8,15 +8,15 @@
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
-use opencv::core::{Mat, Vector};
-use opencv::imgcodecs;
+use opencv::core::Mat;
 use opencv::prelude::*;
 use serde::Serialize;
 use tokio::sync::oneshot;
 
 use super::aggregate::{Accumulator, EmotionSummary};
 use super::batch::face_result;
-use super::decode::SampledFrame;
+pub use super::decode::{PictureSize, picture_size};
+use super::decode::{SampledFrame, decode_picture};
 use super::faces::FaceFinder;
 use super::{AnalysisOptions, Engine, FaceResult, Pipeline, PipelineError};
 
@@ -166,82 +166,16 @@ fn serve(engine: &Engine, queue: &Mutex<Receiver<Job>>) {
     }
 }
 
-/// The picture as BGR pixels.
+/// The picture as BGR pixels, upright.
 pub fn decode(bytes: &[u8]) -> Result<Mat, ImageError> {
-    let buffer = Vector::<u8>::from_slice(bytes);
-    match imgcodecs::imdecode(&buffer, imgcodecs::IMREAD_COLOR) {
-        Ok(image) if !image.empty() => Ok(image),
-        _ => Err(ImageError::NotAPicture),
-    }
-}
-
-/// A picture's format and size read from its first bytes, before anything is decoded (a small
-/// file may claim a huge picture).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PictureSize {
-    pub format: &'static str,
-    pub width: u32,
-    pub height: u32,
-}
-
-/// The format and size of a JPEG, PNG or WebP picture; `None` for anything else.
-pub fn picture_size(b: &[u8]) -> Option<PictureSize> {
-    let be16 = |i: usize| Some(u16::from_be_bytes([*b.get(i)?, *b.get(i + 1)?]) as u32);
-    let le16 = |i: usize| Some(u16::from_le_bytes([*b.get(i)?, *b.get(i + 1)?]) as u32);
-    let size = |format, width: u32, height: u32| {
-        (width > 0 && height > 0).then_some(PictureSize {
-            format,
-            width,
-            height,
-        })
-    };
-    if b.starts_with(b"\x89PNG\r\n\x1a\n") {
-        let be32 = |i: usize| Some(u32::from_be_bytes(b.get(i..i + 4)?.try_into().ok()?));
-        return size("png", be32(16)?, be32(20)?);
-    }
-    if b.starts_with(&[0xFF, 0xD8]) {
-        let mut i = 2;
-        while i + 9 < b.len() {
-            if b[i] != 0xFF {
-                return None;
-            }
-            let marker = b[i + 1];
-            match marker {
-                0xFF => i += 1,
-                0x01 | 0xD0..=0xD9 => i += 2,
-                0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
-                    return size("jpeg", be16(i + 7)?, be16(i + 5)?);
-                }
-                _ => i += 2 + be16(i + 2)? as usize,
-            }
-        }
-        return None;
-    }
-    if b.get(0..4) == Some(b"RIFF") && b.get(8..12) == Some(b"WEBP") {
-        let byte = |i: usize| b.get(i).map(|&v| v as u32);
-        return match b.get(12..16)? {
-            b"VP8 " if b.get(23..26) == Some(&[0x9D, 0x01, 0x2A]) => {
-                size("webp", le16(26)? & 0x3FFF, le16(28)? & 0x3FFF)
-            }
-            b"VP8L" if byte(20)? == 0x2F => {
-                let (b0, b1, b2, b3) = (byte(21)?, byte(22)?, byte(23)?, byte(24)?);
-                let width = 1 + (b0 | (b1 & 0x3F) << 8);
-                let height = 1 + (b1 >> 6 | b2 << 2 | (b3 & 0x0F) << 10);
-                size("webp", width, height)
-            }
-            b"VP8X" => {
-                let le24 = |i: usize| Some(byte(i)? | byte(i + 1)? << 8 | byte(i + 2)? << 16);
-                size("webp", 1 + le24(24)?, 1 + le24(27)?)
-            }
-            _ => None,
-        };
-    }
-    None
+    decode_picture(bytes).ok_or(ImageError::NotAPicture)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use opencv::core::Vector;
+    use opencv::imgcodecs;
 
     fn encoded(ext: &str, w: i32, h: i32) -> Vec<u8> {
         let image = Mat::new_rows_cols_with_default(
@@ -254,30 +188,6 @@ mod tests {
         let mut out = Vector::<u8>::new();
         imgcodecs::imencode_def(ext, &image, &mut out).expect("encode");
         out.to_vec()
-    }
-
-    #[test]
-    fn sizes_are_read_from_the_first_bytes() {
-        for (ext, format) in [(".png", "png"), (".jpg", "jpeg"), (".webp", "webp")] {
-            let got = picture_size(&encoded(ext, 321, 123));
-            let want = PictureSize {
-                format,
-                width: 321,
-                height: 123,
-            };
-            assert_eq!(got, Some(want), "{ext}");
-        }
-    }
-
-    #[test]
-    fn other_bytes_have_no_size() {
-        assert_eq!(picture_size(b""), None);
-        assert_eq!(picture_size(b"GIF89a........"), None);
-        assert_eq!(picture_size(b"\x89PNG\r\n\x1a\n"), None);
-        assert_eq!(picture_size(&[0xFF, 0xD8, 0xFF]), None);
-        let mut cut = encoded(".jpg", 50, 40);
-        cut.truncate(20);
-        assert_eq!(picture_size(&cut), None);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod classify;
 pub mod crop;
 pub mod decode;
 pub mod detect;
+pub mod encode;
 mod engine;
 mod error;
 mod faces;

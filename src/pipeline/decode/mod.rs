@@ -4,6 +4,7 @@
 //! (`opencv`), which decodes every frame and converts only the sampled ones.
 
 mod ffmpeg;
+mod picture;
 mod videocapture;
 
 use std::path::Path;
@@ -11,7 +12,9 @@ use std::path::Path;
 use opencv::core::Mat;
 use serde::Deserialize;
 
-pub use self::ffmpeg::{FfmpegFrames, Watchdog};
+pub(crate) use self::ffmpeg::init as ffmpeg_init;
+pub use self::ffmpeg::{FfmpegFrames, ToBgr, Watchdog};
+pub use self::picture::{PictureSize, decode_picture, decode_picture_gray, picture_size};
 pub use self::videocapture::OpenCvFrames;
 use super::PipelineError;
 use super::probe::VideoInfo;

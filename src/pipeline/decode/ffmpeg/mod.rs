@@ -8,6 +8,7 @@
 //! second, say), it seeks: to the last key frame before the next sample, when that lies ahead of
 //! what was read. Only in files with an index (MP4/MOV, Matroska/WebM), and only forward.
 
+mod convert;
 mod facts;
 mod order;
 mod seek;
@@ -17,14 +18,12 @@ use std::path::Path;
 use std::sync::{Arc, Once};
 
 use ff::codec::threading;
-use ff::format::Pixel;
-use ff::software::scaling;
 use ff::util::frame::Video as RawFrame;
 use ff::{Discard, Packet};
 use ffmpeg_next as ff;
-use opencv::core::{CV_8UC3, Mat, RotateFlags, Scalar};
-use opencv::prelude::*;
+use opencv::core::{Mat, RotateFlags};
 
+pub use self::convert::ToBgr;
 use self::facts::{StreamFacts, rotation_of};
 use self::order::PresentationOrder;
 use self::seek::{INDEXED_FORMATS, Seeker};
@@ -59,14 +58,13 @@ pub struct FfmpegFrames {
     input_done: bool,
     finished: bool,
     decoded: RawFrame,
-    to_bgr: Option<(scaling::Context, Pixel, u32, u32)>,
-    bgr: RawFrame,
+    to_bgr: ToBgr,
     /// For a stream: gives up when it sends nothing for a while, or when told to stop.
     watchdog: Option<Arc<Watchdog>>,
 }
 
 /// FFmpeg's one-time set-up; its log shows errors only, as through OpenCV.
-fn init() -> Result<(), PipelineError> {
+pub(crate) fn init() -> Result<(), PipelineError> {
     static INIT: Once = Once::new();
     let mut result = Ok(());
     INIT.call_once(|| {
@@ -149,8 +147,7 @@ impl FfmpegFrames {
             input_done: false,
             finished: false,
             decoded: RawFrame::empty(),
-            to_bgr: None,
-            bgr: RawFrame::empty(),
+            to_bgr: ToBgr::default(),
             watchdog,
         })
     }
@@ -305,37 +302,12 @@ impl FfmpegFrames {
         }))
     }
 
-    /// The decoded frame as an OpenCV BGR image of its own size, converted the way OpenCV's
-    /// backend converts (bicubic, for the chroma planes).
+    /// The decoded frame as an OpenCV BGR image, turned upright.
     fn bgr_image(&mut self) -> Result<Mat, PipelineError> {
         let failed = |e: &dyn std::fmt::Display| {
             PipelineError::decode(format!("a frame could not be converted: {e}"))
         };
-        let (format, w, h) = (
-            self.decoded.format(),
-            self.decoded.width(),
-            self.decoded.height(),
-        );
-        if !matches!(&self.to_bgr, Some((_, f, fw, fh)) if (*f, *fw, *fh) == (format, w, h)) {
-            let ctx =
-                scaling::Context::get(format, w, h, Pixel::BGR24, w, h, scaling::Flags::BICUBIC)
-                    .map_err(|e| failed(&e))?;
-            self.to_bgr = Some((ctx, format, w, h));
-            self.bgr = RawFrame::empty();
-        }
-        if let Some((ctx, ..)) = &mut self.to_bgr {
-            ctx.run(&self.decoded, &mut self.bgr)
-                .map_err(|e| failed(&e))?;
-        }
-        let mut image =
-            Mat::new_rows_cols_with_default(h as i32, w as i32, CV_8UC3, Scalar::all(0.0))
-                .map_err(|e| failed(&e))?;
-        let (row, stride) = (w as usize * 3, self.bgr.stride(0));
-        let src = self.bgr.data(0);
-        let dst = image.data_bytes_mut().map_err(|e| failed(&e))?;
-        for (y, out) in dst.chunks_exact_mut(row).enumerate() {
-            out.copy_from_slice(&src[y * stride..y * stride + row]);
-        }
+        let image = self.to_bgr.convert(&self.decoded).map_err(|e| failed(&e))?;
         let Some(turn) = self.rotation else {
             return Ok(image);
         };

@@ -1,0 +1,379 @@
+//! Still pictures (JPEG, PNG, WebP; BMP for the command line) decoded from memory by FFmpeg's codecs, the ones that
+//! decode videos: one packet in, one frame out, converted to BGR as a video's frames are. A
+//! JPEG's EXIF orientation turns it upright, as a photo viewer (and OpenCV's `imdecode`) shows it.
+
+use ff::Packet;
+use ff::codec::Id;
+use ff::util::frame::Video as RawFrame;
+use ffmpeg_next as ff;
+use opencv::core::{self, Mat, RotateFlags};
+use opencv::imgproc;
+
+use super::ffmpeg::{ToBgr, init};
+
+/// The picture as BGR pixels, upright; `None` when the bytes are not a JPEG, PNG, WebP or BMP
+/// picture that decodes. The API takes only what `picture_size` knows (not BMP) and checks
+/// its size before.
+pub fn decode_picture(bytes: &[u8]) -> Option<Mat> {
+    let codec = match picture_size(bytes).map(|s| s.format) {
+        Some("jpeg") => Id::MJPEG,
+        Some("png") => Id::PNG,
+        Some(_) => Id::WEBP,
+        None if bytes.starts_with(b"BM") => Id::BMP,
+        None => return None,
+    };
+    let frame = decode_one(codec, bytes)?;
+    let image = ToBgr::default().convert(&frame).ok()?;
+    match codec {
+        Id::MJPEG => upright(image, exif_orientation(bytes)).ok(),
+        _ => Some(image),
+    }
+}
+
+/// The picture in grey levels (OpenCV's weights), upright.
+pub fn decode_picture_gray(bytes: &[u8]) -> Option<Mat> {
+    let bgr = decode_picture(bytes)?;
+    let mut gray = Mat::default();
+    imgproc::cvt_color_def(&bgr, &mut gray, imgproc::COLOR_BGR2GRAY).ok()?;
+    Some(gray)
+}
+
+fn decode_one(codec: Id, bytes: &[u8]) -> Option<RawFrame> {
+    init().ok()?;
+    let codec = ff::codec::decoder::find(codec)?;
+    let mut decoder = ff::codec::Context::new_with_codec(codec)
+        .decoder()
+        .video()
+        .ok()?;
+    decoder.send_packet(&Packet::copy(bytes)).ok()?;
+    let _ = decoder.send_eof();
+    let mut frame = RawFrame::empty();
+    decoder.receive_frame(&mut frame).ok()?;
+    (frame.width() > 0 && frame.height() > 0).then_some(frame)
+}
+
+/// Applies an EXIF orientation (1–8; anything else leaves the picture as it is).
+fn upright(image: Mat, orientation: Option<u16>) -> opencv::Result<Mat> {
+    let turn = |image: &Mat, how: RotateFlags| {
+        let mut out = Mat::default();
+        core::rotate(image, &mut out, how as i32).map(|_| out)
+    };
+    let flip = |image: &Mat, code: i32| {
+        let mut out = Mat::default();
+        core::flip(image, &mut out, code).map(|_| out)
+    };
+    let transpose = |image: &Mat| {
+        let mut out = Mat::default();
+        core::transpose(image, &mut out).map(|_| out)
+    };
+    match orientation {
+        Some(2) => flip(&image, 1),
+        Some(3) => turn(&image, RotateFlags::ROTATE_180),
+        Some(4) => flip(&image, 0),
+        Some(5) => transpose(&image),
+        Some(6) => turn(&image, RotateFlags::ROTATE_90_CLOCKWISE),
+        Some(7) => flip(&transpose(&image)?, -1),
+        Some(8) => turn(&image, RotateFlags::ROTATE_90_COUNTERCLOCKWISE),
+        _ => Ok(image),
+    }
+}
+
+/// The orientation tag (0x0112) of a JPEG's EXIF block (APP1), read within its bounds.
+fn exif_orientation(b: &[u8]) -> Option<u16> {
+    let be16 = |i: usize| Some(u16::from_be_bytes([*b.get(i)?, *b.get(i + 1)?]) as usize);
+    let mut i = 2;
+    while b.get(i) == Some(&0xFF) {
+        let marker = *b.get(i + 1)?;
+        if matches!(marker, 0xD8..=0xDA) {
+            return None;
+        }
+        let length = be16(i + 2)?;
+        let segment = b.get(i + 4..i + 2 + length)?;
+        if marker == 0xE1 && segment.starts_with(b"Exif\0\0") {
+            return tiff_orientation(&segment[6..]);
+        }
+        i += 2 + length;
+    }
+    None
+}
+
+fn tiff_orientation(t: &[u8]) -> Option<u16> {
+    let little = match t.get(0..2)? {
+        b"II" => true,
+        b"MM" => false,
+        _ => return None,
+    };
+    let u16_at = |i: usize| {
+        let two = [*t.get(i)?, *t.get(i + 1)?];
+        Some(if little {
+            u16::from_le_bytes(two)
+        } else {
+            u16::from_be_bytes(two)
+        })
+    };
+    let u32_at = |i: usize| {
+        let four: [u8; 4] = t.get(i..i + 4)?.try_into().ok()?;
+        Some(if little {
+            u32::from_le_bytes(four)
+        } else {
+            u32::from_be_bytes(four)
+        })
+    };
+    let ifd = u32_at(4)? as usize;
+    let entries = u16_at(ifd)? as usize;
+    (0..entries.min(256))
+        .map(|n| ifd + 2 + 12 * n)
+        .find(|&e| u16_at(e) == Some(0x0112))
+        .and_then(|e| u16_at(e + 8))
+}
+
+/// A picture's format and size read from its first bytes, before anything is decoded (a small
+/// file may claim a huge picture).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PictureSize {
+    pub format: &'static str,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The format and size of a JPEG, PNG or WebP picture; `None` for anything else.
+pub fn picture_size(b: &[u8]) -> Option<PictureSize> {
+    let be16 = |i: usize| Some(u16::from_be_bytes([*b.get(i)?, *b.get(i + 1)?]) as u32);
+    let le16 = |i: usize| Some(u16::from_le_bytes([*b.get(i)?, *b.get(i + 1)?]) as u32);
+    let size = |format, width: u32, height: u32| {
+        (width > 0 && height > 0).then_some(PictureSize {
+            format,
+            width,
+            height,
+        })
+    };
+    if b.starts_with(b"\x89PNG\r\n\x1a\n") {
+        let be32 = |i: usize| Some(u32::from_be_bytes(b.get(i..i + 4)?.try_into().ok()?));
+        return size("png", be32(16)?, be32(20)?);
+    }
+    if b.starts_with(&[0xFF, 0xD8]) {
+        let mut i = 2;
+        while i + 9 < b.len() {
+            if b[i] != 0xFF {
+                return None;
+            }
+            let marker = b[i + 1];
+            match marker {
+                0xFF => i += 1,
+                0x01 | 0xD0..=0xD9 => i += 2,
+                0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+                    return size("jpeg", be16(i + 7)?, be16(i + 5)?);
+                }
+                _ => i += 2 + be16(i + 2)? as usize,
+            }
+        }
+        return None;
+    }
+    if b.get(0..4) == Some(b"RIFF") && b.get(8..12) == Some(b"WEBP") {
+        let byte = |i: usize| b.get(i).map(|&v| v as u32);
+        return match b.get(12..16)? {
+            b"VP8 " if b.get(23..26) == Some(&[0x9D, 0x01, 0x2A]) => {
+                size("webp", le16(26)? & 0x3FFF, le16(28)? & 0x3FFF)
+            }
+            b"VP8L" if byte(20)? == 0x2F => {
+                let (b0, b1, b2, b3) = (byte(21)?, byte(22)?, byte(23)?, byte(24)?);
+                let width = 1 + (b0 | (b1 & 0x3F) << 8);
+                let height = 1 + (b1 >> 6 | b2 << 2 | (b3 & 0x0F) << 10);
+                size("webp", width, height)
+            }
+            b"VP8X" => {
+                let le24 = |i: usize| Some(byte(i)? | byte(i + 1)? << 8 | byte(i + 2)? << 16);
+                size("webp", 1 + le24(24)?, 1 + le24(27)?)
+            }
+            _ => None,
+        };
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opencv::core::{CV_8UC3, Scalar, Vector};
+    use opencv::imgcodecs;
+    use opencv::prelude::*;
+
+    fn encoded(ext: &str, w: i32, h: i32) -> Vec<u8> {
+        let image =
+            Mat::new_rows_cols_with_default(h, w, CV_8UC3, Scalar::all(90.0)).expect("picture");
+        let mut out = Vector::<u8>::new();
+        imgcodecs::imencode_def(ext, &image, &mut out).expect("encode");
+        out.to_vec()
+    }
+
+    #[test]
+    fn sizes_are_read_from_the_first_bytes() {
+        for (ext, format) in [(".png", "png"), (".jpg", "jpeg"), (".webp", "webp")] {
+            let got = picture_size(&encoded(ext, 321, 123));
+            let want = PictureSize {
+                format,
+                width: 321,
+                height: 123,
+            };
+            assert_eq!(got, Some(want), "{ext}");
+        }
+    }
+
+    #[test]
+    fn other_bytes_have_no_size() {
+        assert_eq!(picture_size(b""), None);
+        assert_eq!(picture_size(b"GIF89a........"), None);
+        assert_eq!(picture_size(b"\x89PNG\r\n\x1a\n"), None);
+        assert_eq!(picture_size(&[0xFF, 0xD8, 0xFF]), None);
+        let mut cut = encoded(".jpg", 50, 40);
+        cut.truncate(20);
+        assert_eq!(picture_size(&cut), None);
+    }
+
+    /// A picture that tells its sides apart: gradients across, down and diagonally, and a bright
+    /// corner.
+    fn gradient(w: i32, h: i32) -> Mat {
+        let mut image =
+            Mat::new_rows_cols_with_default(h, w, CV_8UC3, Scalar::all(0.0)).expect("picture");
+        for y in 0..h {
+            for x in 0..w {
+                let px = image.at_2d_mut::<core::Vec3b>(y, x).expect("pixel");
+                let corner = if x < w / 4 && y < h / 4 { 120 } else { 0 };
+                *px = core::Vec3b::from([
+                    (x * 255 / w) as u8,
+                    (y * 255 / h) as u8,
+                    (corner + (x + y) / 4) as u8,
+                ]);
+            }
+        }
+        image
+    }
+
+    /// Mean difference in grey levels (what the detector's crops and the models see) and over
+    /// the colour channels. Two JPEG decoders may differ by a level (their inverse DCTs round
+    /// differently) and more in colour: the colour planes are stored at half size and they
+    /// upsample them differently (libjpeg-turbo's triangle filter, swscale's bicubic).
+    fn mean_difference(a: &Mat, b: &Mat) -> (f64, f64) {
+        let gray = |m: &Mat| {
+            let mut g = Mat::default();
+            imgproc::cvt_color_def(m, &mut g, imgproc::COLOR_BGR2GRAY).expect("grey");
+            g
+        };
+        let mean = |a: &Mat, b: &Mat| {
+            let mut diff = Mat::default();
+            core::absdiff(a, b, &mut diff).expect("absdiff");
+            let m = core::mean_def(&diff).expect("mean");
+            (m[0] + m[1] + m[2]) / a.channels() as f64
+        };
+        (mean(&gray(a), &gray(b)), mean(a, b))
+    }
+
+    fn opencv_decode(bytes: &[u8]) -> Mat {
+        let buffer = Vector::<u8>::from_slice(bytes);
+        imgcodecs::imdecode(&buffer, imgcodecs::IMREAD_COLOR).expect("OpenCV decodes it")
+    }
+
+    #[test]
+    fn pictures_decode_as_opencv_decodes_them() {
+        let image = gradient(97, 61);
+        let formats = [
+            (".png", (0.0, 0.0)),
+            (".jpg", (1.0, 3.0)),
+            (".webp", (0.5, 3.0)),
+            (".bmp", (0.0, 0.0)),
+        ];
+        for (ext, most) in formats {
+            let mut bytes = Vector::<u8>::new();
+            imgcodecs::imencode_def(ext, &image, &mut bytes).expect("encode");
+            let ours = decode_picture(bytes.as_slice()).expect("decodes");
+            let theirs = opencv_decode(bytes.as_slice());
+            assert_eq!((ours.cols(), ours.rows()), (97, 61), "{ext}");
+            let (gray, colour) = mean_difference(&ours, &theirs);
+            eprintln!("{ext}: {gray:.3} grey levels, {colour:.3} colour levels from OpenCV's");
+            assert!(
+                gray <= most.0 && colour <= most.1,
+                "{ext}: {gray}, {colour}"
+            );
+        }
+        let gray = decode_picture_gray(&encoded(".png", 8, 6)).expect("decodes");
+        assert_eq!((gray.channels(), gray.cols(), gray.rows()), (1, 8, 6));
+        assert_eq!(*gray.at_2d::<u8>(3, 4).expect("pixel"), 90);
+    }
+
+    /// A JPEG with an EXIF block holding only an orientation, in either byte order.
+    fn with_orientation(jpeg: &[u8], orientation: u16, little: bool) -> Vec<u8> {
+        let two = |v: u16| {
+            if little {
+                v.to_le_bytes()
+            } else {
+                v.to_be_bytes()
+            }
+        };
+        let four = |v: u32| {
+            if little {
+                v.to_le_bytes()
+            } else {
+                v.to_be_bytes()
+            }
+        };
+        let mut tiff = Vec::new();
+        tiff.extend_from_slice(if little { b"II" } else { b"MM" });
+        tiff.extend_from_slice(&two(42));
+        tiff.extend_from_slice(&four(8));
+        tiff.extend_from_slice(&two(1));
+        tiff.extend_from_slice(&two(0x0112));
+        tiff.extend_from_slice(&two(3));
+        tiff.extend_from_slice(&four(1));
+        tiff.extend_from_slice(&two(orientation));
+        tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        let mut out = jpeg[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&((2 + 6 + tiff.len()) as u16).to_be_bytes());
+        out.extend_from_slice(b"Exif\0\0");
+        out.extend_from_slice(&tiff);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn a_photo_is_turned_upright_by_its_exif_orientation_as_opencv_turns_it() {
+        let mut jpeg = Vector::<u8>::new();
+        imgcodecs::imencode_def(".jpg", &gradient(64, 32), &mut jpeg).expect("encode");
+        for orientation in 1..=8 {
+            for little in [true, false] {
+                let bytes = with_orientation(jpeg.as_slice(), orientation, little);
+                assert_eq!(exif_orientation(&bytes), Some(orientation));
+                let ours = decode_picture(&bytes).expect("decodes");
+                let theirs = opencv_decode(&bytes);
+                let sideways = orientation >= 5;
+                let size = if sideways { (32, 64) } else { (64, 32) };
+                assert_eq!(
+                    (ours.cols(), ours.rows()),
+                    size,
+                    "orientation {orientation}"
+                );
+                assert_eq!(
+                    (theirs.cols(), theirs.rows()),
+                    size,
+                    "orientation {orientation}"
+                );
+                let (gray, colour) = mean_difference(&ours, &theirs);
+                assert!(
+                    gray <= 1.0 && colour <= 3.0,
+                    "{orientation}: {gray}, {colour}"
+                );
+            }
+        }
+        assert_eq!(exif_orientation(jpeg.as_slice()), None);
+    }
+
+    #[test]
+    fn damaged_pictures_do_not_decode() {
+        assert!(decode_picture(b"not a picture").is_none());
+        let png = encoded(".png", 40, 30);
+        assert!(decode_picture(&png[..png.len() / 3]).is_none());
+        let mut jpeg = encoded(".jpg", 40, 30);
+        jpeg.truncate(30);
+        assert!(decode_picture(&jpeg).is_none());
+    }
+}
