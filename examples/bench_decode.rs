@@ -1,12 +1,16 @@
-//! Decoding alone, through either backend, as the pipeline asks for it: the frames taken at a
-//! sampling rate, converted to BGR. Prints the median wall time of RUNS runs of each backend,
-//! alternating, how many frames FFmpeg's backend decoded, and whether both took the same frames
-//! at the same times.
+//! Decoding alone, as the pipeline asks for it: the frames taken at a sampling rate, converted
+//! to BGR, by the FFmpeg decoder and by OpenCV's `VideoCapture` (the service's decoder until
+//! #26, the tests' reference). Prints the median wall time of RUNS runs of each, alternating,
+//! how many frames the FFmpeg decoder decoded, and whether both took the same frames at the
+//! same times.
 //!     cargo run --release --example bench_decode -- VIDEO [SAMPLE_FPS [RUNS]]
 
 use std::time::Instant;
 
-use emoscope::pipeline::decode::{FrameStream, VideoDecoder};
+use emoscope::pipeline::decode::FfmpegFrames;
+
+#[path = "../tests/it/common/opencv_frames.rs"]
+mod opencv_frames;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,30 +20,32 @@ fn main() -> anyhow::Result<()> {
     );
     let sample_fps: f64 = args.get(1).map_or(Ok(5.0), |v| v.parse())?;
     let runs: usize = args.get(2).map_or(Ok(5), |v| v.parse())?;
-    let backends = [VideoDecoder::Opencv, VideoDecoder::Ffmpeg];
-    let mut times = vec![Vec::new(); backends.len()];
-    let mut taken = vec![Vec::new(); backends.len()];
+    let names = ["opencv", "ffmpeg"];
+    let mut times = vec![Vec::new(); names.len()];
+    let mut taken = vec![Vec::new(); names.len()];
     let mut decoded = 0;
     for _ in 0..runs {
-        for (i, &backend) in backends.iter().enumerate() {
-            let start = Instant::now();
-            let (mut stream, _) = FrameStream::open(backend, &path, sample_fps)?;
-            let frames: Vec<(u64, u64)> = stream
-                .by_ref()
-                .map(|f| f.map(|f| (f.index, f.time_ms)))
-                .collect::<Result<_, _>>()?;
-            times[i].push(start.elapsed().as_secs_f64());
-            if let FrameStream::Ffmpeg(f) = &stream {
-                decoded = f.frames_decoded();
-            }
-            taken[i] = frames;
-            taken[i].push((stream.frames_read(), u64::MAX));
-        }
+        let start = Instant::now();
+        let (mut stream, _) =
+            opencv_frames::OpenCvFrames::open(&path, sample_fps).map_err(anyhow::Error::msg)?;
+        taken[0] = stream.by_ref().map(|f| (f.index, f.time_ms)).collect();
+        times[0].push(start.elapsed().as_secs_f64());
+        taken[0].push((stream.frames_read(), u64::MAX));
+
+        let start = Instant::now();
+        let mut stream = FfmpegFrames::open(&path, sample_fps)?;
+        taken[1] = stream
+            .by_ref()
+            .map(|f| f.map(|f| (f.index, f.time_ms)))
+            .collect::<Result<_, _>>()?;
+        times[1].push(start.elapsed().as_secs_f64());
+        decoded = stream.frames_decoded();
+        taken[1].push((stream.frames_read(), u64::MAX));
     }
-    for (i, backend) in backends.iter().enumerate() {
+    for (i, name) in names.iter().enumerate() {
         times[i].sort_by(f64::total_cmp);
         println!(
-            "{backend:?}: median {:.3} s over {runs} runs, {} frames taken of {}",
+            "{name}: median {:.3} s over {runs} runs, {} frames taken of {}",
             times[i][runs / 2],
             taken[i].len() - 1,
             taken[i].last().map_or(0, |t| t.0)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Emoscope needs on a fresh Debian/Ubuntu machine; skips what is already there.
-#   - apt packages: OpenCV (with FFmpeg), FFmpeg's libraries (the decoder), clang for the opencv
-#     and ffmpeg-next crates' bindings, ffmpeg, opencv-data
+#   - apt packages: OpenCV (its image modules for the service; its videoio and imgcodecs for the
+#     tests' reference decoder), FFmpeg's libraries (video and picture decoding, the annotated
+#     video's encoder), libjpeg-turbo's TurboJPEG (JPEG pictures), clang for the opencv and
+#     ffmpeg-next crates' bindings, ffmpeg, opencv-data
 #   - Rust (rustup) when cargo is missing
 #   - ONNX Runtime 1.31.1 (libonnxruntime.so, from the onnxruntime wheel on PyPI) in third_party/
 #   - the YuNet face detector in third_party/, from ../shared/models when present, else from the
@@ -43,7 +45,7 @@ SHARED_DIR=${EMOSCOPE_SHARED_DIR:-../shared}
 say() { echo "[setup] $*" >&2; }
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-packages=(libopencv-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-dev clang libclang-dev pkg-config ffmpeg opencv-data curl ca-certificates)
+packages=(libopencv-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libturbojpeg0-dev clang libclang-dev pkg-config ffmpeg opencv-data curl ca-certificates)
 # pip fetches the ONNX Runtime wheel; any python3 with pip will do.
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3 python3-pip)
 if [ "$WITH_TESTS" = 1 ]; then

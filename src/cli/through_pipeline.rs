@@ -187,23 +187,25 @@ fn frame_for(face: &Mat, c: &Condition, turn: f64, seed: u64) -> Result<(Mat, Re
         sum.convert_to(&mut frame, core::CV_8UC1, 1.0, 0.0)?;
     }
     if c.jpeg > 0 {
-        frame = jpeg_round_trip(&frame, c.jpeg as u8)?;
+        frame = jpeg_round_trip(&frame, c.jpeg)?;
     }
     let mut bgr = Mat::default();
     imgproc::cvt_color_def(&frame, &mut bgr, imgproc::COLOR_GRAY2BGR)?;
     Ok((bgr, at))
 }
 
-/// A grey frame through JPEG at `quality` (libjpeg's scale, 1–100) and back.
-fn jpeg_round_trip(frame: &Mat, quality: u8) -> Result<Mat> {
-    let (width, height) = (u16::try_from(frame.cols())?, u16::try_from(frame.rows())?);
-    let mut bytes = Vec::new();
-    jpeg_encoder::Encoder::new(&mut bytes, quality).encode(
-        frame.try_clone()?.data_bytes()?,
-        width,
-        height,
-        jpeg_encoder::ColorType::Luma,
-    )?;
+/// A grey frame through JPEG at `quality` (1–100) and back, by libjpeg-turbo as OpenCV's
+/// `imencode` and `imdecode` did it.
+fn jpeg_round_trip(frame: &Mat, quality: i32) -> Result<Mat> {
+    let frame = frame.try_clone()?;
+    let image = turbojpeg::Image {
+        pixels: frame.data_bytes()?,
+        width: frame.cols() as usize,
+        pitch: frame.cols() as usize,
+        height: frame.rows() as usize,
+        format: turbojpeg::PixelFormat::GRAY,
+    };
+    let bytes = turbojpeg::compress(image, quality, turbojpeg::Subsamp::Gray)?;
     decode_picture_gray(&bytes).ok_or_else(|| anyhow::anyhow!("a JPEG frame did not decode"))
 }
 

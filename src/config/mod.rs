@@ -13,7 +13,6 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use crate::pipeline::decode::VideoDecoder;
 use crate::pipeline::detect::DetectorKind;
 use crate::pipeline::people::Focus;
 use crate::runtime::ExecutionProvider;
@@ -46,9 +45,6 @@ pub struct Config {
     pub inference_threads: usize,
     /// Jobs processed at once by this process; 0 means one per core.
     pub workers: usize,
-    /// `ffmpeg` (FFmpeg's libraries, which leave undecoded the frames between samples that no
-    /// other frame needs) or `opencv` (OpenCV's `VideoCapture`, which decodes every frame).
-    pub decoder: VideoDecoder,
     pub limits: Limits,
     pub defaults: JobDefaults,
     pub queue: QueueConfig,
@@ -441,7 +437,6 @@ impl Default for Config {
             execution_provider: ExecutionProvider::Cpu,
             inference_threads: 0,
             workers: 0,
-            decoder: VideoDecoder::default(),
             limits: Limits::default(),
             defaults: JobDefaults::default(),
             queue: QueueConfig::default(),

@@ -1,10 +1,8 @@
-//! Reads a video's facts before any work starts: through FFmpeg's libraries (`probe`), or
-//! through OpenCV's FFmpeg backend for the fallback decoder (`open`, `read_info`).
+//! Reads a video's facts before any work starts, through FFmpeg's libraries, and checks them
+//! against the operator's limits.
 
 use std::path::Path;
 
-use opencv::prelude::*;
-use opencv::videoio::{self, VideoCapture};
 use serde::{Deserialize, Serialize};
 
 use super::PipelineError;
@@ -35,90 +33,8 @@ impl VideoInfo {
     }
 }
 
-/// Opens `path` with FFmpeg explicitly: `CAP_ANY` would fall through to GStreamer on a bad file.
-pub fn open(path: &Path) -> Result<VideoCapture, PipelineError> {
-    let name = path.to_string_lossy();
-    let cap = VideoCapture::from_file(&*name, videoio::CAP_FFMPEG)
-        .map_err(|e| PipelineError::unreadable(format!("FFmpeg could not open the file: {e}")))?;
-    if !cap.is_opened().unwrap_or(false) {
-        return Err(PipelineError::unreadable(
-            "the file is not a video that FFmpeg can decode (unknown format, or truncated)",
-        ));
-    }
-    Ok(cap)
-}
-
-pub fn read_info(cap: &VideoCapture, path: &Path) -> Result<VideoInfo, PipelineError> {
-    let get = |prop| cap.get(prop).unwrap_or(0.0);
-    let fps = get(videoio::CAP_PROP_FPS);
-    let width = get(videoio::CAP_PROP_FRAME_WIDTH);
-    let height = get(videoio::CAP_PROP_FRAME_HEIGHT);
-    let frame_count = get(videoio::CAP_PROP_FRAME_COUNT);
-    if !(fps.is_finite() && fps > 0.0) || width < 1.0 || height < 1.0 {
-        return Err(PipelineError::unreadable(
-            "the file has no readable video stream (no frame rate or frame size)",
-        ));
-    }
-    let fourcc = get(videoio::CAP_PROP_FOURCC) as u32;
-    let tag: String = fourcc
-        .to_le_bytes()
-        .iter()
-        .filter(|b| b.is_ascii_graphic())
-        .map(|&b| b as char)
-        .collect();
-    let frame_count = frame_count.max(0.0).round() as u64;
-    Ok(VideoInfo {
-        duration_ms: (frame_count as f64 * 1000.0 / fps).round() as u64,
-        fps,
-        width: width as u32,
-        height: height as u32,
-        frame_count,
-        codec: match codec_name(&tag) {
-            "" => matroska_codec(path).unwrap_or("unknown").to_string(),
-            name => name.to_string(),
-        },
-    })
-}
-
-/// A plain codec name from the stream's FourCC.
-fn codec_name(tag: &str) -> &str {
-    match tag.to_ascii_lowercase().as_str() {
-        "avc1" | "avc3" | "h264" | "x264" => "h264",
-        "hvc1" | "hev1" | "hevc" | "h265" => "hevc",
-        "vp80" | "vp08" => "vp8",
-        "vp90" | "vp09" => "vp9",
-        "av01" => "av1",
-        "mjpg" | "jpeg" => "mjpeg",
-        "mp4v" | "fmp4" | "xvid" | "divx" => "mpeg4",
-        "" => "",
-        _ => tag,
-    }
-}
-
-/// Matroska/WebM streams carry no FourCC; their codec id is a string near the file's start.
-fn matroska_codec(path: &Path) -> Option<&'static str> {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(64 * 1024);
-    std::fs::File::open(path)
-        .ok()?
-        .take(64 * 1024)
-        .read_to_end(&mut head)
-        .ok()?;
-    [
-        ("V_VP9", "vp9"),
-        ("V_VP8", "vp8"),
-        ("V_AV1", "av1"),
-        ("V_MPEG4/ISO/AVC", "h264"),
-        ("V_MPEGH/ISO/HEVC", "hevc"),
-    ]
-    .into_iter()
-    .find(|(id, _)| head.windows(id.len()).any(|w| w == id.as_bytes()))
-    .map(|(_, name)| name)
-}
-
-/// Opens the file and reads its facts (through FFmpeg's libraries, as the default decoder
-/// reads them); also proves that two frames decode, since FFmpeg opens a still image (PNG,
-/// JPEG, GIF…) as a one-frame "video".
+/// Opens the file and reads its facts (as the decoder reads them); also proves that two frames
+/// decode, since FFmpeg opens a still image (PNG, JPEG, GIF…) as a one-frame "video".
 pub fn probe(path: &Path) -> Result<VideoInfo, PipelineError> {
     let mut frames = super::decode::FfmpegFrames::open(path, 0.0)?;
     let info = frames.info().clone();

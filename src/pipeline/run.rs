@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use super::annotate::Annotator;
 use super::batch::{Batch, Pending};
 use super::classify::EmotionModel;
-use super::decode::{FrameStream, SampledFrame, Sampler, VideoDecoder};
+use super::decode::{FfmpegFrames, SampledFrame, Sampler};
 use super::detect::Detector;
 use super::faces::FaceFinder;
 use super::identity::embed::FaceEmbedder;
@@ -236,7 +236,7 @@ impl Pipeline<'_> {
     ) -> Result<Outcome, PipelineError> {
         let settings = self.engine.settings;
         let model = self.model(&options.model)?;
-        let (video, (frames, decoder)) = start_decoder(settings.decoder, path, options.sample_fps)?;
+        let (video, (frames, decoder)) = start_decoder(path, options.sample_fps)?;
         let sessions = Sessions {
             detector,
             embedder,
@@ -284,11 +284,7 @@ type Decoder = (
 /// Decoding on its own thread, a few frames ahead of detection and classification. The
 /// stream is opened on that thread (FFmpeg's scaler may not cross threads), which sends the
 /// video's facts, or why it cannot be read, before the frames.
-fn start_decoder(
-    backend: VideoDecoder,
-    path: &Path,
-    sample_fps: f64,
-) -> Result<(VideoInfo, Decoder), PipelineError> {
+fn start_decoder(path: &Path, sample_fps: f64) -> Result<(VideoInfo, Decoder), PipelineError> {
     let path = path.to_path_buf();
     let (opened_tx, opened_rx) = mpsc::sync_channel(1);
     // Two frames ahead keep detection busy; each waiting 1080p frame is 6 MB.
@@ -298,9 +294,9 @@ fn start_decoder(
         .name("emoscope-decode".into())
         .spawn(move || {
             let _span = span.entered();
-            let mut stream = match FrameStream::open(backend, &path, sample_fps) {
-                Ok((stream, info)) => {
-                    let _ = opened_tx.send(Ok(info));
+            let mut stream = match FfmpegFrames::open(&path, sample_fps) {
+                Ok(stream) => {
+                    let _ = opened_tx.send(Ok(stream.info().clone()));
                     stream
                 }
                 Err(e) => {

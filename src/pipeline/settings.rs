@@ -2,7 +2,6 @@
 //! the configuration once, when the engine is made.
 
 use super::crop::Framing;
-use super::decode::VideoDecoder;
 use super::track::TrackerConfig;
 use crate::config::Config;
 
@@ -20,7 +19,6 @@ pub struct PipelineSettings {
     pub max_people: usize,
     /// Largest annotated video written.
     pub max_annotated_bytes: u64,
-    pub decoder: VideoDecoder,
 }
 
 impl From<&Config> for PipelineSettings {
@@ -42,7 +40,6 @@ impl From<&Config> for PipelineSettings {
             },
             max_people: config.tracking.max_people,
             max_annotated_bytes: config.limits.max_upload_bytes,
-            decoder: config.decoder,
         }
     }
 }

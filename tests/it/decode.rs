@@ -1,15 +1,17 @@
-//! The two decoding backends take the same frames at the same times, and FFmpeg's leaves
-//! undecoded what no sample needs: B-frames between samples, and whole key-frame intervals
-//! when samples are sparser than key frames.
+//! The FFmpeg decoder takes the frames OpenCV's `VideoCapture` took (the service's decoder until
+//! #26, kept here as the reference) at the same times, and leaves undecoded what no sample
+//! needs: B-frames between samples, and whole key-frame intervals when samples are sparser than
+//! key frames.
 
 use std::path::{Path, PathBuf};
 
 use emoscope::pipeline::ErrorKind;
-use emoscope::pipeline::decode::{FrameStream, VideoDecoder};
+use emoscope::pipeline::decode::FfmpegFrames;
 use emoscope::pipeline::probe::{self, VideoInfo};
 use opencv::core::{Mat, Scalar};
 use opencv::prelude::*;
 
+use crate::common::opencv_frames::OpenCvFrames;
 use crate::common::synth::Codec;
 use crate::common::{lavfi_video, main_spec, video};
 
@@ -22,11 +24,29 @@ struct Taken {
     decoded: Option<u64>,
 }
 
-fn take(backend: VideoDecoder, path: &Path, sample_fps: f64) -> Taken {
-    let (mut stream, info) = FrameStream::open(backend, path, sample_fps).expect("open");
+/// What the FFmpeg decoder takes.
+fn take(path: &Path, sample_fps: f64) -> Taken {
+    let mut stream = FfmpegFrames::open(path, sample_fps).expect("open");
     let (mut frames, mut images) = (Vec::new(), Vec::new());
     for frame in stream.by_ref() {
         let frame = frame.expect("frame");
+        frames.push((frame.index, frame.time_ms));
+        images.push(frame.image);
+    }
+    Taken {
+        info: stream.info().clone(),
+        frames,
+        frames_read: stream.frames_read(),
+        images,
+        decoded: Some(stream.frames_decoded()),
+    }
+}
+
+/// What OpenCV's `VideoCapture` takes.
+fn reference(path: &Path, sample_fps: f64) -> Taken {
+    let (mut stream, info) = OpenCvFrames::open(path, sample_fps).expect("OpenCV opens it");
+    let (mut frames, mut images) = (Vec::new(), Vec::new());
+    for frame in stream.by_ref() {
         frames.push((frame.index, frame.time_ms));
         images.push(frame.image);
     }
@@ -35,10 +55,7 @@ fn take(backend: VideoDecoder, path: &Path, sample_fps: f64) -> Taken {
         frames,
         frames_read: stream.frames_read(),
         images,
-        decoded: match &stream {
-            FrameStream::Ffmpeg(f) => Some(f.frames_decoded()),
-            FrameStream::OpenCv(_) => None,
-        },
+        decoded: None,
     }
 }
 
@@ -52,8 +69,8 @@ fn mean_difference(a: &Mat, b: &Mat) -> f64 {
 
 /// Compares both backends on `path` at `sample_fps`; returns FFmpeg's decoded share.
 fn same_frames(path: &Path, sample_fps: f64) -> f64 {
-    let cv = take(VideoDecoder::Opencv, path, sample_fps);
-    let ff = take(VideoDecoder::Ffmpeg, path, sample_fps);
+    let cv = reference(path, sample_fps);
+    let ff = take(path, sample_fps);
     let what = format!("{} at {sample_fps} a second", path.display());
     assert!(!cv.frames.is_empty(), "{what}: no frame");
     assert_eq!(ff.info, cv.info, "{what}: the video's facts");
@@ -175,12 +192,14 @@ fn no_picture_is_refused_and_a_cut_file_ends_early() {
         .status()
         .expect("ffmpeg");
     assert!(status.success());
-    for backend in [VideoDecoder::Opencv, VideoDecoder::Ffmpeg] {
-        match FrameStream::open(backend, &sound, 5.0) {
-            Err(e) => assert_eq!(e.kind, ErrorKind::UnreadableVideo, "{backend:?}: {e}"),
-            Ok(_) => panic!("{backend:?} opened a file without a picture"),
-        }
+    match FfmpegFrames::open(&sound, 5.0) {
+        Err(e) => assert_eq!(e.kind, ErrorKind::UnreadableVideo, "{e}"),
+        Ok(_) => panic!("the decoder opened a file without a picture"),
     }
+    assert!(
+        OpenCvFrames::open(&sound, 5.0).is_err(),
+        "OpenCV refuses it too"
+    );
     let refused = probe::probe(&sound).expect_err("no picture");
     assert_eq!(refused.kind, ErrorKind::UnreadableVideo);
 
@@ -188,8 +207,8 @@ fn no_picture_is_refused_and_a_cut_file_ends_early() {
     let main = std::fs::read(video("main", main_spec, Codec::H264Mp4)).expect("read");
     let cut = dir.path().join("cut.mp4");
     std::fs::write(&cut, &main[..main.len() / 2]).expect("write");
-    let cv = take(VideoDecoder::Opencv, &cut, 0.0);
-    let ff = take(VideoDecoder::Ffmpeg, &cut, 0.0);
+    let cv = reference(&cut, 0.0);
+    let ff = take(&cut, 0.0);
     assert_eq!(ff.info, cv.info);
     // FFmpeg's backend gets a frame or two more out of the last, partial packets.
     assert!(ff.frames.starts_with(&cv.frames), "{:?}", ff.frames);

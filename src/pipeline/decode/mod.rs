@@ -1,23 +1,15 @@
-//! Streams the frames to analyse, each with its presentation time. Two backends give the same
-//! frames: FFmpeg's libraries driven directly (`ffmpeg`, the default), which leave undecoded the
-//! frames that fall between samples and that no other frame needs; and OpenCV's `VideoCapture`
-//! (`opencv`), which decodes every frame and converts only the sampled ones.
+//! Streams the frames to analyse, each with its presentation time, through FFmpeg's libraries
+//! driven directly, which leave undecoded the frames that fall between samples and that no
+//! other frame needs; and decodes still pictures with the same codecs.
 
 mod ffmpeg;
 mod picture;
-mod videocapture;
-
-use std::path::Path;
 
 use opencv::core::Mat;
-use serde::Deserialize;
 
 pub(crate) use self::ffmpeg::init as ffmpeg_init;
 pub use self::ffmpeg::{FfmpegFrames, ToBgr, Watchdog};
 pub use self::picture::{PictureSize, decode_picture, decode_picture_gray, picture_size};
-pub use self::videocapture::OpenCvFrames;
-use super::PipelineError;
-use super::probe::VideoInfo;
 
 /// Picks frames by their presentation time: the first frame of each `1/sample_fps` seconds, or
 /// all of them when `sample_fps` is 0 or at least the video's nominal frame rate. A phone video
@@ -82,78 +74,18 @@ pub struct SampledFrame {
     pub image: Mat,
 }
 
-/// Which library decodes videos (`decoder` in the configuration).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum VideoDecoder {
-    /// FFmpeg's libraries, skipping what no sample needs.
-    #[default]
-    Ffmpeg,
-    /// OpenCV's `VideoCapture`, which decodes every frame: the fallback.
-    Opencv,
-}
-
-/// The sampled frames of one video, from either backend.
-pub enum FrameStream {
-    Ffmpeg(Box<FfmpegFrames>),
-    OpenCv(OpenCvFrames),
-}
-
-impl FrameStream {
-    /// Opens `path` for the frames `sample_fps` asks for (0: every frame), and reads the
-    /// video's facts.
-    pub fn open(
-        backend: VideoDecoder,
-        path: &Path,
-        sample_fps: f64,
-    ) -> Result<(Self, VideoInfo), PipelineError> {
-        Ok(match backend {
-            VideoDecoder::Ffmpeg => {
-                let frames = FfmpegFrames::open(path, sample_fps)?;
-                let info = frames.info().clone();
-                (Self::Ffmpeg(Box::new(frames)), info)
-            }
-            VideoDecoder::Opencv => {
-                let cap = super::probe::open(path)?;
-                let info = super::probe::read_info(&cap, path)?;
-                let frames = OpenCvFrames::new(cap, sample_fps, info.fps);
-                (Self::OpenCv(frames), info)
-            }
-        })
-    }
-
-    /// Frames in the video so far, decoded or not: at the end, the video's frame count.
-    pub fn frames_read(&self) -> u64 {
-        match self {
-            Self::Ffmpeg(f) => f.frames_read(),
-            Self::OpenCv(f) => f.frames_read(),
-        }
-    }
-}
-
-impl Iterator for FrameStream {
-    type Item = Result<SampledFrame, PipelineError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        match self {
-            Self::Ffmpeg(f) => f.next(),
-            Self::OpenCv(f) => f.next(),
-        }
-    }
-}
-
 /// Places frames in time. Where the decoder gives no presentation time, or one that does not
 /// move forward (the frames FFmpeg flushes at the end of some files carry the last packet's
 /// time), a frame is placed one step after the previous one.
 #[derive(Debug, Clone, Copy)]
-struct Clock {
+pub struct Clock {
     fps: f64,
     last_ms: Option<f64>,
     last_step_ms: Option<f64>,
 }
 
 impl Clock {
-    fn new(fps: f64) -> Self {
+    pub fn new(fps: f64) -> Self {
         Self {
             fps,
             last_ms: None,
@@ -162,7 +94,7 @@ impl Clock {
     }
 
     /// The time of frame `index`, whose decoder time is `pts_ms` (NaN or negative: none).
-    fn place(&mut self, pts_ms: f64, index: u64) -> f64 {
+    pub fn place(&mut self, pts_ms: f64, index: u64) -> f64 {
         let valid = pts_ms.is_finite() && pts_ms >= 0.0;
         let t = match self.last_ms {
             None if valid => pts_ms,

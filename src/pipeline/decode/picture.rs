@@ -1,13 +1,17 @@
-//! Still pictures (JPEG, PNG, WebP; BMP for the command line) decoded from memory by FFmpeg's codecs, the ones that
-//! decode videos: one packet in, one frame out, converted to BGR as a video's frames are. A
-//! JPEG's EXIF orientation turns it upright, as a photo viewer (and OpenCV's `imdecode`) shows it.
+//! Still pictures decoded from memory: JPEG through libjpeg-turbo (the library OpenCV's
+//! `imdecode` used, so the same pixels), PNG, WebP and (for the command line) BMP through
+//! FFmpeg's codecs, one packet in, one frame out. A JPEG's EXIF orientation turns it upright,
+//! as a photo viewer (and OpenCV's `imdecode`) shows it.
 
 use ff::Packet;
 use ff::codec::Id;
+use ff::format::Pixel;
 use ff::util::frame::Video as RawFrame;
 use ffmpeg_next as ff;
-use opencv::core::{self, Mat, RotateFlags};
+use opencv::core::{self, CV_8UC1, CV_8UC3, Mat, RotateFlags, Scalar};
 use opencv::imgproc;
+use opencv::prelude::*;
+use turbojpeg::PixelFormat;
 
 use super::ffmpeg::{ToBgr, init};
 
@@ -15,26 +19,94 @@ use super::ffmpeg::{ToBgr, init};
 /// picture that decodes. The API takes only what `picture_size` knows (not BMP) and checks
 /// its size before.
 pub fn decode_picture(bytes: &[u8]) -> Option<Mat> {
-    let codec = match picture_size(bytes).map(|s| s.format) {
-        Some("jpeg") => Id::MJPEG,
-        Some("png") => Id::PNG,
-        Some(_) => Id::WEBP,
-        None if bytes.starts_with(b"BM") => Id::BMP,
-        None => return None,
+    let image = match codec_of(bytes)? {
+        Id::MJPEG => decode_jpeg(bytes, PixelFormat::BGR)?,
+        codec => {
+            let frame = decode_one(codec, bytes)?;
+            match gray_plane(&frame) {
+                // Grey levels are copied as they are; swscale would take them for video's Y.
+                Some(gray) => {
+                    let mut bgr = Mat::default();
+                    imgproc::cvt_color_def(&gray, &mut bgr, imgproc::COLOR_GRAY2BGR).ok()?;
+                    bgr
+                }
+                None => ToBgr::default().convert(&frame).ok()?,
+            }
+        }
     };
-    let frame = decode_one(codec, bytes)?;
-    let image = ToBgr::default().convert(&frame).ok()?;
-    match codec {
-        Id::MJPEG => upright(image, exif_orientation(bytes)).ok(),
-        _ => Some(image),
+    oriented(image, bytes)
+}
+
+/// The picture in grey levels, upright: a JPEG's luma as libjpeg gives it, other pictures with
+/// OpenCV's weights.
+pub fn decode_picture_gray(bytes: &[u8]) -> Option<Mat> {
+    let gray = match codec_of(bytes)? {
+        Id::MJPEG => decode_jpeg(bytes, PixelFormat::GRAY)?,
+        codec => {
+            let frame = decode_one(codec, bytes)?;
+            match gray_plane(&frame) {
+                Some(gray) => gray,
+                None => {
+                    let bgr = ToBgr::default().convert(&frame).ok()?;
+                    let mut gray = Mat::default();
+                    imgproc::cvt_color_def(&bgr, &mut gray, imgproc::COLOR_BGR2GRAY).ok()?;
+                    gray
+                }
+            }
+        }
+    };
+    oriented(gray, bytes)
+}
+
+fn codec_of(bytes: &[u8]) -> Option<Id> {
+    match picture_size(bytes).map(|s| s.format) {
+        Some("jpeg") => Some(Id::MJPEG),
+        Some("png") => Some(Id::PNG),
+        Some(_) => Some(Id::WEBP),
+        None if bytes.starts_with(b"BM") => Some(Id::BMP),
+        None => None,
     }
 }
 
-/// The picture in grey levels (OpenCV's weights), upright.
-pub fn decode_picture_gray(bytes: &[u8]) -> Option<Mat> {
-    let bgr = decode_picture(bytes)?;
-    let mut gray = Mat::default();
-    imgproc::cvt_color_def(&bgr, &mut gray, imgproc::COLOR_BGR2GRAY).ok()?;
+/// A JPEG through libjpeg-turbo, as OpenCV's `imdecode` decoded it (the same inverse DCT and
+/// colour upsampling, so the same pixels): BGR, or grey for `PixelFormat::GRAY`.
+fn decode_jpeg(bytes: &[u8], format: PixelFormat) -> Option<Mat> {
+    let image = turbojpeg::decompress(bytes, format).ok()?;
+    let (kind, channels) = match format {
+        PixelFormat::GRAY => (CV_8UC1, 1),
+        _ => (CV_8UC3, 3),
+    };
+    let (w, h) = (image.width, image.height);
+    let mut out =
+        Mat::new_rows_cols_with_default(h as i32, w as i32, kind, Scalar::all(0.0)).ok()?;
+    let row = w * channels;
+    let dst = out.data_bytes_mut().ok()?;
+    for (y, line) in dst.chunks_exact_mut(row).enumerate() {
+        line.copy_from_slice(image.pixels.get(y * image.pitch..y * image.pitch + row)?);
+    }
+    Some(out)
+}
+
+/// A JPEG turned by its EXIF orientation; other pictures as they are.
+fn oriented(image: Mat, bytes: &[u8]) -> Option<Mat> {
+    match bytes.starts_with(&[0xFF, 0xD8]) {
+        true => upright(image, exif_orientation(bytes)).ok(),
+        false => Some(image),
+    }
+}
+/// An 8-bit grey frame's one plane as an OpenCV image; `None` for any other format.
+fn gray_plane(frame: &RawFrame) -> Option<Mat> {
+    if !matches!(frame.format(), Pixel::GRAY8) {
+        return None;
+    }
+    let (w, h) = (frame.width() as usize, frame.height() as usize);
+    let mut gray =
+        Mat::new_rows_cols_with_default(h as i32, w as i32, CV_8UC1, Scalar::all(0.0)).ok()?;
+    let (src, stride) = (frame.data(0), frame.stride(0));
+    let dst = gray.data_bytes_mut().ok()?;
+    for (y, out) in dst.chunks_exact_mut(w).enumerate() {
+        out.copy_from_slice(src.get(y * stride..y * stride + w)?);
+    }
     Some(gray)
 }
 
@@ -196,7 +268,6 @@ mod tests {
     use super::*;
     use opencv::core::{CV_8UC3, Scalar, Vector};
     use opencv::imgcodecs;
-    use opencv::prelude::*;
 
     fn encoded(ext: &str, w: i32, h: i32) -> Vec<u8> {
         let image =
@@ -250,9 +321,8 @@ mod tests {
     }
 
     /// Mean difference in grey levels (what the detector's crops and the models see) and over
-    /// the colour channels. Two JPEG decoders may differ by a level (their inverse DCTs round
-    /// differently) and more in colour: the colour planes are stored at half size and they
-    /// upsample them differently (libjpeg-turbo's triangle filter, swscale's bicubic).
+    /// the colour channels. A lossy WebP's colour planes are stored at half size, and libwebp
+    /// (OpenCV's) and FFmpeg upsample them differently.
     fn mean_difference(a: &Mat, b: &Mat) -> (f64, f64) {
         let gray = |m: &Mat| {
             let mut g = Mat::default();
@@ -278,7 +348,7 @@ mod tests {
         let image = gradient(97, 61);
         let formats = [
             (".png", (0.0, 0.0)),
-            (".jpg", (1.0, 3.0)),
+            (".jpg", (0.0, 0.0)),
             (".webp", (0.5, 3.0)),
             (".bmp", (0.0, 0.0)),
         ];

@@ -3,6 +3,7 @@
 
 pub mod keys;
 pub mod mot;
+pub mod opencv_frames;
 pub mod people;
 pub mod pg;
 pub mod receiver;

@@ -8,6 +8,7 @@
 //! second, say), it seeks: to the last key frame before the next sample, when that lies ahead of
 //! what was read. Only in files with an index (MP4/MOV, Matroska/WebM), and only forward.
 
+mod camera;
 mod convert;
 mod facts;
 mod order;
@@ -100,6 +101,14 @@ impl FfmpegFrames {
         let input = ff::format::input_with_interrupt(source, move || expired.expired())
             .map_err(|e| PipelineError::unreadable(format!("FFmpeg could not open it: {e}")))?;
         Self::from_input(input, sample_fps, Some(watchdog))
+    }
+
+    /// Opens a camera (`/dev/video0`, …) through FFmpeg's `video4linux2` input, loaded with
+    /// libavdevice when first asked for. A camera's frames carry the times it gives them.
+    pub fn open_camera(device: &str, sample_fps: f64) -> Result<Self, PipelineError> {
+        init()?;
+        let input = camera::open(device).map_err(PipelineError::unreadable)?;
+        Self::from_input(input, sample_fps, None)
     }
 
     fn from_input(
