@@ -2,7 +2,7 @@
 # The speed and memory targets of docs/benchmarks.md, each as a ratio or figure from one run:
 #   - analyze at the defaults (5 a second) and at 1 a second against the ffmpeg decode time of
 #     the same file, on a 1080p six-face video and on a 720p one-face video (medians of RUNS
-#     runs, alternating), and at the defaults with the fallback decoder (decoder = "opencv");
+#     runs, alternating);
 #   - every frame analysed on the 1080p six-face video, in frames per second;
 #   - peak memory of analyze at the defaults on a 720p video of 1, 10 and 60 minutes (the minute
 #     repeated with `ffmpeg -stream_loop`, so the longer files cost nothing to make);
@@ -37,7 +37,7 @@ echo "model: $(sed -n 's/.*default_model: "\(.*\)".into(),/\1/p' src/config/mod.
 
 part speed && for video in "$V1080" "$V720"; do
   declare -A wall=() rss=()
-  cases="ffmpeg default one_per_second opencv_default"
+  cases="ffmpeg default one_per_second"
   [ "$video" = "$V1080" ] && cases="$cases every_frame"
   for _ in $(seq "$RUNS"); do
     for c in $cases; do
@@ -45,7 +45,6 @@ part speed && for video in "$V1080" "$V720"; do
         ffmpeg) out=$(measure ffmpeg -v error -i "$video" -f null -) ;;
         default) out=$(measure "$BIN" analyze "$video" --quiet) ;;
         one_per_second) out=$(measure "$BIN" analyze "$video" --quiet --sample-fps 1) ;;
-        opencv_default) out=$(EMOSCOPE_DECODER=opencv measure "$BIN" analyze "$video" --quiet) ;;
         every_frame) out=$(measure "$BIN" analyze "$video" --quiet --sample-fps 0) ;;
       esac
       wall[$c]+="${out% *} "; rss[$c]+="${out#* } "
@@ -57,7 +56,7 @@ part speed && for video in "$V1080" "$V720"; do
     w=$(echo "${wall[$c]}" | tr ' ' '\n' | grep . | median)
     r=$(echo "${rss[$c]}" | tr ' ' '\n' | grep . | sort -n | tail -1)
     extra=""
-    case $c in default | one_per_second | opencv_default) extra=" ratio"; esac
+    case $c in default | one_per_second) extra=" ratio"; esac
     [ -n "$extra" ] && extra=" ratio $(echo "$w ${ffw}" | awk '{printf "%.2f", $1 / $2}')x floor"
     [ "$c" = every_frame ] && extra=" $(echo "$n $w" | awk '{printf "%.1f", $1 / $2}') frames/s"
     [ "$c" = ffmpeg ] && ffw=$w
