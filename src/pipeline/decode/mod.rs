@@ -53,6 +53,13 @@ impl Sampler {
         Some((next as f64 - 1e-6) / per_ms)
     }
 
+    /// When the sample after one taken at `time_ms` is due (`None`: every frame is taken).
+    pub fn due_after(&self, time_ms: f64) -> Option<f64> {
+        let per_ms = self.per_ms?;
+        let bucket = (time_ms.max(0.0) * per_ms + 1e-6).floor();
+        Some((bucket + 1.0 - 1e-6) / per_ms)
+    }
+
     /// How many frames a video of `frame_count` frames gives.
     /// An estimate for a constant frame rate; the decoder's count is the truth.
     pub fn expected(sample_fps: f64, video_fps: f64, frame_count: u64) -> u64 {
@@ -149,6 +156,11 @@ mod tests {
         assert!((due - 200.0).abs() < 0.01, "{due}");
         assert!(!s.take(160.0) && s.take(200.0));
         assert_eq!(Sampler::new(0.0, 25.0).next_due_ms(), None);
+        // The sample after one taken at 1 s (a key frame, say) is due at 1.2 s, whatever
+        // was taken before.
+        let after = s.due_after(1000.0).expect("sampling");
+        assert!((after - 1200.0).abs() < 0.01, "{after}");
+        assert_eq!(Sampler::new(0.0, 25.0).due_after(1000.0), None);
     }
 
     #[test]

@@ -56,6 +56,9 @@ pub struct FfmpegFrames {
     /// A packet the decoder could not take yet (it had frames to give first).
     pending: Option<Packet>,
     seek: Seeker,
+    /// The decoder was told the input ended so that it gives a key frame to take at once
+    /// rather than after the frames that follow it; it is flushed when it has given it.
+    drained_for_seek: bool,
     input_done: bool,
     finished: bool,
     decoded: RawFrame,
@@ -153,6 +156,7 @@ impl FfmpegFrames {
             decoded_count: 0,
             pending: None,
             seek: Seeker::new(indexed, fps),
+            drained_for_seek: false,
             input_done: false,
             finished: false,
             decoded: RawFrame::empty(),
@@ -238,6 +242,10 @@ impl FfmpegFrames {
         };
         self.skip_unless_needed(&packet);
         match self.decoder.send_packet(&packet) {
+            Ok(()) if self.taken_alone(&packet) => {
+                let _ = self.decoder.send_eof();
+                self.drained_for_seek = true;
+            }
             Ok(()) => {}
             Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => {
                 self.pending = Some(packet)
@@ -264,16 +272,36 @@ impl FfmpegFrames {
         });
     }
 
+    /// Whether this key frame is the next one taken and a seek to the next key frame will
+    /// follow it: then nothing after it in the file is needed before that seek. A decoder that
+    /// reorders (B-frames) holds a frame back until it has decoded the next one or two; told
+    /// that the input ended, it gives it at once (at 1 a second with a key frame every second,
+    /// 20 frames decoded where 51 were).
+    fn taken_alone(&self, packet: &Packet) -> bool {
+        let shown = self.ms(packet.pts());
+        let Some(due) = self.sampler.next_due_ms() else {
+            return false;
+        };
+        packet.is_key()
+            && shown.is_finite()
+            && shown >= due - 1.0
+            && !self.seek.seen_before(shown)
+            && self
+                .sampler
+                .due_after(shown)
+                .is_some_and(|next| self.seek.worth_it(next))
+    }
+
     /// Jumps to the last key frame at or before the next sample when the next key frame (judged
     /// by the last two) lies between what was read and that sample: nothing read until then
     /// would be taken. Frames sent to the decoder and not yet out are all shown before the
     /// sample, so the flush loses none that would be taken.
-    fn seek_if_worth_it(&mut self) {
+    fn seek_if_worth_it(&mut self) -> bool {
         let Some(due) = self.sampler.next_due_ms() else {
-            return;
+            return false;
         };
         if !self.seek.worth_it(due) {
-            return;
+            return false;
         }
         // FFmpeg seeks in microseconds of the file's timeline, which starts at the stream's
         // start; half a frame more, so that a key frame shown right at `due` is the one found.
@@ -283,10 +311,12 @@ impl FfmpegFrames {
             Ok(()) => {
                 self.decoder.flush();
                 self.seek.started(self.clock.last_ms);
+                true
             }
             Err(e) => {
                 tracing::debug!(error = %e, "seeking failed; decoding through");
                 self.seek.enabled = false;
+                false
             }
         }
     }
@@ -335,6 +365,15 @@ impl Iterator for FfmpegFrames {
                 Ok(()) => {
                     if let Some(item) = self.take_decoded() {
                         return Some(item);
+                    }
+                }
+                // Drained for the key frame taken: flushed, it starts again at a key frame,
+                // the one sought or, should the seek not happen, the next one read.
+                Err(ff::Error::Eof) if self.drained_for_seek => {
+                    self.drained_for_seek = false;
+                    self.decoder.flush();
+                    if !self.seek_if_worth_it() {
+                        self.seek.await_key_frame();
                     }
                 }
                 Err(ff::Error::Eof) => self.finished = true,

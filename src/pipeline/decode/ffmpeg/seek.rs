@@ -83,6 +83,11 @@ impl Seeker {
         shown.is_finite()
     }
 
+    /// Packets are dropped until a key frame (the decoder was flushed).
+    pub(super) fn await_key_frame(&mut self) {
+        self.await_key = true;
+    }
+
     pub(super) fn awaits_key_frame(&mut self, packet: &Packet) -> bool {
         if self.await_key && packet.is_key() {
             self.await_key = false;
