@@ -19,43 +19,40 @@ use super::ffmpeg::{ToBgr, init};
 /// picture that decodes. The API takes only what `picture_size` knows (not BMP) and checks
 /// its size before.
 pub fn decode_picture(bytes: &[u8]) -> Option<Mat> {
+    decode(bytes, false)
+}
+
+/// The picture in grey levels, upright: a JPEG's luma as libjpeg gives it, other pictures with
+/// OpenCV's weights.
+pub fn decode_picture_gray(bytes: &[u8]) -> Option<Mat> {
+    decode(bytes, true)
+}
+
+fn decode(bytes: &[u8], gray: bool) -> Option<Mat> {
     let image = match codec_of(bytes)? {
+        Id::MJPEG if gray => decode_jpeg(bytes, PixelFormat::GRAY)?,
         Id::MJPEG => decode_jpeg(bytes, PixelFormat::BGR)?,
         codec => {
             let frame = decode_one(codec, bytes)?;
-            match gray_plane(&frame) {
-                // Grey levels are copied as they are; swscale would take them for video's Y.
-                Some(gray) => {
-                    let mut bgr = Mat::default();
-                    imgproc::cvt_color_def(&gray, &mut bgr, imgproc::COLOR_GRAY2BGR).ok()?;
-                    bgr
+            // Grey levels are copied as they are; swscale would take them for video's Y.
+            match (gray_plane(&frame), gray) {
+                (Some(plane), true) => plane,
+                (Some(plane), false) => converted(&plane, imgproc::COLOR_GRAY2BGR)?,
+                (None, false) => ToBgr::default().convert(&frame).ok()?,
+                (None, true) => {
+                    let bgr = ToBgr::default().convert(&frame).ok()?;
+                    converted(&bgr, imgproc::COLOR_BGR2GRAY)?
                 }
-                None => ToBgr::default().convert(&frame).ok()?,
             }
         }
     };
     oriented(image, bytes)
 }
 
-/// The picture in grey levels, upright: a JPEG's luma as libjpeg gives it, other pictures with
-/// OpenCV's weights.
-pub fn decode_picture_gray(bytes: &[u8]) -> Option<Mat> {
-    let gray = match codec_of(bytes)? {
-        Id::MJPEG => decode_jpeg(bytes, PixelFormat::GRAY)?,
-        codec => {
-            let frame = decode_one(codec, bytes)?;
-            match gray_plane(&frame) {
-                Some(gray) => gray,
-                None => {
-                    let bgr = ToBgr::default().convert(&frame).ok()?;
-                    let mut gray = Mat::default();
-                    imgproc::cvt_color_def(&bgr, &mut gray, imgproc::COLOR_BGR2GRAY).ok()?;
-                    gray
-                }
-            }
-        }
-    };
-    oriented(gray, bytes)
+fn converted(image: &Mat, code: i32) -> Option<Mat> {
+    let mut out = Mat::default();
+    imgproc::cvt_color_def(image, &mut out, code).ok()?;
+    Some(out)
 }
 
 fn codec_of(bytes: &[u8]) -> Option<Id> {
