@@ -86,14 +86,35 @@ fn same_frames(path: &Path, sample_fps: f64) -> f64 {
 
 /// The main test video re-encoded with a key frame every 12 frames (about 0.5 s) and B-frames.
 fn dense_key_frames(dir: &Path) -> PathBuf {
-    let out = dir.join("keys.mp4");
+    reencoded(dir, "keys.mp4", &["-g", "12"])
+}
+
+/// The same with key frames every half second but unevenly: one now and then comes late, as
+/// an encoder's scene cuts place them.
+fn uneven_key_frames(dir: &Path) -> PathBuf {
+    let times = "0,0.5,1,1.5,2.6,3,3.5,4,5.2,5.5,6,6.5,7.7,8,8.5,9,10.1,10.5,11,11.5,12.6,13,13.5";
+    reencoded(
+        dir,
+        "uneven.mp4",
+        &[
+            "-g",
+            "1000",
+            "-sc_threshold",
+            "0",
+            "-force_key_frames",
+            times,
+        ],
+    )
+}
+
+fn reencoded(dir: &Path, name: &str, keys: &[&str]) -> PathBuf {
+    let out = dir.join(name);
     let main = video("main", main_spec, Codec::H264Mp4);
     let status = std::process::Command::new("ffmpeg")
         .args(["-v", "error", "-y", "-i"])
         .arg(&main)
-        .args([
-            "-c:v", "libx264", "-g", "12", "-bf", "3", "-pix_fmt", "yuv420p",
-        ])
+        .args(["-c:v", "libx264", "-bf", "3", "-pix_fmt", "yuv420p"])
+        .args(keys)
         .arg(&out)
         .status()
         .expect("ffmpeg");
@@ -169,6 +190,12 @@ fn sparse_samples_jump_from_key_frame_to_key_frame() {
         half < one,
         "decoded {half:.2} of the frames at 0.5 a second"
     );
+    // Where a key frame comes later than the last two foretold, the seek lands on the one
+    // before; seeking waits for the next key frame, then goes on.
+    let uneven = uneven_key_frames(dir.path());
+    // (0.38 of them; 0.48 when a seek that landed backwards ended seeking for good.)
+    let one = same_frames(&uneven, 1.0);
+    assert!(one < 0.43, "decoded {one:.2} of the frames at 1 a second");
 }
 
 /// A file with sound and no picture is refused by both backends and by the upload check, as

@@ -19,6 +19,9 @@ pub(super) struct Seeker {
     floor_ms: Option<f64>,
     /// After a seek, packets are dropped until a key frame: the decoder needs one to start.
     await_key: bool,
+    /// After a seek that landed backwards (the key frame expected was not there: key frames
+    /// come unevenly), no seek until a key frame later than this one is read.
+    suspended_until_after_ms: Option<f64>,
 }
 
 impl Seeker {
@@ -32,6 +35,7 @@ impl Seeker {
             before_seek_ms: None,
             floor_ms: None,
             await_key: false,
+            suspended_until_after_ms: None,
         }
     }
 
@@ -44,6 +48,7 @@ impl Seeker {
         };
         self.enabled
             && !self.await_key
+            && self.suspended_until_after_ms.is_none()
             && next_key > self.read_ms
             && next_key <= due + self.half_frame_ms()
     }
@@ -58,11 +63,15 @@ impl Seeker {
         self.await_key = true;
     }
 
-    /// Notes a packet read; true for the first one after a seek. A seek that went backwards
-    /// is the last one: reading goes on, and the frames seen already are dropped.
+    /// Notes a packet read; true for the first one after a seek. After a seek that went
+    /// backwards, reading goes on from there, the frames seen already are dropped, and seeking
+    /// waits for a key frame beyond the one landed on.
     pub(super) fn landed(&mut self, packet: &Packet, shown: f64) -> bool {
         if shown.is_finite() {
             if packet.is_key() {
+                if self.suspended_until_after_ms.is_some_and(|k| shown > k) {
+                    self.suspended_until_after_ms = None;
+                }
                 if let Some(k) = self.last_key_ms.filter(|&k| shown > k) {
                     self.key_interval_ms = Some(shown - k);
                 }
@@ -77,8 +86,10 @@ impl Seeker {
         let Some(before) = self.before_seek_ms.take() else {
             return false;
         };
-        if !(shown.is_finite() && shown > before) {
+        if !shown.is_finite() {
             self.enabled = false;
+        } else if shown <= before {
+            self.suspended_until_after_ms = Some(shown);
         }
         shown.is_finite()
     }
