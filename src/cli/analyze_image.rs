@@ -13,7 +13,7 @@ use super::analyze::{AnalyzeArgs, Format, write_table};
 use crate::config::Config;
 use crate::pipeline::Engine;
 use crate::pipeline::aggregate::EMOTIONS;
-use crate::pipeline::decode::decode_picture;
+use crate::pipeline::decode::{claimed_size, decode_picture};
 use crate::pipeline::image::ImageOutcome;
 use crate::views::NOTE;
 
@@ -33,13 +33,19 @@ pub fn run(config: &Config, engine: &Engine, args: &AnalyzeArgs) -> Result<()> {
     }
     let bytes = std::fs::read(&args.video)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.video.display()))?;
-    let Some(image) = decode_picture(&bytes) else {
-        bail!(
+    let unreadable = || {
+        anyhow::anyhow!(
             "cannot read {} as a picture (JPEG, PNG, WebP or BMP)",
             args.video.display()
-        );
+        )
     };
+    // The size its header claims is checked before anything is decoded.
+    let (width, height) = claimed_size(&bytes).ok_or_else(unreadable)?;
     let max = config.limits.max_frame_side;
+    if width.max(height) > max {
+        bail!("the picture is {width}×{height}: larger than limits.max_frame_side ({max})");
+    }
+    let image = decode_picture(&bytes).ok_or_else(unreadable)?;
     if image.cols().max(image.rows()) as u32 > max {
         bail!(
             "the picture is {}×{}: larger than limits.max_frame_side ({max})",

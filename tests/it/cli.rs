@@ -288,9 +288,20 @@ fn analyze_reads_a_still_picture() {
     // Not a picture, and what only a video has: clear messages.
     let fake = dir.path().join("fake.jpg");
     std::fs::write(&fake, "not a picture").expect("write");
+    // A PNG header that claims 100000 × 100000 pixels: refused before anything is decoded.
+    let bomb = dir.path().join("bomb.png");
+    let mut header = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+    header.extend_from_slice(&100_000u32.to_be_bytes());
+    header.extend_from_slice(&100_000u32.to_be_bytes());
+    header.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    std::fs::write(&bomb, header).expect("write");
     let timeline = dir.path().join("t.jsonl");
     for (args, want) in [
         (vec!["analyze".into(), fake.clone()], "cannot read"),
+        (
+            vec!["analyze".into(), bomb.clone()],
+            "larger than limits.max_frame_side",
+        ),
         (
             vec![
                 "analyze".into(),

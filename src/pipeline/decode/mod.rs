@@ -9,7 +9,9 @@ use opencv::core::Mat;
 
 pub(crate) use self::ffmpeg::init as ffmpeg_init;
 pub use self::ffmpeg::{FfmpegFrames, ToBgr, Watchdog};
-pub use self::picture::{PictureSize, decode_picture, decode_picture_gray, picture_size};
+pub use self::picture::{
+    PictureSize, claimed_size, decode_picture, decode_picture_gray, picture_size,
+};
 
 /// Picks frames by their presentation time: the first frame of each `1/sample_fps` seconds, or
 /// all of them when `sample_fps` is 0 or at least the video's nominal frame rate. A phone video

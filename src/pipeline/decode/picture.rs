@@ -55,6 +55,19 @@ fn converted(image: &Mat, code: i32) -> Option<Mat> {
     Some(out)
 }
 
+/// Width and height from the header of a JPEG, PNG, WebP or BMP picture, before decoding (a
+/// small file may claim a huge picture, and a decoder allocates what it claims).
+pub fn claimed_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    if let Some(size) = picture_size(bytes) {
+        return Some((size.width, size.height));
+    }
+    let le32 = |i: usize| Some(i32::from_le_bytes(bytes.get(i..i + 4)?.try_into().ok()?));
+    match bytes.starts_with(b"BM") {
+        true => Some((le32(18)?.unsigned_abs(), le32(22)?.unsigned_abs())),
+        false => None,
+    }
+}
+
 fn codec_of(bytes: &[u8]) -> Option<Id> {
     match picture_size(bytes).map(|s| s.format) {
         Some("jpeg") => Some(Id::MJPEG),
@@ -277,6 +290,7 @@ mod tests {
     #[test]
     fn sizes_are_read_from_the_first_bytes() {
         for (ext, format) in [(".png", "png"), (".jpg", "jpeg"), (".webp", "webp")] {
+            assert_eq!(claimed_size(&encoded(ext, 321, 123)), Some((321, 123)));
             let got = picture_size(&encoded(ext, 321, 123));
             let want = PictureSize {
                 format,
@@ -289,6 +303,12 @@ mod tests {
 
     #[test]
     fn other_bytes_have_no_size() {
+        assert_eq!(claimed_size(&encoded(".bmp", 33, 21)), Some((33, 21)));
+        assert_eq!(
+            picture_size(&encoded(".bmp", 33, 21)),
+            None,
+            "the API takes no BMP"
+        );
         assert_eq!(picture_size(b""), None);
         assert_eq!(picture_size(b"GIF89a........"), None);
         assert_eq!(picture_size(b"\x89PNG\r\n\x1a\n"), None);
@@ -442,5 +462,65 @@ mod tests {
         let mut jpeg = encoded(".jpg", 40, 30);
         jpeg.truncate(30);
         assert!(decode_picture(&jpeg).is_none());
+    }
+
+    /// Damaged pictures of each format (bits flipped, spans zeroed, cut short; seeded) never
+    /// panic or crash, and what decodes has the size its header claims. Callers check that
+    /// size first, as the test does.
+    #[test]
+    fn damaged_pictures_fail_cleanly() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut decoded, mut refused) = (0, 0);
+        for ext in [".jpg", ".png", ".webp", ".bmp"] {
+            let mut good = Vector::<u8>::new();
+            imgcodecs::imencode_def(ext, &gradient(61, 47), &mut good).expect("encode");
+            let good = good.to_vec();
+            for round in 0..150 {
+                let mut bytes = good.clone();
+                match round % 3 {
+                    0 => (0..1 + next(8)).for_each(|_| {
+                        let i = next(bytes.len());
+                        bytes[i] ^= 1 << next(8);
+                    }),
+                    1 => {
+                        let at = next(bytes.len());
+                        let end = (at + 64).min(bytes.len());
+                        bytes[at..end].fill(0);
+                    }
+                    _ => bytes.truncate(next(bytes.len())),
+                }
+                let Some((w, h)) = claimed_size(&bytes) else {
+                    assert!(decode_picture(&bytes).is_none(), "{ext} round {round}");
+                    refused += 1;
+                    continue;
+                };
+                if w.max(h) > 4096 || w == 0 || h == 0 {
+                    refused += 1;
+                    continue;
+                }
+                for image in [decode_picture(&bytes), decode_picture_gray(&bytes)] {
+                    let Some(image) = image else {
+                        refused += 1;
+                        continue;
+                    };
+                    let got = (image.cols() as u32, image.rows() as u32);
+                    assert!(
+                        got == (w, h) || got == (h, w),
+                        "{ext} round {round}: {got:?}"
+                    );
+                    decoded += 1;
+                }
+            }
+        }
+        assert!(
+            decoded > 0 && refused > 0,
+            "{decoded} decoded, {refused} refused"
+        );
     }
 }
