@@ -8,7 +8,7 @@ mod picture;
 use opencv::core::Mat;
 
 pub(crate) use self::ffmpeg::init as ffmpeg_init;
-pub use self::ffmpeg::{FfmpegFrames, ToBgr, Watchdog};
+pub use self::ffmpeg::{FfmpegFrames, Watchdog};
 pub use self::picture::{
     PictureSize, claimed_size, decode_picture, decode_picture_gray, picture_size,
 };
@@ -37,9 +37,7 @@ impl Sampler {
         let Some(per_ms) = self.per_ms else {
             return true;
         };
-        // A small epsilon so that 25 fps sampled at 5 fps lands exactly on every 5th frame
-        // although 40 ms steps are not exact in floating point.
-        let bucket = (time_ms.max(0.0) * per_ms + 1e-6).floor() as u64;
+        let bucket = bucket_of(time_ms, per_ms);
         if self.last_bucket == Some(bucket) {
             return false;
         }
@@ -51,15 +49,13 @@ impl Sampler {
     /// frames shown earlier may be left undecoded.
     pub fn next_due_ms(&self) -> Option<f64> {
         let per_ms = self.per_ms?;
-        let next = self.last_bucket.map_or(0, |b| b + 1);
-        Some((next as f64 - 1e-6) / per_ms)
+        Some(start_of(self.last_bucket.map_or(0, |b| b + 1), per_ms))
     }
 
     /// When the sample after one taken at `time_ms` is due (`None`: every frame is taken).
     pub fn due_after(&self, time_ms: f64) -> Option<f64> {
         let per_ms = self.per_ms?;
-        let bucket = (time_ms.max(0.0) * per_ms + 1e-6).floor();
-        Some((bucket + 1.0 - 1e-6) / per_ms)
+        Some(start_of(bucket_of(time_ms, per_ms) + 1, per_ms))
     }
 
     /// How many frames a video of `frame_count` frames gives.
@@ -74,6 +70,17 @@ impl Sampler {
             }
         }
     }
+}
+
+/// The sampling period a time falls in. A small epsilon so that 25 fps sampled at 5 fps lands
+/// exactly on every 5th frame although 40 ms steps are not exact in floating point.
+fn bucket_of(time_ms: f64, per_ms: f64) -> u64 {
+    (time_ms.max(0.0) * per_ms + 1e-6).floor() as u64
+}
+
+/// The earliest time that falls in `bucket` (the same epsilon).
+fn start_of(bucket: u64, per_ms: f64) -> f64 {
+    (bucket as f64 - 1e-6) / per_ms
 }
 
 /// One decoded frame chosen for analysis.

@@ -8,12 +8,11 @@ use ff::codec::Id;
 use ff::format::Pixel;
 use ff::util::frame::Video as RawFrame;
 use ffmpeg_next as ff;
-use opencv::core::{self, CV_8UC1, CV_8UC3, Mat, RotateFlags, Scalar};
+use opencv::core::{self, CV_8UC1, CV_8UC3, Mat, RotateFlags};
 use opencv::imgproc;
-use opencv::prelude::*;
 use turbojpeg::PixelFormat;
 
-use super::ffmpeg::{ToBgr, init};
+use super::ffmpeg::{ToBgr, init, mat_from_rows};
 
 /// The picture as BGR pixels, upright; `None` when the bytes are not a JPEG, PNG, WebP or BMP
 /// picture that decodes. The API takes only what `picture_size` knows (not BMP) and checks
@@ -82,19 +81,11 @@ fn codec_of(bytes: &[u8]) -> Option<Id> {
 /// colour upsampling, so the same pixels): BGR, or grey for `PixelFormat::GRAY`.
 fn decode_jpeg(bytes: &[u8], format: PixelFormat) -> Option<Mat> {
     let image = turbojpeg::decompress(bytes, format).ok()?;
-    let (kind, channels) = match format {
-        PixelFormat::GRAY => (CV_8UC1, 1),
-        _ => (CV_8UC3, 3),
+    let kind = match format {
+        PixelFormat::GRAY => CV_8UC1,
+        _ => CV_8UC3,
     };
-    let (w, h) = (image.width, image.height);
-    let mut out =
-        Mat::new_rows_cols_with_default(h as i32, w as i32, kind, Scalar::all(0.0)).ok()?;
-    let row = w * channels;
-    let dst = out.data_bytes_mut().ok()?;
-    for (y, line) in dst.chunks_exact_mut(row).enumerate() {
-        line.copy_from_slice(image.pixels.get(y * image.pitch..y * image.pitch + row)?);
-    }
-    Some(out)
+    mat_from_rows(&image.pixels, image.pitch, image.width, image.height, kind)
 }
 
 /// A JPEG turned by its EXIF orientation; other pictures as they are.
@@ -104,20 +95,14 @@ fn oriented(image: Mat, bytes: &[u8]) -> Option<Mat> {
         false => Some(image),
     }
 }
+
 /// An 8-bit grey frame's one plane as an OpenCV image; `None` for any other format.
 fn gray_plane(frame: &RawFrame) -> Option<Mat> {
     if !matches!(frame.format(), Pixel::GRAY8) {
         return None;
     }
     let (w, h) = (frame.width() as usize, frame.height() as usize);
-    let mut gray =
-        Mat::new_rows_cols_with_default(h as i32, w as i32, CV_8UC1, Scalar::all(0.0)).ok()?;
-    let (src, stride) = (frame.data(0), frame.stride(0));
-    let dst = gray.data_bytes_mut().ok()?;
-    for (y, out) in dst.chunks_exact_mut(w).enumerate() {
-        out.copy_from_slice(src.get(y * stride..y * stride + w)?);
-    }
-    Some(gray)
+    mat_from_rows(frame.data(0), frame.stride(0), w, h, CV_8UC1)
 }
 
 fn decode_one(codec: Id, bytes: &[u8]) -> Option<RawFrame> {
@@ -278,6 +263,7 @@ mod tests {
     use super::*;
     use opencv::core::{CV_8UC3, Scalar, Vector};
     use opencv::imgcodecs;
+    use opencv::prelude::*;
 
     fn encoded(ext: &str, w: i32, h: i32) -> Vec<u8> {
         let image =

@@ -6,7 +6,7 @@ use ff::format::Pixel;
 use ff::software::scaling;
 use ff::util::frame::Video as RawFrame;
 use ffmpeg_next as ff;
-use opencv::core::{CV_8UC3, Mat, Scalar};
+use opencv::core::{CV_8UC1, CV_8UC3, Mat, Scalar};
 use opencv::prelude::*;
 
 #[derive(Default)]
@@ -29,15 +29,27 @@ impl ToBgr {
         if let Some((ctx, ..)) = &mut self.scaler {
             ctx.run(frame, bgr).map_err(|e| e.to_string())?;
         }
-        let mut image =
-            Mat::new_rows_cols_with_default(h as i32, w as i32, CV_8UC3, Scalar::all(0.0))
-                .map_err(|e| e.to_string())?;
-        let (row, stride) = (w as usize * 3, bgr.stride(0));
-        let src = bgr.data(0);
-        let dst = image.data_bytes_mut().map_err(|e| e.to_string())?;
-        for (y, out) in dst.chunks_exact_mut(row).enumerate() {
-            out.copy_from_slice(&src[y * stride..y * stride + row]);
-        }
-        Ok(image)
+        mat_from_rows(bgr.data(0), bgr.stride(0), w as usize, h as usize, CV_8UC3)
+            .ok_or_else(|| "the converted frame is shorter than its size".to_string())
     }
+}
+
+/// An OpenCV image of `width`×`height` pixels of `kind` (8-bit, one or three channels), copied
+/// row by row from `src`, whose rows start `stride` bytes apart; `None` if `src` is short.
+pub fn mat_from_rows(
+    src: &[u8],
+    stride: usize,
+    width: usize,
+    height: usize,
+    kind: i32,
+) -> Option<Mat> {
+    let row = width * if kind == CV_8UC1 { 1 } else { 3 };
+    let mut image =
+        Mat::new_rows_cols_with_default(height as i32, width as i32, kind, Scalar::all(0.0))
+            .ok()?;
+    let dst = image.data_bytes_mut().ok()?;
+    for (y, out) in dst.chunks_exact_mut(row).enumerate() {
+        out.copy_from_slice(src.get(y * stride..y * stride + row)?);
+    }
+    Some(image)
 }

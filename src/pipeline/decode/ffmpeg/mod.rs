@@ -24,7 +24,7 @@ use ff::{Discard, Packet};
 use ffmpeg_next as ff;
 use opencv::core::{Mat, RotateFlags};
 
-pub use self::convert::ToBgr;
+pub(super) use self::convert::{ToBgr, mat_from_rows};
 use self::facts::{StreamFacts, rotation_of};
 use self::order::PresentationOrder;
 use self::seek::{INDEXED_FORMATS, Seeker};
@@ -275,8 +275,8 @@ impl FfmpegFrames {
     /// Whether this key frame is the next one taken and a seek to the next key frame will
     /// follow it: then nothing after it in the file is needed before that seek. A decoder that
     /// reorders (B-frames) holds a frame back until it has decoded the next one or two; told
-    /// that the input ended, it gives it at once (at 1 a second with a key frame every second,
-    /// 20 frames decoded where 51 were).
+    /// that the input ended, it gives it at once; the frames after it, which the seek would
+    /// throw away, are never decoded (1 a second on the 1080p benchmark video: 0.74 to 0.66 s).
     fn taken_alone(&self, packet: &Packet) -> bool {
         let shown = self.ms(packet.pts());
         let Some(due) = self.sampler.next_due_ms() else {
