@@ -17,6 +17,7 @@ use crate::background::housekeeping::Housekeeping;
 use crate::background::instance::Instance;
 use crate::config::Config;
 use crate::db::{LostWriters, SqlStore, Store};
+use crate::egress::policy::Policy;
 use crate::jobs::download::{Downloads, Parts as DownloadParts};
 use crate::jobs::uploads::Uploads;
 use crate::jobs::worker::{WorkerPool, Workers};
@@ -28,7 +29,6 @@ use crate::report::service::Reporter;
 use crate::report::writers::ReportWriters;
 use crate::storage::MediaStore;
 use crate::webhooks::deliver::Dispatcher;
-use crate::webhooks::target::Policy;
 
 pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>> {
     let url = config.database_url();

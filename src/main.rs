@@ -108,7 +108,7 @@ struct LiveCmd {
 }
 
 impl LiveCmd {
-    fn run(self, config: &Config) -> Result<()> {
+    fn run(self, config: &Config, rt: tokio::runtime::Handle) -> Result<()> {
         if !(self.fps.is_finite() && self.fps > 0.0) {
             anyhow::bail!("--fps must be a positive number");
         }
@@ -129,7 +129,7 @@ impl LiveCmd {
             fps: self.fps,
             max_secs: self.max_secs,
         };
-        emoscope::cli::live::run(config, args)
+        emoscope::cli::live::run(config, args, rt)
     }
 }
 
@@ -325,7 +325,7 @@ fn dispatch(command: Command, mut config: Config, rt: &tokio::runtime::Runtime) 
             rt.block_on(app::run_workers(config, n, app::shutdown_signal()))
         }
         Command::Analyze(cmd) => cmd.run(&config),
-        Command::Live(cmd) => cmd.run(&config),
+        Command::Live(cmd) => cmd.run(&config, rt.handle().clone()),
         Command::Evaluate(cmd) => cmd.run(&config),
         Command::Report(cmd) => rt.block_on(cmd.run(config)),
         Command::Keys { action } => rt.block_on(async {

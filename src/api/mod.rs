@@ -56,7 +56,7 @@ pub struct AppState {
     /// Woken when a report is queued, for this process's report writers.
     pub report_wake: Arc<Notify>,
     /// Where webhooks may go (`webhooks.*`), checked once at start.
-    pub webhooks: Arc<crate::webhooks::target::Policy>,
+    pub webhooks: Arc<crate::egress::policy::Policy>,
     pub keys: auth::KeysInUse,
     pub rates: Arc<rate::RateLimits>,
     /// Places for open event streams (`limits.max_event_streams`).

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Result, bail};
 
 use crate::config::Config;
+use crate::egress::stream::Streams;
 use crate::live::capture::Capture;
 use crate::pipeline::aggregate::{self, Emotion};
 use crate::pipeline::{AnalysisOptions, Engine, FrameResult, Observer, PipelineError, Progress};
@@ -24,7 +25,7 @@ pub struct LiveArgs {
     pub max_secs: Option<u64>,
 }
 
-pub fn run(config: &Config, mut args: LiveArgs) -> Result<()> {
+pub fn run(config: &Config, mut args: LiveArgs, rt: tokio::runtime::Handle) -> Result<()> {
     let engine = Engine::load_for(config, config.threads_per_session(1), &args.options.model)?;
     if args.options.model.is_empty() {
         args.options.model = engine.default_model.clone();
@@ -39,8 +40,9 @@ pub fn run(config: &Config, mut args: LiveArgs) -> Result<()> {
     let shown = shown(&args.source);
     let max_ms = args.max_secs.map(|s| s as f64 * 1000.0);
     let stop = Arc::new(AtomicBool::new(false));
-    let mut source = Capture::open(&args.source, args.fps, max_ms, stop.clone())
-        .ok_or_else(|| anyhow::anyhow!("cannot open {shown}"))?;
+    let streams = Streams::for_operator(config, rt);
+    let mut source = Capture::open(&args.source, args.fps, max_ms, stop.clone(), &streams)
+        .map_err(|r| anyhow::anyhow!("cannot open {shown}: {}", r.message))?;
     let on_signal = stop;
     // The first Ctrl-C ends the run (and prints the people); a second one, the process.
     let _ = ctrlc_once(move || on_signal.store(true, Ordering::Relaxed));

@@ -42,6 +42,18 @@ impl Config {
                 "limits.max_live_frame_bytes, limits.max_live_secs and limits.live_summary_secs must be at least 1"
             );
         }
+        if l.max_jpeg_scans == 0
+            || l.max_live_control_per_sec == 0
+            || l.max_live_tickets_per_key == 0
+        {
+            bail!(
+                "limits.max_jpeg_scans, limits.max_live_control_per_sec and limits.max_live_tickets_per_key must be at least 1"
+            );
+        }
+        // tungstenite buffers up to 128 KiB before it writes; the cap must leave it room.
+        if l.max_live_write_buffer_bytes <= 128 << 10 {
+            bail!("limits.max_live_write_buffer_bytes must be more than 131072");
+        }
         if !(l.max_live_fps > 0.0 && l.max_live_fps <= 120.0) {
             bail!("limits.max_live_fps must be in (0, 120]");
         }

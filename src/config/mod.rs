@@ -87,6 +87,8 @@ pub struct DownloadConfig {
     pub max_secs: u64,
     /// Downloads at once in this process; more wait their turn (still `downloading`).
     pub concurrency: usize,
+    /// Largest HLS playlist a stream job reads (each reload of a live one too).
+    pub max_playlist_bytes: u64,
 }
 
 impl Default for DownloadConfig {
@@ -101,6 +103,7 @@ impl Default for DownloadConfig {
             connect_timeout_secs: 10,
             max_secs: 1800,
             concurrency: 4,
+            max_playlist_bytes: 1 << 20,
         }
     }
 }
@@ -226,6 +229,8 @@ pub struct RateLimitConfig {
     pub reports_per_minute: u32,
     /// Pictures (`POST /v1/images`) per minute; 0: no limit.
     pub images_per_minute: u32,
+    /// Live tickets (`POST /v1/live/tickets`) per minute; 0: no limit.
+    pub tickets_per_minute: u32,
 }
 
 impl Default for RateLimitConfig {
@@ -234,6 +239,7 @@ impl Default for RateLimitConfig {
             uploads_per_minute: 60,
             reports_per_minute: 30,
             images_per_minute: 120,
+            tickets_per_minute: 60,
         }
     }
 }
@@ -330,8 +336,13 @@ pub struct Limits {
     pub max_image_pixels: u64,
     /// Pictures analysed at once by this process, each analyser with its own model sessions.
     pub image_workers: usize,
-    /// Pictures waiting for an analyser; past this, `503 busy`.
+    /// Pictures waiting for an analyser; past this, `503 busy`. A picture takes its place
+    /// before its body is read, so at most `image_workers + image_queue` bodies are in memory.
     pub image_queue: usize,
+    /// Most scans of a JPEG picture or live frame (a progressive JPEG's decoding walks every
+    /// block once a scan, so a small file of many empty scans costs minutes); counted before
+    /// it is decoded.
+    pub max_jpeg_scans: u32,
     /// Live sessions (`GET /v1/live`) open at once in this process, each with its own model
     /// sessions and thread; and per API key (or for the open server's callers together).
     pub max_live_sessions: usize,
@@ -347,6 +358,14 @@ pub struct Limits {
     pub max_live_secs: u64,
     /// How often a live session sends its running summary per person.
     pub live_summary_secs: u64,
+    /// Bytes waiting to be written to a live client, pongs included; past this, the client is
+    /// taken to have stopped reading and the session ends (`not_reading`).
+    pub max_live_write_buffer_bytes: usize,
+    /// Control messages (pings, pongs) a live client may send a second, on average over a
+    /// second's burst; past this, the session ends (`too_many_messages`).
+    pub max_live_control_per_sec: u32,
+    /// Live tickets a key may hold unused at once (`POST /v1/live/tickets`).
+    pub max_live_tickets_per_key: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -476,6 +495,7 @@ impl Default for Limits {
             max_image_pixels: 40_000_000,
             image_workers: 1,
             image_queue: 8,
+            max_jpeg_scans: 100,
             max_live_sessions: 4,
             max_live_sessions_per_key: 2,
             max_live_frame_bytes: 2 << 20,
@@ -483,6 +503,9 @@ impl Default for Limits {
             max_live_fps: 15.0,
             max_live_secs: 1800,
             live_summary_secs: 2,
+            max_live_write_buffer_bytes: 1 << 20,
+            max_live_control_per_sec: 20,
+            max_live_tickets_per_key: 20,
         }
     }
 }

@@ -1,21 +1,28 @@
 //! A live source: a camera (its number or `/dev/video…`), a stream (RTSP, RTMP, HLS, HTTP) or a
 //! file read as it plays, all through FFmpeg's libraries, which leave undecoded the frames
-//! between samples that no other frame needs. At most one frame per `1/fps` of the source's
-//! time is taken. It ends with the source, at `max_ms`, or when `stop` is set (a stream's
-//! blocking read ends then too).
+//! between samples that no other frame needs. A stream comes through the egress path (a pipe
+//! or a loopback relay, never FFmpeg's own connection); a file is read with the `file`
+//! protocol alone. At most one frame per `1/fps` of the source's time is taken. It ends with
+//! the source, at `max_ms`, or when `stop` is set (a stream's blocking read ends then too).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::pipeline::decode::{FfmpegFrames, SampledFrame, Watchdog};
+use reqwest::Url;
+
+use crate::egress::feed::Refusal;
+use crate::egress::stream::{StreamInput, Streams};
+use crate::pipeline::decode::{FfmpegFrames, SampledFrame, Watchdog, file_options};
 use crate::pipeline::live::LiveSource;
 
 /// A stream that does not open, or sends nothing, for this long counts as ended.
 const SILENCE: Duration = Duration::from_secs(10);
 
 pub struct Capture {
+    // Dropped in this order: FFmpeg's input before the pipe or relay it reads.
     frames: Box<FfmpegFrames>,
+    input: Option<StreamInput>,
     pub stop: Arc<AtomicBool>,
     max_ms: Option<f64>,
     /// Frames read from the source.
@@ -23,35 +30,62 @@ pub struct Capture {
 }
 
 impl Capture {
-    /// Opens `source` (a camera's number or device path, a URL, a file); `None` when it cannot
-    /// be. Setting `stop` ends the capture.
+    /// Opens `source` (a camera's number or device path, a stream's URL through `streams`, a
+    /// file), or says why it cannot be. Setting `stop` ends the capture.
     pub fn open(
         source: &str,
         fps: f64,
         max_ms: Option<f64>,
         stop: Arc<AtomicBool>,
-    ) -> Option<Self> {
-        let opened = match camera_device(source) {
-            Some(device) => FfmpegFrames::open_camera(&device, fps),
-            None => {
-                let watchdog = Arc::new(Watchdog::new(SILENCE, stop.clone()));
-                FfmpegFrames::open_stream(source, fps, watchdog)
+        streams: &Streams,
+    ) -> Result<Self, Refusal> {
+        let watchdog = Arc::new(Watchdog::new(SILENCE, stop.clone()));
+        let (opened, input) = match (camera_device(source), stream_url(source)) {
+            (Some(device), _) => (FfmpegFrames::open_camera(&device, fps), None),
+            (None, Some(url)) => {
+                let input = streams.open(&url, stop.clone())?;
+                let frames = FfmpegFrames::open_stream(&input.url, &input.options, fps, watchdog);
+                (frames, Some(input))
+            }
+            (None, None) => {
+                let frames = FfmpegFrames::open_stream(source, &file_options(), fps, watchdog);
+                (frames, None)
             }
         };
-        let frames = match opened {
-            Ok(frames) => frames,
-            Err(e) => {
-                tracing::warn!(error = %e.message, "the live source did not open");
-                return None;
-            }
-        };
-        Some(Self {
+        let frames = opened.map_err(|e| {
+            tracing::warn!(error = %e.message, "the live source did not open");
+            // The feed's or relay's reason, when it is why FFmpeg found nothing to read.
+            input
+                .as_ref()
+                .and_then(StreamInput::refusal)
+                .unwrap_or(Refusal {
+                    not_allowed: false,
+                    message: e.message,
+                })
+        })?;
+        Ok(Self {
             frames: Box::new(frames),
+            input,
             stop,
             max_ms,
             read: 0,
         })
     }
+
+    /// Why the egress path ended the stream early, if it did.
+    pub fn refusal(&self) -> Option<Refusal> {
+        self.input.as_ref().and_then(StreamInput::refusal)
+    }
+}
+
+/// A stream's URL: one of the schemes the egress path reads.
+fn stream_url(source: &str) -> Option<Url> {
+    let url = Url::parse(source).ok()?;
+    matches!(
+        url.scheme(),
+        "http" | "https" | "rtsp" | "rtsps" | "rtmp" | "rtmps"
+    )
+    .then_some(url)
 }
 
 /// A camera's device path: `/dev/video…` as given, or `/dev/videoN` for a number N.
@@ -95,6 +129,20 @@ mod tests {
     #[test]
     fn a_camera_that_is_not_there_does_not_open() {
         let stop = Arc::new(AtomicBool::new(false));
-        assert!(Capture::open("/dev/video-none", 5.0, None, stop).is_none());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let config = crate::config::Config::default();
+        let streams = Streams::for_service(&config, rt.handle().clone());
+        assert!(Capture::open("/dev/video-none", 5.0, None, stop, &streams).is_err());
+    }
+
+    #[test]
+    fn streams_are_told_from_files() {
+        assert!(stream_url("rtsp://cam.local/1").is_some());
+        assert!(stream_url("https://cdn.example/live.m3u8").is_some());
+        assert!(stream_url("talk.mp4").is_none());
+        assert!(stream_url("concat:a.mp4|b.mp4").is_none());
+        assert!(stream_url("file:///etc/passwd").is_none());
     }
 }

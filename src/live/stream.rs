@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use super::capture::Capture;
 use super::{LiveSessions, Place};
 use crate::db::{Finish, Holding, Store};
+use crate::egress::feed::Refusal;
+use crate::egress::stream::Streams;
 use crate::jobs::JobFailure;
 use crate::pipeline::{AnalysisOptions, FrameResult, Observer, PipelineError, Progress};
 
@@ -56,13 +58,11 @@ pub fn start(
                 stop.clone(),
                 every,
             ));
-            let finish = match Capture::open(&job.url, job.fps, Some(max_ms), stop.clone()) {
-                None => Finish::Failed {
-                    code: JobFailure::UnreadableVideo,
-                    message: format!("cannot open the stream {}", job.shown),
-                    retry_in_ms: None,
-                },
-                Some(mut capture) => {
+            let streams = Streams::for_service(&config, rt.clone());
+            let opened = Capture::open(&job.url, job.fps, Some(max_ms), stop.clone(), &streams);
+            let finish = match opened {
+                Err(refusal) => refused(refusal, &job.shown),
+                Ok(mut capture) => {
                     let mut recorder = Recorder {
                         store: store.clone(),
                         rt: rt.clone(),
@@ -76,7 +76,11 @@ pub fn start(
                     let mut pipeline = engine.pipeline();
                     let outcome = pipeline.run_live(&job.options, &mut capture, &mut recorder);
                     recorder.write();
-                    ending(outcome, recorder.held)
+                    match capture.refusal() {
+                        // An address the policy refused fails the job, whatever came before.
+                        Some(r) if r.not_allowed => refused(r, &job.shown),
+                        _ => ending(outcome, recorder.held),
+                    }
                 }
             };
             beat.abort();
@@ -116,6 +120,19 @@ async fn watch(
                 return;
             }
         }
+    }
+}
+
+/// A stream that could not be opened or was cut off by the egress path.
+fn refused(refusal: Refusal, shown: &str) -> Finish {
+    let code = match refusal.not_allowed {
+        true => JobFailure::TargetNotAllowed,
+        false => JobFailure::UnreadableVideo,
+    };
+    Finish::Failed {
+        code,
+        message: format!("cannot read the stream {shown}: {}", refusal.message),
+        retry_in_ms: None,
     }
 }
 

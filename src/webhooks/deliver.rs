@@ -10,12 +10,12 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-use super::target::Policy;
 use super::{Attempt, Delivery, Event, Outcome, sign};
 use crate::background::claimer::Claimer;
 use crate::clock::now_ms;
 use crate::config::{Config, WebhookConfig};
 use crate::db::Store;
+use crate::egress::policy::Policy;
 use crate::views::job::JobView;
 use crate::views::report::ReportView;
 
@@ -123,14 +123,8 @@ impl Dispatcher {
             .resolve(&url)
             .await
             .map_err(|e| Failure::Retry(e.to_string()))?;
-        let host = url.host_str().unwrap_or_default().to_string();
         let timeout = Duration::from_secs(self.config.webhooks.timeout_secs.max(1));
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .resolve_to_addrs(&host, &addrs)
-            .build()
+        let client = crate::egress::http::pinned_client(&url, &addrs, timeout, Some(timeout))
             .map_err(|e| Failure::Retry(e.to_string()))?;
         let timestamp = at / 1000;
         let signature = sign::signature(&secret, &d.id, timestamp, &body)

@@ -1,8 +1,8 @@
 //! `POST /v1/jobs` with `{"source_url": …}`: a stream (RTSP, RTMP, HLS, HTTP) followed as it
-//! plays by this process (see `live/stream.rs`). The URL is checked like a video URL: its
-//! scheme, and every address its host resolves to. FFmpeg resolves the name again when it
-//! connects, so unlike a download the connection is not pinned to the checked address; a
-//! deployment that reads streams from names it does not trust should resolve them itself.
+//! plays by this process (see `live/stream.rs`). The URL is checked here like a video URL (its
+//! scheme, and every address its host resolves to) so that a bad one is a 400; the stream is
+//! then read through the egress path (`egress/stream.rs`), which checks and pins every
+//! connection again, the playlist's variants, segments and redirects included.
 
 use axum::response::Response;
 use reqwest::Url;
@@ -13,12 +13,12 @@ use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorCode};
 use crate::api::idempotency::Made;
 use crate::auth::Caller;
+use crate::egress::policy::MAX_URL_CHARS;
 use crate::jobs::download::source::redact;
 use crate::jobs::{Holder, NewJob};
 use crate::live::Refused;
 use crate::live::stream::{self, StreamJob};
 use crate::pipeline::probe::VideoInfo;
-use crate::webhooks::target::MAX_URL_CHARS;
 
 /// The stream's URL, if its form and addresses are allowed.
 pub(super) async fn check(state: &AppState, raw: &str) -> ApiResult<Url> {

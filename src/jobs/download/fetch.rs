@@ -1,6 +1,6 @@
-//! Fetching one video into a scratch file: over HTTP(S), every hop resolved, checked and pinned
-//! by the download [`Policy`] (redirects are followed by hand, each one checked like the first
-//! URL), or from an allowed S3 bucket. Both stream the body to the file within the upload's
+//! Fetching one video into a scratch file: over HTTP(S) through the egress path (every hop
+//! resolved, checked and pinned by the download [`Policy`], redirects followed by hand), or
+//! from an allowed S3 bucket. Both stream the body to the file within the upload's
 //! size and idle limits. A failure says whether another try could help: the far side answered
 //! 5xx, 408 or 429, or did not answer in time.
 
@@ -10,13 +10,14 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use reqwest::Url;
-use reqwest::header::{CONTENT_LENGTH, LOCATION, USER_AGENT};
+use reqwest::header::CONTENT_LENGTH;
 use tokio::io::AsyncWriteExt;
 
 use super::source::{Source, redact};
 use crate::config::Config;
+use crate::egress::http::{self, GetError};
+use crate::egress::policy::Policy;
 use crate::jobs::JobFailure;
-use crate::webhooks::target::{Policy, Refused};
 
 /// Why a try failed; `retry`: another try may succeed.
 #[derive(Debug)]
@@ -59,87 +60,36 @@ impl Fetch<'_> {
         }
     }
 
-    async fn http(&self, mut url: Url, path: &Path) -> Result<u64, Failure> {
+    async fn http(&self, url: Url, path: &Path) -> Result<u64, Failure> {
         let d = &self.config.downloads;
         let wait = Duration::from_secs(d.connect_timeout_secs);
-        for _ in 0..=d.max_redirects {
-            let addrs = self.policy.resolve(&url).await.map_err(|e| match e {
-                Refused::Unresolved(m) => Failure::transient(m),
-                Refused::Form(m) | Refused::NotPublic(m) => {
-                    Failure::final_(JobFailure::TargetNotAllowed, m)
-                }
+        let (url, response) = http::get(self.policy, url, d.max_redirects, wait)
+            .await
+            .map_err(|e| match e {
+                GetError::Refused(m) => Failure::final_(JobFailure::TargetNotAllowed, m),
+                GetError::Unreachable(m) => Failure::transient(m),
+                GetError::BadRedirect(m) => Failure::final_(JobFailure::DownloadFailed, m),
             })?;
-            let host = url.host_str().unwrap_or_default().to_string();
-            let client = reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .connect_timeout(wait)
-                .resolve_to_addrs(&host, &addrs)
-                .build()
-                .map_err(|e| Failure::transient(e.without_url().to_string()))?;
-            let request = client
-                .get(url.clone())
-                .header(USER_AGENT, concat!("Emoscope/", env!("CARGO_PKG_VERSION")));
-            let response = tokio::time::timeout(wait, request.send())
-                .await
-                .map_err(|_| {
-                    Failure::transient(format!("{} did not answer within {wait:?}", redact(&url)))
-                })?
-                .map_err(|e| {
-                    Failure::transient(format!("{}: {}", redact(&url), e.without_url()))
-                })?;
-            let status = response.status();
-            if status.is_redirection() {
-                url = self.next_hop(&url, response.headers().get(LOCATION))?;
-                continue;
-            }
-            let shown = redact(&url);
-            if status.is_success() {
-                let declared = response
-                    .headers()
-                    .get(CONTENT_LENGTH)
-                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-                self.check_size(declared)?;
-                let body = response
-                    .bytes_stream()
-                    .map(|r| r.map_err(|e| e.without_url().to_string()));
-                return self.save(body, path, &shown).await;
-            }
-            let message = format!("{shown} answered HTTP {}", status.as_u16());
-            let code = status.as_u16();
-            return Err(if status.is_server_error() || code == 408 || code == 429 {
-                Failure::transient(message)
-            } else {
-                Failure::final_(JobFailure::DownloadFailed, message)
-            });
+        let status = response.status();
+        let shown = redact(&url);
+        if status.is_success() {
+            let declared = response
+                .headers()
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+            self.check_size(declared)?;
+            let body = response
+                .bytes_stream()
+                .map(|r| r.map_err(|e| e.without_url().to_string()));
+            return self.save(body, path, &shown).await;
         }
-        Err(Failure::final_(
-            JobFailure::DownloadFailed,
-            format!(
-                "more than {} redirects (downloads.max_redirects)",
-                d.max_redirects
-            ),
-        ))
-    }
-
-    /// A redirect's target, checked like the first URL (a hop to a refused address is found
-    /// when it is resolved).
-    fn next_hop(
-        &self,
-        from: &Url,
-        location: Option<&reqwest::header::HeaderValue>,
-    ) -> Result<Url, Failure> {
-        let bad = |m: String| Failure::final_(JobFailure::DownloadFailed, m);
-        let location = location
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| bad(format!("{} redirected without a Location", redact(from))))?;
-        let next = from
-            .join(location)
-            .map_err(|e| bad(format!("{} redirected to a bad URL: {e}", redact(from))))?;
-        let mut next = self.policy.parse(next.as_str()).map_err(|e| {
-            Failure::final_(JobFailure::TargetNotAllowed, format!("a redirect: {e}"))
-        })?;
-        next.set_fragment(None);
-        Ok(next)
+        let message = format!("{shown} answered HTTP {}", status.as_u16());
+        let code = status.as_u16();
+        Err(if status.is_server_error() || code == 408 || code == 429 {
+            Failure::transient(message)
+        } else {
+            Failure::final_(JobFailure::DownloadFailed, message)
+        })
     }
 
     async fn s3(&self, bucket: &str, key: &str, path: &Path) -> Result<u64, Failure> {

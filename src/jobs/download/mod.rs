@@ -21,11 +21,11 @@ use self::source::Source;
 use crate::config::Config;
 use crate::db::Store;
 use crate::db::downloads::Downloaded;
+use crate::egress::policy::Policy;
 use crate::jobs::JobFailure;
 use crate::jobs::uploads::{Incoming, Uploads};
 use crate::pipeline::decode::Sampler;
 use crate::pipeline::probe::{self, OverLimit};
-use crate::webhooks::target::Policy;
 
 /// This process's downloads.
 #[derive(Clone)]

@@ -5,7 +5,7 @@
 use reqwest::Url;
 
 use crate::config::Config;
-use crate::webhooks::target::{MAX_URL_CHARS, Policy};
+use crate::egress::policy::{MAX_URL_CHARS, Policy};
 
 /// Longest S3 object key (the S3 limit).
 const MAX_KEY_BYTES: usize = 1024;

@@ -8,9 +8,9 @@ mod picture;
 use opencv::core::Mat;
 
 pub(crate) use self::ffmpeg::init as ffmpeg_init;
-pub use self::ffmpeg::{FfmpegFrames, Watchdog};
+pub use self::ffmpeg::{FfmpegFrames, Watchdog, file_options};
 pub use self::picture::{
-    PictureSize, claimed_size, decode_picture, decode_picture_gray, picture_size,
+    PictureSize, claimed_size, decode_picture, decode_picture_gray, jpeg_scans, picture_size,
 };
 
 /// Picks frames by their presentation time: the first frame of each `1/sample_fps` seconds, or

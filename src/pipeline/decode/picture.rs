@@ -203,6 +203,34 @@ pub struct PictureSize {
     pub height: u32,
 }
 
+/// How many scans a JPEG holds (its SOS markers), counted without decoding; `None` for bytes
+/// that are not a JPEG. A progressive JPEG is decoded a scan at a time over the whole picture,
+/// so its cost grows with pixels × scans: a few kilobytes of empty scans can cost minutes.
+pub fn jpeg_scans(b: &[u8]) -> Option<u32> {
+    if !b.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut scans = 0u32;
+    let mut i = 2;
+    while i + 1 < b.len() {
+        if b[i] != 0xFF {
+            i += 1; // a scan's entropy-coded data
+            continue;
+        }
+        match b[i + 1] {
+            0xFF => i += 1,                      // fill
+            0x00 | 0x01 | 0xD0..=0xD7 => i += 2, // a stuffed 0xFF, TEM, restart markers
+            0xD9 => break,
+            marker => {
+                let length = u16::from_be_bytes([*b.get(i + 2)?, *b.get(i + 3)?]) as usize;
+                scans += u32::from(marker == 0xDA);
+                i += 2 + length;
+            }
+        }
+    }
+    Some(scans)
+}
+
 /// The format and size of a JPEG, PNG or WebP picture; `None` for anything else.
 pub fn picture_size(b: &[u8]) -> Option<PictureSize> {
     let be16 = |i: usize| Some(u16::from_be_bytes([*b.get(i)?, *b.get(i + 1)?]) as u32);
@@ -285,6 +313,27 @@ mod tests {
             };
             assert_eq!(got, Some(want), "{ext}");
         }
+    }
+
+    #[test]
+    fn a_jpeg_scans_are_counted_through_its_data() {
+        assert_eq!(jpeg_scans(&encoded(".jpg", 64, 48)), Some(1), "baseline");
+        let mut progressive = Vector::<u8>::new();
+        let image =
+            Mat::new_rows_cols_with_default(48, 64, CV_8UC3, Scalar::all(90.0)).expect("picture");
+        let flags = Vector::from_slice(&[imgcodecs::IMWRITE_JPEG_PROGRESSIVE, 1]);
+        imgcodecs::imencode(".jpg", &image, &mut progressive, &flags).expect("encode");
+        let scans = jpeg_scans(progressive.as_slice()).expect("a JPEG");
+        assert!((6..=12).contains(&scans), "libjpeg's progression: {scans}");
+        // Stuffed bytes and restart markers inside a scan's data are not markers.
+        let mut made = vec![0xFF, 0xD8];
+        for _ in 0..1000 {
+            made.extend([0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x3F, 0x00]);
+            made.extend([0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD3, 0x56]);
+        }
+        made.extend([0xFF, 0xD9]);
+        assert_eq!(jpeg_scans(&made), Some(1000));
+        assert_eq!(jpeg_scans(&encoded(".png", 8, 8)), None);
     }
 
     #[test]

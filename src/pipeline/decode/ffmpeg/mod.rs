@@ -67,6 +67,28 @@ pub struct FfmpegFrames {
     watchdog: Option<Arc<Watchdog>>,
 }
 
+/// Demuxers a video file may be read with: containers and raw streams that hold their media
+/// (and FFmpeg's still-picture readers, so that a picture is told apart from a video). Not
+/// `hls`, `dash`, `concat`, `image2` and the like, which open other files or URLs.
+const FILE_FORMATS: &str = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,flv,ogg,asf,mpeg,\
+    mpegvideo,m4v,h264,hevc,mjpeg,ivf,nut,gif,png_pipe,jpeg_pipe,webp_pipe,bmp_pipe";
+
+/// A file's options: the `file` protocol alone, and [`FILE_FORMATS`].
+pub fn file_options() -> Vec<(&'static str, String)> {
+    vec![
+        ("protocol_whitelist", "file".into()),
+        ("format_whitelist", FILE_FORMATS.into()),
+    ]
+}
+
+fn dictionary(options: &[(&str, String)]) -> ff::Dictionary<'static> {
+    let mut dictionary = ff::Dictionary::new();
+    for (key, value) in options {
+        dictionary.set(key, value);
+    }
+    dictionary
+}
+
 /// FFmpeg's one-time set-up; its log shows errors only, as through OpenCV.
 pub(crate) fn init() -> Result<(), PipelineError> {
     static INIT: Once = Once::new();
@@ -81,9 +103,12 @@ pub(crate) fn init() -> Result<(), PipelineError> {
 impl FfmpegFrames {
     /// Opens `path` for the frames `sample_fps` asks for (0: every frame), and reads the
     /// video's facts.
+    /// A file is opened with the `file` protocol alone and the demuxers of self-contained
+    /// videos: a playlist or `concat` list inside an upload cannot make FFmpeg open anything.
     pub fn open(path: &Path, sample_fps: f64) -> Result<Self, PipelineError> {
         init()?;
-        let input = ff::format::input(path).map_err(|e| {
+        let input = ff::format::input_with_dictionary(path, dictionary(&file_options()));
+        let input = input.map_err(|e| {
             PipelineError::unreadable(format!(
                 "the file is not a video that FFmpeg can decode (unknown format, or truncated): {e}"
             ))
@@ -91,18 +116,24 @@ impl FfmpegFrames {
         Self::from_input(input, sample_fps, None)
     }
 
-    /// Opens a stream (RTSP, RTMP, HLS, HTTP) or a file read as a live source; `watchdog`
-    /// bounds how long opening and each read may wait, and stops them when told.
+    /// Opens a live source: what the egress path gives for a stream (a pipe, or a relay on
+    /// loopback) with its `options` (the protocols and demuxers allowed), or a file read as it
+    /// plays; `watchdog` bounds how long opening and each read may wait, and stops them.
     pub fn open_stream(
         source: &str,
+        options: &[(&str, String)],
         sample_fps: f64,
         watchdog: Arc<Watchdog>,
     ) -> Result<Self, PipelineError> {
         init()?;
         watchdog.arm();
         let expired = watchdog.clone();
-        let input = ff::format::input_with_interrupt(source, move || expired.expired())
-            .map_err(|e| PipelineError::unreadable(format!("FFmpeg could not open it: {e}")))?;
+        let input = ff::format::input_with_interrupt_and_dictionary(
+            source,
+            move || expired.expired(),
+            dictionary(options),
+        )
+        .map_err(|e| PipelineError::unreadable(format!("FFmpeg could not open it: {e}")))?;
         Self::from_input(input, sample_fps, Some(watchdog))
     }
 
