@@ -54,8 +54,8 @@ pub async fn authenticate(
     if !request.uri().path().starts_with("/v1/") {
         return next.run(request).await;
     }
-    let who = match live_ticket(&state, &request) {
-        Some(ticket) => ticket,
+    let who = match live_ticket(&request) {
+        Some(ticket) => redeem(&state, &ticket).await,
         None => caller(&state, request.headers()).await,
     };
     match who {
@@ -67,15 +67,28 @@ pub async fn authenticate(
     }
 }
 
-/// The caller of a live session opened with a ticket (a browser's WebSocket, which cannot set
+/// The ticket of a live session opened with one (a browser's WebSocket, which cannot set
 /// `Authorization`); `None` when the request carries no ticket.
-fn live_ticket(state: &AppState, request: &Request) -> Option<ApiResult<Caller>> {
+fn live_ticket(request: &Request) -> Option<String> {
     if request.uri().path() != "/v1/live" || request.headers().contains_key(header::AUTHORIZATION) {
         return None;
     }
-    let ticket = crate::live::tickets::from_protocols(request.headers())?;
-    let caller = state.live.as_ref().and_then(|l| l.tickets.redeem(&ticket));
-    Some(caller.ok_or_else(|| unauthorized("unknown, used or expired live ticket")))
+    crate::live::tickets::from_protocols(request.headers())
+}
+
+/// The ticket's caller, once, while its key is still there and not revoked: a ticket dies with
+/// its key.
+async fn redeem(state: &AppState, ticket: &str) -> ApiResult<Caller> {
+    let caller = state.live.as_ref().and_then(|l| l.tickets.redeem(ticket));
+    let caller = caller.ok_or_else(|| unauthorized("unknown, used or expired live ticket"))?;
+    let Some(id) = caller.owner() else {
+        return Ok(caller);
+    };
+    let keys = state.store.keys().await?;
+    match keys.iter().find(|k| k.id == id) {
+        Some(key) if key.revoked_at.is_none() => Ok(caller),
+        _ => Err(unauthorized("this live ticket's API key has been revoked")),
+    }
 }
 
 async fn caller(state: &AppState, headers: &HeaderMap) -> ApiResult<Caller> {

@@ -2,7 +2,8 @@
 //! Emoscope: through DNS rebinding (its own host name pointed at 127.0.0.1, so the browser
 //! thinks the server is that site) or with a plain cross-origin form POST. The first is refused
 //! by checking `Host` against the names the server answers to, the second by refusing
-//! state-changing requests from origins not allowed by `http.cors_origins`.
+//! state-changing requests (WebSocket upgrades included) from origins not allowed by
+//! `http.cors_origins`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -125,10 +126,17 @@ pub async fn check(State(guard): State<Arc<Guard>>, request: Request, next: Next
         )
         .into_response();
     }
-    let safe = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
+    // A WebSocket upgrade is a GET that starts a session (and may store a job): a page on
+    // another site can open one, so it is checked as a state-changing request.
+    let upgrade = headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let safe = !upgrade
+        && matches!(
+            *request.method(),
+            Method::GET | Method::HEAD | Method::OPTIONS
+        );
     if !safe && !guard.origin_allowed(headers) {
         return ApiError::new(
             ErrorCode::OriginNotAllowed,

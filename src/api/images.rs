@@ -17,7 +17,7 @@ use super::query::ApiQuery;
 use crate::auth::Caller;
 use crate::pipeline::AnalysisOptions;
 use crate::pipeline::detect::DetectorKind;
-use crate::pipeline::image::{ImageError, ImageOutcome, picture_size};
+use crate::pipeline::image::{ImageError, ImageOutcome, PictureLimits, Unfit, check_picture};
 use crate::pipeline::people::Focus;
 use crate::views::{NOTE, results};
 
@@ -77,7 +77,7 @@ pub struct ImageForm {
     (status = 400, description = "Empty picture (`empty_image`), a form without `image` (`missing_image`) or with another field (`unknown_option`), a bad option (`invalid_option`, `invalid_query`), an unknown model (`unknown_model`)", body = ErrorBody),
     (status = 413, description = "Larger than `limits.max_image_bytes`: `image_too_large`", body = ErrorBody),
     (status = 415, description = "Neither a picture content type nor multipart/form-data", body = ErrorBody),
-    (status = 422, description = "Not a JPEG, PNG or WebP picture that decodes (`unsupported_image`); more pixels than `limits.max_image_pixels` or a side over `limits.max_frame_side` (`too_many_pixels`)", body = ErrorBody),
+    (status = 422, description = "Not a JPEG, PNG or WebP picture that decodes, or a JPEG of more than `limits.max_jpeg_scans` scans (`unsupported_image`); more pixels than `limits.max_image_pixels` or a side over `limits.max_frame_side` (`too_many_pixels`)", body = ErrorBody),
     (status = 429, description = "Too many pictures from this key (`rate_limits.images_per_minute`): `rate_limited`, with `Retry-After`", body = ErrorBody),
     (status = 503, description = "Every analyser busy and `limits.image_queue` pictures waiting (`busy`, with `Retry-After`); a process without models (`images_unavailable`)", body = ErrorBody),
 ))]
@@ -95,12 +95,14 @@ pub async fn analyse_image(
     };
     state.rates.image(&caller)?;
     let options = options(&state, q)?;
+    // A place first: a body is read only when an analyser or the queue can take it.
+    let place = analysers.admit().map_err(image_error)?;
     let bytes = receive(&state, request).await?;
     check_size(&state, &bytes)?;
     let model = options.model.clone();
     let detector = state.catalogue.effective_detector(options.detector);
     let outcome = analysers
-        .analyse(bytes, options)
+        .analyse(place, bytes, options)
         .await
         .map_err(image_error)?;
     Ok(Json(view(outcome, model, detector)))
@@ -211,26 +213,22 @@ fn too_large(max: usize) -> ApiError {
     )
 }
 
-/// A JPEG, PNG or WebP picture of at most `limits.max_image_pixels`, by its header.
+/// A JPEG, PNG or WebP picture of at most `limits.max_image_pixels` (by its header) and, for a
+/// JPEG, `limits.max_jpeg_scans`.
 fn check_size(state: &AppState, bytes: &[u8]) -> ApiResult<()> {
     let l = &state.config.limits;
-    let size = picture_size(bytes).ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::UnsupportedImage,
-            "not a JPEG, PNG or WebP picture",
-        )
-    })?;
-    let pixels = u64::from(size.width) * u64::from(size.height);
-    if pixels > l.max_image_pixels || size.width.max(size.height) > l.max_frame_side {
-        return Err(ApiError::new(
-            ErrorCode::TooManyPixels,
-            format!(
-                "the picture is {}×{}: at most {} pixels and {} a side",
-                size.width, size.height, l.max_image_pixels, l.max_frame_side
-            ),
-        ));
-    }
-    Ok(())
+    let limits = PictureLimits {
+        max_pixels: l.max_image_pixels,
+        max_side: l.max_frame_side,
+        max_jpeg_scans: l.max_jpeg_scans,
+    };
+    check_picture(bytes, &limits).map(drop).map_err(|unfit| {
+        let code = match unfit {
+            Unfit::TooManyPixels(_) => ErrorCode::TooManyPixels,
+            Unfit::NotAPicture | Unfit::TooManyScans(_) => ErrorCode::UnsupportedImage,
+        };
+        ApiError::new(code, unfit.message(&limits))
+    })
 }
 
 fn image_error(e: ImageError) -> ApiError {

@@ -1,4 +1,5 @@
-//! Per-key rate limits on what costs the server most: uploads, pictures and report requests. Token
+//! Per-key rate limits on what costs the server most: uploads, pictures, report requests and
+//! live tickets. Token
 //! buckets per account (API key, or everyone together without keys) in this process, refilled
 //! evenly over a minute; a refusal says when to come back (`Retry-After`).
 
@@ -15,6 +16,7 @@ pub struct RateLimits {
     uploads: Option<DefaultKeyedRateLimiter<String>>,
     reports: Option<DefaultKeyedRateLimiter<String>>,
     images: Option<DefaultKeyedRateLimiter<String>>,
+    tickets: Option<DefaultKeyedRateLimiter<String>>,
 }
 
 fn limiter(per_minute: u32) -> Option<DefaultKeyedRateLimiter<String>> {
@@ -27,6 +29,7 @@ impl RateLimits {
             uploads: limiter(c.uploads_per_minute),
             reports: limiter(c.reports_per_minute),
             images: limiter(c.images_per_minute),
+            tickets: limiter(c.tickets_per_minute),
         }
     }
 
@@ -40,6 +43,10 @@ impl RateLimits {
 
     pub fn image(&self, caller: &Caller) -> ApiResult<()> {
         check(self.images.as_ref(), caller, "pictures")
+    }
+
+    pub fn ticket(&self, caller: &Caller) -> ApiResult<()> {
+        check(self.tickets.as_ref(), caller, "live tickets")
     }
 }
 
@@ -74,6 +81,7 @@ mod tests {
             uploads_per_minute: 2,
             reports_per_minute: 0,
             images_per_minute: 0,
+            tickets_per_minute: 0,
         });
         let a = Caller::Key {
             id: "a".into(),

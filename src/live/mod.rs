@@ -68,11 +68,12 @@ impl Drop for Place {
 
 impl LiveSessions {
     pub fn new(engine: Arc<Engine>, config: Arc<Config>, holder: String) -> Self {
+        let tickets = tickets::Tickets::new(config.limits.max_live_tickets_per_key);
         Self {
             engine,
             config,
             holder,
-            tickets: Arc::default(),
+            tickets: Arc::new(tickets),
             open: Arc::default(),
         }
     }

@@ -3,7 +3,9 @@
 //!
 //! [`ImageAnalysers`] serves the API: a few threads, each with its own sessions (a
 //! [`Pipeline`]), take pictures from a short queue; a full queue is refused at once rather than
-//! waited on.
+//! waited on. A picture takes its place ([`ImageAnalysers::admit`]) before its body is read, so
+//! the bodies in memory are as many as the analysers and the queue hold, not as many as there
+//! are connections.
 
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
@@ -16,7 +18,7 @@ use tokio::sync::oneshot;
 use super::aggregate::{Accumulator, EmotionSummary};
 use super::batch::face_result;
 pub use super::decode::{PictureSize, picture_size};
-use super::decode::{SampledFrame, decode_picture};
+use super::decode::{SampledFrame, decode_picture, jpeg_scans};
 use super::faces::FaceFinder;
 use super::{AnalysisOptions, Engine, FaceResult, Pipeline, PipelineError};
 
@@ -77,6 +79,55 @@ impl Pipeline<'_> {
     }
 }
 
+/// What a picture may cost, checked from its bytes before it is decoded.
+#[derive(Debug, Clone, Copy)]
+pub struct PictureLimits {
+    pub max_pixels: u64,
+    pub max_side: u32,
+    pub max_jpeg_scans: u32,
+}
+
+/// Why a picture is refused unread.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unfit {
+    /// Not a JPEG, PNG or WebP picture by its header.
+    NotAPicture,
+    /// Its header claims more pixels, or a longer side, than allowed.
+    TooManyPixels(PictureSize),
+    /// A JPEG of more scans than allowed.
+    TooManyScans(u32),
+}
+
+impl Unfit {
+    pub fn message(&self, l: &PictureLimits) -> String {
+        match self {
+            Self::NotAPicture => "not a JPEG, PNG or WebP picture".into(),
+            Self::TooManyPixels(size) => format!(
+                "the picture is {}×{}: at most {} pixels and {} a side",
+                size.width, size.height, l.max_pixels, l.max_side
+            ),
+            Self::TooManyScans(n) => format!(
+                "the JPEG has {n} scans: at most {} (limits.max_jpeg_scans)",
+                l.max_jpeg_scans
+            ),
+        }
+    }
+}
+
+/// The picture's size, if its header and (for a JPEG) its scans are within `limits`: what a
+/// decode costs is bounded by pixels × scans, both known before decoding.
+pub fn check_picture(bytes: &[u8], limits: &PictureLimits) -> Result<PictureSize, Unfit> {
+    let size = picture_size(bytes).ok_or(Unfit::NotAPicture)?;
+    let pixels = u64::from(size.width) * u64::from(size.height);
+    if pixels > limits.max_pixels || size.width.max(size.height) > limits.max_side {
+        return Err(Unfit::TooManyPixels(size));
+    }
+    match jpeg_scans(bytes) {
+        Some(n) if n > limits.max_jpeg_scans => Err(Unfit::TooManyScans(n)),
+        _ => Ok(size),
+    }
+}
+
 /// Why a picture got no analysis.
 #[derive(Debug)]
 pub enum ImageError {
@@ -90,6 +141,8 @@ pub enum ImageError {
 }
 
 struct Job {
+    /// Held until the picture is analysed (or dropped unanalysed).
+    _place: Place,
     bytes: bytes::Bytes,
     options: AnalysisOptions,
     reply: oneshot::Sender<Result<ImageOutcome, ImageError>>,
@@ -99,13 +152,19 @@ struct Job {
 #[derive(Clone)]
 pub struct ImageAnalysers {
     queue: SyncSender<Job>,
+    /// Pictures being received, waiting or analysed: the analysers and the queue.
+    places: Arc<tokio::sync::Semaphore>,
 }
+
+/// A picture's place among those the analysers can hold, from before its body is read.
+pub struct Place(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
 
 impl ImageAnalysers {
     /// `threads` analysers, each opening its own sessions on `engine` at its first picture, and
     /// room for `queue` pictures waiting.
     pub fn spawn(engine: Arc<Engine>, threads: usize, queue: usize) -> std::io::Result<Self> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(queue);
+        let places = Arc::new(tokio::sync::Semaphore::new(threads.max(1) + queue));
         let rx = Arc::new(Mutex::new(rx));
         for i in 0..threads.max(1) {
             let (engine, rx) = (engine.clone(), rx.clone());
@@ -113,23 +172,39 @@ impl ImageAnalysers {
                 .name(format!("emoscope-image-{i}"))
                 .spawn(move || serve(&engine, &rx))?;
         }
-        Ok(Self { queue: tx })
+        Ok(Self { queue: tx, places })
     }
 
-    /// Decodes and analyses one picture.
+    /// A place for one picture, taken before its body is read; `Busy` when every analyser and
+    /// every place in the queue is taken.
+    pub fn admit(&self) -> Result<Place, ImageError> {
+        match self.places.clone().try_acquire_owned() {
+            Ok(permit) => Ok(Place(permit)),
+            Err(_) => Err(ImageError::Busy),
+        }
+    }
+
+    /// Decodes and analyses one picture in its place.
     pub async fn analyse(
         &self,
+        place: Place,
         bytes: bytes::Bytes,
         options: AnalysisOptions,
     ) -> Result<ImageOutcome, ImageError> {
-        let answer = self.submit(bytes, options)?;
+        let answer = self.submit(place, bytes, options)?;
         answer.await.unwrap_or(Err(ImageError::Stopped))
     }
 
     /// Queues one picture, or says at once why it cannot wait.
-    fn submit(&self, bytes: bytes::Bytes, options: AnalysisOptions) -> Result<Answer, ImageError> {
+    fn submit(
+        &self,
+        place: Place,
+        bytes: bytes::Bytes,
+        options: AnalysisOptions,
+    ) -> Result<Answer, ImageError> {
         let (reply, answer) = oneshot::channel();
         let job = Job {
+            _place: place,
             bytes,
             options,
             reply,
@@ -195,7 +270,11 @@ mod tests {
         // No analyser takes from this queue of one: the first picture waits, the second is
         // refused without waiting; once the queue is gone, pictures are told it stopped.
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let analysers = ImageAnalysers { queue: tx };
+        let analysers = ImageAnalysers {
+            queue: tx,
+            places: Arc::new(tokio::sync::Semaphore::new(4)),
+        };
+        let place = || analysers.admit().expect("a place");
         let options = AnalysisOptions {
             sample_fps: 0.0,
             detector: crate::pipeline::detect::DetectorKind::Yunet,
@@ -207,16 +286,34 @@ mod tests {
             annotate: false,
         };
         let picture = bytes::Bytes::from_static(b"picture");
-        assert!(analysers.submit(picture.clone(), options.clone()).is_ok());
+        assert!(
+            analysers
+                .submit(place(), picture.clone(), options.clone())
+                .is_ok()
+        );
         assert!(matches!(
-            analysers.submit(picture.clone(), options.clone()),
+            analysers.submit(place(), picture.clone(), options.clone()),
             Err(ImageError::Busy)
         ));
         drop(rx);
         assert!(matches!(
-            analysers.submit(picture, options),
+            analysers.submit(place(), picture, options),
             Err(ImageError::Stopped)
         ));
+    }
+
+    #[test]
+    fn places_are_taken_before_a_body_is_read_and_given_back_with_the_picture() {
+        let (tx, _rx) = std::sync::mpsc::sync_channel(8);
+        let analysers = ImageAnalysers {
+            queue: tx,
+            places: Arc::new(tokio::sync::Semaphore::new(2)),
+        };
+        let first = analysers.admit().expect("first");
+        let _second = analysers.admit().expect("second");
+        assert!(matches!(analysers.admit(), Err(ImageError::Busy)));
+        drop(first);
+        assert!(analysers.admit().is_ok());
     }
 
     #[test]

@@ -108,7 +108,10 @@ pub struct LiveError {
 
 #[derive(Serialize, ToSchema)]
 pub struct LiveEnded {
-    /// `client` (an `end` message), `max_secs`, `shutdown`, `failed`.
+    /// `client` (an `end` message), `closed`, `disconnected`, `not_reading` (the client read
+    /// nothing for 10 s, or its unread bytes passed `limits.max_live_write_buffer_bytes`),
+    /// `too_many_messages` (pings past `limits.max_live_control_per_sec`), `max_secs`,
+    /// `shutdown`, `failed`.
     #[schema(example = "client")]
     pub reason: String,
     pub frames: u64,

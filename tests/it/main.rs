@@ -8,12 +8,14 @@ mod common;
 
 mod api;
 mod attack;
+mod bounds;
 mod cli;
 mod clients;
 mod container;
 mod contract;
 mod decode;
 mod downloads;
+mod egress;
 mod evaluate;
 mod hardening;
 mod identity;

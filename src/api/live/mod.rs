@@ -21,6 +21,7 @@ use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use super::jobs::options::SentOptions;
 use crate::auth::Caller;
+use crate::live::tickets::NoTicket;
 use crate::live::{LiveSessions, Place, Refused, tickets};
 use crate::pipeline::AnalysisOptions;
 use crate::views::live::LiveMessage;
@@ -30,6 +31,9 @@ const OUTBOX: usize = 32;
 
 /// A client that reads nothing for this long is cut off.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often the socket's own queued bytes (pongs) are pushed out when there is no message.
+const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
 /// A session's options: `model`, `detector`, `min_face_px` and `tracking` as for a job;
 /// `callback_url` for the webhooks of the job the session may be kept as.
@@ -121,6 +125,7 @@ pub async fn open_live(
     Ok(ws
         .protocols(["emoscope"])
         .max_message_size(max_message)
+        .max_write_buffer_size(state.config.limits.max_live_write_buffer_bytes)
         .on_upgrade(move |socket| session.serve(socket)))
 }
 
@@ -195,6 +200,7 @@ pub struct TicketView {
 /// `new WebSocket(url, ["emoscope", protocol])`.
 #[utoipa::path(post, path = "/v1/live/tickets", tag = "live", responses(
     (status = 201, description = "A ticket for the caller's key", body = TicketView),
+    (status = 429, description = "This key holds `limits.max_live_tickets_per_key` unused tickets (`too_many_sessions`), or asked for more than `rate_limits.tickets_per_minute` (`rate_limited`)", body = ErrorBody),
     (status = 503, description = "Too many tickets outstanding (`busy`), or no live analysis here (`live_unavailable`)", body = ErrorBody),
 ))]
 pub async fn create_ticket(
@@ -202,8 +208,16 @@ pub async fn create_ticket(
     caller: Caller,
 ) -> ApiResult<(StatusCode, Json<TicketView>)> {
     let live = live(&state)?;
-    let ticket = live.tickets.issue(&caller).ok_or_else(|| {
-        ApiError::new(ErrorCode::Busy, "too many live tickets are outstanding").retry_after(5)
+    state.rates.ticket(&caller)?;
+    let ticket = live.tickets.issue(&caller).map_err(|why| match why {
+        NoTicket::Full => {
+            ApiError::new(ErrorCode::Busy, "too many live tickets are outstanding").retry_after(5)
+        }
+        NoTicket::KeyFull(n) => ApiError::new(
+            ErrorCode::TooManySessions,
+            format!("this key holds {n} unused live tickets (limits.max_live_tickets_per_key); use or let them expire"),
+        )
+        .retry_after(5),
     })?;
     Ok((
         StatusCode::CREATED,

@@ -1,7 +1,13 @@
-//! A live session's socket: frames read and checked (size, pixels) and put in the
+//! A live session's socket: frames read and checked (size, pixels, scans) and put in the
 //! session's slot, control messages obeyed, results written by a task of their own that cuts
 //! off a client that stops reading; at the end, the analysis joined, the session kept as a job
 //! when asked, and `ended` sent.
+//!
+//! Bounded in every direction: the bytes waiting to be written (pongs included) are capped by
+//! the socket's write buffer (`limits.max_live_write_buffer_bytes`), the writer flushes them
+//! every second even when it has nothing of its own to send, so a client that pings and never
+//! reads is cut off after `WRITE_TIMEOUT` (`not_reading`), and pings and pongs past
+//! `limits.max_live_control_per_sec` end the session (`too_many_messages`).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -14,9 +20,9 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::{ClientMessage, OUTBOX, Session, WRITE_TIMEOUT};
+use super::{ClientMessage, FLUSH_EVERY, OUTBOX, Session, WRITE_TIMEOUT};
 use crate::live::session::{self, Frame, Pace, Slot};
-use crate::pipeline::image::picture_size;
+use crate::pipeline::image::{PictureLimits, Unfit, check_picture};
 use crate::views::job::JobView;
 use crate::views::live::{LiveEnded, LiveError, LiveLimits, LiveMessage, LiveReady};
 
@@ -80,13 +86,19 @@ impl Session {
         let broken = CancellationToken::new();
         let writer_broken = broken.clone();
         let writer = tokio::spawn(async move {
-            while let Some(message) = outbox.recv().await {
-                if send(&mut sink, &message).await.is_err() {
+            loop {
+                let written = match tokio::time::timeout(FLUSH_EVERY, outbox.recv()).await {
+                    Ok(Some(message)) => send(&mut sink, &message).await,
+                    Ok(None) => return Some(sink),
+                    // Nothing of ours to send: what the socket queued itself (pongs) must
+                    // still leave, or the client is not reading.
+                    Err(_) => flush(&mut sink).await,
+                };
+                if written.is_err() {
                     writer_broken.cancel();
                     return None;
                 }
             }
-            Some(sink)
         });
         let mut reader = Reader {
             slot: slot.clone(),
@@ -147,8 +159,10 @@ impl Session {
         broken: &CancellationToken,
     ) -> Ending {
         let keep = self.keep;
-        let limit = tokio::time::sleep(Duration::from_secs(self.live.config.limits.max_live_secs));
+        let l = &self.live.config.limits;
+        let limit = tokio::time::sleep(Duration::from_secs(l.max_live_secs));
         tokio::pin!(limit);
+        let mut control = Bucket::new(l.max_live_control_per_sec);
         loop {
             let message = tokio::select! {
                 m = stream.next() => m,
@@ -184,7 +198,15 @@ impl Session {
                         None,
                     ),
                 },
-                Some(Ok(_)) => {} // pings are answered by the library
+                // Pings are answered by the library; each one costs a pong, so they are counted.
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
+                    if !control.take() {
+                        return Ending {
+                            reason: "too_many_messages",
+                            keep,
+                        };
+                    }
+                }
             }
         }
     }
@@ -200,17 +222,18 @@ impl Session {
             let m = format!("the frame is larger than {} bytes", l.max_live_frame_bytes);
             return r.error("frame_too_large", m, seq);
         }
-        let Some(size) = picture_size(&bytes) else {
-            let m = "the frame is not a JPEG, PNG or WebP picture".to_string();
-            return r.error("not_a_picture", m, seq);
+        let limits = PictureLimits {
+            max_pixels: l.max_live_frame_pixels,
+            max_side: l.max_frame_side,
+            max_jpeg_scans: l.max_jpeg_scans,
         };
-        let pixels = u64::from(size.width) * u64::from(size.height);
-        if pixels > l.max_live_frame_pixels || size.width.max(size.height) > l.max_frame_side {
-            let m = format!(
-                "the frame is {}×{}; the limit is {} pixels ({} a side)",
-                size.width, size.height, l.max_live_frame_pixels, l.max_frame_side
-            );
-            return r.error("too_many_pixels", m, seq);
+        if let Err(unfit) = check_picture(&bytes, &limits) {
+            let code = match unfit {
+                Unfit::NotAPicture => "not_a_picture",
+                Unfit::TooManyPixels(_) => "too_many_pixels",
+                Unfit::TooManyScans(_) => "too_many_scans",
+            };
+            return r.error(code, unfit.message(&limits), seq);
         }
         let arrived = *r.first_arrival.get_or_insert_with(Instant::now);
         let time_ms = match client_time {
@@ -279,6 +302,48 @@ fn ended(
     })
 }
 
+/// Control messages allowed a second, in bursts of up to a second's worth.
+struct Bucket {
+    per_sec: f64,
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn new(per_sec: u32) -> Self {
+        let per_sec = f64::from(per_sec);
+        Self {
+            per_sec,
+            tokens: per_sec,
+            at: Instant::now(),
+        }
+    }
+
+    /// Takes one; `false` when none is left.
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let refill = now.duration_since(self.at).as_secs_f64() * self.per_sec;
+        self.tokens = (self.tokens + refill).min(self.per_sec);
+        self.at = now;
+        if self.tokens < 1.0 {
+            return false;
+        }
+        self.tokens -= 1.0;
+        true
+    }
+}
+
+/// Writes out what the socket holds (pongs it queued itself), giving up after [`WRITE_TIMEOUT`].
+async fn flush<S>(sink: &mut S) -> Result<(), ()>
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    match tokio::time::timeout(WRITE_TIMEOUT, sink.flush()).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
+    }
+}
+
 /// Writes one message, giving up after [`WRITE_TIMEOUT`].
 async fn send<S>(sink: &mut S, message: &LiveMessage) -> Result<(), ()>
 where
@@ -288,5 +353,19 @@ where
     match tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Text(text.into()))).await {
         Ok(Ok(())) => Ok(()),
         _ => Err(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_messages_are_allowed_a_second_worth_at_once_then_at_their_rate() {
+        let mut bucket = Bucket::new(5);
+        assert!((0..5).all(|_| bucket.take()));
+        assert!(!bucket.take(), "the sixth at once");
+        std::thread::sleep(Duration::from_millis(250));
+        assert!(bucket.take(), "refilled at 5 a second");
     }
 }
