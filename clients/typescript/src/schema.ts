@@ -851,7 +851,10 @@ export interface components {
         };
         LiveEnded: {
             /**
-             * @description `client` (an `end` message), `max_secs`, `shutdown`, `failed`.
+             * @description `client` (an `end` message), `closed`, `disconnected`, `not_reading` (the client read
+             *     nothing for 10 s, or its unread bytes passed `limits.max_live_write_buffer_bytes`),
+             *     `too_many_messages` (pings past `limits.max_live_control_per_sec`), `max_secs`,
+             *     `shutdown`, `failed`.
              * @example client
              */
             reason: string;
@@ -1818,7 +1821,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a JPEG, PNG or WebP picture that decodes (`unsupported_image`); more pixels than `limits.max_image_pixels` or a side over `limits.max_frame_side` (`too_many_pixels`) */
+            /** @description Not a JPEG, PNG or WebP picture that decodes, or a JPEG of more than `limits.max_jpeg_scans` scans (`unsupported_image`); more pixels than `limits.max_image_pixels` or a side over `limits.max_frame_side` (`too_many_pixels`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2695,6 +2698,15 @@ export interface operations {
             };
             /** @description No, a malformed, an unknown or a revoked API key: `unauthorized` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This key holds `limits.max_live_tickets_per_key` unused tickets (`too_many_sessions`), or asked for more than `rate_limits.tickets_per_minute` (`rate_limited`) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,7 +20,10 @@ T = TypeVar("T", bound="LiveEnded")
 class LiveEnded:
     """
     Attributes:
-        reason (str): `client` (an `end` message), `max_secs`, `shutdown`, `failed`. Example: client.
+        reason (str): `client` (an `end` message), `closed`, `disconnected`, `not_reading` (the client read
+            nothing for 10 s, or its unread bytes passed `limits.max_live_write_buffer_bytes`),
+            `too_many_messages` (pings past `limits.max_live_control_per_sec`), `max_secs`,
+            `shutdown`, `failed`. Example: client.
         frames (int):
         dropped (int):
         job (Union['JobView', None, Unset]):
