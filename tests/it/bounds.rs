@@ -82,6 +82,12 @@ async fn a_client_that_pings_and_never_reads_is_cut_off_with_memory_bounded() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let peak = peak.max(server.memory().0);
+    eprintln!(
+        "ping flood: {sent} pings in {:.2} s; resident {} MB before, at most {} MB",
+        started.elapsed().as_secs_f64(),
+        before >> 20,
+        peak >> 20
+    );
     // A pong queue that grew without bound reached +380 MB in 1.3 s.
     assert!(
         peak.saturating_sub(before) < 32 << 20,
