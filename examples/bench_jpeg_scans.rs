@@ -8,29 +8,9 @@
 use std::time::Instant;
 
 use emoscope::pipeline::decode::{decode_picture, jpeg_scans};
-use opencv::core::{Mat, Scalar, Vector};
-use opencv::imgcodecs;
-use opencv::prelude::*;
 
-/// A real progressive JPEG of `side`² pixels with `extra` empty AC scans before its end.
-fn many_scans(side: i32, extra: usize) -> anyhow::Result<Vec<u8>> {
-    let image =
-        Mat::new_rows_cols_with_default(side, side, opencv::core::CV_8UC3, Scalar::all(90.0))?;
-    let mut jpeg = Vector::<u8>::new();
-    let flags = Vector::from_slice(&[imgcodecs::IMWRITE_JPEG_PROGRESSIVE, 1]);
-    imgcodecs::imencode(".jpg", &image, &mut jpeg, &flags)?;
-    let mut bytes = jpeg.to_vec();
-    let end = bytes.len() - 2;
-    let scan = [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x3F, 0x00];
-    let added: Vec<u8> = scan
-        .iter()
-        .copied()
-        .cycle()
-        .take(scan.len() * extra)
-        .collect();
-    bytes.splice(end..end, added);
-    Ok(bytes)
-}
+#[path = "../tests/it/common/scans.rs"]
+mod scans;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -49,7 +29,7 @@ fn main() -> anyhow::Result<()> {
     };
     println!("extra scans | scans | bytes | decode median (s) | decoded | count (ms)");
     for extra in counts {
-        let bytes = many_scans(4096, extra)?;
+        let bytes = scans::many_scans(4096, extra)?;
         let start = Instant::now();
         let scans = jpeg_scans(&bytes).unwrap_or(0);
         let count_ms = start.elapsed().as_secs_f64() * 1000.0;

@@ -6,15 +6,13 @@
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use opencv::core::{Mat, Scalar, Vector};
-use opencv::imgcodecs;
-use opencv::prelude::*;
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use crate::common::keys::{client_with, make_key};
+use crate::common::scans::many_scans;
 use crate::common::server::Server;
 use crate::common::{self, TestApp, error_code, status_and_json};
 
@@ -96,28 +94,6 @@ async fn a_client_that_pings_and_never_reads_is_cut_off_with_memory_bounded() {
     assert!(server.log().iter().any(|l| l.contains("too_many_messages")));
 }
 
-/// A real progressive JPEG of `side`² pixels with `extra` empty AC scans added before its end.
-fn many_scans(side: i32, extra: usize) -> Vec<u8> {
-    let image =
-        Mat::new_rows_cols_with_default(side, side, opencv::core::CV_8UC3, Scalar::all(90.0))
-            .expect("picture");
-    let mut jpeg = Vector::<u8>::new();
-    let flags = Vector::from_slice(&[imgcodecs::IMWRITE_JPEG_PROGRESSIVE, 1]);
-    imgcodecs::imencode(".jpg", &image, &mut jpeg, &flags).expect("encode");
-    let mut bytes = jpeg.to_vec();
-    let end = bytes.len() - 2;
-    // One component, spectral band 1–63, successive approximation 0: an empty first AC scan.
-    let scan = [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x3F, 0x00];
-    let added: Vec<u8> = scan
-        .iter()
-        .copied()
-        .cycle()
-        .take(scan.len() * extra)
-        .collect();
-    bytes.splice(end..end, added);
-    bytes
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_jpeg_of_thousands_of_scans_is_refused_unread_while_another_key_is_answered() {
     let app = TestApp::start(|c| {
@@ -127,7 +103,7 @@ async fn a_jpeg_of_thousands_of_scans_is_refused_unread_while_another_key_is_ans
     .await;
     let (_, a) = make_key(&app, "a", false).await;
     let (_, b) = make_key(&app, "b", false).await;
-    let bomb = many_scans(4096, 20_000);
+    let bomb = many_scans(4096, 20_000).expect("jpeg");
     let post = |token: &str, body: Vec<u8>| {
         client_with(token)
             .post(app.url("/v1/images"))
@@ -156,7 +132,7 @@ async fn a_jpeg_of_thousands_of_scans_is_refused_unread_while_another_key_is_ans
         "{refused}"
     );
     // An ordinary progressive JPEG (about ten scans) is analysed.
-    let (status, answer) = status_and_json(post(&a, many_scans(320, 0))).await;
+    let (status, answer) = status_and_json(post(&a, many_scans(320, 0).expect("jpeg"))).await;
     assert_eq!(status, 200, "{answer}");
     app.stop().await;
 }

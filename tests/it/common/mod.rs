@@ -8,6 +8,7 @@ pub mod people;
 pub mod pg;
 pub mod receiver;
 pub mod s3;
+pub mod scans;
 pub mod scenes;
 pub mod server;
 pub mod synth;
