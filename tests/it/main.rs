@@ -24,6 +24,7 @@ mod integration;
 mod live;
 mod people;
 mod postgres;
+mod real_footage;
 mod recovery;
 mod report;
 mod schema;

@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 
 use common::mot::{self, Score, Seen};
 use common::scenes::{
-    Scene, crossing, crowd, cut_swap, gesture, leave_and_return, scene_file, shot_reverse_shot,
-    sizes, swap_same_background, three_shots,
+    Scene, crossing, crowd, cut_swap, dark_cut, gesture, leave_and_return, scene_file,
+    shot_reverse_shot, sizes, swap_same_background, three_shots,
 };
 use emoscope::config::Config;
 use emoscope::pipeline::people::{Focus, Person};
@@ -246,6 +246,27 @@ fn a_cut_does_not_hand_a_place_to_the_wrong_person() {
         assert_clean("cut_swap", &r, 2);
         assert_expressions("cut_swap", &s, &r);
     }
+}
+
+#[test]
+fn a_cut_between_two_dark_shots_is_found_and_the_place_changes_hands() {
+    let s = dark_cut();
+    // The detector alone finds it, at every frame and at the first sample after it.
+    for fps in [0.0, 5.0] {
+        let mut frames =
+            emoscope::pipeline::decode::FfmpegFrames::open(&scene_file("dark_cut", &s), fps)
+                .expect("open");
+        let mut detector = emoscope::pipeline::track::cut::CutDetector::default();
+        let mut cuts = Vec::new();
+        for frame in frames.by_ref() {
+            let frame = frame.expect("frame");
+            if detector.next(&frame.image).expect("thumbnail") {
+                cuts.push(frame.index);
+            }
+        }
+        assert_eq!(cuts, [75], "at {fps}");
+    }
+    assert_people_stay_themselves("dark_cut", &s, 2);
 }
 
 #[test]

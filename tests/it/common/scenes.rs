@@ -61,6 +61,9 @@ pub struct Scene {
     /// Cuts keep the background and the light: only the faces change (shot/reverse-shot in a
     /// studio).
     pub same_background: bool,
+    /// Every shot is dark (a stage, a night scene): the two backgrounds a third as bright,
+    /// the second turned upside down, so that their histograms are alike.
+    pub dark: bool,
     /// Hands (skin-coloured ellipses as wide as `size`, two thirds as high) drawn over the
     /// faces, each along its keys.
     pub hands: Vec<Vec<Key>>,
@@ -126,7 +129,17 @@ impl Scene {
         core::flip(&plain, &mut flipped, 1)?;
         let mut dark = Mat::default();
         flipped.convert_to(&mut dark, -1, 0.45, 10.0)?;
-        let backgrounds = [plain, dark];
+        let backgrounds = match self.dark {
+            false => [plain, dark],
+            true => {
+                let (mut first, mut turned, mut second) =
+                    (Mat::default(), Mat::default(), Mat::default());
+                plain.convert_to(&mut first, -1, 0.33, 6.0)?;
+                core::flip(&plain, &mut turned, -1)?;
+                turned.convert_to(&mut second, -1, 0.33, 6.0)?;
+                [first, second]
+            }
+        };
 
         let mut child = Command::new("ffmpeg")
             .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo"])
@@ -163,9 +176,13 @@ impl Scene {
                         0.0,
                         imgproc::INTER_CUBIC,
                     )?;
-                    // Each shot lights the faces a little differently.
+                    // Each shot lights the faces a little differently; a dark one, dimly.
                     let mut lit = Mat::default();
-                    big.convert_to(&mut lit, -1, 1.0 - 0.08 * shot as f64, 12.0 * shot as f64)?;
+                    let (gain, offset) = match self.dark {
+                        false => (1.0 - 0.08 * shot as f64, 12.0 * shot as f64),
+                        true => (0.6, 0.0),
+                    };
+                    big.convert_to(&mut lit, -1, gain, offset)?;
                     let mut bgr = Mat::default();
                     imgproc::cvt_color_def(&lit, &mut bgr, imgproc::COLOR_GRAY2BGR)?;
                     let mut roi = Mat::roi_mut(&mut frame, r)?;
@@ -239,6 +256,7 @@ pub fn scene(frames: u32, actors: Vec<Actor>, cuts: Vec<u32>) -> Scene {
         actors,
         cuts,
         same_background: false,
+        dark: false,
         hands: Vec::new(),
     }
 }
@@ -300,6 +318,22 @@ pub fn cut_swap() -> Scene {
         ],
         vec![100],
     )
+}
+
+/// A cut between two dark shots, whose grey levels are alike: someone else stands where the
+/// first person stood, a little larger, lit as dimly.
+pub fn dark_cut() -> Scene {
+    Scene {
+        dark: true,
+        ..scene(
+            150,
+            vec![
+                actor("happy", 1, vec![key(0, 250, 110, 120), gone(75)]),
+                actor("surprise", 1, vec![gone(0), key(75, 240, 100, 140)]),
+            ],
+            vec![75],
+        )
+    }
 }
 
 /// One person walks off for three seconds (longer than the tracker waits) and comes back on

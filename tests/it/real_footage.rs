@@ -1,0 +1,61 @@
+//! Real footage: a 10 s excerpt of *Tears of Steel* (© Blender Foundation, CC BY 3.0;
+//! `../shared/media/README.md`), 640×360 at 24 fps, 240 frames. Its shots, written down by
+//! looking at its frames:
+//!
+//! | frames | shot |
+//! |---|---|
+//! | 0–20 | a robot's head, close |
+//! | 21–64 | a man on a bridge, the robot behind him |
+//! | 65–184 | a man with glasses beside a blond person, in a pink and green lab |
+//! | 185–239 | the robot, close, flickering with effects, which turn it into a woman's face |
+//!
+//! So three hard cuts (frames 21, 65 and 185), and none in the effects of the last shot (their
+//! flicker changes the picture's brightness from frame to frame; the woman appears through a
+//! morph, not a cut).
+
+use std::path::PathBuf;
+
+use emoscope::pipeline::decode::FfmpegFrames;
+use emoscope::pipeline::track::cut::CutDetector;
+
+use crate::common;
+
+/// The first frame of each shot after the first.
+const CUTS: [u64; 3] = [21, 65, 185];
+
+fn clip() -> PathBuf {
+    let path = common::shared_dir().join("media/tears_of_steel_cuts.mp4");
+    assert!(
+        path.is_file(),
+        "this test needs {} (set EMOSCOPE_SHARED_DIR)",
+        path.display()
+    );
+    path
+}
+
+/// The frames (their numbers) at which the detector finds a cut, at `sample_fps`.
+fn found_cuts(sample_fps: f64) -> Vec<u64> {
+    let mut frames = FfmpegFrames::open(&clip(), sample_fps).expect("open");
+    let mut detector = CutDetector::default();
+    let mut cuts = Vec::new();
+    for frame in frames.by_ref() {
+        let frame = frame.expect("frame");
+        if detector.next(&frame.image).expect("thumbnail") {
+            cuts.push(frame.index);
+        }
+    }
+    cuts
+}
+
+#[test]
+fn every_cut_is_found_and_none_in_the_effects_at_every_frame_and_at_5_a_second() {
+    assert_eq!(found_cuts(0.0), CUTS, "every frame");
+    // At 5 a second a cut is found at the first sample of its shot.
+    let mut frames = FfmpegFrames::open(&clip(), 5.0).expect("open");
+    let sampled: Vec<u64> = frames.by_ref().map(|f| f.expect("frame").index).collect();
+    let first_samples: Vec<u64> = CUTS
+        .iter()
+        .map(|&cut| *sampled.iter().find(|&&i| i >= cut).expect("a sample after"))
+        .collect();
+    assert_eq!(found_cuts(5.0), first_samples, "5 a second");
+}
