@@ -11,12 +11,15 @@
 //!
 //! So three hard cuts (frames 21, 65 and 185), and none in the effects of the last shot (their
 //! flicker changes the picture's brightness from frame to frame; the woman appears through a
-//! morph, not a cut).
+//! morph, not a cut). Looped for ten minutes, the same people come back 59 times: they stay as
+//! many people as in one pass.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use emoscope::pipeline::decode::FfmpegFrames;
+use emoscope::pipeline::people::Focus;
 use emoscope::pipeline::track::cut::CutDetector;
+use emoscope::pipeline::{AnalysisOptions, Engine, FrameResult, Observer, PipelineError, Progress};
 
 use crate::common;
 
@@ -58,4 +61,61 @@ fn every_cut_is_found_and_none_in_the_effects_at_every_frame_and_at_5_a_second()
         .map(|&cut| *sampled.iter().find(|&&i| i >= cut).expect("a sample after"))
         .collect();
     assert_eq!(found_cuts(5.0), first_samples, "5 a second");
+}
+
+struct Ignore;
+
+impl Observer for Ignore {
+    fn on_frames(&mut self, _: Vec<FrameResult>, _: Progress) -> Result<(), PipelineError> {
+        Ok(())
+    }
+}
+
+/// Each person's faces, most first, at 5 a second with every person kept however briefly seen.
+fn people(engine: &Engine, video: &Path) -> Vec<u64> {
+    let options = AnalysisOptions {
+        sample_fps: 5.0,
+        detector: emoscope::pipeline::detect::DetectorKind::Yunet,
+        min_face_px: 24,
+        model: engine.default_model.clone(),
+        tracking: true,
+        min_track_ms: 0,
+        focus: Focus::All,
+        annotate: false,
+    };
+    let outcome = engine
+        .pipeline()
+        .run(video, &options, &mut Ignore)
+        .expect("analysis");
+    let mut faces: Vec<u64> = outcome
+        .people
+        .expect("tracked")
+        .iter()
+        .map(|p| p.faces)
+        .collect();
+    faces.sort_unstable_by(|a, b| b.cmp(a));
+    faces
+}
+
+#[test]
+fn the_clip_looped_for_ten_minutes_has_the_people_of_one_pass() {
+    let dir = tempfile::tempdir().expect("dir");
+    let looped = dir.path().join("looped.mp4");
+    // 60 passes, stream copy: the same people come back after every cut, 59 times.
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-stream_loop", "59", "-i"])
+        .arg(clip())
+        .args(["-c", "copy"])
+        .arg(&looped)
+        .status()
+        .expect("ffmpeg");
+    assert!(made.success());
+    let config = common::test_config(dir.path());
+    let engine = Engine::load(&config, 1).expect("engine");
+    let once = people(&engine, &clip());
+    let long = people(&engine, &looped);
+    assert!(once.len() >= 2, "one pass: {once:?}");
+    // As many people, each seen 60 times as often.
+    let expected: Vec<u64> = once.iter().map(|f| 60 * f).collect();
+    assert_eq!(long, expected, "one pass: {once:?}");
 }
