@@ -63,6 +63,14 @@ impl Policy {
         }
     }
 
+    /// Where streams are read from: the downloads' settings, messages naming `source_url`.
+    pub fn for_streams(config: &DownloadConfig) -> Self {
+        Self {
+            field: "source_url",
+            ..Self::for_downloads(config)
+        }
+    }
+
     fn callbacks(&self) -> bool {
         self.field == "callback_url"
     }
@@ -142,10 +150,10 @@ impl Policy {
                 "the host {host:?} has no address"
             )));
         }
-        let goes = if self.callbacks() {
-            "webhooks go"
-        } else {
-            "videos are fetched"
+        let goes = match self.field {
+            "callback_url" => "webhooks go",
+            "source_url" => "streams are read",
+            _ => "videos are fetched",
         };
         for a in &addrs {
             let ip = a.ip();

@@ -51,7 +51,7 @@ impl Streams {
     /// The service's way to streams: the download policy and limits.
     pub fn for_service(config: &crate::config::Config, rt: tokio::runtime::Handle) -> Self {
         Self {
-            policy: Policy::for_downloads(&config.downloads),
+            policy: Policy::for_streams(&config.downloads),
             limits: FeedLimits::of(config),
             rt,
         }
@@ -65,7 +65,7 @@ impl Streams {
         downloads.allow_http = true;
         downloads.allowed_networks = "0.0.0.0/0,::/0".parse().unwrap_or_default();
         Self {
-            policy: Policy::for_downloads(&downloads),
+            policy: Policy::for_streams(&downloads),
             limits: FeedLimits::of(config),
             rt,
         }
