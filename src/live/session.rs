@@ -19,7 +19,9 @@ use crate::pipeline::live::LiveSource;
 use crate::pipeline::{
     AnalysisOptions, Engine, FrameResult, Observer, Outcome, PipelineError, Progress,
 };
-use crate::views::live::{LiveError, LiveFrame, LiveMessage, LivePerson, LiveShares, LiveSummary};
+use crate::views::live::{
+    LiveError, LiveErrorCode, LiveFrame, LiveMessage, LivePerson, LiveShares, LiveSummary,
+};
 
 /// A frame as it arrived.
 pub struct Frame {
@@ -168,7 +170,7 @@ impl LiveSource for Feed {
                 }
                 Err(_) => {
                     let error = LiveMessage::Error(LiveError {
-                        code: "not_a_picture".into(),
+                        code: LiveErrorCode::NotAPicture,
                         message: "the frame is not a JPEG, PNG or WebP picture that decodes".into(),
                         seq: Some(frame.seq),
                     });

@@ -96,11 +96,64 @@ impl From<&[u64; 7]> for LiveShares {
     }
 }
 
+/// Why a frame or message was refused; the session goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveErrorCode {
+    /// Not a JPEG, PNG or WebP picture (by its header, or it does not decode).
+    NotAPicture,
+    /// Over `limits.max_live_frame_bytes`.
+    FrameTooLarge,
+    /// Over `limits.max_live_frame_pixels` or `limits.max_frame_side`.
+    TooManyPixels,
+    /// A JPEG of more than `limits.max_jpeg_scans` scans.
+    TooManyScans,
+    /// A text message this session does not know.
+    InvalidMessage,
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveEndReason {
+    /// The client sent `end`.
+    Client,
+    /// The client closed the socket.
+    Closed,
+    /// The connection broke.
+    Disconnected,
+    /// The client read nothing for 10 s, or left more than
+    /// `limits.max_live_write_buffer_bytes` unread.
+    NotReading,
+    /// Pings past `limits.max_live_control_per_sec`.
+    TooManyMessages,
+    /// The session lasted `limits.max_live_secs`.
+    MaxSecs,
+    /// The server is stopping.
+    Shutdown,
+    /// The analysis could not go on.
+    Failed,
+}
+
+impl LiveEndReason {
+    /// The name the contract gives it, for the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Client => "client",
+            Self::Closed => "closed",
+            Self::Disconnected => "disconnected",
+            Self::NotReading => "not_reading",
+            Self::TooManyMessages => "too_many_messages",
+            Self::MaxSecs => "max_secs",
+            Self::Shutdown => "shutdown",
+            Self::Failed => "failed",
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct LiveError {
-    /// `not_a_picture`, `frame_too_large`, `too_many_pixels`, `invalid_message`.
-    #[schema(example = "not_a_picture")]
-    pub code: String,
+    pub code: LiveErrorCode,
     pub message: String,
     /// The frame it is about, if any.
     pub seq: Option<u64>,
@@ -108,16 +161,34 @@ pub struct LiveError {
 
 #[derive(Serialize, ToSchema)]
 pub struct LiveEnded {
-    /// `client` (an `end` message), `closed`, `disconnected`, `not_reading` (the client read
-    /// nothing for 10 s, or its unread bytes passed `limits.max_live_write_buffer_bytes`),
-    /// `too_many_messages` (pings past `limits.max_live_control_per_sec`), `max_secs`,
-    /// `shutdown`, `failed`.
-    #[schema(example = "client")]
-    pub reason: String,
+    pub reason: LiveEndReason,
     pub frames: u64,
     pub dropped: u64,
     /// The job the session was kept as (`keep`), as `GET /v1/jobs/{id}` shows it.
     pub job: Option<Box<JobView>>,
     /// Why the session could not go on, or could not be kept.
     pub error: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn end_reasons_are_logged_as_the_contract_names_them() {
+        use LiveEndReason::*;
+        for r in [
+            Client,
+            Closed,
+            Disconnected,
+            NotReading,
+            TooManyMessages,
+            MaxSecs,
+            Shutdown,
+            Failed,
+        ] {
+            let json = serde_json::to_string(&r).expect("json");
+            assert_eq!(json, format!("\"{}\"", r.as_str()));
+        }
+    }
 }

@@ -849,15 +849,13 @@ export interface components {
             /** @description The annotated video; `null` unless the job asked for one. */
             annotated?: string | null;
         };
+        /**
+         * @description How a session ended.
+         * @enum {string}
+         */
+        LiveEndReason: "client" | "closed" | "disconnected" | "not_reading" | "too_many_messages" | "max_secs" | "shutdown" | "failed";
         LiveEnded: {
-            /**
-             * @description `client` (an `end` message), `closed`, `disconnected`, `not_reading` (the client read
-             *     nothing for 10 s, or its unread bytes passed `limits.max_live_write_buffer_bytes`),
-             *     `too_many_messages` (pings past `limits.max_live_control_per_sec`), `max_secs`,
-             *     `shutdown`, `failed`.
-             * @example client
-             */
-            reason: string;
+            reason: components["schemas"]["LiveEndReason"];
             /** Format: int64 */
             frames: number;
             /** Format: int64 */
@@ -867,11 +865,7 @@ export interface components {
             error?: string | null;
         };
         LiveError: {
-            /**
-             * @description `not_a_picture`, `frame_too_large`, `too_many_pixels`, `invalid_message`.
-             * @example not_a_picture
-             */
-            code: string;
+            code: components["schemas"]["LiveErrorCode"];
             message: string;
             /**
              * Format: int64
@@ -879,6 +873,11 @@ export interface components {
              */
             seq?: number | null;
         };
+        /**
+         * @description Why a frame or message was refused; the session goes on.
+         * @enum {string}
+         */
+        LiveErrorCode: "not_a_picture" | "frame_too_large" | "too_many_pixels" | "too_many_scans" | "invalid_message";
         LiveFrame: {
             /**
              * Format: int64

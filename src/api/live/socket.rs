@@ -24,11 +24,13 @@ use super::{ClientMessage, FLUSH_EVERY, OUTBOX, Session, WRITE_TIMEOUT};
 use crate::live::session::{self, Frame, Pace, Slot};
 use crate::pipeline::image::{PictureLimits, Unfit, check_picture};
 use crate::views::job::JobView;
-use crate::views::live::{LiveEnded, LiveError, LiveLimits, LiveMessage, LiveReady};
+use crate::views::live::{
+    LiveEndReason, LiveEnded, LiveError, LiveErrorCode, LiveLimits, LiveMessage, LiveReady,
+};
 
 /// How a session's reading ended.
 struct Ending {
-    reason: &'static str,
+    reason: LiveEndReason,
     keep: bool,
 }
 
@@ -77,7 +79,13 @@ impl Session {
         let Ok(thread) = thread else {
             let _ = send(
                 &mut sink,
-                &ended("failed", 0, 0, None, Some("cannot start".into())),
+                &ended(
+                    LiveEndReason::Failed,
+                    0,
+                    0,
+                    None,
+                    Some("cannot start".into()),
+                ),
             )
             .await;
             return;
@@ -115,7 +123,7 @@ impl Session {
         let sink = writer.await.ok().flatten();
         let dropped = slot.dropped.load(Ordering::Relaxed);
         let message = self.last_message(&id, &ending, finished, dropped).await;
-        tracing::info!(session = %id, reason = ending.reason, dropped, "live session ended");
+        tracing::info!(session = %id, reason = ending.reason.as_str(), dropped, "live session ended");
         if let Some(mut sink) = sink {
             let _ = send(&mut sink, &message).await;
             let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.close()).await;
@@ -139,9 +147,9 @@ impl Session {
                 };
                 ended(ending.reason, analysed, dropped, job, error)
             }
-            Ok(Ok(Err(e))) => ended("failed", 0, dropped, None, Some(e.message)),
+            Ok(Ok(Err(e))) => ended(LiveEndReason::Failed, 0, dropped, None, Some(e.message)),
             _ => ended(
-                "failed",
+                LiveEndReason::Failed,
                 0,
                 dropped,
                 None,
@@ -166,20 +174,20 @@ impl Session {
         loop {
             let message = tokio::select! {
                 m = stream.next() => m,
-                _ = &mut limit => return Ending { reason: "max_secs", keep },
-                _ = self.shutdown.cancelled() => return Ending { reason: "shutdown", keep },
-                _ = broken.cancelled() => return Ending { reason: "not_reading", keep },
+                _ = &mut limit => return Ending { reason: LiveEndReason::MaxSecs, keep },
+                _ = self.shutdown.cancelled() => return Ending { reason: LiveEndReason::Shutdown, keep },
+                _ = broken.cancelled() => return Ending { reason: LiveEndReason::NotReading, keep },
             };
             match message {
                 None | Some(Err(_)) => {
                     return Ending {
-                        reason: "disconnected",
+                        reason: LiveEndReason::Disconnected,
                         keep,
                     };
                 }
                 Some(Ok(Message::Close(_))) => {
                     return Ending {
-                        reason: "closed",
+                        reason: LiveEndReason::Closed,
                         keep,
                     };
                 }
@@ -188,12 +196,12 @@ impl Session {
                     Ok(ClientMessage::Frame { time_ms }) => r.next_time = Some(time_ms),
                     Ok(ClientMessage::End { keep: asked }) => {
                         return Ending {
-                            reason: "client",
+                            reason: LiveEndReason::Client,
                             keep: keep || asked,
                         };
                     }
                     Err(e) => r.error(
-                        "invalid_message",
+                        LiveErrorCode::InvalidMessage,
                         format!("not a message this session knows: {e}"),
                         None,
                     ),
@@ -202,7 +210,7 @@ impl Session {
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
                     if !control.take() {
                         return Ending {
-                            reason: "too_many_messages",
+                            reason: LiveEndReason::TooManyMessages,
                             keep,
                         };
                     }
@@ -220,7 +228,7 @@ impl Session {
         let client_time = r.next_time.take();
         if bytes.len() as u64 > l.max_live_frame_bytes {
             let m = format!("the frame is larger than {} bytes", l.max_live_frame_bytes);
-            return r.error("frame_too_large", m, seq);
+            return r.error(LiveErrorCode::FrameTooLarge, m, seq);
         }
         let limits = PictureLimits {
             max_pixels: l.max_live_frame_pixels,
@@ -229,9 +237,9 @@ impl Session {
         };
         if let Err(unfit) = check_picture(&bytes, &limits) {
             let code = match unfit {
-                Unfit::NotAPicture => "not_a_picture",
-                Unfit::TooManyPixels(_) => "too_many_pixels",
-                Unfit::TooManyScans(_) => "too_many_scans",
+                Unfit::NotAPicture => LiveErrorCode::NotAPicture,
+                Unfit::TooManyPixels(_) => LiveErrorCode::TooManyPixels,
+                Unfit::TooManyScans(_) => LiveErrorCode::TooManyScans,
             };
             return r.error(code, unfit.message(&limits), seq);
         }
@@ -276,25 +284,21 @@ impl Session {
 }
 
 impl Reader {
-    fn error(&self, code: &str, message: String, seq: Option<u64>) {
-        let error = LiveMessage::Error(LiveError {
-            code: code.into(),
-            message,
-            seq,
-        });
+    fn error(&self, code: LiveErrorCode, message: String, seq: Option<u64>) {
+        let error = LiveMessage::Error(LiveError { code, message, seq });
         let _ = self.out.try_send(error);
     }
 }
 
 fn ended(
-    reason: &str,
+    reason: LiveEndReason,
     frames: u64,
     dropped: u64,
     job: Option<Box<JobView>>,
     error: Option<String>,
 ) -> LiveMessage {
     LiveMessage::Ended(LiveEnded {
-        reason: reason.into(),
+        reason,
         frames,
         dropped,
         job,

@@ -33,8 +33,10 @@ from .job_status import JobStatus
 from .job_view import JobView
 from .limits_view import LimitsView
 from .links import Links
+from .live_end_reason import LiveEndReason
 from .live_ended import LiveEnded
 from .live_error import LiveError
+from .live_error_code import LiveErrorCode
 from .live_frame import LiveFrame
 from .live_info_view import LiveInfoView
 from .live_limits import LiveLimits
@@ -111,7 +113,9 @@ __all__ = (
     "LimitsView",
     "Links",
     "LiveEnded",
+    "LiveEndReason",
     "LiveError",
+    "LiveErrorCode",
     "LiveFrame",
     "LiveInfoView",
     "LiveLimits",

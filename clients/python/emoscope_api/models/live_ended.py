@@ -6,6 +6,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.live_end_reason import LiveEndReason
 from typing import cast
 from typing import Union
 
@@ -20,17 +21,14 @@ T = TypeVar("T", bound="LiveEnded")
 class LiveEnded:
     """
     Attributes:
-        reason (str): `client` (an `end` message), `closed`, `disconnected`, `not_reading` (the client read
-            nothing for 10 s, or its unread bytes passed `limits.max_live_write_buffer_bytes`),
-            `too_many_messages` (pings past `limits.max_live_control_per_sec`), `max_secs`,
-            `shutdown`, `failed`. Example: client.
+        reason (LiveEndReason): How a session ended.
         frames (int):
         dropped (int):
         job (Union['JobView', None, Unset]):
         error (Union[None, Unset, str]): Why the session could not go on, or could not be kept.
     """
 
-    reason: str
+    reason: LiveEndReason
     frames: int
     dropped: int
     job: Union["JobView", None, Unset] = UNSET
@@ -40,7 +38,7 @@ class LiveEnded:
     def to_dict(self) -> dict[str, Any]:
         from ..models.job_view import JobView
 
-        reason = self.reason
+        reason = self.reason.value
 
         frames = self.frames
 
@@ -81,7 +79,7 @@ class LiveEnded:
         from ..models.job_view import JobView
 
         d = dict(src_dict)
-        reason = d.pop("reason")
+        reason = LiveEndReason(d.pop("reason"))
 
         frames = d.pop("frames")
 

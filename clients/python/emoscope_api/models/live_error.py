@@ -6,6 +6,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.live_error_code import LiveErrorCode
 from typing import cast, Union
 
 
@@ -16,18 +17,18 @@ T = TypeVar("T", bound="LiveError")
 class LiveError:
     """
     Attributes:
-        code (str): `not_a_picture`, `frame_too_large`, `too_many_pixels`, `invalid_message`. Example: not_a_picture.
+        code (LiveErrorCode): Why a frame or message was refused; the session goes on.
         message (str):
         seq (Union[None, Unset, int]): The frame it is about, if any.
     """
 
-    code: str
+    code: LiveErrorCode
     message: str
     seq: Union[None, Unset, int] = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        code = self.code
+        code = self.code.value
 
         message = self.message
 
@@ -53,7 +54,7 @@ class LiveError:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        code = d.pop("code")
+        code = LiveErrorCode(d.pop("code"))
 
         message = d.pop("message")
 
