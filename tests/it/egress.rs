@@ -314,3 +314,52 @@ async fn an_rtmp_stream_is_read_through_the_relay() {
     assert!(job["progress"]["frames_done"].as_u64() > Some(10), "{job}");
     app.stop().await;
 }
+
+/// A TLS server on 127.0.0.2 with a self-signed certificate (`tests/fixtures/untrusted.*`,
+/// made for this test): whether a handshake with it completed.
+async fn untrusted_tls() -> (u16, Arc<AtomicUsize>) {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let fixtures = common::repo().join("tests/fixtures");
+    let cert = CertificateDer::from_pem_file(fixtures.join("untrusted.cert.pem")).expect("cert");
+    let key = PrivateKeyDer::from_pem_file(fixtures.join("untrusted.key.pem")).expect("key");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .expect("server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.2:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let handshakes = Arc::new(AtomicUsize::new(0));
+    let done = handshakes.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            if acceptor.accept(socket).await.is_ok() {
+                done.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    });
+    (port, handshakes)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_rtsps_server_whose_certificate_is_not_trusted_is_refused() {
+    let app = app().await;
+    let (port, handshakes) = untrusted_tls().await;
+    let job = stream_job(&app, &format!("rtsps://127.0.0.2:{port}/cam")).await;
+    assert_eq!(job["status"], "failed", "{job}");
+    assert!(
+        job["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("certificate")),
+        "{job}"
+    );
+    assert_eq!(handshakes.load(Ordering::SeqCst), 0);
+    app.stop().await;
+}
