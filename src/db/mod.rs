@@ -100,6 +100,20 @@ pub enum Finish {
     },
 }
 
+impl From<crate::pipeline::Outcome> for Finish {
+    /// A finished analysis: the job succeeds with its results (the warnings are the
+    /// outcome's; a holder with warnings of its own puts them in first).
+    fn from(o: crate::pipeline::Outcome) -> Self {
+        Finish::Succeeded {
+            video: o.video,
+            summary: Box::new(o.summary),
+            people: o.people,
+            warnings: o.warnings,
+            merged: o.merged,
+        }
+    }
+}
+
 /// Jobs as users see them: create, read, list, cancel, delete.
 #[async_trait]
 pub trait JobStore: Send + Sync {

@@ -1,6 +1,9 @@
 //! Jobs: what a user asked for, the queue that hands them to workers, and where results live.
 
 pub mod download;
+pub mod hold;
+pub mod keep;
+pub mod stream;
 pub mod uploads;
 pub mod worker;
 

@@ -1,17 +1,16 @@
 //! Workers: each is an OS thread with its own inference sessions that claims a job, runs the
-//! pipeline on it and reports through the store. A heartbeat task proves the worker alive;
+//! pipeline on it and reports through the store. Its hold ([`super::hold`]) proves it alive;
 //! `background::housekeeping` hands the jobs of silent workers to others.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use tokio::runtime::Handle;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
-use tracing::Instrument;
 
+use super::hold::{Hold, Signal};
 use super::uploads::Uploads;
 use super::{Job, JobFailure};
 use crate::config::Config;
@@ -139,47 +138,12 @@ fn backoff_ms(attempt: u32) -> i64 {
     2_000 * i64::from(attempt.clamp(1, 8)).pow(2)
 }
 
-/// What the heartbeat has learnt, for the worker thread to act on at its next batch of frames.
-#[derive(Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-enum Signal {
-    Go = 0,
-    Cancel = 1,
-    Lost = 2,
-}
-
-#[derive(Default)]
-struct SharedSignal(AtomicU8);
-
-impl SharedSignal {
-    fn set(&self, s: Signal) {
-        self.0.store(s as u8, Ordering::Relaxed);
-    }
-    fn get(&self) -> Signal {
-        match self.0.load(Ordering::Relaxed) {
-            1 => Signal::Cancel,
-            2 => Signal::Lost,
-            _ => Signal::Go,
-        }
-    }
-}
-
-/// Aborts the task when dropped, so that a panic in the job cannot leave its heartbeat running
-/// (which would keep the job looking alive).
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
 struct StoreObserver<'a> {
     w: &'a Workers,
     rt: &'a Handle,
     job_id: &'a str,
     worker: &'a str,
-    signal: &'a SharedSignal,
+    hold: &'a Hold,
 }
 
 impl Observer for StoreObserver<'_> {
@@ -205,9 +169,8 @@ impl Observer for StoreObserver<'_> {
             ))
             .map_err(|e| PipelineError::internal(e.to_string()))?;
         let signal = match held {
-            Holding::Held => self.signal.get(),
-            Holding::CancelRequested => Signal::Cancel,
-            Holding::Lost => Signal::Lost,
+            Holding::Held => self.hold.signal(),
+            other => Signal::from(other),
         };
         match signal {
             Signal::Cancel => Err(PipelineError::canceled()),
@@ -223,27 +186,18 @@ impl Observer for StoreObserver<'_> {
 fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, worker: &str) {
     tracing::info!(video = ?job.video_name, options = ?job.options, "job started");
     let started = std::time::Instant::now();
-    let signal = Arc::new(SharedSignal::default());
-    let heartbeat = AbortOnDrop(
-        rt.spawn(
-            heartbeat_loop(
-                w.clone(),
-                job.id.clone(),
-                worker.to_string(),
-                signal.clone(),
-            )
-            .instrument(tracing::Span::current()),
-        ),
-    );
+    let every = Duration::from_secs(w.config.queue.heartbeat_secs.max(1));
+    let (id, holder) = (job.id.clone(), worker.to_string());
+    let hold = Hold::start(rt, w.store.clone(), id, holder, every, None);
     let mut observer = StoreObserver {
         w,
         rt,
         job_id: &job.id,
         worker,
-        signal: &signal,
+        hold: &hold,
     };
     let result = analyse(w, rt, pipeline, job, &mut observer);
-    drop(heartbeat);
+    drop(hold);
     let Some(finish) = ending(job, result, started) else {
         return;
     };
@@ -320,15 +274,11 @@ fn ending(
                 dominant = ?outcome.summary.dominant,
                 "job succeeded"
             );
-            let mut warnings = job.warnings.clone();
-            warnings.extend(outcome.warnings);
-            Finish::Succeeded {
-                video: outcome.video,
-                summary: Box::new(outcome.summary),
-                people: outcome.people,
+            let warnings = [job.warnings.clone(), outcome.warnings].concat();
+            Finish::from(Outcome {
                 warnings,
-                merged: outcome.merged,
-            }
+                ..outcome
+            })
         }
         Err(e) if e.kind == ErrorKind::Lost => {
             tracing::warn!("job was deleted or taken over; dropping it");
@@ -366,47 +316,5 @@ fn store_error(e: MediaError) -> PipelineError {
 fn release_if_ended(w: &Workers, rt: &Handle, id: &str) {
     if let Ok(Some(after)) = rt.block_on(w.store.get(id)) {
         rt.block_on(w.uploads.release(w.store.as_ref(), &after));
-    }
-}
-
-async fn heartbeat_loop(w: Workers, id: String, worker: String, signal: Arc<SharedSignal>) {
-    let every = Duration::from_secs(w.config.queue.heartbeat_secs.max(1));
-    loop {
-        tokio::time::sleep(every).await;
-        match w.store.heartbeat(&id, &worker).await {
-            Ok(Holding::Held) => {}
-            Ok(Holding::CancelRequested) => signal.set(Signal::Cancel),
-            Ok(Holding::Lost) => signal.set(Signal::Lost),
-            Err(e) => tracing::warn!(error = %e, "heartbeat failed"),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::AbortOnDrop;
-
-    /// A panic in the job drops the guard while unwinding, and the heartbeat stops with it.
-    #[tokio::test]
-    async fn a_panicking_job_stops_its_heartbeat() {
-        let beats = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
-        let counter = beats.clone();
-        let task = tokio::spawn(async move {
-            loop {
-                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-            }
-        });
-        let handle_alive = task.abort_handle();
-        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let _heartbeat = AbortOnDrop(task);
-            panic!("the analysis failed");
-        }));
-        assert!(unwound.is_err());
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        assert!(
-            handle_alive.is_finished(),
-            "the heartbeat outlived the panic"
-        );
     }
 }

@@ -1,12 +1,12 @@
 //! Live analysis: a camera's frames sent over a WebSocket (`GET /v1/live`), analysed as they
 //! come, per person. [`LiveSessions`] admits sessions within the limits (in all and per key)
 //! and holds the short-lived tickets a browser uses to open one; [`session`] analyses one
-//! session's frames on a thread of its own; [`keep`] stores a finished session as a job.
+//! session's frames on a thread of its own; [`capture`] reads a camera, a stream or a file as
+//! it plays. A finished session kept as a job, and stream jobs, are jobs (`jobs/keep.rs`,
+//! `jobs/stream.rs`).
 
 pub mod capture;
-pub mod keep;
 pub mod session;
-pub mod stream;
 pub mod tickets;
 
 use std::collections::HashMap;

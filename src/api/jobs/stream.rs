@@ -15,9 +15,9 @@ use crate::api::idempotency::Made;
 use crate::auth::Caller;
 use crate::egress::policy::MAX_URL_CHARS;
 use crate::jobs::download::source::redact;
+use crate::jobs::stream::{self, StreamJob};
 use crate::jobs::{Holder, NewJob};
 use crate::live::Refused;
-use crate::live::stream::{self, StreamJob};
 use crate::pipeline::probe::VideoInfo;
 
 /// The stream's URL, if its form and addresses are allowed.

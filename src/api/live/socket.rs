@@ -263,7 +263,7 @@ impl Session {
         frames: &[crate::pipeline::FrameResult],
     ) -> (Option<Box<JobView>>, Option<String>) {
         let holder = format!("{}-{id}", self.live.holder);
-        let kept = crate::live::keep::keep(
+        let kept = crate::jobs::keep::keep(
             self.store.as_ref(),
             &self.caller,
             &holder,

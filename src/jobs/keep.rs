@@ -49,14 +49,11 @@ pub async fn keep(
             .await
             .map_err(fail)?;
     }
-    let finish = Finish::Succeeded {
-        video: outcome.video,
-        summary: Box::new(outcome.summary),
-        people: outcome.people,
-        warnings: outcome.warnings,
-        merged: outcome.merged,
-    };
-    if !store.finish(&id, session, finish).await.map_err(fail)? {
+    if !store
+        .finish(&id, session, Finish::from(outcome))
+        .await
+        .map_err(fail)?
+    {
         return Err("the kept job was deleted while it was written".into());
     }
     store

@@ -9,12 +9,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::capture::Capture;
-use super::{LiveSessions, Place};
+use super::hold::Hold;
 use crate::db::{Finish, Holding, Store};
 use crate::egress::feed::Refusal;
 use crate::egress::stream::Streams;
 use crate::jobs::JobFailure;
+use crate::live::capture::Capture;
+use crate::live::{LiveSessions, Place};
 use crate::pipeline::{AnalysisOptions, FrameResult, Observer, PipelineError, Progress};
 
 /// Recorded frames are written at least this often.
@@ -48,16 +49,12 @@ pub fn start(
         .spawn(move || {
             let _place = place;
             let max_ms = config.limits.max_duration_secs * 1000.0;
-            // The hold is renewed from the start: opening a stream may take a while.
+            // The hold is renewed from the start: opening a stream may take a while, and a
+            // cancel must stop a stream that is silent.
             let stop = Arc::new(AtomicBool::new(false));
             let every = Duration::from_secs(config.queue.heartbeat_secs.max(1));
-            let beat = rt.spawn(watch(
-                store.clone(),
-                job.id.clone(),
-                job.holder.clone(),
-                stop.clone(),
-                every,
-            ));
+            let (id, holder) = (job.id.clone(), job.holder.clone());
+            let hold = Hold::start(&rt, store.clone(), id, holder, every, Some(stop.clone()));
             let streams = Streams::for_service(&config, rt.clone());
             let opened = Capture::open(&job.url, job.fps, Some(max_ms), stop.clone(), &streams);
             let finish = match opened {
@@ -83,7 +80,7 @@ pub fn start(
                     }
                 }
             };
-            beat.abort();
+            drop(hold);
             // A cancel while the stream was silent (or opening) is known only to the database.
             let finish = match rt.block_on(store.heartbeat(&job.id, &job.holder)) {
                 Ok(Holding::CancelRequested | Holding::Lost) => Finish::Canceled,
@@ -98,29 +95,6 @@ pub fn start(
             }
         })?;
     Ok(())
-}
-
-/// Renews the job's hold from the start, also while the stream opens or is silent (no frame, no
-/// write), and stops the capture when the job is canceled or taken away.
-async fn watch(
-    store: Arc<dyn Store>,
-    id: String,
-    holder: String,
-    stop: Arc<AtomicBool>,
-    every: Duration,
-) {
-    loop {
-        tokio::time::sleep(every).await;
-        match store.heartbeat(&id, &holder).await {
-            Ok(Holding::Held) | Err(_) => {}
-            // Still held until the capture lets go, which a silent stream may take a while to.
-            Ok(Holding::CancelRequested) => stop.store(true, Ordering::Relaxed),
-            Ok(Holding::Lost) => {
-                stop.store(true, Ordering::Relaxed);
-                return;
-            }
-        }
-    }
 }
 
 /// A stream that could not be opened or was cut off by the egress path.
@@ -144,13 +118,7 @@ fn ending(outcome: Result<crate::pipeline::Outcome, PipelineError>, held: Holdin
             message: "the stream gave no frame".into(),
             retry_in_ms: None,
         },
-        (Ok(o), Holding::Held) => Finish::Succeeded {
-            video: o.video,
-            summary: Box::new(o.summary),
-            people: o.people,
-            warnings: o.warnings,
-            merged: o.merged,
-        },
+        (Ok(o), Holding::Held) => Finish::from(o),
         (Err(e), Holding::Held) => Finish::Failed {
             code: JobFailure::of(e.kind).unwrap_or(JobFailure::Internal),
             message: e.message,
