@@ -123,7 +123,7 @@ impl Session {
         let sink = writer.await.ok().flatten();
         let dropped = slot.dropped.load(Ordering::Relaxed);
         let message = self.last_message(&id, &ending, finished, dropped).await;
-        tracing::info!(session = %id, reason = ending.reason.as_str(), dropped, "live session ended");
+        tracing::info!(session = %id, reason = ending.reason.name(), dropped, "live session ended");
         if let Some(mut sink) = sink {
             let _ = send(&mut sink, &message).await;
             let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.close()).await;
