@@ -10,8 +10,8 @@
 //! it too (the next write fails).
 
 use std::io::Write;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -20,18 +20,8 @@ use reqwest::Url;
 use super::hls::{self, Playlist};
 use super::http::{self, GetError};
 use super::policy::Policy;
+use super::{FailureSlot, Refusal, SILENCE};
 use crate::jobs::download::source::redact;
-
-/// Why a stream's feed ended before the stream did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    /// The policy refused an address (a segment, a variant, a redirect), not a failure.
-    pub not_allowed: bool,
-    pub message: String,
-}
-
-/// The shared slot a feed or relay leaves its refusal in.
-pub type FailureSlot = Arc<Mutex<Option<Refusal>>>;
 
 /// What bounds a feed.
 #[derive(Debug, Clone)]
@@ -57,9 +47,6 @@ impl FeedLimits {
         }
     }
 }
-
-/// A stream that sends nothing for this long has ended (as FFmpeg's reads are bounded).
-pub const SILENCE: Duration = Duration::from_secs(10);
 
 /// Starts feeding `url` into a new pipe; FFmpeg reads its other end.
 pub fn start(

@@ -11,3 +11,20 @@ pub mod http;
 pub mod policy;
 pub mod relay;
 pub mod stream;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Why the egress path ended a stream before the stream did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The policy refused an address (a segment, a variant, a redirect), not a failure.
+    pub not_allowed: bool,
+    pub message: String,
+}
+
+/// The shared slot a feed or relay leaves its refusal in.
+pub type FailureSlot = Arc<Mutex<Option<Refusal>>>;
+
+/// A stream that sends nothing for this long has ended: the feed's reads and FFmpeg's alike.
+pub const SILENCE: Duration = Duration::from_secs(10);

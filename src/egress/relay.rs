@@ -13,7 +13,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
-use super::feed::{FailureSlot, Refusal};
+use super::{FailureSlot, Refusal};
 
 /// Connections one relay takes (FFmpeg's RTMP reconnects once to authenticate).
 const MAX_CONNECTIONS: usize = 4;

@@ -9,9 +9,10 @@ use std::sync::atomic::AtomicBool;
 
 use reqwest::Url;
 
-use super::feed::{self, FailureSlot, FeedLimits, Refusal};
+use super::feed::{self, FeedLimits};
 use super::policy::{Policy, Refused};
 use super::relay::{self, Relay, Upstream};
+use super::{FailureSlot, Refusal};
 
 /// Demuxers FFmpeg may use on a fed stream: containers that hold their media, and open nothing.
 const FED_FORMATS: &str = "mpegts,mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,flv";
@@ -102,7 +103,7 @@ impl Streams {
             }
             scheme @ ("rtsp" | "rtsps" | "rtmp" | "rtmps") => {
                 let rtsp = scheme.starts_with("rtsp");
-                let tls = scheme.ends_with('s');
+                let tls = uses_tls(scheme);
                 let addrs = self.addrs(url)?;
                 let upstream = Upstream {
                     addrs,
@@ -143,6 +144,20 @@ impl Streams {
     }
 }
 
+/// The schemes a stream may have.
+pub const SCHEMES: [&str; 6] = ["http", "https", "rtsp", "rtsps", "rtmp", "rtmps"];
+
+/// Whether `url` is a stream the egress path reads.
+pub fn is_stream(url: &Url) -> bool {
+    SCHEMES.contains(&url.scheme())
+}
+
+/// Whether the scheme asks for TLS (`https`, `rtsps`, `rtmps`).
+pub fn uses_tls(scheme: &str) -> bool {
+    scheme.ends_with('s')
+}
+
+/// A stream scheme's port when the URL names none.
 pub fn default_port(scheme: &str) -> u16 {
     match scheme {
         "https" | "rtmps" => 443,

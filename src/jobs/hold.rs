@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
+use crate::config::QueueConfig;
 use crate::db::{Holding, Store};
 
 /// What the heartbeat has learnt.
@@ -44,16 +45,17 @@ impl Drop for Hold {
 }
 
 impl Hold {
-    /// Starts renewing `holder`'s hold on job `id` every `every`. `stop`, when given, is set
-    /// as soon as the job is to stop (canceled or lost), for a holder blocked on its source.
+    /// Starts renewing `holder`'s hold on job `id` every `queue.heartbeat_secs`. `stop`, when
+    /// given, is set as soon as the job is to stop (canceled or lost), for a holder blocked on
+    /// its source.
     pub fn start(
         rt: &tokio::runtime::Handle,
         store: Arc<dyn Store>,
-        id: String,
-        holder: String,
-        every: Duration,
+        (id, holder): (String, String),
+        queue: &QueueConfig,
         stop: Option<Arc<AtomicBool>>,
     ) -> Self {
+        let every = Duration::from_secs(queue.heartbeat_secs.max(1));
         let signal = Arc::new(AtomicU8::new(Signal::Go as u8));
         let heard = signal.clone();
         let beat = async move {

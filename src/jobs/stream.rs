@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::hold::Hold;
 use crate::db::{Finish, Holding, Store};
-use crate::egress::feed::Refusal;
+use crate::egress::Refusal;
 use crate::egress::stream::Streams;
 use crate::jobs::JobFailure;
 use crate::live::capture::Capture;
@@ -52,9 +52,8 @@ pub fn start(
             // The hold is renewed from the start: opening a stream may take a while, and a
             // cancel must stop a stream that is silent.
             let stop = Arc::new(AtomicBool::new(false));
-            let every = Duration::from_secs(config.queue.heartbeat_secs.max(1));
-            let (id, holder) = (job.id.clone(), job.holder.clone());
-            let hold = Hold::start(&rt, store.clone(), id, holder, every, Some(stop.clone()));
+            let held = (job.id.clone(), job.holder.clone());
+            let hold = Hold::start(&rt, store.clone(), held, &config.queue, Some(stop.clone()));
             let streams = Streams::for_service(&config, rt.clone());
             let opened = Capture::open(&job.url, job.fps, Some(max_ms), stop.clone(), &streams);
             let finish = match opened {

@@ -186,9 +186,8 @@ impl Observer for StoreObserver<'_> {
 fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, worker: &str) {
     tracing::info!(video = ?job.video_name, options = ?job.options, "job started");
     let started = std::time::Instant::now();
-    let every = Duration::from_secs(w.config.queue.heartbeat_secs.max(1));
-    let (id, holder) = (job.id.clone(), worker.to_string());
-    let hold = Hold::start(rt, w.store.clone(), id, holder, every, None);
+    let held = (job.id.clone(), worker.to_string());
+    let hold = Hold::start(rt, w.store.clone(), held, &w.config.queue, None);
     let mut observer = StoreObserver {
         w,
         rt,

@@ -7,17 +7,13 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use reqwest::Url;
 
-use crate::egress::feed::Refusal;
-use crate::egress::stream::{StreamInput, Streams};
+use crate::egress::stream::{StreamInput, Streams, is_stream};
+use crate::egress::{Refusal, SILENCE};
 use crate::pipeline::decode::{FfmpegFrames, SampledFrame, Watchdog, file_options};
 use crate::pipeline::live::LiveSource;
-
-/// A stream that does not open, or sends nothing, for this long counts as ended.
-const SILENCE: Duration = Duration::from_secs(10);
 
 pub struct Capture {
     // Dropped in this order: FFmpeg's input before the pipe or relay it reads.
@@ -80,12 +76,7 @@ impl Capture {
 
 /// A stream's URL: one of the schemes the egress path reads.
 fn stream_url(source: &str) -> Option<Url> {
-    let url = Url::parse(source).ok()?;
-    matches!(
-        url.scheme(),
-        "http" | "https" | "rtsp" | "rtsps" | "rtmp" | "rtmps"
-    )
-    .then_some(url)
+    Url::parse(source).ok().filter(is_stream)
 }
 
 /// A camera's device path: `/dev/video…` as given, or `/dev/videoN` for a number N.

@@ -1,5 +1,5 @@
 //! `POST /v1/jobs` with `{"source_url": …}`: a stream (RTSP, RTMP, HLS, HTTP) followed as it
-//! plays by this process (see `live/stream.rs`). The URL is checked here like a video URL (its
+//! plays by this process (see `jobs/stream.rs`). The URL is checked here like a video URL (its
 //! scheme, and every address its host resolves to) so that a bad one is a 400; the stream is
 //! then read through the egress path (`egress/stream.rs`), which checks and pins every
 //! connection again, the playlist's variants, segments and redirects included.
@@ -14,6 +14,7 @@ use crate::api::error::{ApiError, ApiResult, ErrorCode};
 use crate::api::idempotency::Made;
 use crate::auth::Caller;
 use crate::egress::policy::MAX_URL_CHARS;
+use crate::egress::stream::{default_port, is_stream, uses_tls};
 use crate::jobs::download::source::redact;
 use crate::jobs::stream::{self, StreamJob};
 use crate::jobs::{Holder, NewJob};
@@ -29,20 +30,13 @@ pub(super) async fn check(state: &AppState, raw: &str) -> ApiResult<Url> {
         )));
     }
     let url = Url::parse(raw.trim()).map_err(|e| bad(format!("source_url is not a URL: {e}")))?;
-    let (tls, port) = match url.scheme() {
-        "https" => (true, 443),
-        "rtsps" => (true, 322),
-        "rtmps" => (true, 443),
-        "http" => (false, 80),
-        "rtsp" => (false, 554),
-        "rtmp" => (false, 1935),
-        other => {
-            return Err(bad(format!(
-                "source_url must be rtsp, rtmp, http or https, not {other}"
-            )));
-        }
-    };
-    if !tls && !state.config.downloads.allow_http {
+    if !is_stream(&url) {
+        return Err(bad(format!(
+            "source_url must be rtsp, rtmp, http or https, not {}",
+            url.scheme()
+        )));
+    }
+    if !uses_tls(url.scheme()) && !state.config.downloads.allow_http {
         return Err(bad(format!(
             "source_url uses {} without TLS, which this server does not allow (downloads.allow_http)",
             url.scheme()
@@ -51,7 +45,7 @@ pub(super) async fn check(state: &AppState, raw: &str) -> ApiResult<Url> {
     let host = url
         .host_str()
         .ok_or_else(|| bad("source_url has no host".into()))?;
-    let port = url.port().unwrap_or(port);
+    let port = url.port().unwrap_or(default_port(url.scheme()));
     state
         .downloads
         .policy()

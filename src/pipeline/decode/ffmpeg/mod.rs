@@ -103,6 +103,7 @@ pub(crate) fn init() -> Result<(), PipelineError> {
 impl FfmpegFrames {
     /// Opens `path` for the frames `sample_fps` asks for (0: every frame), and reads the
     /// video's facts.
+    ///
     /// A file is opened with the `file` protocol alone and the demuxers of self-contained
     /// videos: a playlist or `concat` list inside an upload cannot make FFmpeg open anything.
     pub fn open(path: &Path, sample_fps: f64) -> Result<Self, PipelineError> {
@@ -422,7 +423,7 @@ impl Iterator for FfmpegFrames {
 /// two or three at 5 a second, with less CPU time and memory). At 2 samples a second or fewer
 /// the analysis leaves cores idle while the referenced frames between samples are decoded
 /// (all of them where key frames are far apart), so every core decodes: 1 a second on a 1080p
-/// video with key frames 10 s apart took 13 % less time, at 8 MB more memory
+/// video with key frames 10 s apart took 13 % less time, at about 2 MB more memory
 /// (docs/benchmarks.md).
 fn decode_threads(sample_fps: f64) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
