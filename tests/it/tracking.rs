@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use common::mot::{self, Score, Seen};
 use common::scenes::{
     Scene, crossing, crowd, cut_swap, dark_cut, gesture, leave_and_return, scene_file,
-    shot_reverse_shot, sizes, swap_same_background, three_shots,
+    shot_reverse_shot, sizes, swap_same_background, three_shots, walking,
 };
 use emoscope::config::Config;
 use emoscope::pipeline::people::{Focus, Person};
@@ -275,6 +275,17 @@ fn a_person_who_leaves_and_returns_is_known_again() {
     for fps in [5.0, 0.0] {
         let r = run(engine(), "leave_and_return", &s, fps);
         assert_clean("leave_and_return", &r, 2);
+    }
+}
+
+#[test]
+fn people_walking_across_each_other_in_and_out_of_the_picture_stay_themselves() {
+    // Six people of 100–150 px, each crossing the picture in 4–7 s, leaving and coming back
+    // the other way 1–2 s later; their paths cross.
+    let s = walking(960, 540, 12, 6, 100);
+    for fps in [5.0, 0.0] {
+        let r = run(engine(), "walking", &s, fps);
+        assert_clean("walking", &r, 6);
     }
 }
 

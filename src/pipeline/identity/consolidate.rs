@@ -71,6 +71,23 @@ impl Records {
         }
     }
 
+    /// Track `from` was track `into`'s person all along: its periods and faces become `into`'s.
+    pub fn absorb(&mut self, from: u32, into: u32) {
+        let Some(gone) = self.by_id.remove(&from) else {
+            return;
+        };
+        let Some(r) = self.by_id.get_mut(&into) else {
+            return;
+        };
+        r.spans.extend(gone.spans);
+        r.spans.sort_unstable();
+        match (&mut r.identity, gone.identity) {
+            (Some(mine), Some(theirs)) => mine.merge(&theirs),
+            (mine @ None, theirs) => *mine = theirs,
+            _ => {}
+        }
+    }
+
     /// Which tracks are one person: each merged track's id and the id it takes (the smallest of
     /// its group). Groups are joined best pair first while their mean embeddings are at least
     /// `min_similarity` alike and they were never on screen at the same time.

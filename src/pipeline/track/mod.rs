@@ -24,13 +24,14 @@ mod assign;
 pub mod cut;
 pub mod kalman;
 mod recognise;
+mod split;
 mod state;
 
 use std::collections::BTreeMap;
 
 use super::detect::FaceBox;
-use super::identity::Embedding;
 use super::identity::consolidate::Records;
+use super::identity::{self, Embedding};
 use appearance::Look;
 use assign::assign;
 use recognise::Known;
@@ -61,11 +62,12 @@ pub struct TrackerConfig {
     /// A face less like a track's person than this cannot continue the track…
     pub identity_veto: f32,
     /// …nor one less like it than this whose look changed all at once since the track's last
-    /// sighting (two cues agree that someone else stands there)…
+    /// sighting (two cues agree that someone else stands there), once the person's identity is
+    /// firm (`FIRM` clear faces: one face may have been caught mid-blink or mid-turn)…
     pub identity_veto_changed: f32,
-    /// …when the detector is at least this sure of it (a face seen clearly, not turned away or
-    /// half hidden, whose embedding can be trusted); only such faces add to a person's identity
-    /// once it has one.
+    /// …when the face is clear ([`identity::is_clear`]: the detector at least this sure of it,
+    /// and large enough), so that its embedding can be trusted; only clear faces make a
+    /// person's identity.
     pub identity_sure_score: f32,
     /// Least similarity of two tracks' means for the end of the job to merge them.
     pub merge_min: f32,
@@ -85,8 +87,8 @@ impl Default for TrackerConfig {
             reid_margin: 0.1,
             identity_min: 0.45,
             identity_margin: 0.1,
-            identity_veto: 0.15,
-            identity_veto_changed: 0.3,
+            identity_veto: 0.2,
+            identity_veto_changed: 0.35,
             identity_sure_score: 0.7,
             merge_min: 0.5,
             embed_every_ms: 1000,
@@ -94,9 +96,14 @@ impl Default for TrackerConfig {
     }
 }
 
-/// Faces smaller than this (shorter side, frame pixels) are not embedded: upscaled to 112 px
-/// they embed poorly, and they keep to position and look.
-const MIN_EMBED_SIDE: f32 = 32.0;
+/// Clear faces a person's identity needs before a changed look with a middling likeness ends
+/// the track's claim on a face.
+const FIRM: u32 = 3;
+
+/// How long (video time) a new track waits for its face: a face the detector finds only every
+/// other sample (small, turned, at 0.6–0.7) is still followed, while a false detection seen
+/// once is gone within a sample or two.
+const TENTATIVE_WAIT_MS: u64 = 500;
 
 /// Tracks whose identity and times on screen are kept for the end of the job, at most.
 const MAX_RECORDS: usize = 4096;
@@ -112,7 +119,7 @@ struct Faces<'a> {
     embeddings: Vec<Option<Embedding>>,
     /// For each embedded face, the person (a live or ended track) it is most like, and how much.
     likest: Vec<Option<(u32, f32)>>,
-    /// Whether each face's embedding can be trusted (see [`Faces::sure_of`]).
+    /// Whether each face is clear enough for its embedding to be trusted.
     sure: Vec<bool>,
 }
 
@@ -121,19 +128,12 @@ impl Faces<'_> {
         self.looks.get(c).and_then(Option::as_ref)
     }
 
-    /// Whether each face's embedding can be trusted: the detector is at least `min_score` sure
-    /// of it (not turned away or half hidden), and no other face covers part of it.
+    /// Whether each face's embedding can be trusted, by the face's own quality (an overlapped
+    /// face is judged like any other: at a crossing, who is who matters most).
     fn sure_of(boxes: &[FaceBox], min_score: f32) -> Vec<bool> {
         boxes
             .iter()
-            .enumerate()
-            .map(|(c, b)| {
-                b.score >= min_score
-                    && boxes
-                        .iter()
-                        .enumerate()
-                        .all(|(o, other)| o == c || b.iou(other) == 0.0)
-            })
+            .map(|b| identity::is_clear(b, min_score))
             .collect()
     }
 }
@@ -146,6 +146,8 @@ pub struct Tracker {
     next_id: u32,
     /// Each track's identity and times on screen, for [`Tracker::merges`].
     records: Records,
+    /// Tracks that split off another for a moment ([`split`]), and the track they go back to.
+    healed: BTreeMap<u32, u32>,
     /// Faces that took back the id of a track that had ended or lost them.
     pub reidentified: u64,
     /// Faces embedded.
@@ -162,6 +164,7 @@ impl Tracker {
             ended: Vec::new(),
             next_id: 1,
             records: Records::new(MAX_RECORDS),
+            healed: BTreeMap::new(),
             reidentified: 0,
             embedded: 0,
             capped: false,
@@ -265,7 +268,7 @@ impl Tracker {
         let every = self.config.embed_every_ms;
         (0..dets.len())
             .map(|c| {
-                if dets[c].w.min(dets[c].h) < MIN_EMBED_SIDE {
+                if dets[c].w.min(dets[c].h) < identity::MIN_SIDE {
                     return None;
                 }
                 // A less confident face only continues a track: it needs no identity where
@@ -341,7 +344,8 @@ impl Tracker {
         let someone_else = other.is_some_and(|(_, o)| {
             o >= self.config.identity_min && o - s >= self.config.identity_margin
         });
-        let veto = match track.look_jumped(faces.look(c)) {
+        let firm = track.identity.as_ref().is_some_and(|i| i.count() >= FIRM);
+        let veto = match firm && track.look_jumped(faces.look(c)) {
             true => self.config.identity_veto_changed,
             false => self.config.identity_veto,
         };
@@ -414,11 +418,15 @@ impl Tracker {
         self.records.seen(track.id, at_ms, self.config.max_lost_ms);
         if let Some(face) = &faces.embeddings[c] {
             // Only a clear face that agrees with the person adds to their identity, so that a
-            // face that slipped past the veto does not blur it.
-            let agrees = track
-                .identity
-                .as_ref()
-                .is_none_or(|i| i.similarity(face) >= self.config.identity_veto_changed);
+            // face that slipped past the veto does not blur it; a young identity (its first face
+            // may be a poor one: a blink, a morph) takes any face its veto lets through.
+            let agrees = track.identity.as_ref().is_none_or(|i| {
+                let least = match i.count() >= FIRM {
+                    true => self.config.identity_veto_changed,
+                    false => self.config.identity_veto,
+                };
+                i.similarity(face) >= least
+            });
             let sure = faces.sure[c] && agrees;
             if track.add_face(face, at_ms, sure) {
                 self.records.embedded(track.id, face);
@@ -426,16 +434,30 @@ impl Tracker {
         }
     }
 
-    /// Tracks not seen: a tentative one was likely a false detection; a trusted one waits.
+    /// Tracks not seen: a trusted one waits `max_lost_ms`; a tentative one, likely a false
+    /// detection or a split off a track that has its face again ([`split`]), waits
+    /// `TENTATIVE_WAIT_MS`.
     fn drop_unseen(&mut self, at_ms: u64, matched: Vec<bool>) {
         let max_lost = self.config.max_lost_ms;
+        let waits = |t: &Track| match t.confirmed {
+            true => max_lost,
+            false => TENTATIVE_WAIT_MS,
+        };
+        let (seen, unseen): (Vec<_>, Vec<_>) = self.tracks.iter().zip(&matched).partition(|p| *p.1);
+        let seen: Vec<u32> = seen.into_iter().map(|(t, _)| t.id).collect();
+        let dying: Vec<(u32, Option<u32>)> = unseen
+            .into_iter()
+            .filter(|(t, _)| !t.confirmed && at_ms.saturating_sub(t.seen_ms) > waits(t))
+            .map(|(t, _)| (t.id, t.split_from))
+            .collect();
+        self.heal(&dying, &seen);
         let mut keep = matched.into_iter();
         self.tracks.retain_mut(|t| {
             if keep.next().unwrap_or(false) {
                 return true;
             }
             t.tracked = false;
-            t.confirmed && at_ms.saturating_sub(t.seen_ms) <= max_lost
+            at_ms.saturating_sub(t.seen_ms) <= waits(t)
         });
     }
 
@@ -475,7 +497,9 @@ impl Tracker {
                 }
                 None => {
                     self.next_id += 1;
-                    self.push(Track::new(self.next_id - 1, b, look, at_ms), matched)
+                    let mut t = Track::new(self.next_id - 1, b, look, at_ms);
+                    t.split_from = self.split_from(c, faces, matched);
+                    self.push(t, matched)
                 }
             };
             self.seen(r, c, faces, at_ms, ids);
@@ -495,7 +519,7 @@ impl Tracker {
     /// Which tracks were one person, to merge at the end of the job: each merged track's id
     /// and the id it takes.
     pub fn merges(&self) -> BTreeMap<u32, u32> {
-        self.records.merges(self.config.merge_min)
+        self.with_healed(self.records.merges(self.config.merge_min))
     }
 }
 
@@ -510,7 +534,7 @@ mod tests {
             w: size,
             h: size,
             score: 0.9,
-            landmarks: None,
+            landmarks: Some([0.0; 10]),
         }
     }
 
@@ -585,12 +609,29 @@ mod tests {
     fn a_one_frame_false_detection_dies_and_does_not_steal_ids() {
         let mut t = tracker();
         assert_eq!(t.update(0, &[face(100.0, 100.0, 80.0)], &[]), vec![Some(1)]);
-        // Tentative track 1 is not seen again: dropped at once.
-        assert!(t.update(200, &[], &[]).is_empty());
+        // Tentative track 1 is not seen again: dropped after half a second.
+        for at in [200, 400, 600] {
+            assert!(t.update(at, &[], &[]).is_empty());
+        }
         assert_eq!(
-            t.update(400, &[face(100.0, 100.0, 80.0)], &[]),
+            t.update(800, &[face(100.0, 100.0, 80.0)], &[]),
             vec![Some(2)]
         );
+    }
+
+    #[test]
+    fn a_new_face_found_every_other_sample_keeps_one_id() {
+        let mut t = tracker();
+        for i in 0..8 {
+            let faces = if i % 2 == 0 {
+                vec![face(100.0 + 10.0 * i as f32, 100.0, 80.0)]
+            } else {
+                vec![]
+            };
+            let ids = t.update(i * 200, &faces, &[]);
+            assert!(ids.iter().all(|&id| id == Some(1)), "sample {i}: {ids:?}");
+        }
+        assert!(t.tracks[0].confirmed);
     }
 
     #[test]

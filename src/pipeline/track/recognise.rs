@@ -5,6 +5,7 @@
 use super::appearance;
 use super::assign::assign;
 use super::{Faces, Tracker};
+use crate::pipeline::identity::likeness::Likeness;
 
 /// An absent person: an ended track (index in `ended`) or a live track that lost its face
 /// (index in `tracks`).
@@ -86,7 +87,7 @@ impl Tracker {
             .collect()
     }
 
-    fn identity_of(&self, k: Known) -> Option<&crate::pipeline::identity::Identity> {
+    fn identity_of(&self, k: Known) -> Option<&Likeness> {
         match k {
             Known::Ended(e) => self.ended[e].identity.as_ref(),
             Known::Live(r) => self.tracks[r].identity.as_ref(),

@@ -4,7 +4,8 @@
 use super::appearance::{self, Look};
 use super::kalman::Axis;
 use crate::pipeline::detect::FaceBox;
-use crate::pipeline::identity::{Embedding, Identity};
+use crate::pipeline::identity::Embedding;
+use crate::pipeline::identity::likeness::Likeness;
 
 /// Chi-square for 2 degrees of freedom at 99 %: a centre further than this (squared, in
 /// standard deviations) from the prediction is not the same face.
@@ -40,11 +41,14 @@ pub(super) struct Track {
     pub look: Option<Look>,
     /// The look of the last sighting, to notice a sudden change.
     last_look: Option<Look>,
-    pub identity: Option<Identity>,
+    /// Who it is, from its clear faces (none while none was clear).
+    pub identity: Option<Likeness>,
     /// Video time a face of the track was last embedded.
-    embedded_ms: u64,
+    embedded_ms: Option<u64>,
     /// Someone else took its place: it is only recognised by embedding, not followed by motion.
     pub displaced: bool,
+    /// The track whose face started this one, kept off it by a changed look ([`super::split`]).
+    pub split_from: Option<u32>,
 }
 
 /// A track that ended, kept to be recognised.
@@ -52,7 +56,7 @@ pub(super) struct Track {
 pub(super) struct Ended {
     pub id: u32,
     pub look: Option<Look>,
-    pub identity: Option<Identity>,
+    pub identity: Option<Likeness>,
     pub ended_ms: u64,
 }
 
@@ -86,8 +90,9 @@ impl Track {
             look,
             last_look: look,
             identity: None,
-            embedded_ms: at_ms,
+            embedded_ms: None,
             displaced: false,
+            split_from: None,
         }
     }
 
@@ -167,15 +172,17 @@ impl Track {
         Some(motion + similarity.map_or(0.0, |s| IDENTITY_WEIGHT * (1.0 - s.clamp(0.0, 1.0))))
     }
 
-    /// Whether a face this track would continue should be embedded: the track has no identity
-    /// yet, comes back after being lost, looks suddenly different, or is due: `every_ms` after
-    /// its first face, then less often as its identity firms up (at most `MAX_SPACING` times
+    /// Whether a face this track would continue should be embedded: none of its faces was yet,
+    /// it comes back after being lost, looks suddenly different, or is due: `every_ms` after its
+    /// last embedded face, then less often as its identity firms up (at most `MAX_SPACING` times
     /// `every_ms` apart).
     pub fn wants_identity(&self, at_ms: u64, look: Option<&Look>, every_ms: u64) -> bool {
-        let jumped = self.look_jumped(look);
-        let count = self.identity.as_ref().map_or(0, Identity::count);
+        let Some(embedded_ms) = self.embedded_ms else {
+            return true;
+        };
+        let count = self.identity.as_ref().map_or(0, Likeness::count);
         let spacing = every_ms.saturating_mul(u64::from(count.clamp(1, MAX_SPACING)));
-        count == 0 || !self.tracked || jumped || at_ms.saturating_sub(self.embedded_ms) >= spacing
+        !self.tracked || self.look_jumped(look) || at_ms.saturating_sub(embedded_ms) >= spacing
     }
 
     pub fn update(&mut self, b: &FaceBox, look: Option<&Look>, at_ms: u64, min_hits: u32) {
@@ -199,13 +206,15 @@ impl Track {
     }
 
     /// A face of this track's person, embedded at `at_ms`: it adds to the identity when it is
-    /// `sure` (clearly seen) or the track has none yet. Returns whether it was added.
+    /// `sure` (clearly seen and agreeing with the person). Returns whether it was added.
     pub fn add_face(&mut self, face: &Embedding, at_ms: u64, sure: bool) -> bool {
-        self.embedded_ms = at_ms;
+        self.embedded_ms = Some(at_ms);
+        if !sure {
+            return false;
+        }
         match &mut self.identity {
-            Some(identity) if sure => identity.add(face),
-            Some(_) => return false,
-            None => self.identity = Some(Identity::of(face)),
+            Some(identity) => identity.add(face),
+            None => self.identity = Some(Likeness::of(face)),
         }
         true
     }

@@ -35,6 +35,35 @@ fn centre_inside(inner: Rect, outer: Rect) -> bool {
     cx >= outer.x && cx < outer.x + outer.width && cy >= outer.y && cy < outer.y + outer.height
 }
 
+fn iou(a: Rect, b: Rect) -> f64 {
+    let inter = (a & b).area() as f64;
+    inter / ((a.area() + b.area()) as f64 - inter).max(1.0)
+}
+
+/// Which prediction shows which actor: a prediction whose centre lies inside the actor's box,
+/// the best overlapping pairs first (a box the detector drew over two faces, where one hides
+/// the other, goes to the face it covers most).
+fn pairs<'t>(truth: &'t [Truth], seen: &[Seen]) -> Vec<(&'t Truth, usize)> {
+    let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
+    for (i, t) in truth.iter().enumerate() {
+        for (j, p) in seen.iter().enumerate() {
+            if centre_inside(p.rect, t.rect) {
+                candidates.push((iou(p.rect, t.rect), i, j));
+            }
+        }
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let (mut truth_used, mut seen_used) = (vec![false; truth.len()], vec![false; seen.len()]);
+    let mut out = Vec::new();
+    for (_, i, j) in candidates {
+        if !truth_used[i] && !seen_used[j] {
+            (truth_used[i], seen_used[j]) = (true, true);
+            out.push((&truth[i], j));
+        }
+    }
+    out
+}
+
 /// `frames`: for each analysed frame, the truth and what was seen.
 pub fn score(frames: &[(Vec<Truth>, Vec<Seen>)]) -> Score {
     let mut s = Score::default();
@@ -44,14 +73,7 @@ pub fn score(frames: &[(Vec<Truth>, Vec<Seen>)]) -> Score {
     for (truth, seen) in frames {
         s.truths += truth.len() as u64;
         s.predictions += seen.iter().filter(|p| p.track.is_some()).count() as u64;
-        let mut used = vec![false; seen.len()];
-        for t in truth {
-            let Some(j) =
-                (0..seen.len()).find(|&j| !used[j] && centre_inside(seen[j].rect, t.rect))
-            else {
-                continue;
-            };
-            used[j] = true;
+        for (t, j) in pairs(truth, seen) {
             s.matched += 1;
             let Some(track) = seen[j].track else { continue };
             *overlap.entry((t.actor, track)).or_default() += 1;

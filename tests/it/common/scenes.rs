@@ -261,8 +261,8 @@ pub fn scene(frames: u32, actors: Vec<Actor>, cuts: Vec<u32>) -> Scene {
     }
 }
 
-/// Two faces run at each other along rows that overlap by a quarter of a face, pass, turn and
-/// pass again (125 px/s: 25 px between two samples at 5 fps); a third stands still below.
+/// Two faces run at each other along rows that overlap by 30 % of a face, pass, turn and pass
+/// again (125 px/s: 25 px between two samples at 5 fps); a third stands still below.
 pub fn crossing() -> Scene {
     scene(
         200,
@@ -280,9 +280,9 @@ pub fn crossing() -> Scene {
                 "surprise",
                 0,
                 vec![
-                    key(0, 520, 125, 100),
-                    key(100, 20, 125, 100),
-                    key(199, 520, 125, 100),
+                    key(0, 520, 120, 100),
+                    key(100, 20, 120, 100),
+                    key(199, 520, 120, 100),
                 ],
             ),
             actor("happy", 1, vec![key(0, 270, 250, 100)]),
@@ -490,5 +490,49 @@ pub fn gesture() -> Scene {
             ],
             vec![],
         )
+    }
+}
+
+/// People walking across the picture, as in a street: `people` faces (`size` to 1.5 × `size`
+/// pixels), each entering at one side at its own time, crossing at its own speed on its own row
+/// (rows overlap, so paths cross), leaving at the other side, and coming back the other way
+/// after a while. `width`×`height`, `seconds` long, 30 frames a second.
+pub fn walking(width: i32, height: i32, seconds: u32, people: usize, size: i32) -> Scene {
+    let frames = seconds * 30;
+    let labels = ["happy", "surprise", "sad", "angry", "neutral", "fear"];
+    let actors = (0..people)
+        .map(|i| {
+            let n = i as i32;
+            let size = size + (n * 37) % (size / 2 + 1);
+            let y = height / 8 + (n * height * 3 / 5) / people as i32;
+            let (left, right) = (0, width - size);
+            // Across in 4 to 7 s; in at 0 to 3 s; back after 1 to 2 s off screen.
+            let cross = 120 + (i as u32 * 23) % 90;
+            let mut keys = Vec::new();
+            let mut at = (i as u32 * 13) % 90;
+            let mut from_left = i % 2 == 0;
+            if at > 0 {
+                keys.push(gone(0));
+            }
+            while at + cross < frames {
+                let (x0, x1) = if from_left {
+                    (left, right)
+                } else {
+                    (right, left)
+                };
+                keys.push(key(at, x0, y, size));
+                keys.push(key(at + cross, x1, y, size));
+                keys.push(gone(at + cross + 1));
+                at += cross + 30 + (i as u32 * 7) % 30;
+                from_left = !from_left;
+            }
+            actor(labels[i % labels.len()], i / labels.len(), keys)
+        })
+        .collect();
+    Scene {
+        width,
+        height,
+        fps: 30,
+        ..scene(frames, actors, vec![])
     }
 }
