@@ -4,8 +4,10 @@
 # default) and without it (EMOSCOPE_TRACKING__IDENTITY=false), alternating; medians of RUNS
 # runs, the ratios, frames per second, and how many faces were embedded. STYLE `people` (the
 # default): six people who stay, as in a meeting; `changing`: each place shows another person
-# every second (the benchmarks' usual video, the worst case: every change is checked).
-#   scripts/bench-identity.sh [RUNS] [people|changing]   (needs setup done and ../shared)
+# every second (the benchmarks' usual video, the worst case: every change is checked);
+# `walking`: eight people walk across the picture, cross each other's paths, leave and come
+# back (faces that move, appear and leave, as in a street).
+#   scripts/bench-identity.sh [RUNS] [people|changing|walking]   (needs setup done and ../shared)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -16,9 +18,15 @@ STYLE=${2:-people}
 case $STYLE in
   people) VIDEO=target/bench/fer_1080p_20s_6people.mp4 ;;
   changing) VIDEO=target/bench/fer_1080p_20s_6faces.mp4; STYLE=motion ;;
-  *) echo "STYLE: people or changing" >&2; exit 2 ;;
+  walking) VIDEO=target/bench/walking_1080p_20s_8people.mp4 ;;
+  *) echo "STYLE: people, changing or walking" >&2; exit 2 ;;
 esac
-[ -f "$VIDEO" ] || ./target/release/examples/make_video "$VIDEO" 1920 1080 20 6 "$STYLE" 2>/dev/null
+if [ ! -f "$VIDEO" ]; then
+  case $STYLE in
+    walking) ./target/release/examples/make_walking "$VIDEO" 1920 1080 20 8 2>/dev/null ;;
+    *) ./target/release/examples/make_video "$VIDEO" 1920 1080 20 6 "$STYLE" 2>/dev/null ;;
+  esac
+fi
 frames=$(ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets -of csv=p=0 "$VIDEO")
 echo "video: $VIDEO ($frames frames)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F)"
