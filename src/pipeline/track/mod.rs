@@ -105,6 +105,11 @@ const FIRM: u32 = 3;
 /// once is gone within a sample or two.
 const TENTATIVE_WAIT_MS: u64 = 500;
 
+/// A track that may take a face it is not the likeliest for, or that shares a face with
+/// another, has a face embedded for it at most this often (video time): every sample at 5 a
+/// second, every fifth frame at 30 frames a second, where motion alone is sure in between.
+const ASK_MS: u64 = 150;
+
 /// Tracks whose identity and times on screen are kept for the end of the job, at most.
 const MAX_RECORDS: usize = 4096;
 
@@ -217,6 +222,7 @@ impl Tracker {
             t.predict(at_ms);
         }
         let embeddings = self.embed_wanted(at_ms, dets, looks, embed);
+        self.note_asked(at_ms, dets, &embeddings);
         self.embedded += embeddings.iter().filter(|e| e.is_some()).count() as u64;
         let likest = embeddings
             .iter()
@@ -288,19 +294,39 @@ impl Tracker {
                     .filter(|t| t.close_to(&dets[c]))
                     .collect();
                 let trusted = reach.iter().map(|&(_, t)| t).find(|t| t.confirmed);
+                // The likeliest track is always heard; the others (which may take the face
+                // too), and a contest, at most every `ASK_MS`: at every frame a lost track
+                // nearby would otherwise have every face near it embedded.
+                let free = |t: &&Track| !t.asked_within(at_ms, ASK_MS);
                 let wanted = match reach.first() {
-                    Some(&(_, likeliest)) if close.len() < 2 => close
-                        .iter()
-                        .copied()
-                        .chain([likeliest])
-                        .chain(trusted)
-                        .any(|t| t.wants_identity(at_ms, look, every)),
-                    Some(_) => true,
+                    Some(&(_, likeliest)) if close.len() < 2 => {
+                        likeliest.wants_identity(at_ms, look, every)
+                            || close
+                                .iter()
+                                .copied()
+                                .chain(trusted)
+                                .filter(free)
+                                .any(|t| t.wants_identity(at_ms, look, every))
+                    }
+                    Some(_) => close.iter().any(free),
                     None => confident,
                 };
                 if wanted { embed(c) } else { None }
             })
             .collect()
+    }
+
+    /// Tracks within reach of a face just embedded have had their question answered.
+    fn note_asked(&mut self, at_ms: u64, dets: &[FaceBox], embeddings: &[Option<Embedding>]) {
+        for t in &mut self.tracks {
+            let answered = dets
+                .iter()
+                .zip(embeddings)
+                .any(|(d, e)| e.is_some() && t.motion_cost(d, 0.0).is_some());
+            if answered {
+                t.asked_ms = Some(at_ms);
+            }
+        }
     }
 
     /// The person (live or ended track) this face is most like, and how much.
@@ -448,7 +474,7 @@ impl Tracker {
         let dying: Vec<(u32, Option<u32>)> = unseen
             .into_iter()
             .filter(|(t, _)| !t.confirmed && at_ms.saturating_sub(t.seen_ms) > waits(t))
-            .map(|(t, _)| (t.id, t.split_from))
+            .map(|(t, _)| (t.id, t.split_from.filter(|_| t.hits == 1)))
             .collect();
         self.heal(&dying, &seen);
         let mut keep = matched.into_iter();

@@ -18,11 +18,17 @@ const NEAR: f32 = 0.5;
 const IDENTITY_WEIGHT: f32 = 1.0;
 /// A face whose look is less like the track's last sighting than this has changed more than a
 /// face does between two samples (someone else stands there, or a hand passes): its identity
-/// is checked.
+/// is checked. (A walking face's look changes by 0.55–0.7 between two frames, its landmarks and
+/// so its crop moving a little; at 0.6, fewer of its frames were embedded, but where four faces
+/// overlap the tracker swapped two of them.)
 const LOOK_JUMP: f32 = 0.7;
 /// The time between two embeddings of a steady track grows with its faces embedded, up to this
 /// many times `embed_every_ms`.
 const MAX_SPACING: u32 = 5;
+/// A track that lost its face for at least this long (video time) asks who the face is when it
+/// comes back (someone else may have come out of the crowd); a shorter gap, as when the
+/// detector misses a frame or two at every frame, is bridged by motion alone.
+const RETURN_MS: u64 = 250;
 
 #[derive(Debug, Clone)]
 pub(super) struct Track {
@@ -33,7 +39,8 @@ pub(super) struct Track {
     at_ms: u64,
     /// Video time the face was last matched.
     pub seen_ms: u64,
-    hits: u32,
+    /// Sightings so far.
+    pub hits: u32,
     pub confirmed: bool,
     /// Matched in the previous frame (not lost).
     pub tracked: bool,
@@ -45,6 +52,8 @@ pub(super) struct Track {
     pub identity: Option<Likeness>,
     /// Video time a face of the track was last embedded.
     embedded_ms: Option<u64>,
+    /// Video time a face within its reach was last embedded (for it or for another track).
+    pub asked_ms: Option<u64>,
     /// Someone else took its place: it is only recognised by embedding, not followed by motion.
     pub displaced: bool,
     /// The track whose face started this one, kept off it by a changed look ([`super::split`]).
@@ -91,6 +100,7 @@ impl Track {
             last_look: look,
             identity: None,
             embedded_ms: None,
+            asked_ms: None,
             displaced: false,
             split_from: None,
         }
@@ -172,17 +182,24 @@ impl Track {
         Some(motion + similarity.map_or(0.0, |s| IDENTITY_WEIGHT * (1.0 - s.clamp(0.0, 1.0))))
     }
 
+    /// Whether a face within its reach was embedded less than `ms` ago.
+    pub fn asked_within(&self, at_ms: u64, ms: u64) -> bool {
+        self.asked_ms
+            .is_some_and(|asked| at_ms.saturating_sub(asked) < ms)
+    }
+
     /// Whether a face this track would continue should be embedded: none of its faces was yet,
-    /// it comes back after being lost, looks suddenly different, or is due: `every_ms` after its
-    /// last embedded face, then less often as its identity firms up (at most `MAX_SPACING` times
-    /// `every_ms` apart).
+    /// it comes back after being lost for `RETURN_MS` or more, looks suddenly different, or is
+    /// due: `every_ms` after its last embedded face, then less often as its identity firms up
+    /// (at most `MAX_SPACING` times `every_ms` apart).
     pub fn wants_identity(&self, at_ms: u64, look: Option<&Look>, every_ms: u64) -> bool {
         let Some(embedded_ms) = self.embedded_ms else {
             return true;
         };
         let count = self.identity.as_ref().map_or(0, Likeness::count);
         let spacing = every_ms.saturating_mul(u64::from(count.clamp(1, MAX_SPACING)));
-        !self.tracked || self.look_jumped(look) || at_ms.saturating_sub(embedded_ms) >= spacing
+        let returns = !self.tracked && at_ms.saturating_sub(self.seen_ms) >= RETURN_MS;
+        returns || self.look_jumped(look) || at_ms.saturating_sub(embedded_ms) >= spacing
     }
 
     pub fn update(&mut self, b: &FaceBox, look: Option<&Look>, at_ms: u64, min_hits: u32) {
