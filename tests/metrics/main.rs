@@ -2,7 +2,7 @@
 //! counters that move as a real job runs. (One test: the recorder is per process.)
 
 // Only some of the helpers serve this binary.
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 #[path = "../it/common/mod.rs"]
 mod common;
 
