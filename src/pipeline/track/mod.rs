@@ -221,8 +221,10 @@ impl Tracker {
         for t in &mut self.tracks {
             t.predict(at_ms);
         }
-        let embeddings = self.embed_wanted(at_ms, dets, looks, embed);
-        self.note_asked(at_ms, dets, &embeddings);
+        let (embeddings, asked) = self.embed_wanted(at_ms, dets, looks, embed);
+        for t in self.tracks.iter_mut().filter(|t| asked.contains(&t.id)) {
+            t.asked_ms = Some(at_ms);
+        }
         self.embedded += embeddings.iter().filter(|e| e.is_some()).count() as u64;
         let likest = embeddings
             .iter()
@@ -263,16 +265,18 @@ impl Tracker {
     /// confident face no track would continue by motion (a new or returning person), one with
     /// two tracks within a face's size of it (who is who is unsure), and one that a track which
     /// may take it asks for (a close track, the likeliest by motion, the likeliest trusted one,
-    /// since trusted tracks are matched first).
+    /// since trusted tracks are matched first). Also the ids of the tracks within reach of a
+    /// face embedded: their question is answered.
     fn embed_wanted(
         &self,
         at_ms: u64,
         dets: &[FaceBox],
         looks: &[Option<Look>],
         embed: &mut dyn FnMut(usize) -> Option<Embedding>,
-    ) -> Vec<Option<Embedding>> {
+    ) -> (Vec<Option<Embedding>>, Vec<u32>) {
         let every = self.config.embed_every_ms;
-        (0..dets.len())
+        let mut asked = Vec::new();
+        let embeddings = (0..dets.len())
             .map(|c| {
                 if dets[c].w.min(dets[c].h) < identity::MIN_SIDE {
                     return None;
@@ -311,22 +315,14 @@ impl Tracker {
                     Some(_) => close.iter().any(free),
                     None => confident,
                 };
-                if wanted { embed(c) } else { None }
+                let face = if wanted { embed(c) } else { None };
+                if face.is_some() {
+                    asked.extend(reach.iter().map(|(_, t)| t.id));
+                }
+                face
             })
-            .collect()
-    }
-
-    /// Tracks within reach of a face just embedded have had their question answered.
-    fn note_asked(&mut self, at_ms: u64, dets: &[FaceBox], embeddings: &[Option<Embedding>]) {
-        for t in &mut self.tracks {
-            let answered = dets
-                .iter()
-                .zip(embeddings)
-                .any(|(d, e)| e.is_some() && t.motion_cost(d, 0.0).is_some());
-            if answered {
-                t.asked_ms = Some(at_ms);
-            }
-        }
+            .collect();
+        (embeddings, asked)
     }
 
     /// The person (live or ended track) this face is most like, and how much.
