@@ -22,4 +22,5 @@ pub mod runtime;
 pub mod storage;
 pub mod telemetry;
 pub mod views;
+pub mod vocabulary;
 pub mod webhooks;

@@ -8,33 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::aggregate::{Accumulator, Emotion, PerEmotion};
 use super::{BoxPx, FaceResult};
 
-/// Which people a job reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Focus {
-    /// Everyone seen for at least `min_track_ms`.
-    #[default]
-    All,
-    /// Only the person on screen longest: the usual "analyse the speaker" case.
-    Main,
-}
-
-impl Focus {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "all" => Some(Self::All),
-            "main" => Some(Self::Main),
-            _ => None,
-        }
-    }
-}
-
-impl std::str::FromStr for Focus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s).ok_or_else(|| format!("focus must be all or main, not {s:?}"))
-    }
-}
+pub use crate::vocabulary::Focus;
 
 /// The video is cut into this many equal periods to tell how a person's expressions change.
 pub const PERIODS: usize = 10;

@@ -7,6 +7,7 @@ use opencv::core::Mat;
 use serde::{Deserialize, Serialize};
 
 use super::PipelineError;
+pub use crate::vocabulary::DetectorKind;
 
 /// A face in frame pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -49,38 +50,6 @@ pub fn non_max_suppression(mut boxes: Vec<FaceBox>, iou_threshold: f32) -> Vec<F
         }
     }
     kept
-}
-
-/// YuNet is the face detector; the Haar cascade is the fallback.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DetectorKind {
-    Yunet,
-    Haar,
-}
-
-impl DetectorKind {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "yunet" => Some(Self::Yunet),
-            "haar" => Some(Self::Haar),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Yunet => "yunet",
-            Self::Haar => "haar",
-        }
-    }
-}
-
-impl std::str::FromStr for DetectorKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s).ok_or_else(|| format!("the detector must be yunet or haar, not {s:?}"))
-    }
 }
 
 pub enum Detector {
