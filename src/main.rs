@@ -7,10 +7,9 @@ use clap::{Args, Parser, Subcommand};
 use emoscope::cli::analyze::{self, AnalyzeArgs, Format};
 use emoscope::cli::evaluate;
 use emoscope::config::Config;
-use emoscope::pipeline::AnalysisOptions;
-use emoscope::pipeline::detect::DetectorKind;
-use emoscope::pipeline::people::Focus;
+use emoscope::jobs::options::JobOptions;
 use emoscope::runtime::ExecutionProvider;
+use emoscope::vocabulary::{DetectorKind, Focus};
 use emoscope::{app, telemetry};
 
 #[derive(Parser)]
@@ -112,20 +111,16 @@ impl LiveCmd {
         if !(self.fps.is_finite() && self.fps > 0.0) {
             anyhow::bail!("--fps must be a positive number");
         }
-        let d = &config.defaults;
-        let options = AnalysisOptions {
-            sample_fps: 0.0,
-            detector: self.detector.unwrap_or(d.detector),
-            min_face_px: self.min_face_px.unwrap_or(d.min_face_px),
-            model: self.model.unwrap_or_default(),
-            tracking: true,
-            min_track_ms: d.min_track_ms,
-            focus: d.focus,
-            annotate: false,
+        let asked = JobOptions {
+            detector: self.detector,
+            min_face_px: self.min_face_px,
+            model: self.model,
+            tracking: Some(true),
+            ..JobOptions::default()
         };
         let args = emoscope::cli::live::LiveArgs {
             source: self.source,
-            options,
+            asked,
             fps: self.fps,
             max_secs: self.max_secs,
         };
@@ -352,25 +347,27 @@ fn dispatch(command: Command, mut config: Config, rt: &tokio::runtime::Runtime) 
 
 impl AnalyzeCmd {
     fn run(self, config: &Config) -> Result<()> {
-        let d = &config.defaults;
-        let sample_fps = self.sample_fps.unwrap_or(d.sample_fps);
-        if !(sample_fps.is_finite() && sample_fps >= 0.0) {
+        if self
+            .sample_fps
+            .is_some_and(|fps| !(fps.is_finite() && fps >= 0.0))
+        {
             anyhow::bail!("--sample-fps must be 0 (every frame) or a positive number");
         }
-        let options = AnalysisOptions {
-            sample_fps,
-            detector: self.detector.unwrap_or(d.detector),
-            min_face_px: self.min_face_px.unwrap_or(d.min_face_px),
-            model: self.model.unwrap_or_default(),
-            tracking: d.tracking && !self.no_tracking,
-            min_track_ms: self.min_track_ms.unwrap_or(d.min_track_ms),
-            focus: self.focus.unwrap_or(d.focus),
-            annotate: self.annotate.is_some(),
+        let asked = JobOptions {
+            sample_fps: self.sample_fps,
+            detector: self.detector,
+            min_face_px: self.min_face_px,
+            model: self.model,
+            tracking: self.no_tracking.then_some(false),
+            min_track_ms: self.min_track_ms,
+            focus: self.focus,
+            annotate: Some(self.annotate.is_some()),
+            ..JobOptions::default()
         };
         let progress = !self.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
         let args = AnalyzeArgs {
             video: self.video,
-            options,
+            asked,
             format: self.format,
             timeline: self.timeline,
             annotated: self.annotate,

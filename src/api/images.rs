@@ -15,10 +15,10 @@ use super::jobs::options::known_model;
 use super::jobs::receive::content_type;
 use super::query::ApiQuery;
 use crate::auth::Caller;
+use crate::jobs::options::{JobOptions, Purpose};
 use crate::pipeline::AnalysisOptions;
 use crate::pipeline::detect::DetectorKind;
 use crate::pipeline::image::{ImageError, ImageOutcome, PictureLimits, Unfit, check_picture};
-use crate::pipeline::people::Focus;
 use crate::views::{NOTE, results};
 
 #[derive(Deserialize, IntoParams)]
@@ -120,35 +120,24 @@ fn view(o: ImageOutcome, model: String, detector: DetectorKind) -> ImageView {
     }
 }
 
-/// The job options that apply to a picture, the server's defaults where left out.
+/// The job options that apply to a picture, checked, then resolved for a picture.
 fn options(state: &AppState, q: ImageQuery) -> ApiResult<AnalysisOptions> {
     let c = &state.config;
     let invalid = |m: String| ApiError::new(ErrorCode::InvalidOption, m);
-    let detector = match q.detector {
-        Some(d) => d.parse().map_err(invalid)?,
-        None => c.defaults.detector,
-    };
-    let min_face_px = q.min_face_px.unwrap_or(c.defaults.min_face_px);
-    if min_face_px > c.limits.max_frame_side {
+    if q.min_face_px.is_some_and(|px| px > c.limits.max_frame_side) {
         return Err(invalid(format!(
             "min_face_px must be a whole number from 0 to {}",
             c.limits.max_frame_side
         )));
     }
-    let model = match q.model {
-        Some(m) => known_model(state, m)?,
-        None => state.catalogue.default_model.clone(),
+    let asked = JobOptions {
+        detector: q.detector.map(|d| d.parse().map_err(invalid)).transpose()?,
+        min_face_px: q.min_face_px,
+        model: q.model.map(|m| known_model(state, m)).transpose()?,
+        ..JobOptions::default()
     };
-    Ok(AnalysisOptions {
-        sample_fps: 0.0,
-        detector,
-        min_face_px,
-        model,
-        tracking: false,
-        min_track_ms: 0,
-        focus: Focus::All,
-        annotate: false,
-    })
+    let resolved = asked.resolve(Purpose::Picture, c, &state.catalogue.default_model);
+    Ok(resolved.analysis)
 }
 
 /// The picture's bytes, from a raw body or the form's `image` field, at most

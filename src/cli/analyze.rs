@@ -10,9 +10,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use crate::config::Config;
+use crate::jobs::options::{JobOptions, Purpose};
 use crate::pipeline::aggregate::{EMOTIONS, Emotion, EmotionSummary};
 use crate::pipeline::people::Person;
-use crate::pipeline::{AnalysisOptions, Engine, FrameResult, Observer, PipelineError, Progress};
+use crate::pipeline::{FrameResult, Observer, PipelineError, Progress};
 use crate::views::NOTE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -24,8 +25,8 @@ pub enum Format {
 
 pub struct AnalyzeArgs {
     pub video: PathBuf,
-    /// An empty model name means the engine's default.
-    pub options: AnalysisOptions,
+    /// Resolved for a video, or for a picture when `video` is one.
+    pub asked: JobOptions,
     pub format: Format,
     /// Where to write the per-frame timeline (JSON lines), if anywhere.
     pub timeline: Option<PathBuf>,
@@ -101,31 +102,22 @@ fn observer_for(args: &AnalyzeArgs) -> Result<CliObserver> {
     Ok(CliObserver { bar, timeline })
 }
 
-pub fn run(config: &Config, mut args: AnalyzeArgs) -> Result<()> {
+pub fn run(config: &Config, args: AnalyzeArgs) -> Result<()> {
     if !args.video.is_file() {
         bail!("no such file: {}", args.video.display());
     }
-    let engine = Engine::load_for(config, config.threads_per_session(1), &args.options.model)?;
-    if args.options.model.is_empty() {
-        args.options.model = engine.default_model.clone();
-    }
-    if !engine.models.contains_key(&args.options.model) {
-        bail!(
-            "no model {:?}; available: {:?}",
-            args.options.model,
-            engine.models.keys().collect::<Vec<_>>()
-        );
-    }
     if super::analyze_image::is_image(&args.video) {
-        return super::analyze_image::run(config, &engine, &args);
+        let (engine, options) = super::engine_for(config, &args.asked, Purpose::Picture)?;
+        return super::analyze_image::run(config, &engine, &args, &options);
     }
+    let (engine, options) = super::engine_for(config, &args.asked, Purpose::Video)?;
     let mut pipeline = engine.pipeline();
     let mut observer = observer_for(&args)?;
     let started = std::time::Instant::now();
     let outcome = pipeline
         .run_to(
             &args.video,
-            &args.options,
+            &options,
             &mut observer,
             args.annotated.as_deref(),
         )
@@ -138,10 +130,10 @@ pub fn run(config: &Config, mut args: AnalyzeArgs) -> Result<()> {
         relabel_timeline(path, &outcome.merged)?;
     }
     let seconds = started.elapsed().as_secs_f64();
-    let detector = engine.effective_detector(args.options.detector);
+    let detector = engine.effective_detector(options.detector);
     let result = json!({
         "video": { "path": args.video, "info": outcome.video },
-        "options": args.options,
+        "options": options,
         "detector_used": detector,
         "emotions": outcome.summary,
         "people": outcome.people,

@@ -11,10 +11,10 @@ use serde_json::json;
 
 use super::analyze::{AnalyzeArgs, Format, write_table};
 use crate::config::Config;
-use crate::pipeline::Engine;
 use crate::pipeline::aggregate::EMOTIONS;
 use crate::pipeline::decode::{claimed_size, decode_picture};
 use crate::pipeline::image::ImageOutcome;
+use crate::pipeline::{AnalysisOptions, Engine};
 use crate::views::NOTE;
 
 /// File name endings of the still pictures `analyze` takes.
@@ -27,7 +27,13 @@ pub fn is_image(path: &Path) -> bool {
         .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
-pub fn run(config: &Config, engine: &Engine, args: &AnalyzeArgs) -> Result<()> {
+/// The picture `args` names, analysed with `options` (resolved for a picture).
+pub fn run(
+    config: &Config,
+    engine: &Engine,
+    args: &AnalyzeArgs,
+    options: &AnalysisOptions,
+) -> Result<()> {
     if args.timeline.is_some() || args.annotated.is_some() {
         bail!("--timeline and --annotate are for videos, not for a still picture");
     }
@@ -56,7 +62,7 @@ pub fn run(config: &Config, engine: &Engine, args: &AnalyzeArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let outcome = engine
         .pipeline()
-        .analyse_image(image, &args.options)
+        .analyse_image(image, options)
         .map_err(|e| anyhow::anyhow!("{} ({})", e.message, e.code()))?;
     let seconds = started.elapsed().as_secs_f64();
     let stdout = std::io::stdout();
@@ -66,11 +72,11 @@ pub fn run(config: &Config, engine: &Engine, args: &AnalyzeArgs) -> Result<()> {
             let result = json!({
                 "image": { "path": args.video, "width": outcome.width, "height": outcome.height },
                 "options": {
-                    "detector": args.options.detector,
-                    "model": args.options.model,
-                    "min_face_px": args.options.min_face_px,
+                    "detector": options.detector,
+                    "model": options.model,
+                    "min_face_px": options.min_face_px,
                 },
-                "detector_used": engine.effective_detector(args.options.detector),
+                "detector_used": engine.effective_detector(options.detector),
                 "faces": outcome.faces,
                 "emotions": outcome.summary,
                 "execution_provider": engine.provider,

@@ -8,35 +8,26 @@ use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::config::Config;
 use crate::egress::stream::Streams;
+use crate::jobs::options::{JobOptions, Purpose};
 use crate::live::capture::Capture;
 use crate::pipeline::aggregate::{self, Emotion};
-use crate::pipeline::{AnalysisOptions, Engine, FrameResult, Observer, PipelineError, Progress};
+use crate::pipeline::{FrameResult, Observer, PipelineError, Progress};
 
 pub struct LiveArgs {
     /// A device number, a device path, a URL or a file.
     pub source: String,
-    pub options: AnalysisOptions,
+    pub asked: JobOptions,
     /// Frames analysed per second of the source at most.
     pub fps: f64,
     pub max_secs: Option<u64>,
 }
 
-pub fn run(config: &Config, mut args: LiveArgs, rt: tokio::runtime::Handle) -> Result<()> {
-    let engine = Engine::load_for(config, config.threads_per_session(1), &args.options.model)?;
-    if args.options.model.is_empty() {
-        args.options.model = engine.default_model.clone();
-    }
-    if !engine.models.contains_key(&args.options.model) {
-        bail!(
-            "no model {:?}; available: {:?}",
-            args.options.model,
-            engine.models.keys().collect::<Vec<_>>()
-        );
-    }
+pub fn run(config: &Config, args: LiveArgs, rt: tokio::runtime::Handle) -> Result<()> {
+    let (engine, options) = super::engine_for(config, &args.asked, Purpose::Live)?;
     let shown = shown(&args.source);
     let max_ms = args.max_secs.map(|s| s as f64 * 1000.0);
     let stop = Arc::new(AtomicBool::new(false));
@@ -50,7 +41,7 @@ pub fn run(config: &Config, mut args: LiveArgs, rt: tokio::runtime::Handle) -> R
     let mut lines = Lines::default();
     let outcome = engine
         .pipeline()
-        .run_live(&args.options, &mut source, &mut lines)
+        .run_live(&options, &mut source, &mut lines)
         .map_err(|e| anyhow::anyhow!("{} ({})", e.message, e.code()))?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{} frames analysed", outcome.summary.frames_analyzed)?;

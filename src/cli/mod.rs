@@ -8,3 +8,31 @@ pub mod evaluate;
 pub mod keys;
 pub mod live;
 pub mod through_pipeline;
+
+use anyhow::{Result, bail};
+
+use crate::config::Config;
+use crate::jobs::options::{JobOptions, Purpose};
+use crate::pipeline::{AnalysisOptions, Engine};
+
+/// The engine for the model asked for (the default when none is), and the options resolved
+/// for `purpose` as the API resolves them.
+fn engine_for(
+    config: &Config,
+    asked: &JobOptions,
+    purpose: Purpose,
+) -> Result<(Engine, AnalysisOptions)> {
+    let model = asked.model.as_deref().unwrap_or_default();
+    let engine = Engine::load_for(config, config.threads_per_session(1), model)?;
+    let options = asked
+        .resolve(purpose, config, &engine.default_model)
+        .analysis;
+    if !engine.models.contains_key(&options.model) {
+        bail!(
+            "no model {:?}; available: {:?}",
+            options.model,
+            engine.models.keys().collect::<Vec<_>>()
+        );
+    }
+    Ok((engine, options))
+}

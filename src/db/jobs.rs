@@ -31,20 +31,18 @@ impl JobStore for SqlStore {
         let sql = format!(
             "INSERT INTO jobs (id, status, options, video_name, video_path, video_bytes, keep_video, \
              video, progress_total, warnings, max_attempts, run_after, created_at, updated_at, owner, \
-             callback_url, source_url, worker_id, heartbeat_at, started_at) \
+             callback_url, source_url, worker_id, heartbeat_at, started_at, kind) \
              SELECT $1, $17, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11, $13, $14, $15, \
                $16, CASE WHEN $16 IS NULL THEN NULL ELSE $11 END, \
-               CASE WHEN $17 = 'running' THEN $11 ELSE NULL END \
-             WHERE $17 = 'running' \
+               CASE WHEN $17 = 'running' THEN $11 ELSE NULL END, $18 \
+             WHERE $18 IN ('stream', 'live') \
                OR (SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'downloading')) < $12 \
              RETURNING {JOB_COLUMNS}"
         );
-        // A live session's results are stored whatever the queue holds: they wait for no one.
-        let holder = new.holder.as_ref().map(Holder::id);
-        let status = new
-            .holder
-            .as_ref()
-            .map_or(JobStatus::Queued, Holder::status);
+        // A stream's or a live session's results are stored whatever the queue holds: they wait
+        // for no worker.
+        let source = &new.source;
+        let status = source.status();
         let row: Option<JobRow> = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             if let Some(lock) = lock {
@@ -54,7 +52,7 @@ impl JobStore for SqlStore {
                 .bind(&new.id)
                 .bind(Json(StoredOptions::from(&new.options)))
                 .bind(&new.video_name)
-                .bind(&new.video_path)
+                .bind(source.video_path())
                 .bind(signed(new.video_bytes))
                 .bind(new.keep_video)
                 .bind(Json(StoredVideo::from(&new.video)))
@@ -65,9 +63,10 @@ impl JobStore for SqlStore {
                 .bind(signed(max_queued))
                 .bind(&new.owner)
                 .bind(&new.callback_url)
-                .bind(&new.source_url)
-                .bind(holder)
+                .bind(source.source_url())
+                .bind(source.holder())
                 .bind(status.as_str())
+                .bind(source.kind().as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
             let queued = status == JobStatus::Queued && row.is_some();
@@ -312,16 +311,16 @@ pub struct Job {
     pub callback_url: Option<String>,
     /// The URL its video came from, as shown (no query, user or fragment); `None` for uploads.
     pub source_url: Option<String>,
+    pub kind: JobKind,
 }
 
-/// What the API stores for a new upload, or for a URL whose video is still to be fetched.
+/// What the API stores for a new job; `source` says which kind it is.
 #[derive(Debug, Clone)]
 pub struct NewJob {
     pub id: String,
     pub options: AnalysisOptions,
     pub video_name: Option<String>,
-    /// The stored video; `None` while it is downloaded (then `downloader` is set).
-    pub video_path: Option<String>,
+    pub source: JobSource,
     pub video_bytes: u64,
     pub keep_video: bool,
     pub video: VideoInfo,
@@ -330,32 +329,90 @@ pub struct NewJob {
     pub max_attempts: u32,
     pub owner: Option<String>,
     pub callback_url: Option<String>,
-    /// The URL as shown, for a job made from one.
-    pub source_url: Option<String>,
-    /// Who holds the new job, if not the queue.
-    pub holder: Option<Holder>,
 }
 
-/// Who holds a job from its start, instead of the queue.
+/// Where a new job's frames come from, and who holds it from its start if not the queue.
 #[derive(Debug, Clone)]
-pub enum Holder {
-    /// The process fetching its video (the job is `downloading`).
-    Downloader(String),
-    /// The live session whose results it stores (the job is `running` until they are in).
-    Live(String),
+pub enum JobSource {
+    /// An uploaded video, already in the media store: queued for a worker.
+    Upload { video_path: String },
+    /// A video fetched from a URL (`shown`: redacted) by `downloader`, which holds the job
+    /// (`downloading`) until the video is in and the job queued.
+    Url { shown: String, downloader: String },
+    /// A stream (`shown`: redacted) read as it plays by `reader`, which holds the job
+    /// (`running`) from the start.
+    Stream { shown: String, reader: String },
+    /// A finished live session's results, written by `session`, which holds the job
+    /// (`running`) until they are in.
+    Live { session: String },
 }
 
-impl Holder {
-    fn id(&self) -> &str {
+/// A job's kind, stored in its `kind` column: what its source was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    Upload,
+    Url,
+    Stream,
+    Live,
+}
+
+impl JobKind {
+    pub const ALL: [Self; 4] = [Self::Upload, Self::Url, Self::Stream, Self::Live];
+
+    pub fn as_str(self) -> &'static str {
         match self {
-            Self::Downloader(id) | Self::Live(id) => id,
+            Self::Upload => "upload",
+            Self::Url => "url",
+            Self::Stream => "stream",
+            Self::Live => "live",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl JobSource {
+    pub fn kind(&self) -> JobKind {
+        match self {
+            Self::Upload { .. } => JobKind::Upload,
+            Self::Url { .. } => JobKind::Url,
+            Self::Stream { .. } => JobKind::Stream,
+            Self::Live { .. } => JobKind::Live,
+        }
+    }
+
+    fn video_path(&self) -> Option<&str> {
+        match self {
+            Self::Upload { video_path } => Some(video_path),
+            _ => None,
+        }
+    }
+
+    /// The URL as shown, for a job made from one.
+    fn source_url(&self) -> Option<&str> {
+        match self {
+            Self::Url { shown, .. } | Self::Stream { shown, .. } => Some(shown),
+            _ => None,
+        }
+    }
+
+    /// Who holds the new job, if not the queue.
+    fn holder(&self) -> Option<&str> {
+        match self {
+            Self::Upload { .. } => None,
+            Self::Url { downloader, .. } => Some(downloader),
+            Self::Stream { reader, .. } => Some(reader),
+            Self::Live { session } => Some(session),
         }
     }
 
     fn status(&self) -> JobStatus {
         match self {
-            Self::Downloader(_) => JobStatus::Downloading,
-            Self::Live(_) => JobStatus::Running,
+            Self::Upload { .. } => JobStatus::Queued,
+            Self::Url { .. } => JobStatus::Downloading,
+            Self::Stream { .. } | Self::Live { .. } => JobStatus::Running,
         }
     }
 }
@@ -378,5 +435,15 @@ mod tests {
             Some(ErrorKind::TruncatedVideo.code())
         );
         assert_eq!(JobFailure::of(ErrorKind::Canceled), None);
+    }
+
+    #[test]
+    fn kinds_keep_their_column_names() {
+        for k in JobKind::ALL {
+            assert_eq!(JobKind::parse(k.as_str()), Some(k));
+        }
+        // The migrations write these names for the jobs made before the column.
+        let names: Vec<&str> = JobKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, ["upload", "url", "stream", "live"]);
     }
 }

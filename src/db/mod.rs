@@ -30,7 +30,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use deliveries::{Attempt, Delivery, DeliveryStatus, Event, Outcome};
-pub use jobs::{Holder, Job, JobFailure, JobStatus, NewJob};
+pub use jobs::{Job, JobFailure, JobKind, JobSource, JobStatus, NewJob};
 pub use keys::{ApiKey, NewKey};
 pub use reports::{Provider, Report, ReportFault, ReportFaultCode, Written};
 

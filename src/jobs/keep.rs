@@ -4,7 +4,7 @@
 
 use crate::auth::Caller;
 use crate::db::{Finish, Store};
-use crate::jobs::{Holder, Job, NewJob};
+use crate::jobs::{Job, JobSource, NewJob};
 use crate::pipeline::{AnalysisOptions, FrameResult, Outcome};
 
 /// Frames written per statement.
@@ -27,7 +27,6 @@ pub async fn keep(
         id: id.clone(),
         options,
         video_name: Some("live session".into()),
-        video_path: None,
         video_bytes: 0,
         keep_video: false,
         video: outcome.video.clone(),
@@ -36,8 +35,9 @@ pub async fn keep(
         max_attempts: 1,
         owner: caller.owner().map(str::to_string),
         callback_url,
-        source_url: None,
-        holder: Some(Holder::Live(session.to_string())),
+        source: JobSource::Live {
+            session: session.to_string(),
+        },
     };
     let fail = |e: crate::db::DbError| format!("cannot store the session: {e}");
     store.create(new, 0).await.map_err(fail)?;

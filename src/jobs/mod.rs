@@ -3,8 +3,9 @@
 pub mod download;
 pub mod hold;
 pub mod keep;
+pub mod options;
 pub mod stream;
 pub mod uploads;
 pub mod worker;
 
-pub use crate::db::jobs::{Holder, Job, JobFailure, JobStatus, NewJob};
+pub use crate::db::jobs::{Job, JobFailure, JobKind, JobSource, JobStatus, NewJob};

@@ -34,21 +34,16 @@ pub struct ImageOutcome {
 }
 
 impl Pipeline<'_> {
-    /// Analyses one picture (BGR); `options`' detector, model and least face size apply, its
-    /// sampling, tracking and annotation do not.
+    /// Analyses one picture (BGR) with options resolved for a picture (`Purpose::Picture`: no
+    /// tracking, no annotation); its detector, model and least face size apply.
     pub fn analyse_image(
         &mut self,
         image: Mat,
-        options: &AnalysisOptions,
+        still: &AnalysisOptions,
     ) -> Result<ImageOutcome, PipelineError> {
-        let still = AnalysisOptions {
-            tracking: false,
-            annotate: false,
-            ..options.clone()
-        };
         let (width, height) = (image.cols() as u32, image.rows() as u32);
         let preprocess = self.model(&still.model)?.info.preprocess;
-        let mut finder = FaceFinder::new(&self.engine.settings, &still, preprocess);
+        let mut finder = FaceFinder::new(&self.engine.settings, still, preprocess);
         let frame = SampledFrame {
             index: 0,
             time_ms: 0,

@@ -187,6 +187,29 @@ async fn rows_of_the_first_schema_are_read_on_postgres() {
     common::check_first_schema_rows(&store).await;
 }
 
+/// Jobs stored before the `kind` column are named by what they left (migration 0009).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_before_kinds_are_named_on_postgres() {
+    let db = TestDb::create().await;
+    let pool = sqlx::PgPool::connect(&db.url).await.expect("connect");
+    common::schema_until(
+        sqlx::migrate!("./migrations/postgres"),
+        common::KINDLESS_SCHEMA,
+    )
+    .run(&pool)
+    .await
+    .expect("schema before kinds");
+    sqlx::raw_sql(&common::kindless_rows())
+        .execute(&pool)
+        .await
+        .expect("old rows");
+    pool.close().await;
+    let store = SqlStore::open(&DatabaseUrl::new(db.url.clone()))
+        .await
+        .expect("migrated");
+    common::check_kinds_named(&store).await;
+}
+
 /// The loss rule and the atomic admission of `tests/recovery.rs`, on PostgreSQL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn store_rules_on_postgres() {

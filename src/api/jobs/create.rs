@@ -20,7 +20,8 @@ use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::idempotency::{self, Idempotency, Made};
 use crate::api::unread::content_length;
 use crate::auth::Caller;
-use crate::jobs::{JobStatus, NewJob};
+use crate::jobs::options::{Purpose, Resolved};
+use crate::jobs::{JobSource, JobStatus, NewJob};
 use crate::pipeline::decode::Sampler;
 use crate::pipeline::probe::{self, OverLimit, VideoInfo};
 use crate::views::job::JobView;
@@ -169,7 +170,14 @@ async fn create(state: &AppState, caller: &Caller, request: Request) -> ApiResul
     // A bad value is answered once the body is in, as a client that sends one expects.
     let asked = fields.parse(state)?;
     let fingerprint = fields.fingerprint(digest);
-    let (options, keep_video) = asked.resolve(state);
+    let Resolved {
+        analysis: options,
+        keep_video,
+    } = asked.resolve(
+        Purpose::Video,
+        &state.config,
+        &state.catalogue.default_model,
+    );
     let info = probe_upload(state, &upload.path).await?;
     check_video(state, &info)?;
     let callback_url = callback_url(state, caller, asked.callback_url).await?;
@@ -189,7 +197,7 @@ async fn create(state: &AppState, caller: &Caller, request: Request) -> ApiResul
         video_name: asked
             .filename
             .or(sent_name.as_deref().and_then(super::options::display_name)),
-        video_path: Some(video_path),
+        source: JobSource::Upload { video_path },
         video_bytes: bytes,
         keep_video,
         video: info,
@@ -197,8 +205,6 @@ async fn create(state: &AppState, caller: &Caller, request: Request) -> ApiResul
         max_attempts: state.config.queue.max_attempts,
         owner: caller.owner().map(str::to_string),
         callback_url,
-        source_url: None,
-        holder: None,
     };
     let Some(job) = state.store.create(job, limits.max_queued_jobs).await? else {
         return Err(queue_full(limits.max_queued_jobs));

@@ -17,7 +17,8 @@ use crate::api::error::{ApiError, ApiResult, ErrorCode};
 use crate::api::idempotency::Made;
 use crate::auth::Caller;
 use crate::jobs::download::source::Source;
-use crate::jobs::{Holder, NewJob};
+use crate::jobs::options::{Purpose, Resolved};
+use crate::jobs::{JobSource, NewJob};
 use crate::pipeline::probe::VideoInfo;
 use crate::views::results;
 
@@ -178,7 +179,14 @@ pub async fn create(
         }
     };
     let asked = fields.parse(state)?;
-    let (options, keep_video) = asked.resolve(state);
+    let Resolved {
+        analysis: options,
+        keep_video,
+    } = asked.resolve(
+        Purpose::Video,
+        &state.config,
+        &state.catalogue.default_model,
+    );
     let callback_url = callback_url(state, caller, asked.callback_url.clone()).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let limits = &state.config.limits;
@@ -189,7 +197,6 @@ pub async fn create(
         video_name: asked
             .filename
             .or_else(|| source.file_name().as_deref().and_then(display_name)),
-        video_path: None,
         video_bytes: 0,
         keep_video,
         // Known once the video is in.
@@ -198,8 +205,10 @@ pub async fn create(
         max_attempts: state.config.queue.max_attempts,
         owner: caller.owner().map(str::to_string),
         callback_url,
-        source_url: Some(source.shown()),
-        holder: Some(Holder::Downloader(state.downloads.downloader().to_string())),
+        source: JobSource::Url {
+            shown: source.shown(),
+            downloader: state.downloads.downloader().to_string(),
+        },
     };
     let Some(job) = state.store.create(job, limits.max_queued_jobs).await? else {
         return Err(queue_full(limits.max_queued_jobs));

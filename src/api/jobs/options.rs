@@ -1,7 +1,8 @@
 //! A new job's options: one struct that the contract shows (query parameters and form fields)
 //! and that the request's name/value pairs are deserialized into, so that the accepted names
 //! are the documented ones by construction. Each value is then parsed and checked against the
-//! server's limits, with a message that says what is allowed.
+//! server's limits, with a message that says what is allowed, into the one
+//! [`JobOptions`] that every purpose resolves.
 
 use serde::Deserialize;
 use sha2::Sha256;
@@ -9,9 +10,7 @@ use sha2::Sha256;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorCode};
 use crate::api::idempotency;
-use crate::pipeline::AnalysisOptions;
-use crate::pipeline::detect::DetectorKind;
-use crate::pipeline::people::Focus;
+use crate::jobs::options::JobOptions;
 use crate::views::results;
 
 /// Longest `min_track_ms` accepted: a day, far past any video the limits allow.
@@ -104,29 +103,12 @@ impl SentOptions {
     }
 
     /// The options, parsed and checked.
-    pub fn parse(&self, state: &AppState) -> ApiResult<Asked> {
+    pub fn parse(&self, state: &AppState) -> ApiResult<JobOptions> {
         let encoded = serde_urlencoded::to_string(&self.0).map_err(ApiError::internal)?;
         let options: UploadOptions = serde_urlencoded::from_str(&encoded)
             .map_err(|e| ApiError::new(ErrorCode::InvalidOption, e.to_string()))?;
         options.check(state)
     }
-}
-
-/// A job's options as asked for, each parsed; the server's defaults are not applied yet.
-#[derive(Debug, Default)]
-pub struct Asked {
-    sample_fps: Option<f64>,
-    detector: Option<DetectorKind>,
-    min_face_px: Option<u32>,
-    model: Option<String>,
-    tracking: Option<bool>,
-    min_track_ms: Option<u64>,
-    focus: Option<Focus>,
-    annotate: Option<bool>,
-    keep_video: Option<bool>,
-    pub filename: Option<String>,
-    /// `Some("")` turns the server's default off.
-    pub callback_url: Option<String>,
 }
 
 impl UploadOptions {
@@ -138,7 +120,7 @@ impl UploadOptions {
 
     /// Each value parsed; an empty value is an error, not a default (`detector=` is more likely
     /// a client's bug).
-    fn check(self, state: &AppState) -> ApiResult<Asked> {
+    fn check(self, state: &AppState) -> ApiResult<JobOptions> {
         let l = &state.config.limits;
         let number = |name: &str, v: Option<String>, max: f64, what: &str| {
             v.map(|v| {
@@ -168,7 +150,7 @@ impl UploadOptions {
             .transpose()
         };
         let min_face_px = whole("min_face_px", self.min_face_px, l.max_frame_side.into(), "")?;
-        Ok(Asked {
+        Ok(JobOptions {
             sample_fps,
             detector: self
                 .detector
@@ -198,27 +180,6 @@ impl UploadOptions {
                 .transpose()?,
             callback_url: self.callback_url,
         })
-    }
-}
-
-impl Asked {
-    /// The options, the server's defaults where one was left out; whether to keep the video.
-    pub fn resolve(&self, state: &AppState) -> (AnalysisOptions, bool) {
-        let c = &state.config;
-        let options = AnalysisOptions {
-            sample_fps: self.sample_fps.unwrap_or(c.defaults.sample_fps),
-            detector: self.detector.unwrap_or(c.defaults.detector),
-            min_face_px: self.min_face_px.unwrap_or(c.defaults.min_face_px),
-            model: self
-                .model
-                .clone()
-                .unwrap_or_else(|| state.catalogue.default_model.clone()),
-            tracking: self.tracking.unwrap_or(c.defaults.tracking),
-            min_track_ms: self.min_track_ms.unwrap_or(c.defaults.min_track_ms),
-            focus: self.focus.unwrap_or(c.defaults.focus),
-            annotate: self.annotate.unwrap_or(false),
-        };
-        (options, self.keep_video.unwrap_or(c.keep_videos))
     }
 }
 

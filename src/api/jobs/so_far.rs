@@ -4,7 +4,7 @@
 
 use crate::api::AppState;
 use crate::api::error::ApiResult;
-use crate::jobs::{Job, JobStatus};
+use crate::jobs::{Job, JobKind, JobStatus};
 use crate::pipeline::aggregate::{Accumulator, EmotionSummary};
 use crate::pipeline::people::{PeopleAccumulator, Person};
 
@@ -13,7 +13,7 @@ const PAGE: u32 = 1000;
 
 /// Whether the job is a stream being read: its results so far can be summed.
 pub fn is_live(job: &Job) -> bool {
-    job.status == JobStatus::Running && job.video_path.is_none()
+    job.status == JobStatus::Running && job.kind == JobKind::Stream
 }
 
 /// The job's overall result and people from the frames written so far.

@@ -16,8 +16,9 @@ use crate::auth::Caller;
 use crate::egress::policy::MAX_URL_CHARS;
 use crate::egress::stream::{default_port, is_stream, uses_tls};
 use crate::jobs::download::source::redact;
+use crate::jobs::options::Purpose;
 use crate::jobs::stream::{self, StreamJob};
-use crate::jobs::{Holder, NewJob};
+use crate::jobs::{JobSource, NewJob};
 use crate::live::Refused;
 use crate::pipeline::probe::VideoInfo;
 
@@ -70,9 +71,13 @@ pub(super) async fn create(
         )
     })?;
     let asked = fields.parse(state)?;
-    let (mut options, _) = asked.resolve(state);
-    // A stream is not kept, so there is nothing to draw on.
-    options.annotate = false;
+    let options = asked
+        .resolve(
+            Purpose::Stream,
+            &state.config,
+            &state.catalogue.default_model,
+        )
+        .analysis;
     let callback_url = callback_url(state, caller, asked.callback_url.clone()).await?;
     let place = live.admit(caller).map_err(|r| {
         let n = match r {
@@ -94,13 +99,22 @@ pub(super) async fn create(
         .unwrap_or_default()
         .to_string();
     let job = NewJob {
+        id: id.clone(),
         video_name: asked.filename.or_else(|| display_name(&last)),
         warnings: warnings(state, &options),
+        options: options.clone(),
+        source: JobSource::Stream {
+            shown: shown.clone(),
+            reader: holder.clone(),
+        },
+        video_bytes: 0,
+        keep_video: false,
+        // Nothing is known of the stream yet.
+        video: VideoInfo::unknown("stream"),
+        progress_total: 0,
+        max_attempts: 1,
         owner: caller.owner().map(str::to_string),
         callback_url,
-        source_url: Some(shown.clone()),
-        holder: Some(Holder::Live(holder.clone())),
-        ..stream_job(&id, options.clone())
     };
     let job = state
         .store
@@ -128,24 +142,4 @@ pub(super) async fn create(
         id,
         fingerprint,
     })
-}
-
-/// A stream's job before its frames: no video, and nothing known of it yet.
-fn stream_job(id: &str, options: crate::pipeline::AnalysisOptions) -> NewJob {
-    NewJob {
-        id: id.to_string(),
-        options,
-        video_name: None,
-        video_path: None,
-        video_bytes: 0,
-        keep_video: false,
-        video: VideoInfo::unknown("stream"),
-        progress_total: 0,
-        warnings: Vec::new(),
-        max_attempts: 1,
-        owner: None,
-        callback_url: None,
-        source_url: None,
-        holder: None,
-    }
 }

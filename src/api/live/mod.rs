@@ -21,6 +21,7 @@ use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use super::jobs::options::SentOptions;
 use crate::auth::Caller;
+use crate::jobs::options::Purpose;
 use crate::live::tickets::NoTicket;
 use crate::live::{LiveSessions, Place, Refused, tickets};
 use crate::pipeline::AnalysisOptions;
@@ -174,9 +175,9 @@ async fn options(
         sent.push(state, &name, &value)?;
     }
     let asked = sent.parse(state)?;
-    let (mut options, _) = asked.resolve(state);
-    options.sample_fps = 0.0;
-    options.annotate = false;
+    let options = asked
+        .resolve(Purpose::Live, &state.config, &state.catalogue.default_model)
+        .analysis;
     let callback = match asked.callback_url {
         Some(url) => super::jobs::create::callback_url(state, caller, Some(url)).await?,
         None => None,

@@ -5,7 +5,7 @@ use sqlx::types::Json;
 
 use super::unsigned;
 use crate::db::{DbError, DbResult};
-use crate::db::{Job, JobFailure, JobStatus};
+use crate::db::{Job, JobFailure, JobKind, JobStatus};
 use crate::pipeline::AnalysisOptions;
 use crate::pipeline::aggregate::{Emotion, EmotionSummary, PerEmotion};
 use crate::pipeline::detect::DetectorKind;
@@ -38,6 +38,7 @@ pub struct JobRow {
     owner: Option<String>,
     callback_url: Option<String>,
     source_url: Option<String>,
+    kind: String,
 }
 
 impl JobRow {
@@ -50,7 +51,7 @@ impl JobRow {
 pub const JOB_COLUMNS: &str = "id, status, options, video_name, video_path, video_bytes, \
     keep_video, video, progress_done, progress_total, summary, warnings, error_code, \
     error_message, attempts, max_attempts, cancel_requested, created_at, started_at, \
-    finished_at, updated_at, owner, callback_url, source_url";
+    finished_at, updated_at, owner, callback_url, source_url, kind";
 
 impl TryFrom<JobRow> for Job {
     type Error = DbError;
@@ -61,6 +62,8 @@ impl TryFrom<JobRow> for Job {
         Ok(Job {
             status: JobStatus::parse(&r.status)
                 .ok_or_else(|| DbError::Other(format!("unknown status {:?}", r.status)))?,
+            kind: JobKind::parse(&r.kind)
+                .ok_or_else(|| DbError::Other(format!("unknown kind {:?}", r.kind)))?,
             options: r.options.0.into(),
             video_bytes: unsigned(r.video_bytes, "video_bytes")?,
             video: r.video.0.into(),

@@ -15,7 +15,9 @@ pub fn new_job(i: usize) -> emoscope::jobs::NewJob {
             annotate: false,
         },
         video_name: Some(format!("clip-{i}.mp4")),
-        video_path: Some(format!("/nonexistent/{i}.video")),
+        source: emoscope::jobs::JobSource::Upload {
+            video_path: format!("/nonexistent/{i}.video"),
+        },
         video_bytes: 1000,
         keep_video: false,
         video: emoscope::pipeline::probe::VideoInfo {
@@ -31,8 +33,6 @@ pub fn new_job(i: usize) -> emoscope::jobs::NewJob {
         max_attempts: 3,
         owner: None,
         callback_url: None,
-        source_url: None,
-        holder: None,
     }
 }
 
@@ -84,9 +84,10 @@ pub async fn check_download_states(store: &dyn emoscope::db::Store) {
     let downloader = "host:dir:0/1-downloads";
     let downloading = |i: usize| {
         let mut job = new_job(i);
-        job.video_path = None;
-        job.source_url = Some("https://cdn.example.com/a.mp4?…".into());
-        job.holder = Some(emoscope::jobs::Holder::Downloader(downloader.into()));
+        job.source = emoscope::jobs::JobSource::Url {
+            shown: "https://cdn.example.com/a.mp4?…".into(),
+            downloader: downloader.into(),
+        };
         job
     };
     let [a, b, c, d] = [0, 1, 2, 3].map(downloading);
@@ -94,6 +95,7 @@ pub async fn check_download_states(store: &dyn emoscope::db::Store) {
     for job in [a, b, c, d] {
         let made = store.create(job, 10).await.expect("create").expect("room");
         assert_eq!(made.status, JobStatus::Downloading);
+        assert_eq!(made.kind, emoscope::jobs::JobKind::Url);
         assert_eq!(
             made.source_url.as_deref(),
             Some("https://cdn.example.com/a.mp4?…")
@@ -258,15 +260,95 @@ VALUES ('019ac6a1-9999-76ea-a89d-2fb3757ceca0', '019ac6a1-7441-76ea-a89d-2fb3757
 "#;
 
 /// The migrator of `dir` cut to its first schema (0001, 0002).
-pub fn first_schema(mut m: sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
-    let first: Vec<_> = m
+pub fn first_schema(m: sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
+    schema_until(m, 2)
+}
+
+/// The migrator cut to the migrations up to `version`.
+pub fn schema_until(mut m: sqlx::migrate::Migrator, version: i64) -> sqlx::migrate::Migrator {
+    let kept: Vec<_> = m
         .migrations
         .iter()
-        .filter(|x| x.version <= 2)
+        .filter(|x| x.version <= version)
         .cloned()
         .collect();
-    m.migrations = std::borrow::Cow::Owned(first);
+    m.migrations = std::borrow::Cow::Owned(kept);
     m
+}
+
+/// The last schema before jobs had a `kind` column (0008).
+pub const KINDLESS_SCHEMA: i64 = 8;
+
+/// Jobs of every kind as the code before `kind` wrote them: their ids name what they were.
+pub fn kindless_rows() -> String {
+    let row = |id: &str, status: &str, video_path: &str, source_url: &str, codec: &str| {
+        format!(
+            "INSERT INTO jobs (id, status, options, video_name, video_path, video_bytes, \
+             keep_video, video, warnings, attempts, max_attempts, run_after, cancel_requested, \
+             created_at, updated_at, source_url) VALUES ('{id}', '{status}', \
+             '{{\"sample_fps\":5.0,\"detector\":\"yunet\",\"min_face_px\":24,\"model\":\"emonet\"}}', \
+             NULL, {video_path}, 0, FALSE, \
+             '{{\"duration_ms\":0,\"fps\":0.0,\"width\":0,\"height\":0,\"frame_count\":0,\"codec\":\"{codec}\"}}', \
+             '[]', 1, 1, 1, FALSE, 1, 1, {source_url});\n"
+        )
+    };
+    [
+        row(
+            "upload",
+            "succeeded",
+            "'/media/upload.video'",
+            "NULL",
+            "h264",
+        ),
+        row("upload-swept", "succeeded", "NULL", "NULL", "h264"),
+        row(
+            "url",
+            "succeeded",
+            "NULL",
+            "'https://cdn.example.com/a.mp4'",
+            "h264",
+        ),
+        row(
+            "url-downloading",
+            "downloading",
+            "NULL",
+            "'https://cdn.example.com/b.mp4'",
+            "",
+        ),
+        row(
+            "stream-running",
+            "running",
+            "NULL",
+            "'rtsp://camera.example.com/1'",
+            "stream",
+        ),
+        row(
+            "stream-ended",
+            "succeeded",
+            "NULL",
+            "'https://example.com/live.m3u8'",
+            "live",
+        ),
+        row("live", "succeeded", "NULL", "NULL", "live"),
+    ]
+    .concat()
+}
+
+/// The kinds today's store reads for [`kindless_rows`] after its migrations.
+pub async fn check_kinds_named(store: &dyn emoscope::db::Store) {
+    use emoscope::jobs::JobKind;
+    for (id, kind) in [
+        ("upload", JobKind::Upload),
+        ("upload-swept", JobKind::Upload),
+        ("url", JobKind::Url),
+        ("url-downloading", JobKind::Url),
+        ("stream-running", JobKind::Stream),
+        ("stream-ended", JobKind::Stream),
+        ("live", JobKind::Live),
+    ] {
+        let job = store.get(id).await.expect("read").expect("the old job");
+        assert_eq!(job.kind, kind, "{id}");
+    }
 }
 
 /// What the current store reads from [`FIRST_SCHEMA_ROWS`]: every field as it was written.
