@@ -14,8 +14,10 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
+use crate::pipeline::aggregate::Accumulator;
 use crate::pipeline::decode::SampledFrame;
 use crate::pipeline::live::LiveSource;
+use crate::pipeline::tally::Sink;
 use crate::pipeline::{
     AnalysisOptions, Engine, FrameResult, Observer, Outcome, PipelineError, Progress,
 };
@@ -117,7 +119,7 @@ pub fn spawn(
                 taken,
                 kept: Vec::new(),
                 people: BTreeMap::new(),
-                overall: [0; 7],
+                overall: Accumulator::default(),
                 summary_every: pace.summary_every,
                 last_summary: Instant::now(),
             };
@@ -181,15 +183,17 @@ impl LiveSource for Feed {
     }
 }
 
-/// Each frame's result sent as it comes, the people's counts kept for the summaries.
+/// Each frame's result sent as it comes, the sums kept for the summaries (the same sinks a
+/// run sums through), and the frames kept for the job the session may be stored as (at most
+/// `limits.max_live_secs` × `limits.max_live_fps` of them).
 struct Results {
     slot: Arc<Slot>,
     out: mpsc::Sender<LiveMessage>,
     taken: Rc<Cell<Instant>>,
     kept: Vec<FrameResult>,
-    /// Each person's most likely expressions so far.
-    people: BTreeMap<u32, [u64; 7]>,
-    overall: [u64; 7],
+    /// Each person's sums so far.
+    people: BTreeMap<u32, Accumulator>,
+    overall: Accumulator,
     summary_every: Duration,
     last_summary: Instant,
 }
@@ -197,11 +201,14 @@ struct Results {
 impl Observer for Results {
     fn on_frames(&mut self, frames: Vec<FrameResult>, _: Progress) -> Result<(), PipelineError> {
         for frame in frames {
+            self.overall.frame(&frame, None)?;
             for face in &frame.faces {
-                let i = face.emotion.index();
-                self.overall[i] += 1;
                 if let Some(person) = face.track_id {
-                    self.people.entry(person).or_insert([0; 7])[i] += 1;
+                    let probabilities = face.probabilities.to_array();
+                    self.people
+                        .entry(person)
+                        .or_default()
+                        .add_frame([probabilities]);
                 }
             }
             let message = LiveMessage::Frame(LiveFrame {
@@ -228,9 +235,9 @@ impl Results {
         let mut people: Vec<LivePerson> = self
             .people
             .iter()
-            .map(|(&person, counts)| LivePerson {
+            .map(|(&person, sums)| LivePerson {
                 person,
-                shares: LiveShares::from(counts),
+                shares: LiveShares::from(sums.counts()),
             })
             .collect();
         people.sort_by(|a, b| {
@@ -243,7 +250,7 @@ impl Results {
             time_ms,
             frames: self.kept.len() as u64 + 1,
             people,
-            overall: LiveShares::from(&self.overall),
+            overall: LiveShares::from(self.overall.counts()),
         })
     }
 }

@@ -174,6 +174,11 @@ impl Accumulator {
         self.faces += other.faces;
     }
 
+    /// Faces so far by their most likely expression.
+    pub fn counts(&self) -> &[u64; 7] {
+        &self.counts
+    }
+
     pub fn summary(&self) -> EmotionSummary {
         let n = self.faces;
         let mean = self

@@ -1,12 +1,10 @@
-//! Faces waiting for the model, a batch at a time, and the running results they feed: the job's
-//! sums, the people's, and the annotated video.
+//! Faces waiting for the model, a batch at a time; classified, they come back as frames for the
+//! run's sums (`tally.rs`) and its observer.
 
-use super::aggregate::{Accumulator, Emotion, argmax};
-use super::annotate::Annotator;
+use super::aggregate::{Emotion, argmax};
 use super::classify::EmotionModel;
 use super::detect::FaceBox;
-use super::people::PeopleAccumulator;
-use super::{BoxPx, FaceResult, FrameResult, Observer, PipelineError, Progress};
+use super::{BoxPx, FaceResult, FrameResult, PipelineError, Progress};
 
 /// A sampled frame waiting for its faces to be classified.
 pub(super) struct Pending {
@@ -19,18 +17,24 @@ pub(super) struct Pending {
     pub image: Option<opencv::core::Mat>,
 }
 
-/// Faces waiting for the model, a batch at a time, and the running result they feed.
+/// Faces waiting for the model, a batch at a time.
 pub(super) struct Batch {
     pending: Vec<Pending>,
     /// The waiting faces' pixels, 48×48 each, preprocessed for the model.
     pixels: Vec<f32>,
     /// Faces per inference batch.
     size: usize,
-    pub acc: Accumulator,
-    pub people: Option<PeopleAccumulator>,
-    pub annotator: Option<Annotator>,
+    /// Frames keep their picture (to be drawn on): classify each one as it comes, so that only
+    /// one picture is held.
+    pub one_at_a_time: bool,
     done: u64,
     total: u64,
+}
+
+/// A classified frame, with its picture when it was kept.
+pub(super) struct Classified {
+    pub frame: FrameResult,
+    pub image: Option<opencv::core::Mat>,
 }
 
 /// Results go to the observer at least this often, in frames, so progress moves on videos with
@@ -38,14 +42,12 @@ pub(super) struct Batch {
 const FLUSH_FRAMES: usize = 16;
 
 impl Batch {
-    pub fn new(size: usize, total: u64, people: Option<PeopleAccumulator>) -> Self {
+    pub fn new(size: usize, total: u64) -> Self {
         Self {
             pending: Vec::new(),
             pixels: Vec::new(),
             size,
-            acc: Accumulator::default(),
-            people,
-            annotator: None,
+            one_at_a_time: false,
             done: 0,
             total,
         }
@@ -63,20 +65,19 @@ impl Batch {
         self.pending.is_empty()
     }
 
-    /// Time to classify: a batch's worth of faces, or enough frames; every frame when
-    /// annotating, so that only one picture is held.
+    /// Time to classify: a batch's worth of faces, or enough frames; every frame when frames
+    /// keep their picture.
     pub fn full(&self) -> bool {
         self.pixels.len() >= self.size * 48 * 48
             || self.pending.len() >= FLUSH_FRAMES
-            || (self.annotator.is_some() && !self.pending.is_empty())
+            || (self.one_at_a_time && !self.pending.is_empty())
     }
 
-    /// Classifies the waiting faces and hands their frames to the observer.
-    pub fn flush(
+    /// Classifies the waiting faces: their frames, in order, and the progress so far.
+    pub fn classify(
         &mut self,
         model: &mut EmotionModel,
-        observer: &mut dyn Observer,
-    ) -> Result<(), PipelineError> {
+    ) -> Result<(Vec<Classified>, Progress), PipelineError> {
         let mut probs = model.classify(&self.pixels)?.into_iter();
         self.pixels.clear();
         let mut frames = Vec::with_capacity(self.pending.len());
@@ -87,28 +88,22 @@ impl Batch {
                 let pr = probs
                     .next()
                     .ok_or_else(|| PipelineError::internal("fewer results than faces"))?;
-                let face = face_result(&f, pr, tracks.next().flatten());
-                if let Some(people) = &mut self.people {
-                    people.add(p.frame, p.time_ms, &face);
-                }
-                faces.push(face);
+                faces.push(face_result(&f, pr, tracks.next().flatten()));
             }
-            self.acc
-                .add_frame(faces.iter().map(|f| f.probabilities.to_array()));
-            if let (Some(annotator), Some(image)) = (&mut self.annotator, &p.image) {
-                annotator.add(image, &faces)?;
-            }
-            frames.push(FrameResult {
-                frame: p.frame,
-                time_ms: p.time_ms,
-                faces,
+            frames.push(Classified {
+                frame: FrameResult {
+                    frame: p.frame,
+                    time_ms: p.time_ms,
+                    faces,
+                },
+                image: p.image,
             });
         }
         let progress = Progress {
             done: self.done,
             total: self.total.max(self.done),
         };
-        observer.on_frames(frames, progress)
+        Ok((frames, progress))
     }
 }
 

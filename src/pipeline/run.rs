@@ -14,6 +14,7 @@ use super::faces::FaceFinder;
 use super::identity::embed::FaceEmbedder;
 use super::people::PeopleAccumulator;
 use super::probe::VideoInfo;
+use super::tally::{Sink, Tally};
 use super::{
     AnalysisOptions, ErrorKind, Observer, Outcome, Pipeline, PipelineError, PipelineSettings,
 };
@@ -36,6 +37,7 @@ pub struct Run<'a> {
     model: &'a mut EmotionModel,
     faces: FaceFinder,
     batch: Batch,
+    tally: Tally,
 }
 
 impl<'a> Run<'a> {
@@ -52,14 +54,16 @@ impl<'a> Run<'a> {
         let people = options
             .tracking
             .then(|| PeopleAccumulator::new(video.duration_ms));
-        let mut batch = Batch::new(settings.classify_batch, total, people);
+        let mut batch = Batch::new(settings.classify_batch, total);
+        let mut tally = Tally::new(people);
         if let (true, Some(out)) = (options.annotate, annotated) {
             let size = opencv::core::Size::new(video.width as i32, video.height as i32);
             let fps = 1000.0 / step_ms(options.sample_fps, video.fps);
             let max = settings.max_annotated_bytes;
-            batch.annotator = Some(Annotator::create(out, fps, size, max)?);
+            tally.annotator = Some(Annotator::create(out, fps, size, max)?);
+            batch.one_at_a_time = true;
         }
-        Ok(Self::with(settings, options, sessions, batch))
+        Ok(Self::with(settings, options, sessions, batch, tally))
     }
 
     /// Starts a run on a source of unknown length (a live one): no annotation, the people's
@@ -70,8 +74,8 @@ impl<'a> Run<'a> {
         sessions: Sessions<'a>,
     ) -> Self {
         let people = options.tracking.then(|| PeopleAccumulator::growing(10_000));
-        let batch = Batch::new(settings.classify_batch, 0, people);
-        Self::with(settings, options, sessions, batch)
+        let batch = Batch::new(settings.classify_batch, 0);
+        Self::with(settings, options, sessions, batch, Tally::new(people))
     }
 
     fn with(
@@ -79,6 +83,7 @@ impl<'a> Run<'a> {
         options: &'a AnalysisOptions,
         sessions: Sessions<'a>,
         batch: Batch,
+        tally: Tally,
     ) -> Self {
         let Sessions {
             detector,
@@ -94,6 +99,7 @@ impl<'a> Run<'a> {
             model,
             faces,
             batch,
+            tally,
         }
     }
 
@@ -102,7 +108,19 @@ impl<'a> Run<'a> {
         if self.batch.is_empty() {
             return Ok(());
         }
-        self.batch.flush(self.model, observer)
+        self.classify(observer)
+    }
+
+    /// Classifies the queue: each frame to the run's sums, then all of them, and the progress,
+    /// to `observer`.
+    fn classify(&mut self, observer: &mut dyn Observer) -> Result<(), PipelineError> {
+        let (classified, progress) = self.batch.classify(self.model)?;
+        let mut frames = Vec::with_capacity(classified.len());
+        for c in classified {
+            self.tally.frame(&c.frame, c.image.as_ref())?;
+            frames.push(c.frame);
+        }
+        observer.on_frames(frames, progress)
     }
 
     /// Finds, follows and queues the faces of one sampled frame; classifies the queue when it
@@ -114,7 +132,7 @@ impl<'a> Run<'a> {
     ) -> Result<(), PipelineError> {
         let embedder = self.embedder.as_deref_mut();
         let found = self.faces.find(self.detector, embedder, &frame)?;
-        let image = self.batch.annotator.is_some().then_some(frame.image);
+        let image = self.tally.wants_images().then_some(frame.image);
         let pending = Pending {
             frame: frame.index,
             time_ms: frame.time_ms,
@@ -124,7 +142,7 @@ impl<'a> Run<'a> {
         };
         self.batch.push(pending, &found.pixels);
         if self.batch.full() {
-            self.batch.flush(self.model, observer)?;
+            self.classify(observer)?;
         }
         Ok(())
     }
@@ -136,8 +154,8 @@ impl<'a> Run<'a> {
         video: VideoInfo,
         observer: &mut dyn Observer,
     ) -> Result<Outcome, PipelineError> {
-        self.batch.flush(self.model, observer)?;
-        let summary = self.batch.acc.summary();
+        self.classify(observer)?;
+        let summary = self.tally.job.summary();
         let mut warnings = Vec::new();
         let following = self.faces.following.as_ref();
         let merged = following.map(|f| f.tracker.merges()).unwrap_or_default();
@@ -150,7 +168,7 @@ impl<'a> Run<'a> {
             );
         }
         let mut annotated = false;
-        if let Some(annotator) = self.batch.annotator.take() {
+        if let Some(annotator) = self.tally.annotator.take() {
             match annotator.finish(&merged)? {
                 Some(warning) => warnings.push(warning),
                 None => annotated = true,
@@ -163,7 +181,7 @@ impl<'a> Run<'a> {
             ));
         }
         let (options, max_people) = (self.options, self.settings.max_people);
-        let people = self.batch.people.take().map(|mut acc| {
+        let people = self.tally.people.take().map(|mut acc| {
             acc.merge(&merged);
             let step = step_ms(options.sample_fps, video.fps);
             let mut people = acc.finish(

@@ -3,10 +3,11 @@
 //! as the job's end will sum them. A finished job's come from the database as they were stored.
 
 use crate::api::AppState;
-use crate::api::error::ApiResult;
+use crate::api::error::{ApiError, ApiResult};
 use crate::jobs::{Job, JobKind, JobStatus};
 use crate::pipeline::aggregate::{Accumulator, EmotionSummary};
 use crate::pipeline::people::{PeopleAccumulator, Person};
+use crate::pipeline::tally::Sink;
 
 /// Frames read per query.
 const PAGE: u32 = 1000;
@@ -24,10 +25,11 @@ pub async fn so_far(state: &AppState, job: &Job) -> ApiResult<(EmotionSummary, V
     loop {
         let frames = state.store.timeline(&job.id, after, PAGE).await?;
         for frame in &frames {
-            acc.add_frame(frame.faces.iter().map(|f| f.probabilities.to_array()));
-            for face in &frame.faces {
-                people.add(frame.frame, frame.time_ms, face);
-            }
+            acc.frame(frame, None)
+                .map_err(|e| ApiError::internal(e.message))?;
+            people
+                .frame(frame, None)
+                .map_err(|e| ApiError::internal(e.message))?;
         }
         match frames.last() {
             Some(last) if frames.len() == PAGE as usize => after = Some(last.frame),
