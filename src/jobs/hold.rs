@@ -1,18 +1,20 @@
-//! Holding a job while it runs: a heartbeat on the runtime renews the hold every
-//! `queue.heartbeat_secs`, which proves the holder alive, and learns whether a user asked to
-//! cancel or the job was taken away, for the holder to act on (a worker at its next batch of
-//! frames, a stream at once through its stop flag). One guard for the workers' video jobs and
-//! for stream jobs; it stops when dropped, a panic's unwinding included, so that a dead job
-//! never looks alive. (A download's hold is the downloader's, on its own column.)
+//! Holding a job: a heartbeat on the runtime renews the hold every `queue.heartbeat_secs`,
+//! which proves the holder alive, and learns whether a user asked to cancel or the job was
+//! taken away, for the holder to act on (a worker at its next batch of frames, a stream at once
+//! through its stop flag, a download by awaiting [`Hold::stopped`]). One guard for the workers'
+//! video jobs, stream jobs and downloads; it stops when dropped, a panic's unwinding included,
+//! so that a dead job never looks alive.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use tokio::sync::Notify;
 use tracing::Instrument;
 
 use crate::config::QueueConfig;
-use crate::db::{Holding, Store};
+use crate::db::{DbResult, Holding, Store};
+use crate::pipeline::{FrameResult, Progress};
 
 /// What the heartbeat has learnt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,9 +34,20 @@ impl From<Holding> for Signal {
     }
 }
 
+/// Which hold a heartbeat renews.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Renew {
+    /// A running job's (a worker's, a stream's): a cancel is heard as such.
+    Running,
+    /// A `downloading` job's: a cancel or a delete lets the job go.
+    Downloading,
+}
+
 /// The heartbeat of one held job; dropping it stops the heartbeat.
 pub struct Hold {
     signal: Arc<AtomicU8>,
+    /// Told when the signal leaves `Go`.
+    changed: Arc<Notify>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -52,16 +65,24 @@ impl Hold {
         rt: &tokio::runtime::Handle,
         store: Arc<dyn Store>,
         (id, holder): (String, String),
-        queue: &QueueConfig,
+        (queue, renew): (&QueueConfig, Renew),
         stop: Option<Arc<AtomicBool>>,
     ) -> Self {
         let every = Duration::from_secs(queue.heartbeat_secs.max(1));
         let signal = Arc::new(AtomicU8::new(Signal::Go as u8));
-        let heard = signal.clone();
+        let changed = Arc::new(Notify::new());
+        let (heard, tell) = (signal.clone(), changed.clone());
         let beat = async move {
             loop {
                 tokio::time::sleep(every).await;
-                let held = match store.heartbeat(&id, &holder).await {
+                let renewed = match renew {
+                    Renew::Running => store.heartbeat(&id, &holder).await,
+                    Renew::Downloading => store
+                        .download_heartbeat(&id, &holder)
+                        .await
+                        .map(|kept| if kept { Holding::Held } else { Holding::Lost }),
+                };
+                let held = match renewed {
                     Ok(held) => Signal::from(held),
                     Err(e) => {
                         tracing::warn!(error = %e, "heartbeat failed");
@@ -72,6 +93,7 @@ impl Hold {
                     continue;
                 }
                 heard.store(held as u8, Ordering::Relaxed);
+                tell.notify_waiters();
                 if let Some(stop) = &stop {
                     stop.store(true, Ordering::Relaxed);
                 }
@@ -82,7 +104,23 @@ impl Hold {
             }
         };
         let task = rt.spawn(beat.instrument(tracing::Span::current()));
-        Self { signal, task }
+        Self {
+            signal,
+            changed,
+            task,
+        }
+    }
+
+    /// Returns once the job is to stop: canceled, or no longer held.
+    pub async fn stopped(&self) {
+        loop {
+            // Made before the check, so that a change between the two is not missed.
+            let changed = self.changed.notified();
+            if self.signal() != Signal::Go {
+                return;
+            }
+            changed.await;
+        }
     }
 
     /// What the heartbeat has learnt so far.
@@ -92,6 +130,63 @@ impl Hold {
             2 => Signal::Lost,
             _ => Signal::Go,
         }
+    }
+}
+
+/// A held job's analysed frames and progress, written in one short transaction at a time: each
+/// batch as it comes (`every` zero: a worker's video), or at most every `every` (a stream, whose
+/// frames come one by one). A write only applies while the job is still the holder's, and
+/// says whether it is.
+pub struct FrameRecorder {
+    store: Arc<dyn Store>,
+    rt: tokio::runtime::Handle,
+    /// The job and its holder.
+    held: (String, String),
+    every: Duration,
+    pending: Vec<FrameResult>,
+    progress: Option<Progress>,
+    last_write: Instant,
+}
+
+impl FrameRecorder {
+    pub fn new(
+        rt: &tokio::runtime::Handle,
+        store: Arc<dyn Store>,
+        held: (String, String),
+        every: Duration,
+    ) -> Self {
+        Self {
+            store,
+            rt: rt.clone(),
+            held,
+            every,
+            pending: Vec::new(),
+            progress: None,
+            last_write: Instant::now(),
+        }
+    }
+
+    /// Adds a batch of frames; writes what waits when it is time.
+    pub fn add(&mut self, frames: Vec<FrameResult>, progress: Progress) -> DbResult<Holding> {
+        self.pending.extend(frames);
+        self.progress = Some(progress);
+        if self.last_write.elapsed() >= self.every {
+            self.write()
+        } else {
+            Ok(Holding::Held)
+        }
+    }
+
+    /// Writes the frames that wait, and the progress.
+    pub fn write(&mut self) -> DbResult<Holding> {
+        let frames = std::mem::take(&mut self.pending);
+        self.last_write = Instant::now();
+        let Some(p) = self.progress else {
+            return Ok(Holding::Held);
+        };
+        let (id, holder) = (&self.held.0, &self.held.1);
+        self.rt
+            .block_on(self.store.record(id, holder, &frames, p.done, p.total))
     }
 }
 
@@ -106,6 +201,7 @@ mod tests {
         let watched = task.abort_handle();
         let hold = Hold {
             signal: Arc::default(),
+            changed: Arc::default(),
             task,
         };
         let panicked = std::thread::spawn(move || {

@@ -7,9 +7,9 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::hold::Hold;
+use super::hold::{FrameRecorder, Hold, Renew};
 use crate::db::{Finish, Holding, Store};
 use crate::egress::Refusal;
 use crate::egress::stream::Streams;
@@ -31,7 +31,7 @@ pub struct StreamJob {
     pub options: AnalysisOptions,
     /// Frames analysed per second of the stream.
     pub fps: f64,
-    /// The id holding the job (`Holder::Live`).
+    /// The id holding the job (`JobSource::Stream`'s reader).
     pub holder: String,
 }
 
@@ -53,20 +53,18 @@ pub fn start(
             // cancel must stop a stream that is silent.
             let stop = Arc::new(AtomicBool::new(false));
             let held = (job.id.clone(), job.holder.clone());
-            let hold = Hold::start(&rt, store.clone(), held, &config.queue, Some(stop.clone()));
+            let renew = (&config.queue, Renew::Running);
+            let hold = Hold::start(&rt, store.clone(), held, renew, Some(stop.clone()));
             let streams = Streams::for_service(&config, rt.clone());
             let opened = Capture::open(&job.url, job.fps, Some(max_ms), stop.clone(), &streams);
             let finish = match opened {
                 Err(refusal) => refused(refusal, &job.shown),
                 Ok(mut capture) => {
+                    let held = (job.id.clone(), job.holder.clone());
                     let mut recorder = Recorder {
-                        store: store.clone(),
-                        rt: rt.clone(),
-                        job: &job,
+                        frames: FrameRecorder::new(&rt, store.clone(), held, WRITE_EVERY),
+                        id: &job.id,
                         stop,
-                        pending: Vec::new(),
-                        done: 0,
-                        last_write: Instant::now(),
                         held: Holding::Held,
                     };
                     let mut pipeline = engine.pipeline();
@@ -129,42 +127,38 @@ fn ending(outcome: Result<crate::pipeline::Outcome, PipelineError>, held: Holdin
 /// Writes the analysed frames every second (which is also the job's heartbeat), and stops the
 /// capture when the job is canceled or taken away.
 struct Recorder<'a> {
-    store: Arc<dyn Store>,
-    rt: tokio::runtime::Handle,
-    job: &'a StreamJob,
+    frames: FrameRecorder,
+    id: &'a str,
     stop: Arc<AtomicBool>,
-    pending: Vec<FrameResult>,
-    done: u64,
-    last_write: Instant,
     held: Holding,
 }
 
 impl Recorder<'_> {
-    fn write(&mut self) {
-        let frames = std::mem::take(&mut self.pending);
-        self.done += frames.len() as u64;
-        self.last_write = Instant::now();
-        let (id, holder) = (&self.job.id, &self.job.holder);
-        let written = self
-            .rt
-            .block_on(self.store.record(id, holder, &frames, self.done, self.done));
+    fn heard(&mut self, written: crate::db::DbResult<Holding>) {
         match written {
             Ok(Holding::Held) => {}
             Ok(other) => {
                 self.held = other;
                 self.stop.store(true, Ordering::Relaxed);
             }
-            Err(e) => tracing::warn!(job = %id, error = %e, "cannot record a stream's frames"),
+            Err(e) => tracing::warn!(job = %self.id, error = %e, "cannot record a stream's frames"),
         }
+    }
+
+    fn write(&mut self) {
+        let written = self.frames.write();
+        self.heard(written);
     }
 }
 
 impl Observer for Recorder<'_> {
-    fn on_frames(&mut self, frames: Vec<FrameResult>, _: Progress) -> Result<(), PipelineError> {
-        self.pending.extend(frames);
-        if self.last_write.elapsed() >= WRITE_EVERY {
-            self.write();
-        }
+    fn on_frames(
+        &mut self,
+        frames: Vec<FrameResult>,
+        progress: Progress,
+    ) -> Result<(), PipelineError> {
+        let written = self.frames.add(frames, progress);
+        self.heard(written);
         Ok(())
     }
 }

@@ -10,7 +10,7 @@ use tokio::runtime::Handle;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use super::hold::{Hold, Signal};
+use super::hold::{FrameRecorder, Hold, Renew, Signal};
 use super::uploads::Uploads;
 use super::{Job, JobFailure};
 use crate::config::Config;
@@ -140,9 +140,7 @@ fn backoff_ms(attempt: u32) -> i64 {
 
 struct StoreObserver<'a> {
     w: &'a Workers,
-    rt: &'a Handle,
-    job_id: &'a str,
-    worker: &'a str,
+    recorder: FrameRecorder,
     hold: &'a Hold,
 }
 
@@ -159,14 +157,8 @@ impl Observer for StoreObserver<'_> {
             ));
         }
         let held = self
-            .rt
-            .block_on(self.w.store.record(
-                self.job_id,
-                self.worker,
-                &frames,
-                progress.done,
-                progress.total,
-            ))
+            .recorder
+            .add(frames, progress)
             .map_err(|e| PipelineError::internal(e.to_string()))?;
         let signal = match held {
             Holding::Held => self.hold.signal(),
@@ -187,12 +179,12 @@ fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, wor
     tracing::info!(video = ?job.video_name, options = ?job.options, "job started");
     let started = std::time::Instant::now();
     let held = (job.id.clone(), worker.to_string());
-    let hold = Hold::start(rt, w.store.clone(), held, &w.config.queue, None);
+    let renew = (&w.config.queue, Renew::Running);
+    let hold = Hold::start(rt, w.store.clone(), held.clone(), renew, None);
     let mut observer = StoreObserver {
         w,
-        rt,
-        job_id: &job.id,
-        worker,
+        // Each batch as it comes: at most 16 frames, and the worker's progress with them.
+        recorder: FrameRecorder::new(rt, w.store.clone(), held, Duration::ZERO),
         hold: &hold,
     };
     let result = analyse(w, rt, pipeline, job, &mut observer);

@@ -23,9 +23,11 @@ use crate::db::Store;
 use crate::db::downloads::Downloaded;
 use crate::egress::policy::Policy;
 use crate::jobs::JobFailure;
+use crate::jobs::hold::{Hold, Renew};
 use crate::jobs::uploads::{Incoming, Uploads};
 use crate::pipeline::decode::Sampler;
 use crate::pipeline::probe::{self, OverLimit};
+use tokio::runtime::Handle;
 
 /// This process's downloads.
 #[derive(Clone)]
@@ -114,11 +116,15 @@ impl Inner {
     async fn run(&self, id: String, source: Source, sample_fps: f64) {
         let started = Instant::now();
         let upload = self.uploads.incoming(&id);
+        let held = (id.clone(), self.downloader.clone());
+        let renew = (&self.config.queue, Renew::Downloading);
+        let hold = Hold::start(&Handle::current(), self.store.clone(), held, renew, None);
         let ended = tokio::select! {
             r = self.download(&id, &source, upload, sample_fps) => r,
-            _ = self.hold(&id) => Err(Ended::LetGo),
-            _ = self.cancel.cancelled() => Err(Ended::Shutdown),
+            () = hold.stopped() => Err(Ended::LetGo),
+            () = self.cancel.cancelled() => Err(Ended::Shutdown),
         };
+        drop(hold);
         let shown = source.shown();
         let secs = started.elapsed().as_secs_f64();
         let failure = match ended {
@@ -145,19 +151,6 @@ impl Inner {
             .await;
         if let Err(e) = written {
             tracing::error!(job = %id, error = %e, "cannot record a failed download");
-        }
-    }
-
-    /// Renews the hold every `queue.heartbeat_secs`; returns when the job is no longer ours.
-    async fn hold(&self, id: &str) {
-        let every = Duration::from_secs(self.config.queue.heartbeat_secs.max(1));
-        loop {
-            tokio::time::sleep(every).await;
-            match self.store.download_heartbeat(id, &self.downloader).await {
-                Ok(true) => {}
-                Ok(false) => return,
-                Err(e) => tracing::warn!(job = %id, error = %e, "cannot renew a download's hold"),
-            }
         }
     }
 
