@@ -157,6 +157,16 @@ pub trait QueueStore: Send + Sync {
         done: u64,
         total: u64,
     ) -> DbResult<Holding>;
+    /// Replaces a held running job's results so far (its summary and people): a stream's, so
+    /// that reading them costs a query, not a sum over its timeline. `false` when it was no
+    /// longer ours. The job's end replaces them again (or wipes them).
+    async fn record_so_far(
+        &self,
+        id: &str,
+        worker: &str,
+        summary: &EmotionSummary,
+        people: &[Person],
+    ) -> DbResult<bool>;
     /// Ends a held job; `false` when it was no longer ours.
     async fn finish(&self, id: &str, worker: &str, finish: Finish) -> DbResult<bool>;
     /// Requeues running jobs whose heartbeat is older than `stale_ms`; one lost `max_crashes`

@@ -42,6 +42,27 @@ const LOST_JOB_UPDATE: &str = "UPDATE jobs SET \
 /// Applies only while the job is still this worker's.
 const HELD: &str = "WHERE id = $1 AND worker_id = $2 AND status = 'running'";
 
+/// A stream's people so far, wiped when it ends otherwise than succeeding, or replaced.
+const WIPE_PEOPLE: &str = "DELETE FROM people WHERE job_id = $1";
+
+/// Inserts one person of job `$id` at `$rank`, in the transaction `$tx`.
+macro_rules! insert_person {
+    ($tx:expr, $id:expr, $rank:expr, $p:expr) => {{
+        sqlx::query(
+            "INSERT INTO people (job_id, person, rank, first_frame, last_frame, data) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind($id)
+        .bind(i64::from($p.id))
+        .bind($rank as i64)
+        .bind(signed($p.first_frame))
+        .bind(signed($p.last_frame))
+        .bind(Json(StoredPerson::from($p)))
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
 fn holding(cancel_requested: Option<bool>) -> Holding {
     match cancel_requested {
         None => Holding::Lost,
@@ -135,6 +156,34 @@ impl QueueStore for SqlStore {
             cancel
         });
         Ok(holding(cancel))
+    }
+
+    async fn record_so_far(
+        &self,
+        id: &str,
+        worker: &str,
+        summary: &EmotionSummary,
+        people: &[Person],
+    ) -> DbResult<bool> {
+        let sql = format!("UPDATE jobs SET summary = $3 {HELD}");
+        Ok(with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(&sql)
+                .bind(id)
+                .bind(worker)
+                .bind(Json(StoredSummary::from(summary)))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 1 {
+                sqlx::query(WIPE_PEOPLE).bind(id).execute(&mut *tx).await?;
+                for (rank, p) in people.iter().enumerate() {
+                    insert_person!(tx, id, rank, p);
+                }
+                tx.commit().await?;
+            }
+            n == 1
+        }))
     }
 
     async fn finish(&self, id: &str, worker: &str, finish: Finish) -> DbResult<bool> {
@@ -264,8 +313,6 @@ impl SqlStore {
                progress_done = $5, progress_total = $5, worker_id = NULL, \
                warnings = $7, finished_at = $6, updated_at = $6 {HELD}"
         );
-        let insert = "INSERT INTO people (job_id, person, rank, first_frame, last_frame, data) \
-            VALUES ($1, $2, $3, $4, $5, $6)";
         Ok(with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query(&sql)
@@ -280,16 +327,10 @@ impl SqlStore {
                 .await?
                 .rows_affected();
             if n == 1 {
+                // A stream's people so far (record_so_far) give way to the final ones.
+                sqlx::query(WIPE_PEOPLE).bind(held.id).execute(&mut *tx).await?;
                 for (rank, p) in r.people.iter().enumerate() {
-                    sqlx::query(insert)
-                        .bind(held.id)
-                        .bind(i64::from(p.id))
-                        .bind(rank as i64)
-                        .bind(signed(p.first_frame))
-                        .bind(signed(p.last_frame))
-                        .bind(Json(StoredPerson::from(p)))
-                        .execute(&mut *tx)
-                        .await?;
+                    insert_person!(tx, held.id, rank, p);
                 }
                 if !r.merged.is_empty() {
                     relabel_frames!(tx, held.id, r.merged);
@@ -302,8 +343,8 @@ impl SqlStore {
 
     async fn finish_canceled(&self, held: Held<'_>) -> DbResult<u64> {
         let sql = format!(
-            "UPDATE jobs SET status = 'canceled', worker_id = NULL, finished_at = $3, \
-             updated_at = $3 {HELD}"
+            "UPDATE jobs SET status = 'canceled', summary = NULL, worker_id = NULL, \
+             finished_at = $3, updated_at = $3 {HELD}"
         );
         Ok(with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -315,6 +356,7 @@ impl SqlStore {
                 .await?
                 .rows_affected();
             sqlx::query(WIPE_FRAMES).bind(held.id).execute(&mut *tx).await?;
+            sqlx::query(WIPE_PEOPLE).bind(held.id).execute(&mut *tx).await?;
             tx.commit().await?;
             n
         }))
@@ -334,7 +376,8 @@ impl SqlStore {
                status = CASE WHEN {retry} THEN 'queued' ELSE 'failed' END, \
                run_after = $6 + COALESCE($5, 0), \
                finished_at = CASE WHEN {retry} THEN NULL ELSE $6 END, \
-               error_code = $3, error_message = $4, worker_id = NULL, updated_at = $6 {HELD}"
+               error_code = $3, error_message = $4, summary = NULL, worker_id = NULL, \
+               updated_at = $6 {HELD}"
         );
         Ok(with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -349,6 +392,7 @@ impl SqlStore {
                 .await?
                 .rows_affected();
             sqlx::query(WIPE_FRAMES).bind(held.id).execute(&mut *tx).await?;
+            sqlx::query(WIPE_PEOPLE).bind(held.id).execute(&mut *tx).await?;
             tx.commit().await?;
             n
         }))

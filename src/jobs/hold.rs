@@ -146,6 +146,7 @@ pub struct FrameRecorder {
     pending: Vec<FrameResult>,
     progress: Option<Progress>,
     last_write: Instant,
+    writes: u64,
 }
 
 impl FrameRecorder {
@@ -163,6 +164,7 @@ impl FrameRecorder {
             pending: Vec::new(),
             progress: None,
             last_write: Instant::now(),
+            writes: 0,
         }
     }
 
@@ -177,10 +179,16 @@ impl FrameRecorder {
         }
     }
 
+    /// Writes so far.
+    pub fn writes(&self) -> u64 {
+        self.writes
+    }
+
     /// Writes the frames that wait, and the progress.
     pub fn write(&mut self) -> DbResult<Holding> {
         let frames = std::mem::take(&mut self.pending);
         self.last_write = Instant::now();
+        self.writes += 1;
         let Some(p) = self.progress else {
             return Ok(Holding::Held);
         };

@@ -10,12 +10,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::hold::{FrameRecorder, Hold, Renew};
-use crate::db::{Finish, Holding, Store};
+use crate::db::{DbResult, Finish, Holding, Store};
 use crate::egress::Refusal;
 use crate::egress::stream::Streams;
 use crate::jobs::JobFailure;
 use crate::live::capture::Capture;
 use crate::live::{LiveSessions, Place};
+use crate::pipeline::aggregate::{Accumulator, EmotionSummary};
+use crate::pipeline::people::{Focus, PeopleAccumulator, Person};
+use crate::pipeline::tally::Sink;
 use crate::pipeline::{AnalysisOptions, FrameResult, Observer, PipelineError, Progress};
 
 /// Recorded frames are written at least this often.
@@ -63,7 +66,10 @@ pub fn start(
                     let held = (job.id.clone(), job.holder.clone());
                     let mut recorder = Recorder {
                         frames: FrameRecorder::new(&rt, store.clone(), held, WRITE_EVERY),
-                        id: &job.id,
+                        so_far: SoFar::new(&job, config.tracking.max_people),
+                        store: store.clone(),
+                        rt: rt.clone(),
+                        job: &job,
                         stop,
                         held: Holding::Held,
                     };
@@ -124,30 +130,51 @@ fn ending(outcome: Result<crate::pipeline::Outcome, PipelineError>, held: Holdin
     }
 }
 
-/// Writes the analysed frames every second (which is also the job's heartbeat), and stops the
-/// capture when the job is canceled or taken away.
+/// Writes the analysed frames every second (which is also the job's heartbeat) with the
+/// results so far, and stops the capture when the job is canceled or taken away.
 struct Recorder<'a> {
     frames: FrameRecorder,
-    id: &'a str,
+    so_far: SoFar,
+    store: Arc<dyn Store>,
+    rt: tokio::runtime::Handle,
+    job: &'a StreamJob,
     stop: Arc<AtomicBool>,
     held: Holding,
 }
 
 impl Recorder<'_> {
-    fn heard(&mut self, written: crate::db::DbResult<Holding>) {
+    fn heard(&mut self, written: DbResult<Holding>) {
         match written {
             Ok(Holding::Held) => {}
             Ok(other) => {
                 self.held = other;
                 self.stop.store(true, Ordering::Relaxed);
             }
-            Err(e) => tracing::warn!(job = %self.id, error = %e, "cannot record a stream's frames"),
+            Err(e) => {
+                tracing::warn!(job = %self.job.id, error = %e, "cannot record a stream's frames")
+            }
         }
     }
 
+    /// The frames that wait, then the results so far.
     fn write(&mut self) {
         let written = self.frames.write();
         self.heard(written);
+        self.write_so_far();
+    }
+
+    fn write_so_far(&mut self) {
+        if self.held != Holding::Held || !self.so_far.changed {
+            return;
+        }
+        let (summary, people) = self.so_far.now();
+        let (id, holder) = (&self.job.id, &self.job.holder);
+        let written = self
+            .rt
+            .block_on(self.store.record_so_far(id, holder, &summary, &people));
+        if let Err(e) = written {
+            tracing::warn!(job = %id, error = %e, "cannot record a stream's results so far");
+        }
     }
 }
 
@@ -157,8 +184,61 @@ impl Observer for Recorder<'_> {
         frames: Vec<FrameResult>,
         progress: Progress,
     ) -> Result<(), PipelineError> {
+        for frame in &frames {
+            self.so_far.frame(frame)?;
+        }
+        let writes = self.frames.writes();
         let written = self.frames.add(frames, progress);
         self.heard(written);
+        if self.frames.writes() > writes {
+            self.write_so_far();
+        }
         Ok(())
+    }
+}
+
+/// A stream's running sums: what `/emotions` and `/people` answer while it is read, as the
+/// job's end would sum them (before it joins two tracks of one person).
+struct SoFar {
+    job: Accumulator,
+    people: PeopleAccumulator,
+    step_ms: f64,
+    min_track_ms: u64,
+    focus: Focus,
+    max_people: usize,
+    /// Frames came since the last write.
+    changed: bool,
+}
+
+impl SoFar {
+    fn new(job: &StreamJob, max_people: usize) -> Self {
+        Self {
+            job: Accumulator::default(),
+            people: PeopleAccumulator::growing(10_000),
+            step_ms: 1000.0 / job.fps.max(0.001),
+            min_track_ms: job.options.min_track_ms,
+            focus: job.options.focus,
+            max_people,
+            changed: false,
+        }
+    }
+
+    fn frame(&mut self, frame: &FrameResult) -> Result<(), PipelineError> {
+        self.changed = true;
+        self.job.frame(frame, None)?;
+        self.people.frame(frame, None)
+    }
+
+    fn now(&mut self) -> (EmotionSummary, Vec<Person>) {
+        self.changed = false;
+        let summary = self.job.summary();
+        let mut people = self.people.clone().finish(
+            self.step_ms,
+            summary.frames_analyzed,
+            self.min_track_ms,
+            self.focus,
+        );
+        people.truncate(self.max_people);
+        (summary, people)
     }
 }

@@ -56,6 +56,7 @@ pub struct Person {
     pub periods: Vec<Period>,
 }
 
+#[derive(Clone)]
 struct Track {
     first: (u64, u64),
     last: (u64, u64),
@@ -81,6 +82,7 @@ impl Track {
 }
 
 /// Collects faces by track as they are classified.
+#[derive(Clone)]
 pub struct PeopleAccumulator {
     tracks: HashMap<u32, Track>,
     duration_ms: u64,

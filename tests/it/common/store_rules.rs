@@ -259,6 +259,120 @@ VALUES ('019ac6a1-9999-76ea-a89d-2fb3757ceca0', '019ac6a1-7441-76ea-a89d-2fb3757
     '{"prompt_tokens":321,"completion_tokens":45,"total_tokens":366}', 1764243040000);
 "#;
 
+/// A stream's results so far: stored while its reader holds it, replaced by the next write and
+/// by its end, wiped when it ends otherwise than succeeding; never written by another holder.
+pub async fn check_so_far_rules(store: &dyn emoscope::db::Store) {
+    use emoscope::db::Finish;
+    use emoscope::jobs::{JobKind, JobSource, JobStatus};
+    use emoscope::pipeline::aggregate::Accumulator;
+    use emoscope::pipeline::people::{Focus, PeopleAccumulator, Person};
+    use emoscope::pipeline::{BoxPx, FaceResult};
+    let reader = "host:dir:0/live-1";
+    let stream = |i: usize| {
+        let mut job = new_job(i);
+        job.source = JobSource::Stream {
+            shown: "rtsp://camera.example.com/1".into(),
+            reader: reader.into(),
+        };
+        job
+    };
+    // `n` people seen in one frame each, and the summary of their faces.
+    let results = |n: u32| -> (emoscope::pipeline::aggregate::EmotionSummary, Vec<Person>) {
+        let mut people = PeopleAccumulator::new(1000);
+        let mut job = Accumulator::default();
+        let probabilities = [0.0, 0.0, 0.0, 0.9, 0.1, 0.0, 0.0];
+        for id in 1..=n {
+            let face = FaceResult {
+                bbox: BoxPx {
+                    x: 0,
+                    y: 0,
+                    w: 40,
+                    h: 40,
+                },
+                score: 0.9,
+                emotion: emoscope::pipeline::aggregate::Emotion::Happy,
+                probabilities: probabilities.into(),
+                track_id: Some(id),
+            };
+            people.add(u64::from(id), u64::from(id) * 40, &face);
+            job.add_frame([probabilities]);
+        }
+        let summary = job.summary();
+        (summary, people.finish(40.0, u64::from(n), 0, Focus::All))
+    };
+    let made = store
+        .create(stream(0), 10)
+        .await
+        .expect("create")
+        .expect("room");
+    assert_eq!(
+        (made.kind, made.status),
+        (JobKind::Stream, JobStatus::Running)
+    );
+    let id = made.id;
+
+    let (summary, people) = results(2);
+    assert!(
+        store
+            .record_so_far(&id, reader, &summary, &people)
+            .await
+            .expect("so far")
+    );
+    let (summary, people) = results(3);
+    assert!(
+        store
+            .record_so_far(&id, reader, &summary, &people)
+            .await
+            .expect("so far")
+    );
+    let job = store.get(&id).await.expect("get").expect("job");
+    assert_eq!(job.summary.map(|s| s.faces_classified), Some(3));
+    assert_eq!(store.people(&id).await.expect("people").len(), 3);
+    assert!(
+        !store
+            .record_so_far(&id, "host:dir:1/live-9", &summary, &people)
+            .await
+            .expect("another holder"),
+        "only the holder writes"
+    );
+
+    // The end replaces the people so far with its own.
+    let (summary, people) = results(1);
+    let finish = Finish::Succeeded {
+        video: made.video,
+        summary: Box::new(summary),
+        people: Some(people),
+        warnings: Vec::new(),
+        merged: Default::default(),
+    };
+    assert!(store.finish(&id, reader, finish).await.expect("finish"));
+    assert_eq!(store.people(&id).await.expect("people").len(), 1);
+
+    // A canceled stream keeps no results.
+    let id = store
+        .create(stream(1), 10)
+        .await
+        .expect("create")
+        .expect("room")
+        .id;
+    let (summary, people) = results(2);
+    assert!(
+        store
+            .record_so_far(&id, reader, &summary, &people)
+            .await
+            .expect("so far")
+    );
+    assert!(
+        store
+            .finish(&id, reader, Finish::Canceled)
+            .await
+            .expect("cancel")
+    );
+    let job = store.get(&id).await.expect("get").expect("job");
+    assert_eq!((job.status, job.summary), (JobStatus::Canceled, None));
+    assert!(store.people(&id).await.expect("people").is_empty());
+}
+
 /// The migrator of `dir` cut to its first schema (0001, 0002).
 pub fn first_schema(m: sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
     schema_until(m, 2)
