@@ -31,6 +31,10 @@ impl From<&Config> for PipelineSettings {
                 align: config.defaults.align_faces,
                 margin: config.defaults.face_margin,
             },
+            // The operator's `tracking.*` settings; the rest are the tracker's calibrated
+            // constants (`TrackerConfig::default`, measured in docs/benchmarks.md). A face
+            // that counts on its own (`defaults.min_score`) may start a track: one threshold,
+            // not two that could disagree.
             tracker: TrackerConfig {
                 max_lost_ms: config.tracking.max_lost_ms,
                 max_live: config.tracking.max_live_tracks,
