@@ -167,23 +167,26 @@ async fn migrate_names_the_database_without_its_password() {
     assert!(!said.contains(&format!(":{password}@")), "{said}");
 }
 
+/// A fresh database migrated up to `version`, holding `rows`, then opened (and so migrated to
+/// today's schema) by the store.
+async fn migrated_from(db: &TestDb, version: i64, rows: &str) -> SqlStore {
+    let pool = sqlx::PgPool::connect(&db.url).await.expect("connect");
+    common::schema_until(sqlx::migrate!("./migrations/postgres"), version)
+        .run(&pool)
+        .await
+        .expect("the earlier schema");
+    sqlx::raw_sql(rows).execute(&pool).await.expect("old rows");
+    pool.close().await;
+    SqlStore::open(&DatabaseUrl::new(db.url.clone()))
+        .await
+        .expect("migrated")
+}
+
 /// Rows of the first schema survive the migrations to today's, JSONB included.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rows_of_the_first_schema_are_read_on_postgres() {
     let db = TestDb::create().await;
-    let pool = sqlx::PgPool::connect(&db.url).await.expect("connect");
-    common::first_schema(sqlx::migrate!("./migrations/postgres"))
-        .run(&pool)
-        .await
-        .expect("first schema");
-    sqlx::raw_sql(common::FIRST_SCHEMA_ROWS)
-        .execute(&pool)
-        .await
-        .expect("old rows");
-    pool.close().await;
-    let store = SqlStore::open(&DatabaseUrl::new(db.url.clone()))
-        .await
-        .expect("migrated");
+    let store = migrated_from(&db, common::FIRST_SCHEMA, common::FIRST_SCHEMA_ROWS).await;
     common::check_first_schema_rows(&store).await;
 }
 
@@ -191,22 +194,7 @@ async fn rows_of_the_first_schema_are_read_on_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jobs_before_kinds_are_named_on_postgres() {
     let db = TestDb::create().await;
-    let pool = sqlx::PgPool::connect(&db.url).await.expect("connect");
-    common::schema_until(
-        sqlx::migrate!("./migrations/postgres"),
-        common::KINDLESS_SCHEMA,
-    )
-    .run(&pool)
-    .await
-    .expect("schema before kinds");
-    sqlx::raw_sql(&common::kindless_rows())
-        .execute(&pool)
-        .await
-        .expect("old rows");
-    pool.close().await;
-    let store = SqlStore::open(&DatabaseUrl::new(db.url.clone()))
-        .await
-        .expect("migrated");
+    let store = migrated_from(&db, common::KINDLESS_SCHEMA, &common::kindless_rows()).await;
     common::check_kinds_named(&store).await;
 }
 

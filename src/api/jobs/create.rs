@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 use super::from_url;
-use super::options::SentOptions;
 use super::options::UploadOptions;
+use super::options::{SentOptions, resolved};
 use super::receive::{receive, too_large};
 use super::upload::{RawVideo, UploadForm};
 use crate::api::AppState;
@@ -20,7 +20,7 @@ use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::idempotency::{self, Idempotency, Made};
 use crate::api::unread::content_length;
 use crate::auth::Caller;
-use crate::jobs::options::{Purpose, Resolved};
+use crate::jobs::options::Purpose;
 use crate::jobs::{JobSource, JobStatus, NewJob};
 use crate::pipeline::decode::Sampler;
 use crate::pipeline::probe::{self, OverLimit, VideoInfo};
@@ -170,14 +170,7 @@ async fn create(state: &AppState, caller: &Caller, request: Request) -> ApiResul
     // A bad value is answered once the body is in, as a client that sends one expects.
     let asked = fields.parse(state)?;
     let fingerprint = fields.fingerprint(digest);
-    let Resolved {
-        analysis: options,
-        keep_video,
-    } = asked.resolve(
-        Purpose::Video,
-        &state.config,
-        &state.catalogue.default_model,
-    );
+    let (options, keep_video) = resolved(state, &asked, Purpose::Video);
     let info = probe_upload(state, &upload.path).await?;
     check_video(state, &info)?;
     let callback_url = callback_url(state, caller, asked.callback_url).await?;

@@ -11,13 +11,13 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::create::{accepted, admit, callback_url, query_options, queue_full, warnings};
-use super::options::{SentOptions, UploadOptions, display_name};
+use super::options::{SentOptions, UploadOptions, display_name, resolved};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorCode};
 use crate::api::idempotency::Made;
 use crate::auth::Caller;
 use crate::jobs::download::source::Source;
-use crate::jobs::options::{Purpose, Resolved};
+use crate::jobs::options::Purpose;
 use crate::jobs::{JobSource, NewJob};
 use crate::pipeline::probe::VideoInfo;
 use crate::views::results;
@@ -179,14 +179,7 @@ pub async fn create(
         }
     };
     let asked = fields.parse(state)?;
-    let Resolved {
-        analysis: options,
-        keep_video,
-    } = asked.resolve(
-        Purpose::Video,
-        &state.config,
-        &state.catalogue.default_model,
-    );
+    let (options, keep_video) = resolved(state, &asked, Purpose::Video);
     let callback_url = callback_url(state, caller, asked.callback_url.clone()).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let limits = &state.config.limits;

@@ -10,7 +10,8 @@ use sha2::Sha256;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorCode};
 use crate::api::idempotency;
-use crate::jobs::options::JobOptions;
+use crate::jobs::options::{JobOptions, Purpose};
+use crate::pipeline::AnalysisOptions;
 use crate::views::results;
 
 /// Longest `min_track_ms` accepted: a day, far past any video the limits allow.
@@ -181,6 +182,13 @@ impl UploadOptions {
             callback_url: self.callback_url,
         })
     }
+}
+
+/// The options for `purpose`, the server's defaults where left out, and whether to keep the
+/// video.
+pub fn resolved(state: &AppState, asked: &JobOptions, purpose: Purpose) -> (AnalysisOptions, bool) {
+    let r = asked.resolve(purpose, &state.config, &state.catalogue.default_model);
+    (r.analysis, r.keep_video)
 }
 
 pub(crate) fn known_model(state: &AppState, v: String) -> ApiResult<String> {

@@ -8,7 +8,7 @@ use axum::response::Response;
 use reqwest::Url;
 
 use super::create::{accepted, callback_url, warnings};
-use super::options::{SentOptions, display_name};
+use super::options::{SentOptions, display_name, resolved};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorCode};
 use crate::api::idempotency::Made;
@@ -71,13 +71,7 @@ pub(super) async fn create(
         )
     })?;
     let asked = fields.parse(state)?;
-    let options = asked
-        .resolve(
-            Purpose::Stream,
-            &state.config,
-            &state.catalogue.default_model,
-        )
-        .analysis;
+    let (options, _) = resolved(state, &asked, Purpose::Stream);
     let callback_url = callback_url(state, caller, asked.callback_url.clone()).await?;
     let place = live.admit(caller).map_err(|r| {
         let n = match r {

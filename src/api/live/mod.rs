@@ -175,9 +175,7 @@ async fn options(
         sent.push(state, &name, &value)?;
     }
     let asked = sent.parse(state)?;
-    let options = asked
-        .resolve(Purpose::Live, &state.config, &state.catalogue.default_model)
-        .analysis;
+    let (options, _) = super::jobs::options::resolved(state, &asked, Purpose::Live);
     let callback = match asked.callback_url {
         Some(url) => super::jobs::create::callback_url(state, caller, Some(url)).await?,
         None => None,

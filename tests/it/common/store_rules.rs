@@ -310,24 +310,19 @@ pub async fn check_so_far_rules(store: &dyn emoscope::db::Store) {
         (JobKind::Stream, JobStatus::Running)
     );
     let id = made.id;
+    // The reader writes the results of `n` people so far.
+    let so_far = |id: String, n: u32| async move {
+        let (summary, people) = results(n);
+        let held = store.record_so_far(&id, reader, &summary, &people).await;
+        assert!(held.expect("so far"), "the reader holds the job");
+    };
 
-    let (summary, people) = results(2);
-    assert!(
-        store
-            .record_so_far(&id, reader, &summary, &people)
-            .await
-            .expect("so far")
-    );
-    let (summary, people) = results(3);
-    assert!(
-        store
-            .record_so_far(&id, reader, &summary, &people)
-            .await
-            .expect("so far")
-    );
+    so_far(id.clone(), 2).await;
+    so_far(id.clone(), 3).await;
     let job = store.get(&id).await.expect("get").expect("job");
     assert_eq!(job.summary.map(|s| s.faces_classified), Some(3));
     assert_eq!(store.people(&id).await.expect("people").len(), 3);
+    let (summary, people) = results(1);
     assert!(
         !store
             .record_so_far(&id, "host:dir:1/live-9", &summary, &people)
@@ -355,13 +350,7 @@ pub async fn check_so_far_rules(store: &dyn emoscope::db::Store) {
         .expect("create")
         .expect("room")
         .id;
-    let (summary, people) = results(2);
-    assert!(
-        store
-            .record_so_far(&id, reader, &summary, &people)
-            .await
-            .expect("so far")
-    );
+    so_far(id.clone(), 2).await;
     assert!(
         store
             .finish(&id, reader, Finish::Canceled)
@@ -373,10 +362,8 @@ pub async fn check_so_far_rules(store: &dyn emoscope::db::Store) {
     assert!(store.people(&id).await.expect("people").is_empty());
 }
 
-/// The migrator of `dir` cut to its first schema (0001, 0002).
-pub fn first_schema(m: sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
-    schema_until(m, 2)
-}
+/// The first schema (0001, 0002).
+pub const FIRST_SCHEMA: i64 = 2;
 
 /// The migrator cut to the migrations up to `version`.
 pub fn schema_until(mut m: sqlx::migrate::Migrator, version: i64) -> sqlx::migrate::Migrator {
