@@ -112,13 +112,15 @@ impl Boot {
                 "took back the jobs this instance held when it last stopped"
             );
         }
+        let (drain, cancel) = Workers::tokens();
         let workers = Workers {
             store: self.store.clone(),
             engine: engine.clone(),
             config: self.config.clone(),
             uploads: self.uploads.clone(),
             wake: self.wake.clone(),
-            cancel: self.background.token(),
+            drain,
+            cancel,
         };
         Ok((WorkerPool::spawn(workers, count, prefix)?, engine))
     }
@@ -193,6 +195,8 @@ pub struct Service {
     pub addr: SocketAddr,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     workers: Option<WorkerPool>,
+    /// How long the workers may finish their jobs when the service stops.
+    stop_grace: Duration,
     background: Background,
     _instance: Option<Instance>,
 }
@@ -268,6 +272,7 @@ impl Service {
             addr,
             server: Some(server),
             workers: pool,
+            stop_grace: Duration::from_secs(boot.config.queue.stop_grace_secs),
             background: boot.background,
             _instance: Some(boot.instance),
         })
@@ -285,7 +290,7 @@ impl Service {
             }
         }
         if let Some(pool) = self.workers.take() {
-            pool.stop().await;
+            pool.stop(self.stop_grace).await;
         }
         self.background.stop(Duration::from_secs(10)).await;
         Ok(())
@@ -328,8 +333,9 @@ pub async fn run_workers(
     boot.start_background(&reporter).await?;
     signal.await;
     tracing::info!("shutting down workers");
+    pool.stop(Duration::from_secs(boot.config.queue.stop_grace_secs))
+        .await;
     boot.background.cancel();
-    pool.stop().await;
     boot.background.stop(Duration::from_secs(10)).await;
     Ok(())
 }

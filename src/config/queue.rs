@@ -20,6 +20,11 @@ pub struct QueueConfig {
     pub sweep_secs: u64,
     /// An upload file that belongs to no job is removed once it is this old (a crash mid-upload).
     pub orphan_grace_secs: u64,
+    /// On SIGTERM (or Ctrl-C) a process's workers take no new job and have this long to finish
+    /// the ones they hold; a job still running then is handed back to the queue at once, its
+    /// frames dropped and its attempt not counted. Keep it under the time the platform waits
+    /// before it kills the process (Kubernetes: `terminationGracePeriodSeconds`, 30 by default).
+    pub stop_grace_secs: u64,
 }
 
 impl Default for QueueConfig {
@@ -32,6 +37,7 @@ impl Default for QueueConfig {
             max_crashes: 5,
             sweep_secs: 60,
             orphan_grace_secs: 600,
+            stop_grace_secs: 25,
         }
     }
 }

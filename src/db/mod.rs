@@ -92,6 +92,9 @@ pub enum Finish {
         merged: std::collections::BTreeMap<u32, u32>,
     },
     Canceled,
+    /// Back to the queue at once, its frames dropped, this attempt not counted: the worker's
+    /// process stops (a deploy, a scale-down), which says nothing about the job.
+    HandedBack,
     /// `retry_in_ms` puts it back in the queue if attempts are left.
     Failed {
         code: JobFailure,

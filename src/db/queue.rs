@@ -206,6 +206,7 @@ impl QueueStore for SqlStore {
                 self.finish_succeeded(held, result).await?
             }
             Finish::Canceled => self.finish_canceled(held).await?,
+            Finish::HandedBack => self.hand_back(held).await?,
             Finish::Failed {
                 code,
                 message,
@@ -357,6 +358,34 @@ impl SqlStore {
                 .rows_affected();
             sqlx::query(WIPE_FRAMES).bind(held.id).execute(&mut *tx).await?;
             sqlx::query(WIPE_PEOPLE).bind(held.id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            n
+        }))
+    }
+
+    /// Back to the queue at once, as if it had not been claimed: the attempt is given back.
+    async fn hand_back(&self, held: Held<'_>) -> DbResult<u64> {
+        let sql = format!(
+            "UPDATE jobs SET status = 'queued', attempts = CASE WHEN attempts > 0 \
+               THEN attempts - 1 ELSE 0 END, summary = NULL, progress_done = 0, \
+               worker_id = NULL, heartbeat_at = NULL, run_after = $3, updated_at = $3 {HELD}"
+        );
+        let notice = self.dialect().queued_notice();
+        Ok(with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(&sql)
+                .bind(held.id)
+                .bind(held.worker)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 1 {
+                sqlx::query(WIPE_FRAMES).bind(held.id).execute(&mut *tx).await?;
+                if let Some(notice) = notice {
+                    sqlx::query(notice).bind(super::notify::JOB).execute(&mut *tx).await?;
+                }
+            }
             tx.commit().await?;
             n
         }))

@@ -28,13 +28,24 @@ pub struct Workers {
     pub uploads: Uploads,
     /// Woken when a job is queued, so idle workers don't wait for the next poll.
     pub wake: Arc<Notify>,
-    /// Cancelled when the process stops: workers put their jobs back and return.
+    /// Cancelled when the process stops taking jobs: workers finish the one they hold.
+    pub drain: CancellationToken,
+    /// Cancelled when the workers must stop at once: a job still running is handed back.
     pub cancel: CancellationToken,
+}
+
+impl Workers {
+    /// The tokens of a new pool: stopping at once also stops taking jobs.
+    pub fn tokens() -> (CancellationToken, CancellationToken) {
+        let cancel = CancellationToken::new();
+        (cancel.child_token(), cancel)
+    }
 }
 
 /// The worker threads of one process. Dropping it tells them to stop; [`WorkerPool::stop`] also
 /// waits for them.
 pub struct WorkerPool {
+    drain: CancellationToken,
     cancel: CancellationToken,
     threads: Vec<std::thread::JoinHandle<()>>,
 }
@@ -54,20 +65,30 @@ impl WorkerPool {
             );
         }
         Ok(Self {
+            drain: workers.drain,
             cancel: workers.cancel,
             threads,
         })
     }
 
-    pub async fn stop(mut self) {
-        self.cancel.cancel();
+    /// Takes no new job, gives the jobs held `grace` to finish, then hands back those still
+    /// running (without spending their attempt) and waits for the workers.
+    pub async fn stop(mut self, grace: Duration) {
+        self.drain.cancel();
         let threads = std::mem::take(&mut self.threads);
-        let _ = tokio::task::spawn_blocking(move || {
+        let mut joined = tokio::task::spawn_blocking(move || {
             for t in threads {
                 let _ = t.join();
             }
-        })
-        .await;
+        });
+        if tokio::time::timeout(grace, &mut joined).await.is_err() {
+            tracing::info!(
+                grace_secs = grace.as_secs(),
+                "the grace period is over: a job still running is handed back"
+            );
+            self.cancel.cancel();
+            let _ = joined.await;
+        }
     }
 }
 
@@ -93,7 +114,7 @@ fn worker_loop(w: &Workers, rt: &Handle, worker_id: &str) {
     let mut pipeline = w.engine.pipeline();
     tracing::info!(worker = %worker_id, "worker started");
     let poll = Duration::from_millis(w.config.queue.poll_ms.max(10));
-    while !w.cancel.is_cancelled() {
+    while !w.drain.is_cancelled() {
         let job = match rt.block_on(w.store.claim(worker_id)) {
             Ok(job) => job,
             Err(e) => {
@@ -107,7 +128,7 @@ fn worker_loop(w: &Workers, rt: &Handle, worker_id: &str) {
                 tokio::select! {
                     _ = w.wake.notified() => {}
                     _ = tokio::time::sleep(poll) => {}
-                    _ = w.cancel.cancelled() => {}
+                    _ = w.drain.cancelled() => {}
                 }
             });
             continue;
@@ -195,6 +216,7 @@ fn process(w: &Workers, rt: &Handle, pipeline: &mut Pipeline<'_>, job: &Job, wor
     let ended = match &finish {
         Finish::Succeeded { .. } => "succeeded",
         Finish::Canceled => "canceled",
+        Finish::HandedBack => "handed_back",
         Finish::Failed {
             retry_in_ms: Some(_),
             ..
@@ -278,6 +300,11 @@ fn ending(
         Err(e) if e.kind == ErrorKind::Canceled => {
             tracing::info!("job canceled");
             Finish::Canceled
+        }
+        // The process stops: another worker takes the job up, and this try does not count.
+        Err(e) if e.kind == ErrorKind::Shutdown => {
+            tracing::info!("the worker stops: job handed back");
+            Finish::HandedBack
         }
         Err(e) => {
             // Bad videos fail at once; our own faults and shutdowns get another try.

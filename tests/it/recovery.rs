@@ -106,6 +106,83 @@ async fn a_restarted_server_takes_its_jobs_back_at_once_and_they_lose_no_attempt
     server.wait_for_no_uploads().await;
 }
 
+/// SIGTERM: the worker takes no new job and finishes the one it holds within
+/// `queue.stop_grace_secs`; past that, the job goes back to the queue at once, its frames dropped
+/// and its attempt not counted, and the next process does it whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_worker_finishes_its_job_or_hands_it_back_without_spending_an_attempt() {
+    use emoscope::config::DatabaseUrl;
+    use emoscope::db::{FrameStore, JobStore, SqlStore};
+    use emoscope::jobs::JobStatus;
+    let path = video("long", common::long_spec, Codec::H264Mp4);
+    let client = reqwest::Client::new();
+    let stored = |dir: &std::path::Path| {
+        let url = format!("sqlite://{}", dir.join("emoscope.db").display());
+        async move {
+            SqlStore::open(&DatabaseUrl::new(url))
+                .await
+                .expect("the server's database")
+        }
+    };
+
+    // No grace: the job is handed back as the process stops.
+    let data = tempfile::tempdir().expect("dir");
+    let no_grace = [("EMOSCOPE_QUEUE__STOP_GRACE_SECS", "0")];
+    let mut server = Server::start(data.path(), 1, &no_grace);
+    let id = upload_every_frame(&client, &server, &path).await;
+    part_way(&client, &server, &id, 0).await;
+    let exit = server.terminate(Duration::from_secs(30));
+    assert!(exit.success(), "{exit:?}");
+    let store = stored(data.path()).await;
+    let job = store.get(&id).await.expect("get").expect("job");
+    assert_eq!(
+        (job.status, job.attempts, job.progress_done),
+        (JobStatus::Queued, 0, 0),
+        "handed back, its attempt not counted"
+    );
+    assert!(
+        store
+            .timeline(&id, None, 10)
+            .await
+            .expect("frames")
+            .is_empty()
+    );
+    drop(store);
+    let server = Server::start(data.path(), 1, &[]);
+    let job = poll_job(
+        &client,
+        &server.base,
+        &id,
+        Duration::from_secs(300),
+        finished,
+    )
+    .await;
+    assert_eq!(
+        (&job["status"], &job["attempts"]),
+        (&"succeeded".into(), &1.into()),
+        "{job}"
+    );
+    check_every_frame_once(&client, &server, &id, 600).await;
+    drop(server);
+
+    // Time enough: the job ends before the process does.
+    let data = tempfile::tempdir().expect("dir");
+    let grace = [("EMOSCOPE_QUEUE__STOP_GRACE_SECS", "300")];
+    let mut server = Server::start(data.path(), 1, &grace);
+    let id = upload_every_frame(&client, &server, &path).await;
+    part_way(&client, &server, &id, 0).await;
+    let exit = server.terminate(Duration::from_secs(300));
+    assert!(exit.success(), "{exit:?}");
+    let job = stored(data.path())
+        .await
+        .get(&id)
+        .await
+        .expect("get")
+        .expect("job");
+    assert_eq!((job.status, job.attempts), (JobStatus::Succeeded, 1));
+    assert_eq!(job.summary.map(|s| s.frames_analyzed), Some(600));
+}
+
 /// The store's rules, on a real SQLite file (`tests/postgres.rs` runs the same on PostgreSQL).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn store_rules_on_sqlite() {

@@ -79,5 +79,7 @@ pub fn test_config(data_dir: &Path) -> Config {
     c.queue.poll_ms = 100;
     c.queue.heartbeat_secs = 1;
     c.queue.stale_after_secs = 5;
+    // A test's server stops at once, handing back what runs (recovery.rs tests the grace).
+    c.queue.stop_grace_secs = 0;
     c
 }
