@@ -11,6 +11,7 @@
 mod camera;
 mod convert;
 mod facts;
+mod first_sent;
 mod order;
 mod seek;
 mod watchdog;
@@ -26,6 +27,7 @@ use opencv::core::{Mat, RotateFlags};
 
 pub(super) use self::convert::{ToBgr, mat_from_rows};
 use self::facts::{StreamFacts, rotation_of};
+use self::first_sent::FirstSent;
 use self::order::PresentationOrder;
 use self::seek::{INDEXED_FORMATS, Seeker};
 pub use self::watchdog::Watchdog;
@@ -55,6 +57,7 @@ pub struct FfmpegFrames {
     decoded_count: u64,
     /// A packet the decoder could not take yet (it had frames to give first).
     pending: Option<Packet>,
+    first_sent: FirstSent,
     seek: Seeker,
     /// The decoder was told the input ended so that it gives a key frame to take at once
     /// rather than after the frames that follow it; it is flushed when it has given it.
@@ -187,6 +190,7 @@ impl FfmpegFrames {
             packets: 0,
             decoded_count: 0,
             pending: None,
+            first_sent: FirstSent::default(),
             seek: Seeker::new(indexed, fps),
             drained_for_seek: false,
             input_done: false,
@@ -287,15 +291,20 @@ impl FfmpegFrames {
         }
     }
 
-    /// Lets the decoder drop this packet's frame if no other frame refers to it and it is
-    /// shown before the next sample is due. A packet without a time is always decoded.
+    /// Lets the decoder drop this packet's frame if no other frame refers to it and it is not
+    /// the one taken in its sampling period: it is shown before the next sample is due, or
+    /// after a frame of its period already sent. A packet without a time is always decoded.
     fn skip_unless_needed(&mut self, packet: &Packet) {
         let shown = self.ms(packet.pts());
-        let skip = match self.sampler.next_due_ms() {
+        let period_end = self.sampler.due_after(shown).filter(|_| shown.is_finite());
+        let skip = match (self.sampler.next_due_ms(), period_end) {
             // A millisecond's margin for the rounding of times through the time base.
-            Some(due) => shown.is_finite() && shown < due - 1.0,
-            None => false,
+            (Some(due), Some(end)) => shown < due - 1.0 || self.first_sent.one_before(end, shown),
+            _ => false,
         };
+        if let (false, Some(end)) = (skip, period_end) {
+            self.first_sent.sent(end, shown);
+        }
         // A field of the codec context, copied to the decoding thread with each packet.
         self.decoder.skip_frame(if skip {
             Discard::NonReference
@@ -342,6 +351,7 @@ impl FfmpegFrames {
         match self.input.seek(target, ..target) {
             Ok(()) => {
                 self.decoder.flush();
+                self.first_sent.clear();
                 self.seek.started(self.clock.last_ms);
                 true
             }
@@ -404,6 +414,7 @@ impl Iterator for FfmpegFrames {
                 Err(ff::Error::Eof) if self.drained_for_seek => {
                     self.drained_for_seek = false;
                     self.decoder.flush();
+                    self.first_sent.clear();
                     if !self.seek_if_worth_it() {
                         self.seek.await_key_frame();
                     }
