@@ -12,8 +12,8 @@
 #     present, else from its upstream repository (foamliu/MobileFaceNet), checked by its sha256
 # With --test it also installs what the tests drive: Debian's Chromium and Node.js, Playwright
 # (tests/e2e, from npm), the TypeScript client's packages (clients/typescript, from npm),
-# openapi-spec-validator, schemathesis, openapi-python-client and pytest (PyPI) in
-# third_party/venv, s3s-fs (crates.io: a real S3 server on a folder, for the object-storage tests), podman
+# openapi-spec-validator, schemathesis, openapi-python-client, pytest, kubectl and
+# kubernetes-validate (PyPI) in third_party/venv, s3s-fs (crates.io: a real S3 server on a folder, for the object-storage tests), podman
 # (the container test), and a local PostgreSQL server with a role `emoscope` that may create the
 # tests' databases.
 #
@@ -140,8 +140,9 @@ if [ "$WITH_TESTS" = 1 ]; then
   VENV=third_party/venv
   if [ ! -x "$VENV/bin/schemathesis" ] || [ ! -x "$VENV/bin/openapi-spec-validator" ] \
     || [ ! -x "$VENV/bin/openapi-python-client" ] || [ ! -x "$VENV/bin/pytest" ] \
-    || [ ! -x "$VENV/bin/wheel" ]; then
-    say "installing schemathesis, openapi-spec-validator, openapi-python-client and pytest in $VENV"
+    || [ ! -x "$VENV/bin/wheel" ] || [ ! -x "$VENV/bin/kubectl" ] \
+    || [ ! -x "$VENV/bin/kubernetes-validate" ]; then
+    say "installing schemathesis, openapi-spec-validator, openapi-python-client, pytest, kubectl and kubernetes-validate in $VENV"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q -r tests/requirements.txt
   fi

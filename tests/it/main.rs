@@ -14,6 +14,7 @@ mod clients;
 mod container;
 mod contract;
 mod decode;
+mod deploy;
 mod downloads;
 mod egress;
 mod evaluate;
