@@ -15,7 +15,7 @@
 # openapi-spec-validator, schemathesis, openapi-python-client, pytest, kubectl and
 # kubernetes-validate (PyPI) in third_party/venv, s3s-fs (crates.io: a real S3 server on a folder, for the object-storage tests), podman
 # (the container test), and a local PostgreSQL server with a role `emoscope` that may create the
-# tests' databases.
+# tests' databases, serving TLS with a certificate from a CA of the tests' own (openssl).
 #
 # With --gpu it also fetches the GPU build of ONNX Runtime (the onnxruntime-gpu wheel of the same
 # version) and the CUDA and cuDNN libraries it loads, all from PyPI (about 3 GB), into
@@ -49,7 +49,7 @@ packages=(libopencv-dev libavcodec-dev libavformat-dev libavutil-dev libswscale-
 # pip fetches the ONNX Runtime wheel; any python3 with pip will do.
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3 python3-pip)
 if [ "$WITH_TESTS" = 1 ]; then
-  packages+=(chromium python3-venv postgresql)
+  packages+=(chromium python3-venv postgresql openssl)
   # The container test: podman (with runc and catatonit for --init), objcopy, and
   # docker-compose to check the compose file.
   packages+=(podman runc catatonit binutils docker-compose)
@@ -177,5 +177,28 @@ if [ "$WITH_TESTS" = 1 ]; then
     as_postgres psql -qc "CREATE ROLE emoscope LOGIN CREATEDB PASSWORD 'emoscope'"
   as_postgres psql -qtAc "SELECT 1 FROM pg_database WHERE datname = 'emoscope'" | grep -q 1 ||
     as_postgres psql -qc "CREATE DATABASE emoscope OWNER emoscope"
+  # TLS for tests/it/postgres.rs: a CA of the tests' own (third_party/pg-tls/ca.crt) and a
+  # certificate for localhost and 127.0.0.1 signed by it, served by the local PostgreSQL.
+  tls=third_party/pg-tls
+  if [ ! -f "$tls/server.crt" ]; then
+    say "making a test CA and PostgreSQL's certificate in $tls"
+    mkdir -p "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Emoscope test CA" \
+      -keyout "$tls/ca.key" -out "$tls/ca.crt" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+      -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >"$tls/server.ext"
+    openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" \
+      -CAcreateserial -days 3650 -extfile "$tls/server.ext" -out "$tls/server.crt" 2>/dev/null
+  fi
+  pg_tls=/var/lib/postgresql/emoscope-tls
+  if ! sudo_ cmp -s "$tls/server.crt" "$pg_tls/server.crt"; then
+    sudo_ install -d -o postgres -m 700 "$pg_tls"
+    sudo_ install -o postgres -m 644 "$tls/server.crt" "$pg_tls/server.crt"
+    sudo_ install -o postgres -m 600 "$tls/server.key" "$pg_tls/server.key"
+    as_postgres psql -qc "ALTER SYSTEM SET ssl = on" \
+      -c "ALTER SYSTEM SET ssl_cert_file = '$pg_tls/server.crt'" \
+      -c "ALTER SYSTEM SET ssl_key_file = '$pg_tls/server.key'" -c "SELECT pg_reload_conf()" >/dev/null
+  fi
 fi
 say "ready: $ORT_LIB, $YUNET, $MOBILEFACENET"

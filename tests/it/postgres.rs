@@ -325,3 +325,65 @@ async fn a_worker_in_another_process_wakes_on_notify() {
     api.stop().await;
     worker.stop().await;
 }
+
+/// TLS to PostgreSQL: `database_url` with `sslmode=verify-full&sslrootcert=CA`. The local server
+/// of `scripts/setup.sh --test` serves a certificate from the tests' own CA
+/// (`third_party/pg-tls/ca.crt`, or `EMOSCOPE_TEST_POSTGRES_CA` for another server). With the CA
+/// the service starts (`emoscope migrate`) on an encrypted connection; without it, or with a CA
+/// that did not sign the server's certificate, it refuses to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_is_reached_over_verified_tls_with_its_ca_and_refused_without() {
+    let db = TestDb::create().await;
+    let ca = std::env::var("EMOSCOPE_TEST_POSTGRES_CA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| common::repo().join("third_party/pg-tls/ca.crt"));
+    assert!(
+        ca.exists(),
+        "{} is missing: `scripts/setup.sh --test` makes it",
+        ca.display()
+    );
+    let other_ca = std::path::Path::new("/etc/ssl/certs/ca-certificates.crt");
+    let dir = tempfile::tempdir().expect("dir");
+    let migrate = |query: String| {
+        let url = format!("{}?{query}", db.url);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_emoscope"))
+            .arg("migrate")
+            .env("EMOSCOPE_DATA_DIR", dir.path())
+            .env("EMOSCOPE_DATABASE_URL", &url)
+            .output()
+            .expect("run");
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), said, url)
+    };
+
+    let (ok, said, url) = migrate(format!("sslmode=verify-full&sslrootcert={}", ca.display()));
+    assert!(ok, "refused with its CA: {said}");
+    let pool = sqlx::PgPool::connect(&url)
+        .await
+        .expect("connect with the CA");
+    let (ssl, version): (bool, Option<String>) =
+        sqlx::query_as("SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            .fetch_one(&pool)
+            .await
+            .expect("pg_stat_ssl");
+    assert!(ssl, "the connection is not encrypted");
+    assert!(version.is_some_and(|v| v.starts_with("TLS")));
+    pool.close().await;
+
+    for query in [
+        "sslmode=verify-full".to_string(),
+        format!("sslmode=verify-full&sslrootcert={}", other_ca.display()),
+    ] {
+        let (ok, said, _) = migrate(query.clone());
+        assert!(!ok, "started with {query}: {said}");
+        assert!(
+            said.to_lowercase().contains("certificate"),
+            "{query}: the refusal does not say why: {said}"
+        );
+        assert!(!said.contains(":emoscope@"), "the password shows: {said}");
+    }
+}
