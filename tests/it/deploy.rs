@@ -79,6 +79,14 @@ fn find<'a>(docs: &'a [Value], kind: &str, prefix: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {kind} {prefix}* among {:?}", kinds(docs)))
 }
 
+/// The report says `resource` (its kind and name, or the start of its name) passed.
+fn passed(report: &str, resource: &str) {
+    assert!(
+        report.contains(&format!("passed for resource {resource}")),
+        "{resource} was not checked:\n{report}"
+    );
+}
+
 #[test]
 fn the_base_and_the_production_example_render_and_validate_strictly() {
     let (base, yaml) = render("base");
@@ -92,10 +100,7 @@ fn the_base_and_the_production_example_render_and_validate_strictly() {
         "poddisruptionbudget/emoscope-worker",
         "horizontalpodautoscaler/emoscope-worker",
     ] {
-        assert!(
-            report.contains(&format!("passed for resource {resource} ")),
-            "{resource} was not checked:\n{report}"
-        );
+        passed(&report, resource);
     }
     assert!(!report.contains("WARN"), "{report}");
     assert_eq!(base.len(), 7, "{:?}", kinds(&base));
@@ -107,10 +112,7 @@ fn the_base_and_the_production_example_render_and_validate_strictly() {
         "ingress/emoscope",
         "secret/emoscope-secrets",
     ] {
-        assert!(
-            report.contains(&format!("passed for resource {resource}")),
-            "{resource} was not checked:\n{report}"
-        );
+        passed(&report, resource);
     }
     // KEDA's ScaledObject replaces the autoscaler; its schema is KEDA's, not Kubernetes'.
     let all = kinds(&production);

@@ -142,19 +142,8 @@ async fn webhooks_are_signed_retried_and_recorded_on_postgresql() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrate_names_the_database_without_its_password() {
     let db = TestDb::create().await;
-    let dir = tempfile::tempdir().expect("dir");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_emoscope"))
-        .arg("migrate")
-        .env("EMOSCOPE_DATA_DIR", dir.path())
-        .env("EMOSCOPE_DATABASE_URL", &db.url)
-        .output()
-        .expect("run");
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{said}");
+    let (ok, said) = migrate(&db.url);
+    assert!(ok, "{said}");
     let password = db
         .url
         .split("://")
@@ -165,6 +154,23 @@ async fn migrate_names_the_database_without_its_password() {
         .expect("the test URL has a password");
     assert!(said.contains(":***@"), "{said}");
     assert!(!said.contains(&format!(":{password}@")), "{said}");
+}
+
+/// `emoscope migrate` against `database_url`: whether it succeeded, and what it said.
+fn migrate(database_url: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_emoscope"))
+        .arg("migrate")
+        .env("EMOSCOPE_DATA_DIR", dir.path())
+        .env("EMOSCOPE_DATABASE_URL", database_url)
+        .output()
+        .expect("run");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
 }
 
 /// A fresh database migrated up to `version`, holding `rows`, then opened (and so migrated to
@@ -343,24 +349,10 @@ async fn the_database_is_reached_over_verified_tls_with_its_ca_and_refused_witho
         ca.display()
     );
     let other_ca = std::path::Path::new("/etc/ssl/certs/ca-certificates.crt");
-    let dir = tempfile::tempdir().expect("dir");
-    let migrate = |query: String| {
-        let url = format!("{}?{query}", db.url);
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_emoscope"))
-            .arg("migrate")
-            .env("EMOSCOPE_DATA_DIR", dir.path())
-            .env("EMOSCOPE_DATABASE_URL", &url)
-            .output()
-            .expect("run");
-        let said = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.success(), said, url)
-    };
+    let with = |query: String| format!("{}?{query}", db.url);
 
-    let (ok, said, url) = migrate(format!("sslmode=verify-full&sslrootcert={}", ca.display()));
+    let url = with(format!("sslmode=verify-full&sslrootcert={}", ca.display()));
+    let (ok, said) = migrate(&url);
     assert!(ok, "refused with its CA: {said}");
     let pool = sqlx::PgPool::connect(&url)
         .await
@@ -378,7 +370,7 @@ async fn the_database_is_reached_over_verified_tls_with_its_ca_and_refused_witho
         "sslmode=verify-full".to_string(),
         format!("sslmode=verify-full&sslrootcert={}", other_ca.display()),
     ] {
-        let (ok, said, _) = migrate(query.clone());
+        let (ok, said) = migrate(&with(query.clone()));
         assert!(!ok, "started with {query}: {said}");
         assert!(
             said.to_lowercase().contains("certificate"),
