@@ -16,6 +16,7 @@ use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorCode};
 use crate::auth::{Caller, hash_token};
 use crate::db::Store;
+use crate::live::tickets;
 
 /// Whether keys are asked for. Once a key exists it never stops being asked for (revoking every
 /// key does not open the server), so the answer is cached from the first `true`.
@@ -77,16 +78,25 @@ fn live_ticket(request: &Request) -> Option<String> {
 }
 
 /// The ticket's caller, once, while its key is still there and not revoked: a ticket dies with
-/// its key.
+/// its key. Only a process that runs live sessions takes one (the others answer
+/// `live_unavailable`), wherever it was given.
 async fn redeem(state: &AppState, ticket: &str) -> ApiResult<Caller> {
-    let caller = state.live.as_ref().and_then(|l| l.tickets.redeem(ticket));
-    let caller = caller.ok_or_else(|| unauthorized("unknown, used or expired live ticket"))?;
-    let Some(id) = caller.owner() else {
-        return Ok(caller);
+    let unknown = || unauthorized("unknown, used or expired live ticket");
+    if state.live.is_none() {
+        return Err(unknown());
+    }
+    let Some(key_id) = tickets::redeem(state.store.as_ref(), ticket).await? else {
+        return Err(unknown());
+    };
+    let Some(id) = key_id else {
+        return Ok(Caller::Open);
     };
     let keys = state.store.keys().await?;
     match keys.iter().find(|k| k.id == id) {
-        Some(key) if key.revoked_at.is_none() => Ok(caller),
+        Some(key) if key.revoked_at.is_none() => Ok(Caller::Key {
+            id,
+            admin: key.admin,
+        }),
         _ => Err(unauthorized("this live ticket's API key has been revoked")),
     }
 }

@@ -18,6 +18,7 @@ mod notify;
 mod queue;
 pub mod reports;
 pub mod rows;
+pub mod tickets;
 
 pub use idempotency::IdempotentRequest;
 
@@ -313,6 +314,26 @@ pub trait IdempotencyStore: Send + Sync {
     async fn release_idempotency(&self, owner: &str, scope: &str, key: &str) -> DbResult<()>;
 }
 
+/// Live tickets, good once at any process that shares the database, until they expire.
+#[async_trait]
+pub trait TicketStore: Send + Sync {
+    /// Stores a ticket's hash for `key_id` (`None`: a server without keys) until
+    /// `expires_at`, unless that key holds `per_key` unexpired tickets, or all keys `max_total`;
+    /// the expired ones go first.
+    async fn issue_ticket(
+        &self,
+        hash: &str,
+        key_id: Option<&str>,
+        now: i64,
+        expires_at: i64,
+        per_key: u64,
+        max_total: u64,
+    ) -> DbResult<tickets::Issued>;
+    /// The key of the ticket with this hash (`Some(None)`: given without a key), once: it is
+    /// deleted; `None` for an unknown, used or expired ticket.
+    async fn redeem_ticket(&self, hash: &str, now: i64) -> DbResult<Option<Option<String>>>;
+}
+
 /// Webhook deliveries, written by the database when a job or report ends.
 #[async_trait]
 pub trait DeliveryStore: Send + Sync {
@@ -367,6 +388,7 @@ pub trait Store:
     + KeyStore
     + IdempotencyStore
     + DeliveryStore
+    + TicketStore
     + 'static
 {
 }
@@ -380,6 +402,7 @@ impl<T> Store for T where
         + KeyStore
         + IdempotencyStore
         + DeliveryStore
+        + TicketStore
         + 'static
 {
 }

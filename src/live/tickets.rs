@@ -1,35 +1,35 @@
 //! Tickets for browsers, which cannot set an `Authorization` header on a WebSocket: a caller
 //! with a key asks for one (`POST /v1/live/tickets`) and opens the socket with it as a
 //! subprotocol (`Sec-WebSocket-Protocol: emoscope, emoscope.ticket.TICKET`), never in a URL.
-//! A ticket is good once, for a minute, at the process that gave it, and only while its key is
-//! not revoked (checked when it is used). A key holds at most `limits.max_live_tickets_per_key`
-//! unused ones, so that one key cannot take every ticket of the process.
+//! A ticket is good once, for a minute, at any process that shares the database (only its hash
+//! is stored there), and only while its key is not revoked (checked when it is used). A key
+//! holds at most `limits.max_live_tickets_per_key` unused ones, so that one key cannot take
+//! every ticket.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, hash_token};
+use crate::clock::now_ms;
+use crate::db::tickets::Issued;
+use crate::db::{DbResult, Store};
 
 /// How long a ticket is good for.
 pub const TICKET_TTL: Duration = Duration::from_secs(60);
 
-/// Tickets held at once; past this, expired ones are dropped, and if none has, no new one is
-/// given.
-const MAX_TICKETS: usize = 10_000;
+/// Unexpired tickets the database keeps; past this, no new one is given.
+const MAX_TICKETS: u64 = 10_000;
 
 /// The subprotocol prefix that carries a ticket.
 pub const PROTOCOL_PREFIX: &str = "emoscope.ticket.";
 
 pub struct Tickets {
-    held: Mutex<HashMap<String, (Caller, Instant)>>,
     per_key: usize,
 }
 
 /// Why no ticket was given.
 #[derive(Debug, PartialEq, Eq)]
 pub enum NoTicket {
-    /// The process holds [`MAX_TICKETS`].
+    /// The database holds [`MAX_TICKETS`].
     Full,
     /// The caller's key holds this many unused.
     KeyFull(usize),
@@ -37,43 +37,45 @@ pub enum NoTicket {
 
 impl Tickets {
     pub fn new(per_key: usize) -> Self {
-        Self {
-            held: Mutex::default(),
-            per_key,
-        }
+        Self { per_key }
     }
 
     /// A new ticket for `caller`, or why there is none.
-    pub fn issue(&self, caller: &Caller) -> Result<String, NoTicket> {
+    pub async fn issue(
+        &self,
+        store: &dyn Store,
+        caller: &Caller,
+    ) -> DbResult<Result<String, NoTicket>> {
         // Two random (v4) UUIDs: 244 random bits.
         let ticket = format!(
             "{}{}",
             uuid::Uuid::new_v4().simple(),
             uuid::Uuid::new_v4().simple()
         );
-        let mut held = self.held.lock().map_err(|_| NoTicket::Full)?;
-        let mine = held
-            .values()
-            .filter(|(c, at)| c.owner() == caller.owner() && at.elapsed() < TICKET_TTL)
-            .count();
-        if mine >= self.per_key {
-            return Err(NoTicket::KeyFull(self.per_key));
-        }
-        if held.len() >= MAX_TICKETS {
-            held.retain(|_, (_, at)| at.elapsed() < TICKET_TTL);
-        }
-        if held.len() >= MAX_TICKETS {
-            return Err(NoTicket::Full);
-        }
-        held.insert(ticket.clone(), (caller.clone(), Instant::now()));
-        Ok(ticket)
+        let now = now_ms();
+        let expires_at = now + TICKET_TTL.as_millis() as i64;
+        let issued = store
+            .issue_ticket(
+                &hash_token(&ticket),
+                caller.owner(),
+                now,
+                expires_at,
+                self.per_key as u64,
+                MAX_TICKETS,
+            )
+            .await?;
+        Ok(match issued {
+            Issued::Yes => Ok(ticket),
+            Issued::KeyFull => Err(NoTicket::KeyFull(self.per_key)),
+            Issued::Full => Err(NoTicket::Full),
+        })
     }
+}
 
-    /// The caller the ticket was given to, once; `None` for an unknown, used or expired one.
-    pub fn redeem(&self, ticket: &str) -> Option<Caller> {
-        let (caller, at) = self.held.lock().ok()?.remove(ticket)?;
-        (at.elapsed() < TICKET_TTL).then_some(caller)
-    }
+/// The key the ticket was given to (`Some(None)`: given without a key), once; `None` for an
+/// unknown, used or expired ticket.
+pub async fn redeem(store: &dyn Store, ticket: &str) -> DbResult<Option<Option<String>>> {
+    store.redeem_ticket(&hash_token(ticket), now_ms()).await
 }
 
 /// The ticket among a request's `Sec-WebSocket-Protocol` values, if any.
@@ -92,43 +94,6 @@ pub fn from_protocols(headers: &axum::http::HeaderMap) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_ticket_is_good_once() {
-        let tickets = Tickets::new(10);
-        let caller = Caller::Key {
-            id: "k1".into(),
-            admin: false,
-        };
-        let t = tickets.issue(&caller).expect("ticket");
-        assert_eq!(t.len(), 64);
-        assert_eq!(
-            tickets
-                .redeem(&t)
-                .and_then(|c| c.owner().map(str::to_string))
-                .as_deref(),
-            Some("k1")
-        );
-        assert!(tickets.redeem(&t).is_none(), "a second use");
-        assert!(tickets.redeem("made-up").is_none());
-    }
-
-    #[test]
-    fn a_key_holds_a_few_unused_tickets_and_others_still_get_theirs() {
-        let tickets = Tickets::new(3);
-        let key = |id: &str| Caller::Key {
-            id: id.into(),
-            admin: false,
-        };
-        let a: Vec<String> = (0..3)
-            .map(|_| tickets.issue(&key("a")).expect("ticket"))
-            .collect();
-        assert_eq!(tickets.issue(&key("a")), Err(NoTicket::KeyFull(3)));
-        assert!(tickets.issue(&key("b")).is_ok());
-        // A used ticket frees its place.
-        assert!(tickets.redeem(&a[0]).is_some());
-        assert!(tickets.issue(&key("a")).is_ok());
-    }
 
     #[test]
     fn the_ticket_is_read_from_the_subprotocols() {

@@ -16,7 +16,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use crate::common::keys::{client_with, make_key};
 use crate::common::{self, TestApp, status_and_json};
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -43,7 +43,11 @@ fn jpeg_frames(step: usize) -> Vec<Vec<u8>> {
     frames
 }
 
-async fn connect(app: &TestApp, query: &str, auth: (&'static str, &str)) -> Result<Socket, u16> {
+pub(crate) async fn connect(
+    app: &TestApp,
+    query: &str,
+    auth: (&'static str, &str),
+) -> Result<Socket, u16> {
     let url = format!("{}/v1/live{query}", app.base.replace("http://", "ws://"));
     let mut request = url.into_client_request().expect("request");
     request
@@ -57,7 +61,7 @@ async fn connect(app: &TestApp, query: &str, auth: (&'static str, &str)) -> Resu
 }
 
 /// The next JSON message (pings and pongs skipped).
-async fn next(socket: &mut Socket) -> Value {
+pub(crate) async fn next(socket: &mut Socket) -> Value {
     loop {
         let m = tokio::time::timeout(WAIT, socket.next())
             .await

@@ -216,6 +216,7 @@ async fn store_rules_on_postgres() {
     common::check_loss_rule(store.as_ref()).await;
     common::check_download_states(store.as_ref()).await;
     common::check_so_far_rules(store.as_ref()).await;
+    common::check_ticket_rules(store.as_ref()).await;
     common::check_atomic_admission(store).await;
 }
 
@@ -378,4 +379,38 @@ async fn the_database_is_reached_over_verified_tls_with_its_ca_and_refused_witho
         );
         assert!(!said.contains(":emoscope@"), "the password shows: {said}");
     }
+}
+
+/// A live ticket given by one API process opens a session at another that shares the database
+/// (no sticky sessions needed), once: a second use fails at either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_ticket_given_by_one_process_opens_a_session_at_another() {
+    let db = TestDb::create().await;
+    let url = db.url.clone();
+    let on_db = |url: String| {
+        move |c: &mut emoscope::config::Config| c.database_url = DatabaseUrl::new(url)
+    };
+    let first = TestApp::start(on_db(url.clone())).await;
+    let second = TestApp::start(on_db(url)).await;
+    let (_, token) = common::keys::make_key(&first, "browser", false).await;
+    let client = common::keys::client_with(&token);
+    let (status, ticket) =
+        common::status_and_json(client.post(first.url("/v1/live/tickets"))).await;
+    assert_eq!(status, 201, "{ticket}");
+    let protocol = format!(
+        "emoscope, {}",
+        ticket["protocol"].as_str().expect("protocol")
+    );
+    let header = ("sec-websocket-protocol", protocol.as_str());
+    let mut socket = crate::live::connect(&second, "", header)
+        .await
+        .expect("the other process takes the ticket");
+    assert_eq!(crate::live::next(&mut socket).await["type"], "ready");
+    drop(socket);
+    for app in [&first, &second] {
+        let again = crate::live::connect(app, "", header).await;
+        assert_eq!(again.err(), Some(401), "a second use");
+    }
+    first.stop().await;
+    second.stop().await;
 }

@@ -192,6 +192,7 @@ async fn store_rules_on_sqlite() {
     common::check_loss_rule(store.as_ref()).await;
     common::check_download_states(store.as_ref()).await;
     common::check_so_far_rules(store.as_ref()).await;
+    common::check_ticket_rules(store.as_ref()).await;
     common::check_atomic_admission(store).await;
 }
 

@@ -208,7 +208,8 @@ pub async fn create_ticket(
 ) -> ApiResult<(StatusCode, Json<TicketView>)> {
     let live = live(&state)?;
     state.rates.ticket(&caller)?;
-    let ticket = live.tickets.issue(&caller).map_err(|why| match why {
+    let issued = live.tickets.issue(state.store.as_ref(), &caller).await?;
+    let ticket = issued.map_err(|why| match why {
         NoTicket::Full => {
             ApiError::new(ErrorCode::Busy, "too many live tickets are outstanding").retry_after(5)
         }

@@ -497,3 +497,60 @@ pub async fn check_first_schema_rows(store: &dyn emoscope::db::Store) {
     );
     assert!(store.delete(id).await.expect("delete").is_some());
 }
+
+/// Live tickets: good once, until they expire, wherever they are taken; a key holds at most
+/// `per_key` unexpired ones, and an expired one frees its place. Only hashes are given to the
+/// store, as the service gives them.
+pub async fn check_ticket_rules(store: &dyn emoscope::db::Store) {
+    use emoscope::db::tickets::Issued;
+    let now = 1_800_000_000_000_i64;
+    let minute = 60_000;
+    let issue = |hash: &'static str, key: Option<&'static str>, at: i64| async move {
+        store
+            .issue_ticket(hash, key, at, at + minute, 2, 100)
+            .await
+            .expect("issue")
+    };
+    assert_eq!(issue("h1", Some("key-a"), now).await, Issued::Yes);
+    assert_eq!(issue("h2", Some("key-a"), now).await, Issued::Yes);
+    assert_eq!(issue("h3", Some("key-a"), now).await, Issued::KeyFull);
+    assert_eq!(issue("h4", Some("key-b"), now).await, Issued::Yes);
+    assert_eq!(
+        issue("h5", None, now).await,
+        Issued::Yes,
+        "a server without keys"
+    );
+    let redeem = |hash: &'static str, at: i64| async move {
+        store.redeem_ticket(hash, at).await.expect("redeem")
+    };
+    assert_eq!(redeem("h1", now + 1).await, Some(Some("key-a".into())));
+    assert_eq!(redeem("h1", now + 2).await, None, "a second use");
+    assert_eq!(redeem("made-up", now).await, None);
+    assert_eq!(redeem("h5", now).await, Some(None));
+    // A used ticket frees its place.
+    assert_eq!(issue("h6", Some("key-a"), now).await, Issued::Yes);
+    // Expired: refused when used, and gone when the next ticket is given.
+    assert_eq!(redeem("h2", now + minute).await, None);
+    assert_eq!(
+        issue("h7", Some("key-a"), now + minute + 1).await,
+        Issued::Yes
+    );
+    assert_eq!(
+        issue("h8", Some("key-a"), now + minute + 1).await,
+        Issued::Yes
+    );
+    assert_eq!(redeem("h6", now + minute + 2).await, None, "h6 expired");
+    // All keys together: the store's bound (h7 and h8 are held).
+    let full = store
+        .issue_ticket(
+            "h9",
+            Some("key-c"),
+            now + minute + 1,
+            now + 2 * minute,
+            2,
+            2,
+        )
+        .await
+        .expect("issue");
+    assert_eq!(full, Issued::Full);
+}
