@@ -177,12 +177,14 @@ if [ "$WITH_TESTS" = 1 ]; then
     as_postgres psql -qc "CREATE ROLE emoscope LOGIN CREATEDB PASSWORD 'emoscope'"
   as_postgres psql -qtAc "SELECT 1 FROM pg_database WHERE datname = 'emoscope'" | grep -q 1 ||
     as_postgres psql -qc "CREATE DATABASE emoscope OWNER emoscope"
-  # TLS for tests/it/postgres.rs: a CA of the tests' own (third_party/pg-tls/ca.crt) and a
-  # certificate for localhost and 127.0.0.1 signed by it, served by the local PostgreSQL.
-  tls=third_party/pg-tls
-  if [ ! -f "$tls/server.crt" ]; then
-    say "making a test CA and PostgreSQL's certificate in $tls"
-    mkdir -p "$tls"
+  # TLS for tests/it/postgres.rs: a CA of the tests' own and a certificate for localhost and
+  # 127.0.0.1 signed by it, served by the local PostgreSQL. Made once per machine, beside the
+  # server's (the tests read the CA there), so that checkouts side by side share them.
+  pg_tls=/var/lib/postgresql/emoscope-tls
+  served=$(as_postgres psql -qtAc "SHOW ssl_cert_file")
+  if [ ! -f "$pg_tls/ca.crt" ] || [ "$served" != "$pg_tls/server.crt" ]; then
+    say "making a test CA and PostgreSQL's certificate in $pg_tls"
+    tls=$(mktemp -d)
     openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Emoscope test CA" \
       -keyout "$tls/ca.key" -out "$tls/ca.crt" 2>/dev/null
     openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
@@ -190,12 +192,11 @@ if [ "$WITH_TESTS" = 1 ]; then
     printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >"$tls/server.ext"
     openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" \
       -CAcreateserial -days 3650 -extfile "$tls/server.ext" -out "$tls/server.crt" 2>/dev/null
-  fi
-  pg_tls=/var/lib/postgresql/emoscope-tls
-  if ! sudo_ cmp -s "$tls/server.crt" "$pg_tls/server.crt"; then
-    sudo_ install -d -o postgres -m 700 "$pg_tls"
+    sudo_ install -d -o postgres -m 755 "$pg_tls"
+    sudo_ install -o postgres -m 644 "$tls/ca.crt" "$pg_tls/ca.crt"
     sudo_ install -o postgres -m 644 "$tls/server.crt" "$pg_tls/server.crt"
     sudo_ install -o postgres -m 600 "$tls/server.key" "$pg_tls/server.key"
+    rm -rf "$tls"
     as_postgres psql -qc "ALTER SYSTEM SET ssl = on" \
       -c "ALTER SYSTEM SET ssl_cert_file = '$pg_tls/server.crt'" \
       -c "ALTER SYSTEM SET ssl_key_file = '$pg_tls/server.key'" -c "SELECT pg_reload_conf()" >/dev/null

@@ -93,7 +93,7 @@ pub async fn analyse_image(
             "this process runs no models (serve --api-only): send pictures to one with workers",
         ));
     };
-    state.rates.image(&caller)?;
+    state.rates.image(state.store.as_ref(), &caller).await?;
     let options = options(&state, q)?;
     // A place first: a body is read only when an analyser or the queue can take it.
     let place = analysers.admit().map_err(image_error)?;

@@ -1,103 +1,76 @@
 //! Per-key rate limits on what costs the server most: uploads, pictures, report requests and
-//! live tickets. Token
-//! buckets per account (API key, or everyone together without keys) in this process, refilled
-//! evenly over a minute; a refusal says when to come back (`Retry-After`).
-
-use std::num::NonZeroU32;
-
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+//! live tickets. Token buckets per account (API key, or everyone together without keys),
+//! refilled evenly over a minute, kept in the database (`db/rates.rs`), so that a limit holds
+//! across every API process that shares it; a refusal says when to come back (`Retry-After`).
 
 use super::error::{ApiError, ApiResult, ErrorCode};
 use crate::auth::Caller;
+use crate::clock::now_ms;
 use crate::config::RateLimitConfig;
+use crate::db::Store;
 
 pub struct RateLimits {
-    uploads: Option<DefaultKeyedRateLimiter<String>>,
-    reports: Option<DefaultKeyedRateLimiter<String>>,
-    images: Option<DefaultKeyedRateLimiter<String>>,
-    tickets: Option<DefaultKeyedRateLimiter<String>>,
-}
-
-fn limiter(per_minute: u32) -> Option<DefaultKeyedRateLimiter<String>> {
-    NonZeroU32::new(per_minute).map(|n| RateLimiter::keyed(Quota::per_minute(n)))
+    per_minute: RateLimitConfig,
 }
 
 impl RateLimits {
     pub fn new(c: &RateLimitConfig) -> Self {
         Self {
-            uploads: limiter(c.uploads_per_minute),
-            reports: limiter(c.reports_per_minute),
-            images: limiter(c.images_per_minute),
-            tickets: limiter(c.tickets_per_minute),
+            per_minute: c.clone(),
         }
     }
 
-    pub fn upload(&self, caller: &Caller) -> ApiResult<()> {
-        check(self.uploads.as_ref(), caller, "uploads")
+    pub async fn upload(&self, store: &dyn Store, caller: &Caller) -> ApiResult<()> {
+        let n = self.per_minute.uploads_per_minute;
+        take(store, caller, ("uploads", "uploads"), n).await
     }
 
-    pub fn report(&self, caller: &Caller) -> ApiResult<()> {
-        check(self.reports.as_ref(), caller, "report requests")
+    pub async fn report(&self, store: &dyn Store, caller: &Caller) -> ApiResult<()> {
+        let n = self.per_minute.reports_per_minute;
+        take(store, caller, ("reports", "report requests"), n).await
     }
 
-    pub fn image(&self, caller: &Caller) -> ApiResult<()> {
-        check(self.images.as_ref(), caller, "pictures")
+    pub async fn image(&self, store: &dyn Store, caller: &Caller) -> ApiResult<()> {
+        let n = self.per_minute.images_per_minute;
+        take(store, caller, ("images", "pictures"), n).await
     }
 
-    pub fn ticket(&self, caller: &Caller) -> ApiResult<()> {
-        check(self.tickets.as_ref(), caller, "live tickets")
+    pub async fn ticket(&self, store: &dyn Store, caller: &Caller) -> ApiResult<()> {
+        let n = self.per_minute.tickets_per_minute;
+        take(store, caller, ("tickets", "live tickets"), n).await
     }
 }
 
-fn check(
-    limiter: Option<&DefaultKeyedRateLimiter<String>>,
+/// Takes one from the caller's bucket of `kind` (its name in the database, and what the
+/// refusal calls it), `per_minute` a minute (0: no limit).
+async fn take(
+    store: &dyn Store,
     caller: &Caller,
-    what: &str,
+    (kind, what): (&str, &str),
+    per_minute: u32,
 ) -> ApiResult<()> {
-    let Some(limiter) = limiter else {
+    if per_minute == 0 {
         return Ok(());
-    };
-    limiter
-        .check_key(&caller.account().to_string())
-        .map_err(|until| {
-            let wait = until.wait_time_from(DefaultClock::default().now());
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            ApiError::new(
+    }
+    let interval_ms = (60_000 / i64::from(per_minute)).max(1);
+    let wait_ms = store
+        .take_token(
+            caller.account(),
+            kind,
+            now_ms(),
+            interval_ms,
+            i64::from(per_minute),
+        )
+        .await?;
+    match wait_ms {
+        None => Ok(()),
+        Some(ms) => {
+            let secs = (ms as u64).div_ceil(1000).max(1);
+            Err(ApiError::new(
                 ErrorCode::RateLimited,
                 format!("too many {what}; try again in {secs} s"),
             )
-            .retry_after(secs)
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_key_has_its_own_bucket() {
-        let limits = RateLimits::new(&RateLimitConfig {
-            uploads_per_minute: 2,
-            reports_per_minute: 0,
-            images_per_minute: 0,
-            tickets_per_minute: 0,
-        });
-        let a = Caller::Key {
-            id: "a".into(),
-            admin: false,
-        };
-        let b = Caller::Key {
-            id: "b".into(),
-            admin: false,
-        };
-        assert!(limits.upload(&a).is_ok() && limits.upload(&a).is_ok());
-        let refused = limits.upload(&a).expect_err("third in a minute");
-        assert_eq!(refused.code, ErrorCode::RateLimited);
-        assert!(refused.retry_after.is_some_and(|s| (1..=30).contains(&s)));
-        assert!(limits.upload(&b).is_ok());
-        for _ in 0..100 {
-            assert!(limits.report(&a).is_ok(), "0 means no limit");
+            .retry_after(secs))
         }
     }
 }

@@ -28,7 +28,8 @@ pub struct HttpConfig {
     pub cors_origins: List<Origin>,
 }
 
-/// Per API key (or, without keys, for everyone together), in this process.
+/// Per API key (or, without keys, for everyone together), across every process that shares the
+/// database.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RateLimitConfig {

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod keys;
 mod notify;
 mod queue;
+mod rates;
 pub mod reports;
 pub mod rows;
 pub mod tickets;
@@ -314,6 +315,21 @@ pub trait IdempotencyStore: Send + Sync {
     async fn release_idempotency(&self, owner: &str, scope: &str, key: &str) -> DbResult<()>;
 }
 
+/// Rate-limit buckets shared by every process on the database.
+#[async_trait]
+pub trait RateStore: Send + Sync {
+    /// Takes a token from `account`'s `kind` bucket, which holds `burst` and gains one every
+    /// `interval_ms`: `None` when taken, else the milliseconds until one is there.
+    async fn take_token(
+        &self,
+        account: &str,
+        kind: &str,
+        now: i64,
+        interval_ms: i64,
+        burst: i64,
+    ) -> DbResult<Option<i64>>;
+}
+
 /// Live tickets, good once at any process that shares the database, until they expire.
 #[async_trait]
 pub trait TicketStore: Send + Sync {
@@ -389,6 +405,7 @@ pub trait Store:
     + IdempotencyStore
     + DeliveryStore
     + TicketStore
+    + RateStore
     + 'static
 {
 }
@@ -403,6 +420,7 @@ impl<T> Store for T where
         + IdempotencyStore
         + DeliveryStore
         + TicketStore
+        + RateStore
         + 'static
 {
 }

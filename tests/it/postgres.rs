@@ -217,6 +217,7 @@ async fn store_rules_on_postgres() {
     common::check_download_states(store.as_ref()).await;
     common::check_so_far_rules(store.as_ref()).await;
     common::check_ticket_rules(store.as_ref()).await;
+    common::check_rate_rules(store.as_ref()).await;
     common::check_atomic_admission(store).await;
 }
 
@@ -335,7 +336,8 @@ async fn a_worker_in_another_process_wakes_on_notify() {
 
 /// TLS to PostgreSQL: `database_url` with `sslmode=verify-full&sslrootcert=CA`. The local server
 /// of `scripts/setup.sh --test` serves a certificate from the tests' own CA
-/// (`third_party/pg-tls/ca.crt`, or `EMOSCOPE_TEST_POSTGRES_CA` for another server). With the CA
+/// (`/var/lib/postgresql/emoscope-tls/ca.crt`, or `EMOSCOPE_TEST_POSTGRES_CA` for another
+/// server). With the CA
 /// the service starts (`emoscope migrate`) on an encrypted connection; without it, or with a CA
 /// that did not sign the server's certificate, it refuses to.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -343,7 +345,7 @@ async fn the_database_is_reached_over_verified_tls_with_its_ca_and_refused_witho
     let db = TestDb::create().await;
     let ca = std::env::var("EMOSCOPE_TEST_POSTGRES_CA")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| common::repo().join("third_party/pg-tls/ca.crt"));
+        .unwrap_or_else(|_| "/var/lib/postgresql/emoscope-tls/ca.crt".into());
     assert!(
         ca.exists(),
         "{} is missing: `scripts/setup.sh --test` makes it",
@@ -381,22 +383,33 @@ async fn the_database_is_reached_over_verified_tls_with_its_ca_and_refused_witho
     }
 }
 
-/// A live ticket given by one API process opens a session at another that shares the database
-/// (no sticky sessions needed), once: a second use fails at either.
+/// Two API processes on one database act as one: a live ticket given by one opens a session at
+/// the other (no sticky sessions needed), once; and a key's rate limit holds across both
+/// together, not at each.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_live_ticket_given_by_one_process_opens_a_session_at_another() {
+async fn a_live_ticket_and_a_rate_limit_hold_across_two_processes() {
     let db = TestDb::create().await;
     let url = db.url.clone();
     let on_db = |url: String| {
-        move |c: &mut emoscope::config::Config| c.database_url = DatabaseUrl::new(url)
+        move |c: &mut emoscope::config::Config| {
+            c.database_url = DatabaseUrl::new(url);
+            c.rate_limits.tickets_per_minute = 2;
+        }
     };
     let first = TestApp::start(on_db(url.clone())).await;
     let second = TestApp::start(on_db(url)).await;
     let (_, token) = common::keys::make_key(&first, "browser", false).await;
     let client = common::keys::client_with(&token);
-    let (status, ticket) =
-        common::status_and_json(client.post(first.url("/v1/live/tickets"))).await;
+    let ask = |app: &TestApp| common::status_and_json(client.post(app.url("/v1/live/tickets")));
+    let (status, ticket) = ask(&first).await;
     assert_eq!(status, 201, "{ticket}");
+    let (status, body) = ask(&second).await;
+    assert_eq!(status, 201, "the second of two a minute: {body}");
+    for app in [&first, &second] {
+        let (status, body) = ask(app).await;
+        assert_eq!(status, 429, "a third at either process: {body}");
+        assert_eq!(body["error"]["code"], "rate_limited");
+    }
     let protocol = format!(
         "emoscope, {}",
         ticket["protocol"].as_str().expect("protocol")

@@ -193,6 +193,7 @@ async fn store_rules_on_sqlite() {
     common::check_download_states(store.as_ref()).await;
     common::check_so_far_rules(store.as_ref()).await;
     common::check_ticket_rules(store.as_ref()).await;
+    common::check_rate_rules(store.as_ref()).await;
     common::check_atomic_admission(store).await;
 }
 

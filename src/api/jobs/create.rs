@@ -127,7 +127,7 @@ pub(super) async fn admit(
     caller: &Caller,
     declared: Option<u64>,
 ) -> ApiResult<()> {
-    state.rates.upload(caller)?;
+    state.rates.upload(state.store.as_ref(), caller).await?;
     let limits = &state.config.limits;
     // Jobs still downloading will be queued soon: they take places too.
     let queued = state.store.count_with_status(JobStatus::Queued).await?

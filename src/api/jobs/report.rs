@@ -116,7 +116,7 @@ async fn ask(
     job: &crate::jobs::Job,
     request: &ReportRequest,
 ) -> ApiResult<(StatusCode, Report)> {
-    state.rates.report(caller)?;
+    state.rates.report(state.store.as_ref(), caller).await?;
     let (report, how) = state
         .reporter
         .request(state.store.as_ref(), job, request)

@@ -207,7 +207,7 @@ pub async fn create_ticket(
     caller: Caller,
 ) -> ApiResult<(StatusCode, Json<TicketView>)> {
     let live = live(&state)?;
-    state.rates.ticket(&caller)?;
+    state.rates.ticket(state.store.as_ref(), &caller).await?;
     let issued = live.tickets.issue(state.store.as_ref(), &caller).await?;
     let ticket = issued.map_err(|why| match why {
         NoTicket::Full => {

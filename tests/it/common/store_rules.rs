@@ -554,3 +554,40 @@ pub async fn check_ticket_rules(store: &dyn emoscope::db::Store) {
         .expect("issue");
     assert_eq!(full, Issued::Full);
 }
+
+/// Rate buckets: a burst of `burst` tokens, then one every interval, per account and kind; a
+/// refusal says how long until the next token.
+pub async fn check_rate_rules(store: &dyn emoscope::db::Store) {
+    let now = 1_800_000_000_000_i64;
+    let second = 1_000;
+    let take = |account: &'static str, kind: &'static str, at: i64| async move {
+        store
+            .take_token(account, kind, at, second, 3)
+            .await
+            .expect("take")
+    };
+    for _ in 0..3 {
+        assert_eq!(take("key-a", "uploads", now).await, None);
+    }
+    assert_eq!(
+        take("key-a", "uploads", now).await,
+        Some(second),
+        "the burst is spent"
+    );
+    assert_eq!(take("key-a", "uploads", now + 400).await, Some(600));
+    assert_eq!(take("key-b", "uploads", now).await, None, "another key");
+    assert_eq!(take("key-a", "images", now).await, None, "another kind");
+    assert_eq!(
+        take("", "uploads", now).await,
+        None,
+        "everyone, without keys"
+    );
+    // One token an interval.
+    assert_eq!(take("key-a", "uploads", now + second).await, None);
+    assert_eq!(take("key-a", "uploads", now + second).await, Some(second));
+    // Idle long enough, the whole burst is back, and no more than it.
+    for _ in 0..3 {
+        assert_eq!(take("key-a", "uploads", now + 60 * second).await, None);
+    }
+    assert!(take("key-a", "uploads", now + 60 * second).await.is_some());
+}
