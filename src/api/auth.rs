@@ -78,8 +78,8 @@ fn live_ticket(request: &Request) -> Option<String> {
 }
 
 /// The ticket's caller, once, while its key is still there and not revoked: a ticket dies with
-/// its key. Only a process that runs live sessions takes one (the others answer
-/// `live_unavailable`), wherever it was given.
+/// its key. Any process that runs live sessions takes one, wherever it was given; one without
+/// them refuses it and leaves it unused.
 async fn redeem(state: &AppState, ticket: &str) -> ApiResult<Caller> {
     let unknown = || unauthorized("unknown, used or expired live ticket");
     if state.live.is_none() {
