@@ -10,7 +10,6 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
 
 use crate::api::auth::KeysInUse;
-use crate::api::rate::RateLimits;
 use crate::api::{AppState, router};
 use crate::background::Background;
 use crate::background::housekeeping::Housekeeping;
@@ -249,7 +248,6 @@ impl Service {
             probes,
             downloads,
             keys: KeysInUse::new(config.auth.require_keys),
-            rates: Arc::new(RateLimits::new(&config.rate_limits)),
             streams: Arc::new(Semaphore::new(config.limits.max_event_streams)),
             shutdown: boot.background.token(),
             uploads: boot.uploads.clone(),

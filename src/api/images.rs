@@ -14,6 +14,7 @@ use super::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use super::jobs::options::known_model;
 use super::jobs::receive::content_type;
 use super::query::ApiQuery;
+use super::rate::{self, Limit};
 use crate::auth::Caller;
 use crate::jobs::options::{JobOptions, Purpose};
 use crate::pipeline::AnalysisOptions;
@@ -93,7 +94,7 @@ pub async fn analyse_image(
             "this process runs no models (serve --api-only): send pictures to one with workers",
         ));
     };
-    state.rates.image(state.store.as_ref(), &caller).await?;
+    rate::take(&state, &caller, Limit::Images).await?;
     let options = options(&state, q)?;
     // A place first: a body is read only when an analyser or the queue can take it.
     let place = analysers.admit().map_err(image_error)?;

@@ -58,7 +58,6 @@ pub struct AppState {
     /// Where webhooks may go (`webhooks.*`), checked once at start.
     pub webhooks: Arc<crate::egress::policy::Policy>,
     pub keys: auth::KeysInUse,
-    pub rates: Arc<rate::RateLimits>,
     /// Places for open event streams (`limits.max_event_streams`).
     pub streams: Arc<Semaphore>,
     /// Cancelled when the server stops, so that event streams end.

@@ -3,57 +3,48 @@
 //! refilled evenly over a minute, kept in the database (`db/rates.rs`), so that a limit holds
 //! across every API process that shares it; a refusal says when to come back (`Retry-After`).
 
+use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorCode};
 use crate::auth::Caller;
 use crate::clock::now_ms;
-use crate::config::RateLimitConfig;
-use crate::db::Store;
 
-pub struct RateLimits {
-    per_minute: RateLimitConfig,
+/// What is limited, each by its `rate_limits.*_per_minute`.
+#[derive(Debug, Clone, Copy)]
+pub enum Limit {
+    Uploads,
+    Reports,
+    Images,
+    Tickets,
 }
 
-impl RateLimits {
-    pub fn new(c: &RateLimitConfig) -> Self {
-        Self {
-            per_minute: c.clone(),
+impl Limit {
+    /// Its bucket's name in the database, and what a refusal calls it.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Uploads => ("uploads", "uploads"),
+            Self::Reports => ("reports", "report requests"),
+            Self::Images => ("images", "pictures"),
+            Self::Tickets => ("tickets", "live tickets"),
         }
     }
-
-    pub async fn upload(&self, store: &dyn Store, caller: &Caller) -> ApiResult<()> {
-        let n = self.per_minute.uploads_per_minute;
-        take(store, caller, ("uploads", "uploads"), n).await
-    }
-
-    pub async fn report(&self, store: &dyn Store, caller: &Caller) -> ApiResult<()> {
-        let n = self.per_minute.reports_per_minute;
-        take(store, caller, ("reports", "report requests"), n).await
-    }
-
-    pub async fn image(&self, store: &dyn Store, caller: &Caller) -> ApiResult<()> {
-        let n = self.per_minute.images_per_minute;
-        take(store, caller, ("images", "pictures"), n).await
-    }
-
-    pub async fn ticket(&self, store: &dyn Store, caller: &Caller) -> ApiResult<()> {
-        let n = self.per_minute.tickets_per_minute;
-        take(store, caller, ("tickets", "live tickets"), n).await
-    }
 }
 
-/// Takes one from the caller's bucket of `kind` (its name in the database, and what the
-/// refusal calls it), `per_minute` a minute (0: no limit).
-async fn take(
-    store: &dyn Store,
-    caller: &Caller,
-    (kind, what): (&str, &str),
-    per_minute: u32,
-) -> ApiResult<()> {
+/// Takes one from the caller's bucket of `limit` (a limit of 0 takes nothing).
+pub async fn take(state: &AppState, caller: &Caller, limit: Limit) -> ApiResult<()> {
+    let c = &state.config.rate_limits;
+    let per_minute = match limit {
+        Limit::Uploads => c.uploads_per_minute,
+        Limit::Reports => c.reports_per_minute,
+        Limit::Images => c.images_per_minute,
+        Limit::Tickets => c.tickets_per_minute,
+    };
     if per_minute == 0 {
         return Ok(());
     }
+    let (kind, what) = limit.names();
     let interval_ms = (60_000 / i64::from(per_minute)).max(1);
-    let wait_ms = store
+    let wait_ms = state
+        .store
         .take_token(
             caller.account(),
             kind,

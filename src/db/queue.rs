@@ -267,6 +267,35 @@ struct Succeeded<'a> {
     merged: &'a BTreeMap<u32, u32>,
 }
 
+/// Runs `$sql`, an update of the job `$held` holds (`$1` its id, `$2` its worker, `$3` now), in
+/// the transaction `$tx`; the rows it changed.
+macro_rules! update_held {
+    ($tx:ident, $sql:expr, $held:expr) => {
+        sqlx::query($sql)
+            .bind($held.id)
+            .bind($held.worker)
+            .bind(now_ms())
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected()
+    };
+}
+
+/// Deletes the job's frames and people in the transaction `$tx`: what a job that ends without
+/// its result must not keep.
+macro_rules! wipe_results {
+    ($tx:ident, $id:expr) => {
+        sqlx::query(WIPE_FRAMES)
+            .bind($id)
+            .execute(&mut *$tx)
+            .await?;
+        sqlx::query(WIPE_PEOPLE)
+            .bind($id)
+            .execute(&mut *$tx)
+            .await?;
+    };
+}
+
 /// Frames relabelled per read when tracks were merged.
 const RELABEL_CHUNK: i64 = 200;
 
@@ -349,15 +378,8 @@ impl SqlStore {
         );
         Ok(with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let n = sqlx::query(&sql)
-                .bind(held.id)
-                .bind(held.worker)
-                .bind(now_ms())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            sqlx::query(WIPE_FRAMES).bind(held.id).execute(&mut *tx).await?;
-            sqlx::query(WIPE_PEOPLE).bind(held.id).execute(&mut *tx).await?;
+            let n = update_held!(tx, &sql, held);
+            wipe_results!(tx, held.id);
             tx.commit().await?;
             n
         }))
@@ -373,13 +395,7 @@ impl SqlStore {
         let notice = self.dialect().queued_notice();
         Ok(with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let n = sqlx::query(&sql)
-                .bind(held.id)
-                .bind(held.worker)
-                .bind(now_ms())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let n = update_held!(tx, &sql, held);
             if n == 1 {
                 sqlx::query(WIPE_FRAMES).bind(held.id).execute(&mut *tx).await?;
                 if let Some(notice) = notice {
@@ -420,8 +436,7 @@ impl SqlStore {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            sqlx::query(WIPE_FRAMES).bind(held.id).execute(&mut *tx).await?;
-            sqlx::query(WIPE_PEOPLE).bind(held.id).execute(&mut *tx).await?;
+            wipe_results!(tx, held.id);
             tx.commit().await?;
             n
         }))

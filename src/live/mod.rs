@@ -25,7 +25,6 @@ pub struct LiveSessions {
     /// job's or session's id): it starts with this instance's prefix, so that a restart fails
     /// what its previous process left running.
     pub holder: String,
-    pub tickets: Arc<tickets::Tickets>,
     open: Arc<Mutex<Open>>,
 }
 
@@ -68,12 +67,10 @@ impl Drop for Place {
 
 impl LiveSessions {
     pub fn new(engine: Arc<Engine>, config: Arc<Config>, holder: String) -> Self {
-        let tickets = tickets::Tickets::new(config.limits.max_live_tickets_per_key);
         Self {
             engine,
             config,
             holder,
-            tickets: Arc::new(tickets),
             open: Arc::default(),
         }
     }

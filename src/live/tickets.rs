@@ -22,10 +22,6 @@ const MAX_TICKETS: u64 = 10_000;
 /// The subprotocol prefix that carries a ticket.
 pub const PROTOCOL_PREFIX: &str = "emoscope.ticket.";
 
-pub struct Tickets {
-    per_key: usize,
-}
-
 /// Why no ticket was given.
 #[derive(Debug, PartialEq, Eq)]
 pub enum NoTicket {
@@ -35,41 +31,35 @@ pub enum NoTicket {
     KeyFull(usize),
 }
 
-impl Tickets {
-    pub fn new(per_key: usize) -> Self {
-        Self { per_key }
-    }
-
-    /// A new ticket for `caller`, or why there is none.
-    pub async fn issue(
-        &self,
-        store: &dyn Store,
-        caller: &Caller,
-    ) -> DbResult<Result<String, NoTicket>> {
-        // Two random (v4) UUIDs: 244 random bits.
-        let ticket = format!(
-            "{}{}",
-            uuid::Uuid::new_v4().simple(),
-            uuid::Uuid::new_v4().simple()
-        );
-        let now = now_ms();
-        let expires_at = now + TICKET_TTL.as_millis() as i64;
-        let issued = store
-            .issue_ticket(
-                &hash_token(&ticket),
-                caller.owner(),
-                now,
-                expires_at,
-                self.per_key as u64,
-                MAX_TICKETS,
-            )
-            .await?;
-        Ok(match issued {
-            Issued::Yes => Ok(ticket),
-            Issued::KeyFull => Err(NoTicket::KeyFull(self.per_key)),
-            Issued::Full => Err(NoTicket::Full),
-        })
-    }
+/// A new ticket for `caller`, whose key may hold `per_key` unused ones, or why there is none.
+pub async fn issue(
+    store: &dyn Store,
+    caller: &Caller,
+    per_key: usize,
+) -> DbResult<Result<String, NoTicket>> {
+    // Two random (v4) UUIDs: 244 random bits.
+    let ticket = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let now = now_ms();
+    let expires_at = now + TICKET_TTL.as_millis() as i64;
+    let issued = store
+        .issue_ticket(
+            &hash_token(&ticket),
+            caller.owner(),
+            now,
+            expires_at,
+            per_key as u64,
+            MAX_TICKETS,
+        )
+        .await?;
+    Ok(match issued {
+        Issued::Yes => Ok(ticket),
+        Issued::KeyFull => Err(NoTicket::KeyFull(per_key)),
+        Issued::Full => Err(NoTicket::Full),
+    })
 }
 
 /// The key the ticket was given to (`Some(None)`: given without a key), once; `None` for an

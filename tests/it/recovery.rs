@@ -65,6 +65,17 @@ async fn check_every_frame_once(client: &reqwest::Client, server: &Server, id: &
     assert_eq!(frames.len() as u64, n, "every frame once");
 }
 
+/// The job ends succeeded, on the one attempt counted, with each of its 600 frames once.
+async fn succeeds_whole_on_one_attempt(client: &reqwest::Client, server: &Server, id: &str) {
+    let job = poll_job(client, &server.base, id, Duration::from_secs(300), finished).await;
+    assert_eq!(
+        (&job["status"], &job["attempts"]),
+        (&"succeeded".into(), &1.into()),
+        "{job}"
+    );
+    check_every_frame_once(client, server, id, 600).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_server_takes_its_jobs_back_at_once_and_they_lose_no_attempt() {
     let path = video("long", common::long_spec, Codec::H264Mp4);
@@ -89,21 +100,27 @@ async fn a_restarted_server_takes_its_jobs_back_at_once_and_they_lose_no_attempt
         .await;
         assert!(started.elapsed() < Duration::from_secs(20), "{job}");
     }
-    let job = poll_job(
-        &client,
-        &server.base,
-        &id,
-        Duration::from_secs(300),
-        finished,
-    )
-    .await;
-    assert_eq!(job["status"], "succeeded", "{job}");
-    assert_eq!(
-        job["attempts"], 1,
-        "three restarts cost the job nothing: {job}"
-    );
-    check_every_frame_once(&client, &server, &id, 600).await;
+    // Three restarts cost the job nothing.
+    succeeds_whole_on_one_attempt(&client, &server, &id).await;
     server.wait_for_no_uploads().await;
+}
+
+/// A server given `grace_secs` to stop, sent SIGTERM part way through an every-frame job of
+/// `path`, and seen to exit well within `wait`: its data folder and the job's id.
+async fn stopped_part_way(
+    client: &reqwest::Client,
+    path: &std::path::Path,
+    grace_secs: &str,
+    wait: Duration,
+) -> (tempfile::TempDir, String) {
+    let data = tempfile::tempdir().expect("dir");
+    let grace = [("EMOSCOPE_QUEUE__STOP_GRACE_SECS", grace_secs)];
+    let mut server = Server::start(data.path(), 1, &grace);
+    let id = upload_every_frame(client, &server, path).await;
+    part_way(client, &server, &id, 0).await;
+    let exit = server.terminate(wait);
+    assert!(exit.success(), "{exit:?}");
+    (data, id)
 }
 
 /// SIGTERM: the worker takes no new job and finishes the one it holds within
@@ -126,13 +143,7 @@ async fn a_stopped_worker_finishes_its_job_or_hands_it_back_without_spending_an_
     };
 
     // No grace: the job is handed back as the process stops.
-    let data = tempfile::tempdir().expect("dir");
-    let no_grace = [("EMOSCOPE_QUEUE__STOP_GRACE_SECS", "0")];
-    let mut server = Server::start(data.path(), 1, &no_grace);
-    let id = upload_every_frame(&client, &server, &path).await;
-    part_way(&client, &server, &id, 0).await;
-    let exit = server.terminate(Duration::from_secs(30));
-    assert!(exit.success(), "{exit:?}");
+    let (data, id) = stopped_part_way(&client, &path, "0", Duration::from_secs(30)).await;
     let store = stored(data.path()).await;
     let job = store.get(&id).await.expect("get").expect("job");
     assert_eq!(
@@ -149,30 +160,11 @@ async fn a_stopped_worker_finishes_its_job_or_hands_it_back_without_spending_an_
     );
     drop(store);
     let server = Server::start(data.path(), 1, &[]);
-    let job = poll_job(
-        &client,
-        &server.base,
-        &id,
-        Duration::from_secs(300),
-        finished,
-    )
-    .await;
-    assert_eq!(
-        (&job["status"], &job["attempts"]),
-        (&"succeeded".into(), &1.into()),
-        "{job}"
-    );
-    check_every_frame_once(&client, &server, &id, 600).await;
+    succeeds_whole_on_one_attempt(&client, &server, &id).await;
     drop(server);
 
     // Time enough: the job ends before the process does.
-    let data = tempfile::tempdir().expect("dir");
-    let grace = [("EMOSCOPE_QUEUE__STOP_GRACE_SECS", "300")];
-    let mut server = Server::start(data.path(), 1, &grace);
-    let id = upload_every_frame(&client, &server, &path).await;
-    part_way(&client, &server, &id, 0).await;
-    let exit = server.terminate(Duration::from_secs(300));
-    assert!(exit.success(), "{exit:?}");
+    let (data, id) = stopped_part_way(&client, &path, "300", Duration::from_secs(300)).await;
     let job = stored(data.path())
         .await
         .get(&id)

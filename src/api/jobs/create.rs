@@ -18,6 +18,7 @@ use super::upload::{RawVideo, UploadForm};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::idempotency::{self, Idempotency, Made};
+use crate::api::rate::{self, Limit};
 use crate::api::unread::content_length;
 use crate::auth::Caller;
 use crate::jobs::options::Purpose;
@@ -127,7 +128,7 @@ pub(super) async fn admit(
     caller: &Caller,
     declared: Option<u64>,
 ) -> ApiResult<()> {
-    state.rates.upload(state.store.as_ref(), caller).await?;
+    rate::take(state, caller, Limit::Uploads).await?;
     let limits = &state.config.limits;
     // Jobs still downloading will be queued soon: they take places too.
     let queued = state.store.count_with_status(JobStatus::Queued).await?

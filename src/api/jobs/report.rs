@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use crate::api::AppState;
 use crate::api::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::api::idempotency::{self, Idempotency, Made};
+use crate::api::rate::{self, Limit};
 use crate::auth::Caller;
 use crate::report::service::{Rejection, ReportFailure, ReportRequest, Requested};
 use crate::report::{Report, ReportStatus};
@@ -116,7 +117,7 @@ async fn ask(
     job: &crate::jobs::Job,
     request: &ReportRequest,
 ) -> ApiResult<(StatusCode, Report)> {
-    state.rates.report(state.store.as_ref(), caller).await?;
+    rate::take(state, caller, Limit::Reports).await?;
     let (report, how) = state
         .reporter
         .request(state.store.as_ref(), job, request)

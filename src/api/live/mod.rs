@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use super::jobs::options::SentOptions;
+use super::rate::{self, Limit};
 use crate::auth::Caller;
 use crate::jobs::options::Purpose;
 use crate::live::tickets::NoTicket;
@@ -206,9 +207,11 @@ pub async fn create_ticket(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<(StatusCode, Json<TicketView>)> {
-    let live = live(&state)?;
-    state.rates.ticket(state.store.as_ref(), &caller).await?;
-    let issued = live.tickets.issue(state.store.as_ref(), &caller).await?;
+    // Only a process that runs live sessions gives tickets (`live_unavailable` otherwise).
+    live(&state)?;
+    rate::take(&state, &caller, Limit::Tickets).await?;
+    let per_key = state.config.limits.max_live_tickets_per_key;
+    let issued = tickets::issue(state.store.as_ref(), &caller, per_key).await?;
     let ticket = issued.map_err(|why| match why {
         NoTicket::Full => {
             ApiError::new(ErrorCode::Busy, "too many live tickets are outstanding").retry_after(5)
