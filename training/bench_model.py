@@ -24,8 +24,9 @@ def main() -> None:
     opts.intra_op_num_threads = args.threads
     sess = ort.InferenceSession(args.model, opts, providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(0)
+    side = sess.get_inputs()[0].shape[-1]  # 48, or 112 for FaceNetEmo
     for batch in (1, 64):
-        x = rng.random((batch, 1, 48, 48), dtype=np.float32)
+        x = rng.random((batch, 1, side, side), dtype=np.float32)
         for _ in range(5):
             sess.run(["output"], {"input": x})
         times = []

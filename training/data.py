@@ -47,8 +47,14 @@ def read_split_files(root: Path, split: str, names: list[str] | None = None) -> 
 
 
 def load_split(data: Path, split: str, names: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """`data` is the fer2013 folder or a packed .npz file; the file names go to `names` if given."""
+    """`data` is the fer2013 folder, a packed .npz file, or aligned faces from align.py; the file
+    names go to `names` if given."""
     if data.suffix == ".npz":
+        with np.load(data) as packed:
+            if f"{split}_x" in packed:
+                if names is not None:
+                    names.extend(str(n) for n in packed[f"{split}_names"])
+                return packed[f"{split}_x"], packed[f"{split}_y"]
         # The packed file keeps the original JPEG bytes: smaller than pixels, and decoded alike.
         with np.load(data) as packed:
             blob, offsets, y = packed[f"{split}_jpeg"], packed[f"{split}_offsets"], packed[f"{split}_y"]

@@ -2,7 +2,8 @@
 small face scaled up, and a stronger tilt than `augment` gives. Each is applied to a face with
 probability p, independently; the random numbers come from the CPU generator, so a run repeats.
 
-The strengths span the conditions of `emoscope evaluate --through-pipeline` at the 48 px crop.
+The strengths span the conditions of `emoscope evaluate --through-pipeline` at the 48 px crop;
+a larger face (FaceNetEmo's 112 px) gets the same in proportion (blur, the small face's side).
 """
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ def blur(x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
     r = torch.arange(-3, 4, dtype=torch.float32, device=x.device)
     k = torch.exp(-(r[None, :] ** 2) / (2 * sigma.to(x.device)[:, None] ** 2))
     k = k / k.sum(1, keepdim=True)
-    n = x.shape[0]
+    n, side = x.shape[0], x.shape[-1]
     # Each face is its own channel, so one grouped convolution blurs all of them.
-    y = x.view(1, n, 48, 48)
+    y = x.view(1, n, side, side)
     y = F.conv2d(F.pad(y, (3, 3, 0, 0), mode="replicate"), k.view(n, 1, 1, 7), groups=n)
     y = F.conv2d(F.pad(y, (0, 0, 3, 3), mode="replicate"), k.view(n, 1, 7, 1), groups=n)
-    return y.view(n, 1, 48, 48)
+    return y.view(n, 1, side, side)
 
 
 def tilt(x: torch.Tensor, degrees: torch.Tensor) -> torch.Tensor:
@@ -57,27 +58,29 @@ def jpeg(x: torch.Tensor, quality: torch.Tensor) -> torch.Tensor:
 
 
 def small(x: torch.Tensor, side: int) -> torch.Tensor:
-    """A face seen at `side` pixels, scaled back up to 48 as the crop does."""
+    """A face seen at `side` pixels, scaled back up as the crop does."""
     down = F.interpolate(x, size=(side, side), mode="area")
-    return F.interpolate(down, size=(48, 48), mode="bilinear", align_corners=False)
+    return F.interpolate(down, size=x.shape[-2:], mode="bilinear", align_corners=False)
 
 
 def degrade(x: torch.Tensor, p: float, gen: torch.Generator) -> torch.Tensor:
     """Each degradation on a random share p of the faces (a face may get several)."""
     x = x.clone()
-    n = x.shape[0]
+    n, face = x.shape[0], x.shape[-1]
+    # Strengths in pixels of a 48 px face, scaled to this one.
+    px = face / 48
     if len(i := _pick(n, p, gen)):
         x[i] = tilt(x[i], _uniform(len(i), -25, 25, gen))
     if len(i := _pick(n, p, gen)):
-        side = int(_uniform(1, 14, 40, gen).item())
+        side = int(_uniform(1, 14, 40, gen).item() * px)
         x[i] = small(x[i], side)
     if len(i := _pick(n, p, gen)):
-        x[i] = blur(x[i], _uniform(len(i), 0.4, 1.6, gen))
+        x[i] = blur(x[i], _uniform(len(i), 0.4, 1.6, gen) * px)
     if len(i := _pick(n, p, gen)):
         x[i] = x[i] * _uniform(len(i), 0.25, 0.8, gen).view(-1, 1, 1, 1).to(x.device)
     if len(i := _pick(n, p, gen)):
         sigma = _uniform(len(i), 2, 12, gen).view(-1, 1, 1, 1) / 255
-        x[i] = x[i] + torch.randn(len(i), 1, 48, 48, generator=gen).mul(sigma).to(x.device)
+        x[i] = x[i] + torch.randn(len(i), 1, face, face, generator=gen).mul(sigma).to(x.device)
     if len(i := _pick(n, p, gen)):
         x[i] = jpeg(x[i], _uniform(len(i), 15, 60, gen).round())
     return x.clamp(0, 1)

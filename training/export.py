@@ -38,7 +38,8 @@ def export_onnx(
     """Writes the model and returns the largest |ONNX - PyTorch| logit difference on real images."""
     model = model.cpu().eval()
     net = (FlipAveraged(model) if flip_tta else model).eval()
-    dummy = torch.zeros(1, 1, 48, 48)
+    side = check_images.shape[-1]
+    dummy = torch.zeros(1, 1, side, side)
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.onnx.export(
         net,
@@ -55,8 +56,11 @@ def export_onnx(
         "name": name,
         "arch": arch,
         "labels": ",".join(LABELS),
-        "input_size": "48x48",
+        "input_size": f"{side}x{side}",
         "input_color": "gray",
+        # How the face is framed: where FER2013's faces have their landmarks (48 px models), or
+        # the ArcFace template of face recognition (FaceNetEmo; training/align.py).
+        "alignment": "arcface" if side == 112 else "fer2013",
         "input_scale": repr(input_scale),
         "input_mean": "0",
         "input_std": "1",

@@ -28,7 +28,7 @@ def main() -> None:
     ap.add_argument("--width", type=int, default=32)
     ap.add_argument("--onnx", type=Path, required=True)
     ap.add_argument("--flip-tta", action="store_true")
-    ap.add_argument("--data", type=Path, default=default_data_dir())
+    ap.add_argument("--data", type=Path, default=default_data_dir(), help="as the run had it (FaceNetEmo: align.py's .npz)")
     args = ap.parse_args()
 
     model = build(args.arch, args.width)
@@ -36,7 +36,9 @@ def main() -> None:
     model.eval()
     report = json.loads((args.run / "metrics.json").read_text())
     targets = report["args"].get("targets", "fer2013")
-    votes = ferplus.read_votes(ferplus.votes_file(args.data)) if targets.startswith("ferplus") else None
+    # The votes file the run learned from (its --votes), which need not lie beside --data.
+    votes_path = Path(report["args"].get("votes", ferplus.votes_file(args.data)))
+    votes = ferplus.read_votes(votes_path) if targets.startswith("ferplus") else None
     for key, split in (("val_PublicTest", "val"), ("test_PrivateTest", "test")):
         names: list[str] = []
         x, y = load_split(args.data, split, names)

@@ -75,4 +75,8 @@ def build(arch: str, width: int = 32) -> nn.Module:
         return EmotionCNN()
     if arch == "emonet":
         return EmoNet(width=width)
+    if arch == "facenet":
+        from facenet import FaceNetEmo
+
+        return FaceNetEmo()
     raise SystemExit(f"unknown --arch {arch}")
