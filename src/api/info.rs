@@ -21,8 +21,11 @@ pub struct InfoView {
     #[schema(example = "cpu")]
     pub execution_provider_requested: String,
     pub models: Vec<ModelView>,
-    #[schema(example = "emonet")]
+    #[schema(example = "facenet_ferplus_int8")]
     pub default_model: String,
+    /// The model of live sessions that name none: the fast one.
+    #[schema(example = "emonet_ferplus_flip_int8")]
+    pub live_model: String,
     pub detectors: DetectorsView,
     pub identity: IdentityView,
     pub reports: ReportsView,
@@ -70,6 +73,10 @@ pub struct ModelInputView {
     pub shape: [i64; 4],
     #[schema(example = "gray")]
     pub color: &'static str,
+    /// Where the face's five landmarks are placed: `fer2013` (FER2013's own framing, the 48 px
+    /// models) or `arcface` (face recognition's template, the 112 px model).
+    #[schema(example = "arcface")]
+    pub alignment: &'static str,
     pub scale: f32,
     pub mean: f32,
     pub std: f32,
@@ -131,6 +138,8 @@ pub struct LimitsView {
     pub max_sample_fps: f64,
     pub max_queued_jobs: u64,
     pub max_page_size: u32,
+    /// Longest `smooth_ms` of a person's timeline.
+    pub max_smooth_ms: u64,
     /// Largest picture for `POST /v1/images`, in bytes…
     pub max_image_bytes: u64,
     /// …and in pixels (width × height).
@@ -155,6 +164,7 @@ pub async fn info(State(state): State<AppState>) -> Json<InfoView> {
                 name: m.input_name.clone(),
                 shape: m.input_shape,
                 color: "gray",
+                alignment: m.preprocess.template.name(),
                 scale: m.preprocess.scale,
                 mean: m.preprocess.mean,
                 std: m.preprocess.std,
@@ -170,6 +180,7 @@ pub async fn info(State(state): State<AppState>) -> Json<InfoView> {
         execution_provider_requested: c.execution_provider.as_str().to_string(),
         models,
         default_model: e.default_model.clone(),
+        live_model: e.live_model.clone(),
         detectors: DetectorsView {
             yunet: DetectorState {
                 available: e.yunet_problem.is_none(),
@@ -225,6 +236,7 @@ fn limits_view(c: &crate::config::Config) -> LimitsView {
         max_sample_fps: c.limits.max_sample_fps,
         max_queued_jobs: c.limits.max_queued_jobs,
         max_page_size: c.limits.max_page_size,
+        max_smooth_ms: c.limits.max_smooth_ms,
         max_image_bytes: c.limits.max_image_bytes,
         max_image_pixels: c.limits.max_image_pixels,
     }

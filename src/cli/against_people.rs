@@ -15,7 +15,6 @@ use serde::Serialize;
 use super::evaluate::{dataset_files, load_gray48, open_model};
 use crate::config::Config;
 use crate::pipeline::aggregate::{EMOTIONS, argmax};
-use crate::pipeline::crop::push_gray48;
 
 /// Columns of the seven expressions in the votes file, in `EMOTIONS` order.
 const SEVEN: [&str; 7] = [
@@ -128,8 +127,7 @@ pub fn evaluate_against_people(
     model_name: Option<&str>,
 ) -> Result<Agreement> {
     let votes = read_votes(votes_file)?;
-    let (name, mut model) = open_model(config, model_name)?;
-    let pre = model.info.preprocess;
+    let (name, mut model, mut faces) = open_model(config, model_name)?;
     let files: Vec<_> = dataset_files(dataset, 0)?
         .into_iter()
         .filter_map(|(path, label)| {
@@ -149,8 +147,7 @@ pub fn evaluate_against_people(
     for chunk in files.chunks(256) {
         pixels.clear();
         for (path, ..) in chunk {
-            push_gray48(&load_gray48(path)?, pre, &mut pixels)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            faces.push(&load_gray48(path)?, &mut pixels)?;
         }
         let probs = model
             .classify(&pixels)

@@ -13,8 +13,10 @@ use crate::config::Config;
 use crate::pipeline::Engine;
 use crate::pipeline::aggregate::{EMOTIONS, argmax};
 use crate::pipeline::classify::EmotionModel;
-use crate::pipeline::crop::{FACE_SIDE, push_gray48};
+use crate::pipeline::crop::FER_SIDE;
 use crate::pipeline::decode::decode_picture_gray;
+
+use super::fer_face::FerFaces;
 
 #[derive(Debug, Serialize)]
 pub struct Evaluation {
@@ -26,6 +28,9 @@ pub struct Evaluation {
     /// Rows: true label; columns: predicted label; both in `labels` order.
     pub confusion: Vec<Vec<u64>>,
     pub labels: Vec<&'static str>,
+    /// For a model on another template than FER2013's: the faces YuNet found to align them by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aligned_by_yunet: Option<usize>,
 }
 
 pub(crate) fn load_gray48(path: &Path) -> Result<Mat> {
@@ -34,14 +39,14 @@ pub(crate) fn load_gray48(path: &Path) -> Result<Mat> {
     let Some(img) = decode_picture_gray(&bytes) else {
         bail!("cannot read image {}", path.display());
     };
-    if img.cols() == FACE_SIDE && img.rows() == FACE_SIDE {
+    if img.cols() == FER_SIDE && img.rows() == FER_SIDE {
         return Ok(img);
     }
     let mut small = Mat::default();
     imgproc::resize(
         &img,
         &mut small,
-        Size::new(FACE_SIDE, FACE_SIDE),
+        Size::new(FER_SIDE, FER_SIDE),
         0.0,
         0.0,
         imgproc::INTER_AREA,
@@ -70,11 +75,12 @@ pub fn dataset_files(dataset: &Path, per_class: usize) -> Result<Vec<(PathBuf, u
     Ok(files)
 }
 
-/// The emotion model `model_name` (the default when `None`), alone, with its name.
+/// The emotion model `model_name` (the default when `None`), alone, with its name and the
+/// FER2013 faces as it sees them.
 pub(crate) fn open_model(
     config: &Config,
     model_name: Option<&str>,
-) -> Result<(String, EmotionModel)> {
+) -> Result<(String, EmotionModel, FerFaces)> {
     let engine = Engine::load_for(
         config,
         config.threads_per_session(1),
@@ -84,12 +90,12 @@ pub(crate) fn open_model(
     let model = engine
         .emotion_model(&name)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok((name, model))
+    let faces = FerFaces::new(&engine, model.info.preprocess)?;
+    Ok((name, model, faces))
 }
 
 pub fn evaluate(config: &Config, dataset: &Path, model_name: Option<&str>) -> Result<Evaluation> {
-    let (name, mut model) = open_model(config, model_name)?;
-    let pre = model.info.preprocess;
+    let (name, mut model, mut faces) = open_model(config, model_name)?;
 
     let files = dataset_files(dataset, 0)?;
     let mut confusion = vec![vec![0u64; 7]; 7];
@@ -97,8 +103,7 @@ pub fn evaluate(config: &Config, dataset: &Path, model_name: Option<&str>) -> Re
     for chunk in files.chunks(256) {
         pixels.clear();
         for (path, _) in chunk {
-            push_gray48(&load_gray48(path)?, pre, &mut pixels)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            faces.push(&load_gray48(path)?, &mut pixels)?;
         }
         let probs = model
             .classify(&pixels)
@@ -129,6 +134,7 @@ pub fn evaluate(config: &Config, dataset: &Path, model_name: Option<&str>) -> Re
         recall,
         confusion,
         labels: EMOTIONS.to_vec(),
+        aligned_by_yunet: (faces.asked > 0).then_some(faces.found),
     })
 }
 

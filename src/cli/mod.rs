@@ -5,6 +5,7 @@ pub mod against_people;
 pub mod analyze;
 pub mod analyze_image;
 pub mod evaluate;
+pub mod fer_face;
 pub mod keys;
 pub mod live;
 pub mod through_pipeline;
@@ -13,7 +14,7 @@ use anyhow::{Result, bail};
 
 use crate::config::Config;
 use crate::jobs::options::{JobOptions, Purpose};
-use crate::pipeline::{AnalysisOptions, Engine};
+use crate::pipeline::{AnalysisOptions, Engine, catalogue};
 
 /// The engine for the model asked for (the default when none is), and the options resolved
 /// for `purpose` as the API resolves them.
@@ -22,10 +23,18 @@ fn engine_for(
     asked: &JobOptions,
     purpose: Purpose,
 ) -> Result<(Engine, AnalysisOptions)> {
-    let model = asked.model.as_deref().unwrap_or_default();
+    let default = match purpose {
+        Purpose::Live => config.live_model.as_str(),
+        _ => "",
+    };
+    let model = asked.model.as_deref().unwrap_or(default);
     let engine = Engine::load_for(config, config.threads_per_session(1), model)?;
     let options = asked
-        .resolve(purpose, config, &engine.default_model)
+        .resolve(
+            purpose,
+            config,
+            catalogue::model_for(purpose, &engine.default_model, &engine.live_model),
+        )
         .analysis;
     if !engine.models.contains_key(&options.model) {
         bail!(

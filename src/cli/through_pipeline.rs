@@ -18,12 +18,13 @@ use crate::config::Config;
 use crate::pipeline::Engine;
 use crate::pipeline::aggregate::argmax;
 use crate::pipeline::classify::{EmotionModel, Preprocess};
-use crate::pipeline::crop::{Framing, push_detected, push_gray48};
+use crate::pipeline::crop::{Framing, push_detected};
 use crate::pipeline::decode::decode_picture_gray;
 use crate::pipeline::detect::{Detector, DetectorKind};
 
 use super::against_people::read_votes;
 use super::evaluate::{dataset_files, load_gray48};
+use super::fer_face::FerFaces;
 
 /// How a face is shown in its frame.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -239,6 +240,7 @@ pub fn evaluate_through_pipeline(
     let faces = labelled_faces(dataset, per_class, votes)?;
     let mut bench = Bench {
         pre: model.info.preprocess,
+        as_filed: FerFaces::new(&engine, model.info.preprocess)?,
         model,
         detector,
         margin: config.defaults.face_margin,
@@ -296,6 +298,8 @@ struct Bench {
     model: EmotionModel,
     detector: Detector,
     pre: Preprocess,
+    /// The files' faces as the model sees them, for the direct figure.
+    as_filed: FerFaces,
     margin: f32,
     min_score: f32,
     faces: Vec<(Mat, usize)>,
@@ -324,7 +328,7 @@ impl Bench {
             let end = (start + 256).min(self.faces.len());
             pixels.clear();
             for (face, _) in &self.faces[start..end] {
-                push_gray48(face, self.pre, &mut pixels).map_err(|e| anyhow::anyhow!("{e}"))?;
+                self.as_filed.push(face, &mut pixels)?;
             }
             let probs = self.classify(&pixels)?;
             for ((_, label), p) in self.faces[start..end].iter().zip(probs) {
@@ -375,7 +379,8 @@ impl Bench {
     /// Per face found: right or wrong.
     fn judge(&mut self, found: &[usize], pixels: &[f32]) -> Result<Vec<Option<bool>>> {
         let mut outcome = vec![None; self.faces.len()];
-        for (chunk, idx) in pixels.chunks(48 * 48 * 256).zip(found.chunks(256)) {
+        let batch = self.pre.face_len() * 256;
+        for (chunk, idx) in pixels.chunks(batch).zip(found.chunks(256)) {
             for (&i, p) in idx.iter().zip(self.classify(chunk)?) {
                 outcome[i] = Some(argmax(&p) == self.faces[i].1);
             }

@@ -17,6 +17,8 @@ pub struct Limits {
     pub max_sample_fps: f64,
     /// Most items on one page of a listing.
     pub max_page_size: u32,
+    /// Longest window a person's timeline may be smoothed over (`smooth_ms`), in milliseconds.
+    pub max_smooth_ms: u64,
     /// Uploads are refused with 429 while this many jobs wait in the queue.
     pub max_queued_jobs: u64,
     // Every request.
@@ -91,6 +93,7 @@ impl Default for Limits {
             detect_max_side: 640,
             classify_batch: 16,
             max_page_size: 1000,
+            max_smooth_ms: 10_000,
             max_queued_jobs: 100,
             max_field_bytes: 1024,
             upload_idle_secs: 30,

@@ -46,6 +46,9 @@ pub struct Config {
     pub models_dir: PathBuf,
     /// Emotion model used when a job names none (file stem in `models_dir`).
     pub default_model: String,
+    /// Emotion model a live session uses when it names none: live frames come as fast as the
+    /// client sends them, so the fast model; `default_model` when this one is not there.
+    pub live_model: String,
     /// YuNet face detector (ONNX).
     pub yunet_model: PathBuf,
     /// MobileFaceNet face embedding (ONNX), to tell people apart within one video
@@ -86,6 +89,7 @@ impl Default for Config {
             database_url: DatabaseUrl::default(),
             models_dir: "models".into(),
             default_model: "emonet_ferplus_flip_int8".into(),
+            live_model: "emonet_ferplus_flip_int8".into(),
             yunet_model: "third_party/face_detection_yunet_2023mar.onnx".into(),
             identity_model: "third_party/mobilefacenet.onnx".into(),
             haar_cascade: "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"

@@ -20,10 +20,12 @@ pub(super) struct Pending {
 /// Faces waiting for the model, a batch at a time.
 pub(super) struct Batch {
     pending: Vec<Pending>,
-    /// The waiting faces' pixels, 48×48 each, preprocessed for the model.
+    /// The waiting faces' pixels, preprocessed for the model, one face after another.
     pixels: Vec<f32>,
     /// Faces per inference batch.
     size: usize,
+    /// Numbers per face.
+    face_len: usize,
     /// Frames keep their picture (to be drawn on): classify each one as it comes, so that only
     /// one picture is held.
     pub one_at_a_time: bool,
@@ -42,18 +44,19 @@ pub(super) struct Classified {
 const FLUSH_FRAMES: usize = 16;
 
 impl Batch {
-    pub fn new(size: usize, total: u64) -> Self {
+    pub fn new(size: usize, face_len: usize, total: u64) -> Self {
         Self {
             pending: Vec::new(),
             pixels: Vec::new(),
             size,
+            face_len,
             one_at_a_time: false,
             done: 0,
             total,
         }
     }
 
-    /// Queues a frame with its faces' pixels (48×48 each, in the order of its faces).
+    /// Queues a frame with its faces' pixels (in the order of its faces).
     pub fn push(&mut self, frame: Pending, pixels: &[f32]) {
         self.done += 1;
         self.pixels.extend_from_slice(pixels);
@@ -68,7 +71,7 @@ impl Batch {
     /// Time to classify: a batch's worth of faces, or enough frames; every frame when frames
     /// keep their picture.
     pub fn full(&self) -> bool {
-        self.pixels.len() >= self.size * 48 * 48
+        self.pixels.len() >= self.size * self.face_len
             || self.pending.len() >= FLUSH_FRAMES
             || (self.one_at_a_time && !self.pending.is_empty())
     }

@@ -11,10 +11,13 @@ use super::classify::ModelInfo;
 use super::detect::DetectorKind;
 use super::onnx_meta::read_metadata;
 use crate::config::Config;
+use crate::jobs::options::Purpose;
 
 pub struct Catalogue {
     pub models: BTreeMap<String, ModelInfo>,
     pub default_model: String,
+    /// The model of live sessions that name none (`live_model`, else the default).
+    pub live_model: String,
     /// Why YuNet cannot be used, if it cannot (then every job uses the Haar cascade).
     pub yunet_problem: Option<String>,
     /// Whether people are told apart by a face embedding (`tracking.identity`)…
@@ -33,6 +36,7 @@ impl Catalogue {
             models.insert(info.name.clone(), info);
         }
         let default_model = default_of(&models, &config.default_model)?;
+        let live_model = live_of(&models, &config.live_model, &default_model);
         let yunet_problem = read_metadata(&config.yunet_model)
             .err()
             .map(|e| format!("cannot read {}: {e}", config.yunet_model.display()));
@@ -42,6 +46,7 @@ impl Catalogue {
         Ok(Self {
             models,
             default_model,
+            live_model,
             yunet_problem,
             identity_wanted,
             identity_problem,
@@ -53,10 +58,16 @@ impl Catalogue {
         Self {
             models: engine.models.clone(),
             default_model: engine.default_model.clone(),
+            live_model: engine.live_model.clone(),
             yunet_problem: engine.yunet_problem.clone(),
             identity_wanted: engine.identity_wanted,
             identity_problem: engine.identity_problem.clone(),
         }
+    }
+
+    /// The model an analysis for `purpose` uses when it names none.
+    pub fn default_for(&self, purpose: Purpose) -> &str {
+        model_for(purpose, &self.default_model, &self.live_model)
     }
 
     /// The detector a job asking for `kind` really gets.
@@ -87,6 +98,23 @@ pub fn model_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// The live model if it is there, else the default (said in the log).
+pub fn live_of(models: &BTreeMap<String, ModelInfo>, wanted: &str, default: &str) -> String {
+    if models.contains_key(wanted) {
+        return wanted.to_string();
+    }
+    tracing::warn!(wanted, using = %default, "live model not found");
+    default.to_string()
+}
+
+/// Live sessions have a default of their own; every other purpose the default.
+pub fn model_for<'a>(purpose: Purpose, default: &'a str, live: &'a str) -> &'a str {
+    match purpose {
+        Purpose::Live => live,
+        Purpose::Video | Purpose::Stream | Purpose::Picture => default,
+    }
 }
 
 /// The configured default model if it is there, else the first (said in the log).

@@ -1,5 +1,6 @@
-//! The emotion model: an ONNX network with input `input` [N,1,48,48] and output `output` [N,7],
-//! whose labels, preprocessing and calibration are read from its metadata.
+//! The emotion model: an ONNX network with input `input` [N,1,S,S] (a grey face, S = 48 for the
+//! FER2013-sized models, 112 for FaceNetEmo) and output `output` [N,7], whose labels, framing,
+//! preprocessing and calibration are read from its metadata.
 
 use std::path::{Path, PathBuf};
 
@@ -9,11 +10,17 @@ use serde::Serialize;
 
 use super::PipelineError;
 use super::aggregate::EMOTIONS;
+use super::crop::Template;
 
-/// How a grey pixel (0–255) becomes the model's input: `(v · scale − mean) / std`, from the
-/// model's metadata.
+/// The sides a model's square input may have.
+const SIDES: std::ops::RangeInclusive<i64> = 16..=256;
+
+/// How a face becomes the model's input, from the model's metadata: framed on `template` by its
+/// landmarks, `side` pixels square, grey, each pixel (0–255) as `(v · scale − mean) / std`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Preprocess {
+    pub side: i32,
+    pub template: Template,
     pub scale: f32,
     pub mean: f32,
     pub std: f32,
@@ -22,6 +29,11 @@ pub struct Preprocess {
 impl Preprocess {
     pub fn apply(self, v: u8) -> f32 {
         (f32::from(v) * self.scale - self.mean) / self.std
+    }
+
+    /// Numbers per face.
+    pub fn face_len(self) -> usize {
+        (self.side * self.side) as usize
     }
 }
 
@@ -76,13 +88,38 @@ impl ModelInfo {
         if seen != [0, 1, 2, 3, 4, 5, 6] {
             return Err(bad(format!("labels repeat: {labels:?}")));
         }
+        let side = match get("input_size") {
+            None => 48,
+            Some(size) => match size
+                .split_once('x')
+                .map(|(w, h)| (w.parse::<i64>(), h.parse::<i64>()))
+            {
+                Some((Ok(w), Ok(h))) if w == h && SIDES.contains(&w) => w,
+                _ => {
+                    return Err(bad(format!(
+                        "input_size {size:?} is not a square like 112x112"
+                    )));
+                }
+            },
+        };
+        let template = match get("alignment").as_deref() {
+            None | Some("fer2013") => Template::Fer2013,
+            Some("arcface") => Template::ArcFace,
+            Some(other) => {
+                return Err(bad(format!(
+                    "alignment {other:?} is neither fer2013 nor arcface"
+                )));
+            }
+        };
         let info = ModelInfo {
             name,
             file: file.to_path_buf(),
             arch: get("arch"),
             input_name: "input".into(),
-            input_shape: [-1, 1, 48, 48],
+            input_shape: [-1, 1, side, side],
             preprocess: Preprocess {
+                side: side as i32,
+                template,
                 scale: meta_f32(get("input_scale"), "input_scale", 1.0 / 255.0)?,
                 mean: meta_f32(get("input_mean"), "input_mean", 0.0)?,
                 std: meta_f32(get("input_std"), "input_std", 1.0)?,
@@ -123,6 +160,10 @@ fn meta_f32(value: Option<String>, key: &str, default: f32) -> Result<f32, Pipel
 impl EmotionModel {
     pub fn new(session: Session, file: &Path) -> Result<Self, PipelineError> {
         let bad = |what: String| PipelineError::model(format!("model {}: {what}", file.display()));
+        let meta = session.metadata().map_err(PipelineError::ort)?;
+        let (info, to_canonical) = ModelInfo::from_metadata(file, |key| meta.custom(key))?;
+        drop(meta);
+        let side = i64::from(info.preprocess.side);
         let describe = |outlets: &[ort::value::Outlet]| -> String {
             outlets
                 .iter()
@@ -152,7 +193,7 @@ impl EmotionModel {
                 input.name() == "input"
                     && output.name() == "output"
                     && i.len() == 4
-                    && i[1..] == [1, 48, 48]
+                    && i[1..] == [1, side, side]
                     && o.len() == 2
                     && o[1] == 7
             }
@@ -160,15 +201,12 @@ impl EmotionModel {
         };
         if !shape_ok {
             return Err(bad(format!(
-                "an emotion model needs one input `input` [N,1,48,48] and one output `output` [N,7]; \
-                 this one has inputs {} and outputs {}",
+                "an emotion model needs one input `input` [N,1,{side},{side}] (its metadata's \
+                 input_size) and one output `output` [N,7]; this one has inputs {} and outputs {}",
                 describe(session.inputs()),
                 describe(session.outputs())
             )));
         }
-        let meta = session.metadata().map_err(PipelineError::ort)?;
-        let (info, to_canonical) = ModelInfo::from_metadata(file, |key| meta.custom(key))?;
-        drop(meta);
         Ok(Self {
             info,
             session,
@@ -176,14 +214,15 @@ impl EmotionModel {
         })
     }
 
-    /// Probabilities in `EMOTIONS` order for each 48×48 face in `faces` (already scaled).
+    /// Probabilities in `EMOTIONS` order for each face in `faces` (already cropped and scaled).
     pub fn classify(&mut self, faces: &[f32]) -> Result<Vec<[f32; 7]>, PipelineError> {
-        const PIXELS: usize = 48 * 48;
-        let n = faces.len() / PIXELS;
+        let pixels = self.info.preprocess.face_len();
+        let side = self.info.preprocess.side as usize;
+        let n = faces.len() / pixels;
         if n == 0 {
             return Ok(Vec::new());
         }
-        let input = TensorRef::from_array_view(([n, 1, 48, 48], &faces[..n * PIXELS]))
+        let input = TensorRef::from_array_view(([n, 1, side, side], &faces[..n * pixels]))
             .map_err(PipelineError::ort)?;
         let outputs = self
             .session
@@ -254,5 +293,39 @@ mod tests {
         }
         let (info, _) = ModelInfo::from_metadata(Path::new("m.onnx"), |_| None).expect("defaults");
         assert_eq!(info.temperature, 1.0);
+    }
+
+    #[test]
+    fn the_input_side_and_framing_come_from_the_metadata() {
+        let (info, _) = ModelInfo::from_metadata(Path::new("m.onnx"), |key| match key {
+            "input_size" => Some("112x112".into()),
+            "alignment" => Some("arcface".into()),
+            _ => None,
+        })
+        .expect("a 112 px model");
+        assert_eq!(info.input_shape, [-1, 1, 112, 112]);
+        assert_eq!(info.preprocess.side, 112);
+        assert_eq!(info.preprocess.template, Template::ArcFace);
+        assert_eq!(info.preprocess.face_len(), 112 * 112);
+
+        // A file without them is a FER2013-sized model, as every model before them.
+        let (info, _) = ModelInfo::from_metadata(Path::new("m.onnx"), |_| None).expect("defaults");
+        assert_eq!(
+            (info.preprocess.side, info.preprocess.template),
+            (48, Template::Fer2013)
+        );
+
+        for (key, bad) in [
+            ("input_size", "112x96"),
+            ("input_size", "4x4"),
+            ("input_size", "9999x9999"),
+            ("input_size", "large"),
+            ("alignment", "dlib"),
+        ] {
+            let got = ModelInfo::from_metadata(Path::new("m.onnx"), |k| {
+                (k == key).then(|| bad.to_string())
+            });
+            assert!(got.is_err(), "{key}={bad} was accepted");
+        }
     }
 }

@@ -1,17 +1,53 @@
-//! Cuts a detected face out of the frame the way FER2013 faces look: grayscale, 48×48 with area
-//! averaging, and framed as FER2013 frames its faces. With YuNet's five landmarks the face is
-//! aligned (turned upright, scaled and placed where FER2013's faces have their eyes, nose and
-//! mouth); without them (Haar), it is the square around the box with a margin.
+//! Cuts a detected face out of the frame as the model saw faces in training: grey, the model's
+//! side (48 or 112 px) with area averaging, and framed on the model's template. With YuNet's five
+//! landmarks the face is aligned (turned upright, scaled and placed where the template has its
+//! eyes, nose and mouth: FER2013's own framing, or face recognition's ArcFace template); without
+//! them (Haar), it is the square around the box with a margin.
 
 use opencv::core::{self, Mat, Rect, Scalar, Size};
 use opencv::imgproc;
 use opencv::prelude::*;
+use serde::Serialize;
 
 use super::PipelineError;
 use super::classify::Preprocess;
 use super::detect::FaceBox;
 
-pub const FACE_SIDE: i32 = 48;
+/// The side of a FER2013 face.
+pub const FER_SIDE: i32 = 48;
+
+/// Where a model wants a face's landmarks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Template {
+    /// Where FER2013's faces have them (the 48 px models).
+    Fer2013,
+    /// The ArcFace template of face recognition (FaceNetEmo; the identity cue's crop).
+    ArcFace,
+}
+
+impl Template {
+    pub fn name(self) -> &'static str {
+        match self {
+            Template::Fer2013 => "fer2013",
+            Template::ArcFace => "arcface",
+        }
+    }
+
+    /// The five landmarks in a `side`-pixel square.
+    pub fn points(self, side: f32) -> [f32; 10] {
+        match self {
+            Template::Fer2013 => FER_LANDMARKS.map(|v| v * side),
+            Template::ArcFace => ARCFACE.map(|v| v * side / 112.0),
+        }
+    }
+}
+
+/// Where the ArcFace template puts the right eye, left eye, nose tip, right and left mouth
+/// corner in a 112×112 face (YuNet gives its landmarks in this order).
+pub const ARCFACE: [f32; 10] = [
+    38.2946, 51.6963, 73.5318, 51.5014, 56.0252, 71.7366, 41.5493, 92.3655, 70.7299, 92.2041,
+];
 
 /// The square around `face`, grown by `margin` of its longer side, shifted and clamped into the
 /// frame. `None` when nothing of it lies inside.
@@ -36,10 +72,10 @@ pub const FER_LANDMARKS: [f32; 10] = [
 ];
 
 /// The similarity transform (rotation, uniform scale, shift) that best maps the five landmarks
-/// onto FER2013's, in a `side`-pixel square: the 2×3 matrix `[a, -b, tx; b, a, ty]` as
+/// onto the template's, in a `side`-pixel square: the 2×3 matrix `[a, -b, tx; b, a, ty]` as
 /// `[a, b, tx, ty]`.
-pub fn alignment(landmarks: &[f32; 10], side: f32) -> Option<[f64; 4]> {
-    similarity_fit(landmarks, &FER_LANDMARKS.map(|v| v * side))
+pub fn alignment(landmarks: &[f32; 10], template: Template, side: f32) -> Option<[f64; 4]> {
+    similarity_fit(landmarks, &template.points(side))
 }
 
 /// The similarity transform that best maps the points `src` onto `dst` (five (x, y) pairs
@@ -74,20 +110,20 @@ pub fn similarity_fit(src: &[f32; 10], dst: &[f32; 10]) -> Option<[f64; 4]> {
     Some([a, b, tx, ty])
 }
 
-/// Appends the face, aligned by its landmarks, as 48×48 pixels scaled as the model expects.
-/// A large face is warped at about its own resolution, then area-averaged down to 48.
+/// Appends the face, aligned by its landmarks, as the model's side of pixels scaled as it
+/// expects. A large face is warped at about its own resolution, then area-averaged down.
 pub fn push_aligned(
     frame: &Mat,
     landmarks: &[f32; 10],
     pre: Preprocess,
     out: &mut Vec<f32>,
 ) -> Result<bool, PipelineError> {
-    let Some([a, b, ..]) = alignment(landmarks, FACE_SIDE as f32) else {
+    let Some([a, b, ..]) = alignment(landmarks, pre.template, pre.side as f32) else {
         return Ok(false);
     };
     let zoom = ((1.0 / a.hypot(b)).ceil() as i32).clamp(1, 8);
-    let side = FACE_SIDE * zoom;
-    let Some([a, b, tx, ty]) = alignment(landmarks, side as f32) else {
+    let side = pre.side * zoom;
+    let Some([a, b, tx, ty]) = alignment(landmarks, pre.template, side as f32) else {
         return Ok(false);
     };
     let m = Mat::from_slice_2d(&[[a, -b, tx], [b, a, ty]]).map_err(PipelineError::opencv)?;
@@ -102,7 +138,7 @@ pub fn push_aligned(
         Scalar::default(),
     )
     .map_err(PipelineError::opencv)?;
-    push_bgr(&warped, pre, out)?;
+    push_bgr(&warped, frame.channels() == 1, pre, out)?;
     Ok(true)
 }
 
@@ -137,7 +173,7 @@ pub fn push_detected(
     Ok(true)
 }
 
-/// Appends the face's 48×48 pixels, scaled as the model expects, to `out`.
+/// Appends the face's pixels, at the model's side and scaled as it expects, to `out`.
 pub fn push_face(
     frame: &Mat,
     rect: Rect,
@@ -145,37 +181,38 @@ pub fn push_face(
     out: &mut Vec<f32>,
 ) -> Result<(), PipelineError> {
     let roi = Mat::roi(frame, rect).map_err(PipelineError::opencv)?;
-    push_bgr(&roi, pre, out)
+    push_bgr(&roi, frame.channels() == 1, pre, out)
 }
 
-/// Appends a BGR face picture as 48×48 grey pixels (area-averaged).
+/// Appends a BGR (or, `grey`, a one-channel) face picture as grey pixels at the model's side
+/// (area-averaged).
 fn push_bgr(
     face: &impl core::ToInputArray,
+    grey: bool,
     pre: Preprocess,
     out: &mut Vec<f32>,
 ) -> Result<(), PipelineError> {
-    let mut gray = Mat::default();
-    imgproc::cvt_color_def(face, &mut gray, imgproc::COLOR_BGR2GRAY)
-        .map_err(PipelineError::opencv)?;
+    let size = Size::new(pre.side, pre.side);
     let mut small = Mat::default();
-    imgproc::resize(
-        &gray,
-        &mut small,
-        Size::new(FACE_SIDE, FACE_SIDE),
-        0.0,
-        0.0,
-        imgproc::INTER_AREA,
-    )
+    if grey {
+        imgproc::resize(face, &mut small, size, 0.0, 0.0, imgproc::INTER_AREA)
+    } else {
+        let mut converted = Mat::default();
+        imgproc::cvt_color_def(face, &mut converted, imgproc::COLOR_BGR2GRAY)
+            .map_err(PipelineError::opencv)?;
+        imgproc::resize(&converted, &mut small, size, 0.0, 0.0, imgproc::INTER_AREA)
+    }
     .map_err(PipelineError::opencv)?;
-    push_gray48(&small, pre, out)
+    push_gray(&small, pre, out)
 }
 
-/// Appends an already 48×48 grayscale image (as in the FER2013 files).
-pub fn push_gray48(img: &Mat, pre: Preprocess, out: &mut Vec<f32>) -> Result<(), PipelineError> {
-    if img.cols() != FACE_SIDE || img.rows() != FACE_SIDE || img.channels() != 1 {
-        return Err(PipelineError::internal(
-            "a face crop is not 48×48 grayscale",
-        ));
+/// Appends a grey image already at the model's side (a FER2013 file for a 48 px model).
+pub fn push_gray(img: &Mat, pre: Preprocess, out: &mut Vec<f32>) -> Result<(), PipelineError> {
+    if img.cols() != pre.side || img.rows() != pre.side || img.channels() != 1 {
+        return Err(PipelineError::internal(format!(
+            "a face crop is not {0}×{0} grayscale",
+            pre.side
+        )));
     }
     let mut owned = Mat::default();
     let data = if img.is_continuous() {
@@ -195,7 +232,7 @@ mod tests {
     #[test]
     fn landmarks_where_fer_has_them_align_to_themselves() {
         let at: [f32; 10] = FER_LANDMARKS.map(|v| v * 48.0);
-        let [a, b, tx, ty] = alignment(&at, 48.0).expect("transform");
+        let [a, b, tx, ty] = alignment(&at, Template::Fer2013, 48.0).expect("transform");
         assert!((a - 1.0).abs() < 1e-6 && b.abs() < 1e-6, "{a} {b}");
         assert!(tx.abs() < 1e-4 && ty.abs() < 1e-4, "{tx} {ty}");
 
@@ -207,7 +244,7 @@ mod tests {
             turned[2 * j] = c * x - s * y + 100.0;
             turned[2 * j + 1] = s * x + c * y + 100.0;
         }
-        let [a, b, tx, ty] = alignment(&turned, 48.0).expect("transform");
+        let [a, b, tx, ty] = alignment(&turned, Template::Fer2013, 48.0).expect("transform");
         for j in 0..5 {
             let (x, y) = (turned[2 * j] as f64, turned[2 * j + 1] as f64);
             let (u, v) = (a * x - b * y + tx, b * x + a * y + ty);

@@ -42,6 +42,8 @@ pub struct Engine {
     threads: usize,
     pub models: BTreeMap<String, ModelInfo>,
     pub default_model: String,
+    /// The model of live sessions that name none.
+    pub live_model: String,
     yunet: Option<PathBuf>,
     spare: std::sync::Mutex<Spare>,
     haar: PathBuf,
@@ -98,6 +100,7 @@ impl Engine {
             models.insert(info.name.clone(), info);
         }
         let default_model = catalogue::default_of(&models, &config.default_model)?;
+        let live_model = catalogue::live_of(&models, &config.live_model, &default_model);
         let (yunet, yunet_problem) = yunet_from(yunet_session, config.limits.detect_max_side);
         let (embedder, identity_problem) = embedder_from(identity_session);
         tracing::info!(
@@ -126,6 +129,7 @@ impl Engine {
             threads,
             models,
             default_model,
+            live_model,
             yunet: yunet.is_some().then(|| config.yunet_model.clone()),
             identity: embedder.is_some().then(|| config.identity_model.clone()),
             identity_wanted: config.tracking.identity,

@@ -6,25 +6,35 @@
 use opencv::core::Mat;
 
 use super::classify::Preprocess;
-use super::crop::{self, Framing};
+use super::crop::{self, FER_SIDE, Framing, Template};
 use super::decode::SampledFrame;
 use super::detect::{Detector, FaceBox};
 use super::identity::embed::FaceEmbedder;
+use super::track::Tracker;
+use super::track::appearance::{self, Look};
 use super::track::cut::CutDetector;
-use super::track::{self, Tracker};
 use super::{AnalysisOptions, PipelineError, PipelineSettings};
 
 /// Least detector score looked at when tracking.
 const TRACK_MIN_SCORE: f32 = 0.4;
 
-const FACE_PIXELS: usize = 48 * 48;
+/// The crop a face's look is taken from: FER2013's framing at 48 px, whatever the model, so
+/// that the tracker weighs looks the same with every model (a look ignores the pixels' scale).
+const LOOK_CROP: Preprocess = Preprocess {
+    side: FER_SIDE,
+    template: Template::Fer2013,
+    scale: 1.0,
+    mean: 0.0,
+    std: 1.0,
+};
 
-/// The faces kept in a frame, their pixels (48×48 each, in order) and, when tracking, their
-/// tracks.
+/// The faces kept in a frame, their pixels (the model's input, one face after another), when
+/// tracking their looks and their tracks.
 #[derive(Default)]
 pub(super) struct Found {
     pub faces: Vec<FaceBox>,
     pub pixels: Vec<f32>,
+    looks: Vec<Option<Look>>,
     pub tracks: Vec<Option<u32>>,
 }
 
@@ -75,13 +85,15 @@ impl FaceFinder {
             None => self.min_score,
         };
         let found = self.detect(detector, &frame.image, threshold)?;
+        let face_len = self.preprocess.face_len();
         match &mut self.following {
-            Some(following) => following.follow(found, frame, embedder, self.min_score),
+            Some(following) => following.follow(found, frame, embedder, self.min_score, face_len),
             None => Ok(found),
         }
     }
 
-    /// The faces at least `threshold` sure and `min_side` large, cropped.
+    /// The faces at least `threshold` sure and `min_side` large, cropped, with their looks
+    /// when tracking.
     fn detect(
         &self,
         detector: &mut Detector,
@@ -89,13 +101,29 @@ impl FaceFinder {
         threshold: f32,
     ) -> Result<Found, PipelineError> {
         let mut found = Found::default();
+        let face_len = self.preprocess.face_len();
+        let mut look_crop = Vec::new();
         for f in detector.detect(image, threshold)? {
             if f.w.min(f.h) < self.min_side {
                 continue;
             }
-            if crop::push_detected(image, &f, self.framing, self.preprocess, &mut found.pixels)? {
-                found.faces.push(f);
+            if !crop::push_detected(image, &f, self.framing, self.preprocess, &mut found.pixels)? {
+                continue;
             }
+            if self.following.is_some() {
+                let pixels = &found.pixels[found.pixels.len() - face_len..];
+                let look = if self.preprocess.side == FER_SIDE
+                    && self.preprocess.template == Template::Fer2013
+                {
+                    appearance::look(pixels)
+                } else {
+                    look_crop.clear();
+                    crop::push_detected(image, &f, self.framing, LOOK_CROP, &mut look_crop)?;
+                    appearance::look(&look_crop)
+                };
+                found.looks.push(look);
+            }
+            found.faces.push(f);
         }
         Ok(found)
     }
@@ -110,15 +138,11 @@ impl Following {
         frame: &SampledFrame,
         mut embedder: Option<&mut FaceEmbedder>,
         min_score: f32,
+        face_len: usize,
     ) -> Result<Found, PipelineError> {
         if self.cuts.next(&frame.image)? {
             self.tracker.reset(frame.time_ms);
         }
-        let looks: Vec<_> = found
-            .pixels
-            .chunks_exact(FACE_PIXELS)
-            .map(track::appearance::look)
-            .collect();
         // The tracker asks for the embeddings it needs; a failure stops the job after the frame.
         let mut failed = None;
         let mut embed = |i: usize| {
@@ -129,18 +153,15 @@ impl Following {
                 .ok()
                 .flatten()
         };
-        let tracks = self
-            .tracker
-            .update_with(frame.time_ms, &found.faces, &looks, &mut embed);
+        let tracks =
+            self.tracker
+                .update_with(frame.time_ms, &found.faces, &found.looks, &mut embed);
         if let Some(e) = failed {
             return Err(e);
         }
         let mut kept = Found::default();
         let faces = found.faces.into_iter();
-        for ((f, px), t) in faces
-            .zip(found.pixels.chunks_exact(FACE_PIXELS))
-            .zip(tracks)
-        {
+        for ((f, px), t) in faces.zip(found.pixels.chunks_exact(face_len)).zip(tracks) {
             if f.score >= min_score || t.is_some() {
                 kept.faces.push(f);
                 kept.pixels.extend_from_slice(px);

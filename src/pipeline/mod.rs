@@ -25,6 +25,7 @@ pub mod people;
 pub mod probe;
 pub mod run;
 pub mod settings;
+pub mod smooth;
 pub mod tally;
 pub mod track;
 

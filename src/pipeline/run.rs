@@ -54,7 +54,8 @@ impl<'a> Run<'a> {
         let people = options
             .tracking
             .then(|| PeopleAccumulator::new(video.duration_ms));
-        let mut batch = Batch::new(settings.classify_batch, total);
+        let face_len = sessions.model.info.preprocess.face_len();
+        let mut batch = Batch::new(settings.classify_batch, face_len, total);
         let mut tally = Tally::new(people);
         if let (true, Some(out)) = (options.annotate, annotated) {
             let size = opencv::core::Size::new(video.width as i32, video.height as i32);
@@ -74,7 +75,8 @@ impl<'a> Run<'a> {
         sessions: Sessions<'a>,
     ) -> Self {
         let people = options.tracking.then(|| PeopleAccumulator::growing(10_000));
-        let batch = Batch::new(settings.classify_batch, 0);
+        let face_len = sessions.model.info.preprocess.face_len();
+        let batch = Batch::new(settings.classify_batch, face_len, 0);
         Self::with(settings, options, sessions, batch, Tally::new(people))
     }
 

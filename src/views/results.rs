@@ -189,6 +189,18 @@ pub struct FaceResult {
     /// tracked, or when more faces were on screen than the server follows at once.
     #[schema(example = 1)]
     pub track_id: Option<u32>,
+    /// With `smooth_ms` on a person's timeline: the person's probabilities averaged over the
+    /// window around this face, and their top class. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smoothed: Option<SmoothedView>,
+}
+
+/// A face's expression smoothed over the person's faces around it (`smooth_ms`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SmoothedView {
+    #[schema(example = "happy")]
+    pub emotion: Emotion,
+    pub probabilities: PerEmotion<f32>,
 }
 
 impl From<domain::FaceResult> for FaceResult {
@@ -199,6 +211,7 @@ impl From<domain::FaceResult> for FaceResult {
             emotion: f.emotion,
             probabilities: f.probabilities.into(),
             track_id: f.track_id,
+            smoothed: None,
         }
     }
 }

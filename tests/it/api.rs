@@ -592,8 +592,22 @@ async fn queue_limit_health_and_info() {
                 "angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"
             ])
         );
-        assert_eq!(m["input"]["shape"], serde_json::json!([-1, 1, 48, 48]));
+        // FER2013's framing at 48 px, or face recognition's ArcFace template at 112.
+        let side = match m["input"]["alignment"].as_str() {
+            Some("fer2013") => 48,
+            Some("arcface") => 112,
+            other => panic!("alignment {other:?}: {m}"),
+        };
+        assert_eq!(m["input"]["shape"], serde_json::json!([-1, 1, side, side]));
     }
     assert_eq!(models.iter().filter(|m| m["default"] == true).count(), 1);
+    // The 112 px model on face recognition's template is there beside the 48 px ones, and live
+    // sessions have a default of their own (the fast model).
+    let facenet = models.iter().find(|m| m["name"] == "facenet_ferplus_int8");
+    assert_eq!(
+        facenet.expect("facenet_ferplus_int8")["input"]["alignment"],
+        "arcface"
+    );
+    assert_eq!(info["live_model"], "emonet_ferplus_flip_int8");
     app.stop().await;
 }

@@ -627,6 +627,7 @@ export interface components {
              * @example 1
              */
             track_id?: number | null;
+            smoothed?: null | components["schemas"]["SmoothedView"];
         };
         /**
          * @description Which people a job reports: everyone, or only the one on screen longest.
@@ -697,8 +698,13 @@ export interface components {
              */
             execution_provider_requested: string;
             models: components["schemas"]["ModelView"][];
-            /** @example emonet */
+            /** @example facenet_ferplus_int8 */
             default_model: string;
+            /**
+             * @description The model of live sessions that name none: the fast one.
+             * @example emonet_ferplus_flip_int8
+             */
+            live_model: string;
             detectors: components["schemas"]["DetectorsView"];
             identity: components["schemas"]["IdentityView"];
             reports: components["schemas"]["ReportsView"];
@@ -829,6 +835,11 @@ export interface components {
             max_queued_jobs: number;
             /** Format: int32 */
             max_page_size: number;
+            /**
+             * Format: int64
+             * @description Longest `smooth_ms` of a person's timeline.
+             */
+            max_smooth_ms: number;
             /**
              * Format: int64
              * @description Largest picture for `POST /v1/images`, in bytes…
@@ -991,6 +1002,12 @@ export interface components {
             shape: number[];
             /** @example gray */
             color: string;
+            /**
+             * @description Where the face's five landmarks are placed: `fer2013` (FER2013's own framing, the 48 px
+             *     models) or `arcface` (face recognition's template, the 112 px model).
+             * @example arcface
+             */
+            alignment: string;
             /** Format: float */
             scale: number;
             /** Format: float */
@@ -1370,6 +1387,11 @@ export interface components {
             /** Format: int64 */
             time_ms: number;
             box: components["schemas"]["BoxPx"];
+        };
+        /** @description A face's expression smoothed over the person's faces around it (`smooth_ms`). */
+        SmoothedView: {
+            emotion: components["schemas"]["Emotion"];
+            probabilities: components["schemas"]["PerEmotion_f32"];
         };
         TicketView: {
             /** @description Good once, for `expires_in_secs`, at this server process. */
@@ -2097,6 +2119,12 @@ export interface operations {
                 limit?: number;
                 /** @description Frame index after which the page starts (`next_cursor` of the previous page). */
                 cursor?: number;
+                /**
+                 * @description One person's timeline only (JSON): each face also gets `smoothed`, the mean of the
+                 *     person's probabilities over the faces within half this many milliseconds before and
+                 *     after it, and its top class. 1 to `limits.max_smooth_ms`; 1000 is a good start.
+                 */
+                smooth_ms?: number;
             };
             header?: never;
             path: {
@@ -2218,6 +2246,12 @@ export interface operations {
                 limit?: number;
                 /** @description Frame index after which the page starts (`next_cursor` of the previous page). */
                 cursor?: number;
+                /**
+                 * @description One person's timeline only (JSON): each face also gets `smoothed`, the mean of the
+                 *     person's probabilities over the faces within half this many milliseconds before and
+                 *     after it, and its top class. 1 to `limits.max_smooth_ms`; 1000 is a good start.
+                 */
+                smooth_ms?: number;
             };
             header?: never;
             path: {

@@ -187,7 +187,7 @@ impl UploadOptions {
 /// The options for `purpose`, the server's defaults where left out, and whether to keep the
 /// video.
 pub fn resolved(state: &AppState, asked: &JobOptions, purpose: Purpose) -> (AnalysisOptions, bool) {
-    let r = asked.resolve(purpose, &state.config, &state.catalogue.default_model);
+    let r = asked.resolve(purpose, &state.config, state.catalogue.default_for(purpose));
     (r.analysis, r.keep_video)
 }
 

@@ -13,6 +13,7 @@ use crate::jobs::JobStatus;
 use crate::pipeline::FrameResult;
 use crate::pipeline::aggregate::EMOTIONS;
 use crate::pipeline::people::Person;
+use crate::pipeline::smooth::smooth;
 use crate::views::results;
 
 #[derive(Deserialize, IntoParams)]
@@ -27,6 +28,11 @@ pub struct TimelineQuery {
     /// Frame index after which the page starts (`next_cursor` of the previous page).
     #[param(minimum = 0)]
     pub cursor: Option<i64>,
+    /// One person's timeline only (JSON): each face also gets `smoothed`, the mean of the
+    /// person's probabilities over the faces within half this many milliseconds before and
+    /// after it, and its top class. 1 to `limits.max_smooth_ms`; 1000 is a good start.
+    #[param(minimum = 1)]
+    pub smooth_ms: Option<u32>,
 }
 
 /// A page of analysed frames, in video order.
@@ -83,6 +89,7 @@ pub struct PageRequest {
     csv: bool,
     cursor: Option<u64>,
     limit: Option<u32>,
+    smooth_ms: Option<u64>,
 }
 
 impl PageRequest {
@@ -118,10 +125,26 @@ impl PageRequest {
                 )
             })?),
         };
+        let max_smooth = state.config.limits.max_smooth_ms;
+        if q.smooth_ms
+            .is_some_and(|w| w == 0 || u64::from(w) > max_smooth)
+        {
+            return Err(ApiError::new(
+                ErrorCode::InvalidOption,
+                format!("smooth_ms must be between 1 and {max_smooth}"),
+            ));
+        }
+        if q.smooth_ms.is_some() && csv {
+            return Err(ApiError::new(
+                ErrorCode::InvalidOption,
+                "smooth_ms is for the JSON timeline; the CSV has each face's own probabilities",
+            ));
+        }
         Ok(Self {
             csv,
             cursor,
             limit: q.limit,
+            smooth_ms: q.smooth_ms.map(u64::from),
         })
     }
 
@@ -136,21 +159,67 @@ impl PageRequest {
             return csv_response(state, id, person, self.cursor, self.limit).await;
         }
         let limit = self.limit.unwrap_or(100);
-        let mut items = frames(state, id, person, self.cursor, limit + 1).await?;
-        let more = items.len() > limit as usize;
-        items.truncate(limit as usize);
-        let next_cursor = if more {
-            items.last().map(|f| f.frame)
-        } else {
-            None
+        let (items, next_cursor) = match (person, self.smooth_ms) {
+            (Some(person), Some(window_ms)) => {
+                smoothed_page(state, id, person, self.cursor, limit, window_ms).await?
+            }
+            (None, Some(_)) => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidOption,
+                    "smooth_ms is for one person's timeline (/people/{person}/timeline): a person's expression is smoothed over their own faces",
+                ));
+            }
+            _ => {
+                let mut frames = frames(state, id, person, self.cursor, limit + 1).await?;
+                let more = frames.len() > limit as usize;
+                frames.truncate(limit as usize);
+                let next = more.then(|| frames.last().map(|f| f.frame)).flatten();
+                (frames.into_iter().map(Into::into).collect(), next)
+            }
         };
         Ok(Json(TimelinePage {
             job_id: id.to_string(),
-            items: items.into_iter().map(Into::into).collect(),
+            items,
             next_cursor,
         })
         .into_response())
     }
+}
+
+/// A page of one person's timeline, each face with its smoothed probabilities. The smoothing
+/// needs the faces on either side of the page, so the person's whole timeline is read (at most
+/// the job's frames, which its limits bound).
+async fn smoothed_page(
+    state: &AppState,
+    id: &str,
+    person: &Person,
+    cursor: Option<u64>,
+    limit: u32,
+    window_ms: u64,
+) -> ApiResult<(Vec<results::FrameResult>, Option<u64>)> {
+    let all = state
+        .store
+        .person_timeline(id, person, None, u32::MAX)
+        .await?;
+    let smoothed = smooth(&all, window_ms);
+    let start = all.partition_point(|f| cursor.is_some_and(|c| f.frame <= c));
+    let end = (start + limit as usize).min(all.len());
+    let next = (end < all.len()).then(|| all[end - 1].frame);
+    let items = all[start..end]
+        .iter()
+        .zip(&smoothed[start..end])
+        .map(|(f, s)| {
+            let mut view: results::FrameResult = f.clone().into();
+            if let Some(face) = view.faces.first_mut() {
+                face.smoothed = Some(results::SmoothedView {
+                    emotion: s.emotion,
+                    probabilities: s.probabilities.into(),
+                });
+            }
+            view
+        })
+        .collect();
+    Ok((items, next))
 }
 
 async fn frames(

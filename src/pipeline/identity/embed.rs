@@ -10,15 +10,10 @@ use ort::value::TensorRef;
 
 use super::{DIM, Embedding};
 use crate::pipeline::PipelineError;
-use crate::pipeline::crop::similarity_fit;
+use crate::pipeline::crop::{ARCFACE, similarity_fit};
 
 const SIDE: i32 = 112;
 
-/// Where the ArcFace template puts the right eye, left eye, nose tip, right and left mouth
-/// corner in a 112×112 face (YuNet gives its landmarks in this order).
-const ARCFACE: [f32; 10] = [
-    38.2946, 51.6963, 73.5318, 51.5014, 56.0252, 71.7366, 41.5493, 92.3655, 70.7299, 92.2041,
-];
 const MEAN: [f32; 3] = [0.485, 0.456, 0.406];
 const STD: [f32; 3] = [0.229, 0.224, 0.225];
 

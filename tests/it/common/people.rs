@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use emoscope::pipeline::aggregate::EMOTIONS;
 use serde_json::Value;
 
 use super::scenes::{crossing, scene_file};
@@ -134,6 +135,8 @@ pub async fn check_people_api(app: &TestApp) {
         assert!(lines.all(|l| l.ends_with(&format!(",{pid}"))), "{csv}");
     }
 
+    check_smoothed_timeline(app, &id, people[0]["id"].as_u64().expect("id")).await;
+
     // People that do not exist, and bad pages.
     for person in ["999", "0", "abc", "-1", "99999999999999999999"] {
         let (status, body) = app
@@ -186,6 +189,82 @@ pub async fn check_people_api(app: &TestApp) {
         .get(&format!("/v1/jobs/{id}/people/{first}/timeline"))
         .await;
     assert_eq!(status, 404);
+}
+
+/// `smooth_ms`: each of a person's faces also gets the mean of the person's probabilities
+/// within half the window on either side, the same over pages as in one page; refused where it
+/// does not apply.
+async fn check_smoothed_timeline(app: &TestApp, id: &str, person: u64) {
+    let base = format!("/v1/jobs/{id}/people/{person}/timeline");
+    let (_, plain) = app.get(&format!("{base}?limit=1000")).await;
+    let plain = plain["items"].as_array().expect("items").clone();
+    assert!(plain.len() > 5, "{plain:?}");
+    assert!(
+        plain
+            .iter()
+            .all(|f| f["faces"][0].get("smoothed").is_none())
+    );
+    let (status, whole) = app.get(&format!("{base}?limit=1000&smooth_ms=1000")).await;
+    assert_eq!(status, 200, "{whole}");
+    let whole = whole["items"].as_array().expect("items").clone();
+    assert_eq!(whole.len(), plain.len());
+    let probs = |f: &Value, key: &str| -> Vec<f64> {
+        let p = if key.is_empty() {
+            &f["faces"][0]["probabilities"]
+        } else {
+            &f["faces"][0][key]["probabilities"]
+        };
+        EMOTIONS.iter().map(|e| p[e].as_f64().expect("p")).collect()
+    };
+    for (f, own) in whole.iter().zip(&plain) {
+        assert_eq!(f["frame"], own["frame"]);
+        let t = f["time_ms"].as_u64().expect("time");
+        let near: Vec<&Value> = plain
+            .iter()
+            .filter(|g| g["time_ms"].as_u64().expect("time").abs_diff(t) <= 500)
+            .collect();
+        let got = probs(f, "smoothed");
+        for (i, e) in EMOTIONS.iter().enumerate() {
+            let want = near.iter().map(|g| probs(g, "")[i]).sum::<f64>() / near.len() as f64;
+            assert!((got[i] - want).abs() < 1e-4, "{e} at {t}: {got:?}");
+        }
+        let top = (0..7).fold(0, |b, i| if got[i] > got[b] { i } else { b });
+        assert_eq!(f["faces"][0]["smoothed"]["emotion"], EMOTIONS[top], "{f}");
+        // What the face itself shows is unchanged.
+        assert_eq!(probs(f, ""), probs(own, ""));
+    }
+    // Page by page, the same numbers: the window reaches across the pages' edges.
+    let mut paged = Vec::new();
+    let mut cursor: Option<u64> = None;
+    loop {
+        let mut path = format!("{base}?limit=3&smooth_ms=1000");
+        if let Some(c) = cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let (status, page) = app.get(&path).await;
+        assert_eq!(status, 200, "{page}");
+        paged.extend(page["items"].as_array().expect("items").iter().cloned());
+        match page["next_cursor"].as_u64() {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(paged, whole);
+
+    for query in [
+        "smooth_ms=0",
+        "smooth_ms=10001",
+        "smooth_ms=1000&format=csv",
+        "smooth_ms=x",
+    ] {
+        let (status, body) = app.get(&format!("{base}?{query}")).await;
+        assert_eq!(status, 400, "{query}: {body}");
+    }
+    let (status, body) = app
+        .get(&format!("/v1/jobs/{id}/timeline?smooth_ms=1000"))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(error_code(&body), "invalid_option");
 }
 
 /// One person in three shots with another between, every frame analysed (250 frames: more than

@@ -68,6 +68,7 @@ from .report_view import ReportView
 from .reports_view import ReportsView
 from .segment_summary import SegmentSummary
 from .sighting import Sighting
+from .smoothed_view import SmoothedView
 from .ticket_view import TicketView
 from .timeline_format import TimelineFormat
 from .timeline_page import TimelinePage
@@ -147,6 +148,7 @@ __all__ = (
     "ReportView",
     "SegmentSummary",
     "Sighting",
+    "SmoothedView",
     "TicketView",
     "TimelineFormat",
     "TimelinePage",

@@ -12,6 +12,7 @@ from typing import Union
 
 if TYPE_CHECKING:
     from ..models.per_emotion_f32 import PerEmotionF32
+    from ..models.smoothed_view import SmoothedView
     from ..models.box_px import BoxPx
 
 
@@ -31,6 +32,7 @@ class FaceResult:
         track_id (Union[None, Unset, int]): The person (face track, `/people`) this face belongs to; `null` when the job
             was not
             tracked, or when more faces were on screen than the server follows at once. Example: 1.
+        smoothed (Union['SmoothedView', None, Unset]):
     """
 
     box: "BoxPx"
@@ -38,9 +40,12 @@ class FaceResult:
     emotion: Emotion
     probabilities: "PerEmotionF32"
     track_id: Union[None, Unset, int] = UNSET
+    smoothed: Union["SmoothedView", None, Unset] = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.smoothed_view import SmoothedView
+
         box = self.box.to_dict()
 
         score = self.score
@@ -55,6 +60,14 @@ class FaceResult:
         else:
             track_id = self.track_id
 
+        smoothed: Union[None, Unset, dict[str, Any]]
+        if isinstance(self.smoothed, Unset):
+            smoothed = UNSET
+        elif isinstance(self.smoothed, SmoothedView):
+            smoothed = self.smoothed.to_dict()
+        else:
+            smoothed = self.smoothed
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -67,12 +80,15 @@ class FaceResult:
         )
         if track_id is not UNSET:
             field_dict["track_id"] = track_id
+        if smoothed is not UNSET:
+            field_dict["smoothed"] = smoothed
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.per_emotion_f32 import PerEmotionF32
+        from ..models.smoothed_view import SmoothedView
         from ..models.box_px import BoxPx
 
         d = dict(src_dict)
@@ -93,12 +109,30 @@ class FaceResult:
 
         track_id = _parse_track_id(d.pop("track_id", UNSET))
 
+        def _parse_smoothed(data: object) -> Union["SmoothedView", None, Unset]:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                smoothed_type_1 = SmoothedView.from_dict(data)
+
+                return smoothed_type_1
+            except:  # noqa: E722
+                pass
+            return cast(Union["SmoothedView", None, Unset], data)
+
+        smoothed = _parse_smoothed(d.pop("smoothed", UNSET))
+
         face_result = cls(
             box=box,
             score=score,
             emotion=emotion,
             probabilities=probabilities,
             track_id=track_id,
+            smoothed=smoothed,
         )
 
         face_result.additional_properties = d

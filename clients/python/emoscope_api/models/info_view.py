@@ -32,7 +32,8 @@ class InfoView:
         execution_provider_requested (str): What the configuration asked for; differs from the above after a CUDA
             fallback. Example: cpu.
         models (list['ModelView']):
-        default_model (str):  Example: emonet.
+        default_model (str):  Example: facenet_ferplus_int8.
+        live_model (str): The model of live sessions that name none: the fast one. Example: emonet_ferplus_flip_int8.
         detectors (DetectorsView):
         identity (IdentityView): How people are told apart within one video.
         reports (ReportsView):
@@ -48,6 +49,7 @@ class InfoView:
     execution_provider_requested: str
     models: list["ModelView"]
     default_model: str
+    live_model: str
     detectors: "DetectorsView"
     identity: "IdentityView"
     reports: "ReportsView"
@@ -71,6 +73,8 @@ class InfoView:
             models.append(models_item)
 
         default_model = self.default_model
+
+        live_model = self.live_model
 
         detectors = self.detectors.to_dict()
 
@@ -103,6 +107,7 @@ class InfoView:
                 "execution_provider_requested": execution_provider_requested,
                 "models": models,
                 "default_model": default_model,
+                "live_model": live_model,
                 "detectors": detectors,
                 "identity": identity,
                 "reports": reports,
@@ -142,6 +147,8 @@ class InfoView:
             models.append(models_item)
 
         default_model = d.pop("default_model")
+
+        live_model = d.pop("live_model")
 
         detectors = DetectorsView.from_dict(d.pop("detectors"))
 
@@ -184,6 +191,7 @@ class InfoView:
             execution_provider_requested=execution_provider_requested,
             models=models,
             default_model=default_model,
+            live_model=live_model,
             detectors=detectors,
             identity=identity,
             reports=reports,

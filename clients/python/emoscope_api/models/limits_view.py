@@ -18,6 +18,7 @@ class LimitsView:
         max_sample_fps (float):
         max_queued_jobs (int):
         max_page_size (int):
+        max_smooth_ms (int): Longest `smooth_ms` of a person's timeline.
         max_image_bytes (int): Largest picture for `POST /v1/images`, in bytes…
         max_image_pixels (int): …and in pixels (width × height).
     """
@@ -28,6 +29,7 @@ class LimitsView:
     max_sample_fps: float
     max_queued_jobs: int
     max_page_size: int
+    max_smooth_ms: int
     max_image_bytes: int
     max_image_pixels: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -45,6 +47,8 @@ class LimitsView:
 
         max_page_size = self.max_page_size
 
+        max_smooth_ms = self.max_smooth_ms
+
         max_image_bytes = self.max_image_bytes
 
         max_image_pixels = self.max_image_pixels
@@ -59,6 +63,7 @@ class LimitsView:
                 "max_sample_fps": max_sample_fps,
                 "max_queued_jobs": max_queued_jobs,
                 "max_page_size": max_page_size,
+                "max_smooth_ms": max_smooth_ms,
                 "max_image_bytes": max_image_bytes,
                 "max_image_pixels": max_image_pixels,
             }
@@ -81,6 +86,8 @@ class LimitsView:
 
         max_page_size = d.pop("max_page_size")
 
+        max_smooth_ms = d.pop("max_smooth_ms")
+
         max_image_bytes = d.pop("max_image_bytes")
 
         max_image_pixels = d.pop("max_image_pixels")
@@ -92,6 +99,7 @@ class LimitsView:
             max_sample_fps=max_sample_fps,
             max_queued_jobs=max_queued_jobs,
             max_page_size=max_page_size,
+            max_smooth_ms=max_smooth_ms,
             max_image_bytes=max_image_bytes,
             max_image_pixels=max_image_pixels,
         )

@@ -18,6 +18,8 @@ class ModelInputView:
         name (str):
         shape (list[int]): N, C, H, W; -1 is a free dimension.
         color (str):  Example: gray.
+        alignment (str): Where the face's five landmarks are placed: `fer2013` (FER2013's own framing, the 48 px
+            models) or `arcface` (face recognition's template, the 112 px model). Example: arcface.
         scale (float):
         mean (float):
         std (float):
@@ -26,6 +28,7 @@ class ModelInputView:
     name: str
     shape: list[int]
     color: str
+    alignment: str
     scale: float
     mean: float
     std: float
@@ -37,6 +40,8 @@ class ModelInputView:
         shape = self.shape
 
         color = self.color
+
+        alignment = self.alignment
 
         scale = self.scale
 
@@ -51,6 +56,7 @@ class ModelInputView:
                 "name": name,
                 "shape": shape,
                 "color": color,
+                "alignment": alignment,
                 "scale": scale,
                 "mean": mean,
                 "std": std,
@@ -68,6 +74,8 @@ class ModelInputView:
 
         color = d.pop("color")
 
+        alignment = d.pop("alignment")
+
         scale = d.pop("scale")
 
         mean = d.pop("mean")
@@ -78,6 +86,7 @@ class ModelInputView:
             name=name,
             shape=shape,
             color=color,
+            alignment=alignment,
             scale=scale,
             mean=mean,
             std=std,

@@ -20,6 +20,7 @@ def _get_kwargs(
     format_: Union[Unset, TimelineFormat] = UNSET,
     limit: Union[Unset, int] = UNSET,
     cursor: Union[Unset, int] = UNSET,
+    smooth_ms: Union[Unset, int] = UNSET,
 ) -> dict[str, Any]:
     params: dict[str, Any] = {}
 
@@ -32,6 +33,8 @@ def _get_kwargs(
     params["limit"] = limit
 
     params["cursor"] = cursor
+
+    params["smooth_ms"] = smooth_ms
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -100,6 +103,7 @@ def sync_detailed(
     format_: Union[Unset, TimelineFormat] = UNSET,
     limit: Union[Unset, int] = UNSET,
     cursor: Union[Unset, int] = UNSET,
+    smooth_ms: Union[Unset, int] = UNSET,
 ) -> Response[Union[ErrorBody, TimelinePage]]:
     """One person's faces, frame by frame: paginated like the job's timeline, JSON or CSV.
 
@@ -109,6 +113,7 @@ def sync_detailed(
         format_ (Union[Unset, TimelineFormat]):
         limit (Union[Unset, int]):
         cursor (Union[Unset, int]):
+        smooth_ms (Union[Unset, int]):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -124,6 +129,7 @@ def sync_detailed(
         format_=format_,
         limit=limit,
         cursor=cursor,
+        smooth_ms=smooth_ms,
     )
 
     response = client.get_httpx_client().request(
@@ -141,6 +147,7 @@ def sync(
     format_: Union[Unset, TimelineFormat] = UNSET,
     limit: Union[Unset, int] = UNSET,
     cursor: Union[Unset, int] = UNSET,
+    smooth_ms: Union[Unset, int] = UNSET,
 ) -> Optional[Union[ErrorBody, TimelinePage]]:
     """One person's faces, frame by frame: paginated like the job's timeline, JSON or CSV.
 
@@ -150,6 +157,7 @@ def sync(
         format_ (Union[Unset, TimelineFormat]):
         limit (Union[Unset, int]):
         cursor (Union[Unset, int]):
+        smooth_ms (Union[Unset, int]):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,6 +174,7 @@ def sync(
         format_=format_,
         limit=limit,
         cursor=cursor,
+        smooth_ms=smooth_ms,
     ).parsed
 
 
@@ -177,6 +186,7 @@ async def asyncio_detailed(
     format_: Union[Unset, TimelineFormat] = UNSET,
     limit: Union[Unset, int] = UNSET,
     cursor: Union[Unset, int] = UNSET,
+    smooth_ms: Union[Unset, int] = UNSET,
 ) -> Response[Union[ErrorBody, TimelinePage]]:
     """One person's faces, frame by frame: paginated like the job's timeline, JSON or CSV.
 
@@ -186,6 +196,7 @@ async def asyncio_detailed(
         format_ (Union[Unset, TimelineFormat]):
         limit (Union[Unset, int]):
         cursor (Union[Unset, int]):
+        smooth_ms (Union[Unset, int]):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -201,6 +212,7 @@ async def asyncio_detailed(
         format_=format_,
         limit=limit,
         cursor=cursor,
+        smooth_ms=smooth_ms,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -216,6 +228,7 @@ async def asyncio(
     format_: Union[Unset, TimelineFormat] = UNSET,
     limit: Union[Unset, int] = UNSET,
     cursor: Union[Unset, int] = UNSET,
+    smooth_ms: Union[Unset, int] = UNSET,
 ) -> Optional[Union[ErrorBody, TimelinePage]]:
     """One person's faces, frame by frame: paginated like the job's timeline, JSON or CSV.
 
@@ -225,6 +238,7 @@ async def asyncio(
         format_ (Union[Unset, TimelineFormat]):
         limit (Union[Unset, int]):
         cursor (Union[Unset, int]):
+        smooth_ms (Union[Unset, int]):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -242,5 +256,6 @@ async def asyncio(
             format_=format_,
             limit=limit,
             cursor=cursor,
+            smooth_ms=smooth_ms,
         )
     ).parsed

@@ -19,6 +19,7 @@ def _get_kwargs(
     format_: Union[Unset, TimelineFormat] = UNSET,
     limit: Union[Unset, int] = UNSET,
     cursor: Union[Unset, int] = UNSET,
+    smooth_ms: Union[Unset, int] = UNSET,
 ) -> dict[str, Any]:
     params: dict[str, Any] = {}
 
@@ -31,6 +32,8 @@ def _get_kwargs(
     params["limit"] = limit
 
     params["cursor"] = cursor
+
+    params["smooth_ms"] = smooth_ms
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -97,6 +100,7 @@ def sync_detailed(
     format_: Union[Unset, TimelineFormat] = UNSET,
     limit: Union[Unset, int] = UNSET,
     cursor: Union[Unset, int] = UNSET,
+    smooth_ms: Union[Unset, int] = UNSET,
 ) -> Response[Union[ErrorBody, TimelinePage]]:
     """Per analysed frame: its time and each face's box, score, emotion and probabilities.
     JSON is paginated; CSV gives the whole timeline unless `limit` is set.
@@ -106,6 +110,7 @@ def sync_detailed(
         format_ (Union[Unset, TimelineFormat]):
         limit (Union[Unset, int]):
         cursor (Union[Unset, int]):
+        smooth_ms (Union[Unset, int]):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -120,6 +125,7 @@ def sync_detailed(
         format_=format_,
         limit=limit,
         cursor=cursor,
+        smooth_ms=smooth_ms,
     )
 
     response = client.get_httpx_client().request(
@@ -136,6 +142,7 @@ def sync(
     format_: Union[Unset, TimelineFormat] = UNSET,
     limit: Union[Unset, int] = UNSET,
     cursor: Union[Unset, int] = UNSET,
+    smooth_ms: Union[Unset, int] = UNSET,
 ) -> Optional[Union[ErrorBody, TimelinePage]]:
     """Per analysed frame: its time and each face's box, score, emotion and probabilities.
     JSON is paginated; CSV gives the whole timeline unless `limit` is set.
@@ -145,6 +152,7 @@ def sync(
         format_ (Union[Unset, TimelineFormat]):
         limit (Union[Unset, int]):
         cursor (Union[Unset, int]):
+        smooth_ms (Union[Unset, int]):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,6 +168,7 @@ def sync(
         format_=format_,
         limit=limit,
         cursor=cursor,
+        smooth_ms=smooth_ms,
     ).parsed
 
 
@@ -170,6 +179,7 @@ async def asyncio_detailed(
     format_: Union[Unset, TimelineFormat] = UNSET,
     limit: Union[Unset, int] = UNSET,
     cursor: Union[Unset, int] = UNSET,
+    smooth_ms: Union[Unset, int] = UNSET,
 ) -> Response[Union[ErrorBody, TimelinePage]]:
     """Per analysed frame: its time and each face's box, score, emotion and probabilities.
     JSON is paginated; CSV gives the whole timeline unless `limit` is set.
@@ -179,6 +189,7 @@ async def asyncio_detailed(
         format_ (Union[Unset, TimelineFormat]):
         limit (Union[Unset, int]):
         cursor (Union[Unset, int]):
+        smooth_ms (Union[Unset, int]):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,6 +204,7 @@ async def asyncio_detailed(
         format_=format_,
         limit=limit,
         cursor=cursor,
+        smooth_ms=smooth_ms,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -207,6 +219,7 @@ async def asyncio(
     format_: Union[Unset, TimelineFormat] = UNSET,
     limit: Union[Unset, int] = UNSET,
     cursor: Union[Unset, int] = UNSET,
+    smooth_ms: Union[Unset, int] = UNSET,
 ) -> Optional[Union[ErrorBody, TimelinePage]]:
     """Per analysed frame: its time and each face's box, score, emotion and probabilities.
     JSON is paginated; CSV gives the whole timeline unless `limit` is set.
@@ -216,6 +229,7 @@ async def asyncio(
         format_ (Union[Unset, TimelineFormat]):
         limit (Union[Unset, int]):
         cursor (Union[Unset, int]):
+        smooth_ms (Union[Unset, int]):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -232,5 +246,6 @@ async def asyncio(
             format_=format_,
             limit=limit,
             cursor=cursor,
+            smooth_ms=smooth_ms,
         )
     ).parsed
