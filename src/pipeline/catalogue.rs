@@ -130,3 +130,26 @@ pub fn default_of(models: &BTreeMap<String, ModelInfo>, wanted: &str) -> anyhow:
     tracing::warn!(wanted, using = %first, "default model not found");
     Ok(first)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_sessions_have_a_default_of_their_own_else_the_default() {
+        let models: BTreeMap<String, ModelInfo> = ["fast", "accurate"]
+            .into_iter()
+            .map(|name| {
+                let file = PathBuf::from(format!("{name}.onnx"));
+                let (info, _) = ModelInfo::from_metadata(&file, |_| None).expect("info");
+                (name.to_string(), info)
+            })
+            .collect();
+        assert_eq!(live_of(&models, "fast", "accurate"), "fast");
+        assert_eq!(live_of(&models, "gone", "accurate"), "accurate");
+        assert_eq!(model_for(Purpose::Live, "accurate", "fast"), "fast");
+        for purpose in [Purpose::Video, Purpose::Stream, Purpose::Picture] {
+            assert_eq!(model_for(purpose, "accurate", "fast"), "accurate");
+        }
+    }
+}

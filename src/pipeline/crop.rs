@@ -255,6 +255,21 @@ mod tests {
     }
 
     #[test]
+    fn a_face_on_the_arcface_template_aligns_to_a_smaller_side_by_scale_alone() {
+        let at = Template::ArcFace.points(112.0);
+        assert!(
+            at.iter().zip(ARCFACE).all(|(p, q)| (p - q).abs() < 1e-4),
+            "{at:?}"
+        );
+        let [a, b, tx, ty] = alignment(&at, Template::ArcFace, 56.0).expect("transform");
+        assert!((a - 0.5).abs() < 1e-6 && b.abs() < 1e-6, "{a} {b}");
+        assert!(tx.abs() < 1e-4 && ty.abs() < 1e-4, "{tx} {ty}");
+        // The same landmarks on FER2013's tighter framing come out larger and shifted.
+        let [a, ..] = alignment(&at, Template::Fer2013, 112.0).expect("transform");
+        assert!(a > 1.1, "{a}");
+    }
+
+    #[test]
     fn square_is_clamped_into_the_frame() {
         let face = FaceBox {
             x: -10.0,

@@ -197,10 +197,12 @@ async fn smoothed_page(
     limit: u32,
     window_ms: u64,
 ) -> ApiResult<(Vec<results::FrameResult>, Option<u64>)> {
-    let all = state
+    let mut all = state
         .store
         .person_timeline(id, person, None, u32::MAX)
         .await?;
+    // Each frame of a person's timeline holds their face; `smooth` gives one value a face.
+    all.retain(|f| !f.faces.is_empty());
     let smoothed = smooth(&all, window_ms);
     let start = all.partition_point(|f| cursor.is_some_and(|c| f.frame <= c));
     let end = (start + limit as usize).min(all.len());

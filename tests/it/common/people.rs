@@ -20,12 +20,12 @@ fn percent_sum(v: &Value) -> f64 {
         .sum()
 }
 
-/// All pages of one person's timeline.
-async fn person_frames(app: &TestApp, id: &str, person: u64) -> Vec<Value> {
+/// All pages of one person's timeline, asked with `query` (a page size, options).
+async fn person_frames(app: &TestApp, id: &str, person: u64, query: &str) -> Vec<Value> {
     let mut frames = Vec::new();
     let mut cursor: Option<u64> = None;
     loop {
-        let mut path = format!("/v1/jobs/{id}/people/{person}/timeline?limit=4");
+        let mut path = format!("/v1/jobs/{id}/people/{person}/timeline?{query}");
         if let Some(c) = cursor {
             path.push_str(&format!("&cursor={c}"));
         }
@@ -108,7 +108,7 @@ pub async fn check_people_api(app: &TestApp) {
             })
             .map(|f| f["frame"].as_u64().expect("frame"))
             .collect();
-        let mine = person_frames(app, &id, pid).await;
+        let mine = person_frames(app, &id, pid, "limit=4").await;
         let got: Vec<u64> = mine
             .iter()
             .map(|f| f["frame"].as_u64().expect("frame"))
@@ -234,21 +234,7 @@ async fn check_smoothed_timeline(app: &TestApp, id: &str, person: u64) {
         assert_eq!(probs(f, ""), probs(own, ""));
     }
     // Page by page, the same numbers: the window reaches across the pages' edges.
-    let mut paged = Vec::new();
-    let mut cursor: Option<u64> = None;
-    loop {
-        let mut path = format!("{base}?limit=3&smooth_ms=1000");
-        if let Some(c) = cursor {
-            path.push_str(&format!("&cursor={c}"));
-        }
-        let (status, page) = app.get(&path).await;
-        assert_eq!(status, 200, "{page}");
-        paged.extend(page["items"].as_array().expect("items").iter().cloned());
-        match page["next_cursor"].as_u64() {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
+    let paged = person_frames(app, id, person, "limit=3&smooth_ms=1000").await;
     assert_eq!(paged, whole);
 
     for query in [
@@ -317,7 +303,7 @@ pub async fn check_joined_people(app: &TestApp) {
         let pid = p["id"].as_u64().expect("id");
         assert_eq!(faces_of[&pid], p["faces"].as_u64().expect("faces"), "{p}");
         assert_eq!(
-            person_frames(app, &id, pid).await.len() as u64,
+            person_frames(app, &id, pid, "limit=4").await.len() as u64,
             faces_of[&pid],
             "{p}"
         );
