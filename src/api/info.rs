@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
+use crate::pipeline::crop::Template;
 use crate::runtime::ExecutionProvider;
 
 #[derive(Serialize, ToSchema)]
@@ -75,8 +76,8 @@ pub struct ModelInputView {
     pub color: &'static str,
     /// Where the face's five landmarks are placed: `fer2013` (FER2013's own framing, the 48 px
     /// models) or `arcface` (face recognition's template, the 112 px model).
-    #[schema(example = "arcface")]
-    pub alignment: &'static str,
+    #[schema(value_type = String, example = "arcface")]
+    pub alignment: Template,
     pub scale: f32,
     pub mean: f32,
     pub std: f32,
@@ -164,7 +165,7 @@ pub async fn info(State(state): State<AppState>) -> Json<InfoView> {
                 name: m.input_name.clone(),
                 shape: m.input_shape,
                 color: "gray",
-                alignment: m.preprocess.template.name(),
+                alignment: m.preprocess.template,
                 scale: m.preprocess.scale,
                 mean: m.preprocess.mean,
                 std: m.preprocess.std,

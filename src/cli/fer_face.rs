@@ -11,7 +11,7 @@ use opencv::imgproc;
 
 use crate::pipeline::Engine;
 use crate::pipeline::classify::Preprocess;
-use crate::pipeline::crop::{FER_LANDMARKS, FER_SIDE, Template, push_aligned, push_gray};
+use crate::pipeline::crop::{FER_LANDMARKS, FER_SIDE, push_aligned, push_gray};
 use crate::pipeline::detect::{Detector, DetectorKind};
 
 const UPSCALED: i32 = 160;
@@ -29,8 +29,7 @@ pub struct FerFaces {
 
 impl FerFaces {
     pub fn new(engine: &Engine, pre: Preprocess) -> Result<Self> {
-        let as_is = pre.template == Template::Fer2013 && pre.side == FER_SIDE;
-        let detector = if as_is {
+        let detector = if pre.is_fer2013_crop() {
             None
         } else {
             if engine.effective_detector(DetectorKind::Yunet) != DetectorKind::Yunet {

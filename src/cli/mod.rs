@@ -23,10 +23,8 @@ fn engine_for(
     asked: &JobOptions,
     purpose: Purpose,
 ) -> Result<(Engine, AnalysisOptions)> {
-    let default = match purpose {
-        Purpose::Live => config.live_model.as_str(),
-        _ => "",
-    };
+    // "" opens the default model.
+    let default = catalogue::model_for(purpose, "", &config.live_model);
     let model = asked.model.as_deref().unwrap_or(default);
     let engine = Engine::load_for(config, config.threads_per_session(1), model)?;
     let options = asked

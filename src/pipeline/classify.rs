@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::PipelineError;
 use super::aggregate::EMOTIONS;
-use super::crop::Template;
+use super::crop::{FER_SIDE, Template};
 
 /// The sides a model's square input may have.
 const SIDES: std::ops::RangeInclusive<i64> = 16..=256;
@@ -34,6 +34,11 @@ impl Preprocess {
     /// Numbers per face.
     pub fn face_len(self) -> usize {
         (self.side * self.side) as usize
+    }
+
+    /// Whether the model takes a face as FER2013 files it: 48 px on FER2013's framing.
+    pub fn is_fer2013_crop(self) -> bool {
+        self.side == FER_SIDE && self.template == Template::Fer2013
     }
 }
 

@@ -27,13 +27,6 @@ pub enum Template {
 }
 
 impl Template {
-    pub fn name(self) -> &'static str {
-        match self {
-            Template::Fer2013 => "fer2013",
-            Template::ArcFace => "arcface",
-        }
-    }
-
     /// The five landmarks in a `side`-pixel square.
     pub fn points(self, side: f32) -> [f32; 10] {
         match self {

@@ -112,9 +112,7 @@ impl FaceFinder {
             }
             if self.following.is_some() {
                 let pixels = &found.pixels[found.pixels.len() - face_len..];
-                let look = if self.preprocess.side == FER_SIDE
-                    && self.preprocess.template == Template::Fer2013
-                {
+                let look = if self.preprocess.is_fer2013_crop() {
                     appearance::look(pixels)
                 } else {
                     look_crop.clear();
