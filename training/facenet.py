@@ -94,18 +94,39 @@ class FaceNetEmo(nn.Module):
         return pairs
 
 
+def onnx_weights(proto: onnx.ModelProto) -> dict[str, torch.Tensor]:
+    """Every constant of a file by name, a quantized one (int8 QDQ) as the float it stands for."""
+    arrays = {i.name: numpy_helper.to_array(i) for i in proto.graph.initializer}
+    for node in proto.graph.node:
+        if node.op_type == "DequantizeLinear" and all(i in arrays for i in node.input):
+            q, scale, zero = (arrays[i] for i in node.input[:3])
+            axis = next((a.i for a in node.attribute if a.name == "axis"), 1)
+            shape = [-1 if d == axis % q.ndim else 1 for d in range(q.ndim)] if scale.ndim else []
+            x = (q.astype(np.float64) - zero.reshape(shape)) * scale.reshape(shape)
+            arrays[node.output[0]] = x.astype(np.float32)
+    return {name: torch.from_numpy(a.copy()) for name, a in arrays.items()}
+
+
 @torch.no_grad()
 def load_mobilefacenet(model: FaceNetEmo, path: Path, faces: torch.Tensor) -> None:
-    """The upstream file's weights into the trunk; `faces` (N,1,112,112, value / 255, aligned)
-    set the batch norms' statistics. The upstream export folded each batch norm into its
-    convolution; each is rebuilt so that the trunk computes what the file does and starts from
-    the statistics it really sees."""
+    """A file's weights into the network; `faces` (N,1,112,112, value / 255, aligned) set the
+    batch norms' statistics. The file is either the upstream MobileFaceNet (its trunk; the head
+    starts anew) or a FaceNetEmo this project exported, int8 or not (all of it: training goes on
+    from it). Each export folded every batch norm into its convolution; each is rebuilt so that
+    the network computes what the file does and starts from the statistics it really sees."""
     proto = onnx.load(str(path))
-    weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in proto.graph.initializer}
-    convs = [n for n in proto.graph.node if n.op_type == "Conv"][:-1]  # the last one is the embedding
+    ours = {p.key: p.value for p in proto.metadata_props}.get("arch") == "facenet"
+    weights = onnx_weights(proto)
+    convs = [n for n in proto.graph.node if n.op_type == "Conv"]
+    if not ours:
+        convs = convs[:-1]  # upstream's last one is the embedding
     pairs = model.conv_bns()
     if len(convs) != len(pairs):
-        raise SystemExit(f"{path}: {len(convs) + 1} convolutions; is it MobileFaceNet?")
+        raise SystemExit(f"{path}: {len(convs) + int(not ours)} convolutions; is it MobileFaceNet?")
+    if ours:
+        (gemm,) = [n for n in proto.graph.node if n.op_type == "Gemm"]
+        model.head[-1].weight.copy_(weights[gemm.input[1]])
+        model.head[-1].bias.copy_(weights[gemm.input[2]])
     biases = []
     for node, (conv, bn) in zip(convs, pairs):
         w, b = weights[node.input[1]], weights[node.input[2]]

@@ -221,7 +221,7 @@ def main() -> None:
         "--init",
         type=Path,
         default=None,
-        help="start from this exported EmoNet file, or for facenet the upstream MobileFaceNet file",
+        help="start from this exported EmoNet file; for facenet the upstream MobileFaceNet file or a FaceNetEmo export",
     )
     ap.add_argument("--degrade", type=float, default=0.0, help="probability of each video degradation per face")
     ap.add_argument(
