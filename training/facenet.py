@@ -115,7 +115,10 @@ def load_mobilefacenet(model: FaceNetEmo, path: Path, faces: torch.Tensor) -> No
     from it). Each export folded every batch norm into its convolution; each is rebuilt so that
     the network computes what the file does and starts from the statistics it really sees."""
     proto = onnx.load(str(path))
-    ours = {p.key: p.value for p in proto.metadata_props}.get("arch") == "facenet"
+    meta = {p.key: p.value for p in proto.metadata_props}
+    ours = meta.get("arch") == "facenet"
+    if ours and meta.get("flip_tta") != "false":
+        raise SystemExit(f"{path}: --init takes a FaceNetEmo file without the mirrored-face averaging")
     weights = onnx_weights(proto)
     convs = [n for n in proto.graph.node if n.op_type == "Conv"]
     if not ours:
